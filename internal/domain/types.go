@@ -1,0 +1,143 @@
+package domain
+
+import "time"
+
+// DefaultTenant is created on first start; its URLs also exist without the
+// /{tenant} prefix.
+const DefaultTenant = "default"
+
+// Built-in names created in every tenant.
+const (
+	AdminScope = "tollgate:admin" // grants the admin API on its tenant
+	AdminRole  = "admin"          // holds AdminScope
+)
+
+// Grant types an application may be allowed.
+const (
+	GrantPassword          = "password"
+	GrantClientCredentials = "client_credentials"
+	GrantRefreshToken      = "refresh_token"
+	GrantEmbedSecret       = "embed_secret"
+)
+
+// Default token lifetimes (DESIGN §2) and the longest an admin may set.
+const (
+	DefaultAccessTokenTTL  = time.Hour
+	DefaultRefreshTokenTTL = 24 * time.Hour
+	MaxAccessTokenTTL      = 24 * time.Hour
+	MaxRefreshTokenTTL     = 365 * 24 * time.Hour
+)
+
+// User sources.
+const SourceLocal = "local"
+
+// Tenant is an isolated namespace of users, applications, scopes and keys.
+type Tenant struct {
+	ID        string // URL slug
+	Name      string
+	CreatedAt time.Time
+}
+
+// User is an end user who may obtain tokens.
+type User struct {
+	Tenant       string
+	ID           string // username, unique in the tenant
+	Email        string
+	DisplayName  string
+	PasswordHash string // PHC string; empty: no local password (SSO, imported)
+	Roles        []string
+	Source       string
+	Disabled     bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Role names a set of scopes a user holding it may be granted.
+type Role struct {
+	Tenant string
+	ID     string
+	Scopes []string
+}
+
+// Scope is a permission string known to the tenant.
+type Scope struct {
+	Tenant      string
+	ID          string
+	Description string
+}
+
+// Application is an OAuth client.
+type Application struct {
+	Tenant          string
+	ID              string // client_id
+	Name            string
+	SecretHash      []byte // token.HashSecret of the client secret
+	GrantTypes      []string
+	Scopes          []string // scopes the client may request
+	DefaultScopes   []string // granted when a request names none
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// AllowsGrant reports whether the application may use grant type g.
+func (a *Application) AllowsGrant(g string) bool {
+	for _, x := range a.GrantTypes {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+// RefreshToken is the stored record of an opaque refresh token. Only the
+// hash of the token is kept.
+type RefreshToken struct {
+	Tenant    string
+	Hash      []byte // SHA-256 of the token string
+	FamilyID  string // shared by every token rotated from the same grant
+	ClientID  string
+	Subject   string // user id
+	Scopes    []string
+	Audience  []string
+	ExpiresAt time.Time
+	CreatedAt time.Time
+}
+
+// SigningKey is a tenant's JWT signing key. The private key is stored
+// encrypted with the master key.
+type SigningKey struct {
+	Tenant       string
+	ID           string // JWK kid
+	Algorithm    string // JWS alg, e.g. ES256
+	PublicKey    []byte // JWK JSON of the public key
+	PrivateKey   []byte // sealed private key (secret.Sealer)
+	CreatedAt    time.Time
+	RetiredAt    *time.Time // set when a newer key took over signing
+	PublishUntil *time.Time // retired keys stay in the JWKS until then
+}
+
+// Revocation kinds.
+const (
+	RevokeTokenID = "jti"    // one access token, by its jti
+	RevokeFamily  = "family" // every token of a refresh family
+)
+
+// Revocation marks an access token (by jti) or a whole refresh family as
+// revoked until ExpiresAt, after which no token it covers can be valid
+// anyway. Seq orders revocations so nodes can follow them incrementally.
+type Revocation struct {
+	Seq       int64
+	Tenant    string
+	Kind      string
+	Value     string
+	ExpiresAt time.Time
+}
+
+// Page selects a slice of a list ordered by ID: the records whose ID sorts
+// after After, at most Limit of them.
+type Page struct {
+	After string
+	Limit int
+}

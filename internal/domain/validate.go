@@ -1,0 +1,165 @@
+package domain
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+var (
+	tenantSlug = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	roleID     = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
+)
+
+// reservedSlugs are top-level path names a tenant slug may not take, since
+// the default tenant's routes live there (DESIGN §2 "Tenants in URLs").
+var reservedSlugs = []string{
+	"api", "oauth2", "token", "revoke", "introspect", "console", "broker",
+	"metrics", "healthz", "readyz", ".well-known", "gateway", "static",
+	"debug", "admin", "auth", "login", "logout",
+}
+
+// ValidateTenant checks a tenant before it is stored.
+func ValidateTenant(t *Tenant) error {
+	if !tenantSlug.MatchString(t.ID) {
+		return Invalid("id", "must be 1-63 lower-case letters, digits or '-', starting with a letter or digit")
+	}
+	if slices.Contains(reservedSlugs, t.ID) {
+		return Invalid("id", "%q is reserved", t.ID)
+	}
+	return checkText("name", t.Name, 200)
+}
+
+// ValidateUser checks a user before it is stored.
+func ValidateUser(u *User) error {
+	if err := checkName("id", u.ID, 255); err != nil {
+		return err
+	}
+	if err := checkText("email", u.Email, 320); err != nil {
+		return err
+	}
+	if u.Email != "" && !strings.Contains(u.Email, "@") {
+		return Invalid("email", "not an email address")
+	}
+	if err := checkText("displayName", u.DisplayName, 200); err != nil {
+		return err
+	}
+	for _, r := range u.Roles {
+		if !roleID.MatchString(r) {
+			return Invalid("roles", "bad role name %q", r)
+		}
+	}
+	return checkText("source", u.Source, 100)
+}
+
+// ValidateRole checks a role before it is stored.
+func ValidateRole(r *Role) error {
+	if !roleID.MatchString(r.ID) {
+		return Invalid("id", "must be 1-64 letters, digits or '_.:-'")
+	}
+	return checkScopes("scopes", r.Scopes)
+}
+
+// ValidateScope checks a scope before it is stored.
+func ValidateScope(s *Scope) error {
+	if !ValidScopeToken(s.ID) {
+		return Invalid("id", "must be 1-128 printable ASCII characters without space, '\"' or '\\' (RFC 6749 §3.3)")
+	}
+	return checkText("description", s.Description, 1000)
+}
+
+// ValidateApplication checks an application before it is stored.
+func ValidateApplication(a *Application) error {
+	if err := checkText("name", a.Name, 200); err != nil {
+		return err
+	}
+	if a.Name == "" {
+		return Invalid("name", "is required")
+	}
+	for _, g := range a.GrantTypes {
+		switch g {
+		case GrantPassword, GrantClientCredentials, GrantRefreshToken, GrantEmbedSecret:
+		default:
+			return Invalid("grantTypes", "unknown grant type %q", g)
+		}
+	}
+	if err := checkScopes("scopes", a.Scopes); err != nil {
+		return err
+	}
+	if err := checkScopes("defaultScopes", a.DefaultScopes); err != nil {
+		return err
+	}
+	for _, s := range a.DefaultScopes {
+		if !slices.Contains(a.Scopes, s) {
+			return Invalid("defaultScopes", "%q is not among the application's scopes", s)
+		}
+	}
+	if a.AccessTokenTTL <= 0 || a.AccessTokenTTL > MaxAccessTokenTTL {
+		return Invalid("accessTokenTtl", "must be between 1 and %d seconds", int(MaxAccessTokenTTL.Seconds()))
+	}
+	if a.RefreshTokenTTL <= 0 || a.RefreshTokenTTL > MaxRefreshTokenTTL {
+		return Invalid("refreshTokenTtl", "must be between 1 and %d seconds", int(MaxRefreshTokenTTL.Seconds()))
+	}
+	return nil
+}
+
+// ValidScopeToken reports whether s is a scope-token of RFC 6749 §3.3.
+func ValidScopeToken(s string) bool {
+	if len(s) == 0 || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x21 || c == '"' || c == '\\' || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func checkScopes(field string, scopes []string) error {
+	for _, s := range scopes {
+		if !ValidScopeToken(s) {
+			return Invalid(field, "bad scope %q", s)
+		}
+	}
+	return nil
+}
+
+// checkName validates an identifier: non-empty UTF-8 without spaces,
+// control characters or '/'.
+func checkName(field, s string, max int) error {
+	if s == "" {
+		return Invalid(field, "is required")
+	}
+	if len(s) > max {
+		return Invalid(field, "longer than %d bytes", max)
+	}
+	if !utf8.ValidString(s) {
+		return Invalid(field, "not valid UTF-8")
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' {
+			return Invalid(field, "may not contain spaces, control characters or '/'")
+		}
+	}
+	return nil
+}
+
+// checkText validates free text: UTF-8, no control characters, bounded.
+func checkText(field, s string, max int) error {
+	if len(s) > max {
+		return Invalid(field, "longer than %d bytes", max)
+	}
+	if !utf8.ValidString(s) {
+		return Invalid(field, "not valid UTF-8")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return Invalid(field, "may not contain control characters")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,102 @@
+// Package store defines the persistence contract of Tollgate. Every method
+// that touches tenant data takes the tenant explicitly, so forgetting it is a
+// compile error. Implementations return domain.ErrNotFound and
+// domain.ErrConflict; the conformance suite in storetest pins the behaviour.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+)
+
+// Store is everything Tollgate persists.
+type Store interface {
+	// Tenants. CreateTenant also creates the built-in admin scope and role
+	// in the same transaction. DeleteTenant removes all the tenant's data.
+	CreateTenant(ctx context.Context, t *domain.Tenant) error
+	GetTenant(ctx context.Context, id string) (*domain.Tenant, error)
+	ListTenants(ctx context.Context, p domain.Page) ([]domain.Tenant, error)
+	UpdateTenant(ctx context.Context, t *domain.Tenant) error
+	DeleteTenant(ctx context.Context, id string) error
+
+	// Users.
+	CreateUser(ctx context.Context, tenant string, u *domain.User) error
+	GetUser(ctx context.Context, tenant, id string) (*domain.User, error)
+	ListUsers(ctx context.Context, tenant string, p domain.Page) ([]domain.User, error)
+	UpdateUser(ctx context.Context, tenant string, u *domain.User) error
+	DeleteUser(ctx context.Context, tenant, id string) error
+	// SetPasswordHash replaces a user's hash only if it still equals old:
+	// a compare-and-swap, so a rehash on login never overwrites a password
+	// change made meanwhile. Returns ErrConflict when old did not match.
+	SetPasswordHash(ctx context.Context, tenant, userID, old, new string) error
+
+	// Roles.
+	CreateRole(ctx context.Context, tenant string, r *domain.Role) error
+	GetRole(ctx context.Context, tenant, id string) (*domain.Role, error)
+	ListRoles(ctx context.Context, tenant string, p domain.Page) ([]domain.Role, error)
+	UpdateRole(ctx context.Context, tenant string, r *domain.Role) error
+	DeleteRole(ctx context.Context, tenant, id string) error
+	// RoleScopes returns the union of the scopes of the named roles; unknown
+	// role names contribute nothing.
+	RoleScopes(ctx context.Context, tenant string, roles []string) ([]string, error)
+
+	// Scopes.
+	CreateScope(ctx context.Context, tenant string, s *domain.Scope) error
+	GetScope(ctx context.Context, tenant, id string) (*domain.Scope, error)
+	ListScopes(ctx context.Context, tenant string, p domain.Page) ([]domain.Scope, error)
+	UpdateScope(ctx context.Context, tenant string, s *domain.Scope) error
+	DeleteScope(ctx context.Context, tenant, id string) error
+
+	// Applications (OAuth clients).
+	CreateApplication(ctx context.Context, tenant string, a *domain.Application) error
+	GetApplication(ctx context.Context, tenant, id string) (*domain.Application, error)
+	ListApplications(ctx context.Context, tenant string, p domain.Page) ([]domain.Application, error)
+	UpdateApplication(ctx context.Context, tenant string, a *domain.Application) error
+	DeleteApplication(ctx context.Context, tenant, id string) error
+
+	// Refresh tokens.
+	CreateRefreshToken(ctx context.Context, tenant string, rt *domain.RefreshToken) error
+	// RotateRefreshToken atomically consumes the token whose hash is oldHash
+	// and stores next (same family) in its place, returning the consumed
+	// record. A token that is unknown, expired or revoked gives ErrNotFound.
+	// A token that was already rotated gives ErrTokenReused, after the whole
+	// family was revoked and a family revocation recorded in the same
+	// transaction.
+	RotateRefreshToken(ctx context.Context, tenant string, oldHash []byte, next *domain.RefreshToken, now time.Time) (*domain.RefreshToken, error)
+	// GetRefreshToken returns a live (not rotated, not revoked, not
+	// expired) refresh token by hash, or ErrNotFound.
+	GetRefreshToken(ctx context.Context, tenant string, hash []byte, now time.Time) (*domain.RefreshToken, error)
+	// RevokeRefreshFamily revokes every token of the family and records a
+	// family revocation (so its access tokens fail too) in one transaction.
+	RevokeRefreshFamily(ctx context.Context, tenant, familyID string, until time.Time) error
+
+	// Revocations of access tokens and families.
+	AddRevocation(ctx context.Context, r *domain.Revocation) error
+	// RevocationsSince returns revocations with Seq > after, across all
+	// tenants, in Seq order, at most limit; nodes follow them with it.
+	RevocationsSince(ctx context.Context, after int64, limit int) ([]domain.Revocation, error)
+
+	// Signing keys.
+	CreateSigningKey(ctx context.Context, tenant string, k *domain.SigningKey) error
+	// RotateSigningKey stores next as the tenant's active key and retires
+	// every other active key with the given publishUntil, atomically.
+	RotateSigningKey(ctx context.Context, tenant string, next *domain.SigningKey, publishUntil time.Time) error
+	// ListSigningKeys returns the tenant's active key(s) and the retired
+	// keys still to be published at now, newest first.
+	ListSigningKeys(ctx context.Context, tenant string, now time.Time) ([]domain.SigningKey, error)
+
+	// Settings is a small key/value table for server-wide state such as the
+	// bootstrap token's hash. Missing keys give ErrNotFound.
+	GetSetting(ctx context.Context, key string) (string, error)
+	PutSetting(ctx context.Context, key, value string) error
+
+	// DeleteExpired purges expired refresh tokens, revocations and
+	// unpublished keys; it returns the number of rows removed.
+	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
+
+	// Ping checks the database is reachable (for /readyz).
+	Ping(ctx context.Context) error
+	Close() error
+}
