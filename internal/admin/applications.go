@@ -1,0 +1,166 @@
+package admin
+
+import (
+	"context"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/token"
+)
+
+// DefaultGrantTypes are allowed to an application created without any.
+var DefaultGrantTypes = []string{domain.GrantPassword, domain.GrantRefreshToken, domain.GrantClientCredentials}
+
+// ApplicationPatch holds the attributes of a partial application update.
+type ApplicationPatch struct {
+	Name            *string
+	GrantTypes      *[]string
+	Scopes          *[]string
+	DefaultScopes   *[]string
+	AccessTokenTTL  *time.Duration
+	RefreshTokenTTL *time.Duration
+}
+
+// CreateApplication registers an OAuth client: it generates the client id
+// and secret, stores only the secret's hash and returns the secret, which
+// is never available again.
+func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant string, a *domain.Application) (clientSecret string, err error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return "", err
+	}
+	a.Tenant = tenant
+	a.ID = token.NewClientID()
+	if len(a.GrantTypes) == 0 {
+		a.GrantTypes = append([]string(nil), DefaultGrantTypes...)
+	}
+	if a.AccessTokenTTL == 0 {
+		a.AccessTokenTTL = domain.DefaultAccessTokenTTL
+	}
+	if a.RefreshTokenTTL == 0 {
+		a.RefreshTokenTTL = domain.DefaultRefreshTokenTTL
+	}
+	a.Scopes = nonNil(a.Scopes)
+	a.DefaultScopes = nonNil(a.DefaultScopes)
+	if err := s.validApplication(ctx, tenant, a); err != nil {
+		return "", err
+	}
+	clientSecret, err = token.NewOpaque(token.PrefixClientSecret)
+	if err != nil {
+		return "", err
+	}
+	a.SecretHash = secret.HashToken(clientSecret)
+	a.CreatedAt = s.now()
+	a.UpdatedAt = a.CreatedAt
+	if err := s.store.CreateApplication(ctx, tenant, a); err != nil {
+		return "", err
+	}
+	return clientSecret, nil
+}
+
+func (s *Service) validApplication(ctx context.Context, tenant string, a *domain.Application) error {
+	if err := domain.ValidateApplication(a); err != nil {
+		return err
+	}
+	return s.checkScopesExist(ctx, tenant, "scopes", a.Scopes)
+}
+
+// GetApplication returns one application (its secret hash included; API
+// layers do not show it).
+func (s *Service) GetApplication(ctx context.Context, p Principal, tenant, id string) (*domain.Application, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, err
+	}
+	return s.store.GetApplication(ctx, tenant, id)
+}
+
+// ListApplications returns a page of applications and the next cursor.
+func (s *Service) ListApplications(ctx context.Context, p Principal, tenant string, pg domain.Page) ([]domain.Application, string, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, "", err
+	}
+	pg = pageOf(pg)
+	xs, err := s.store.ListApplications(ctx, tenant, pg)
+	if err != nil {
+		return nil, "", err
+	}
+	xs, next := trimPage(xs, pg, func(x *domain.Application) string { return x.ID })
+	return xs, next, nil
+}
+
+// UpdateApplication applies patch to application id.
+func (s *Service) UpdateApplication(ctx context.Context, p Principal, tenant, id string, patch ApplicationPatch) (*domain.Application, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, err
+	}
+	a, err := s.store.GetApplication(ctx, tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	applyApplicationPatch(a, patch)
+	if err := s.validApplication(ctx, tenant, a); err != nil {
+		return nil, err
+	}
+	a.UpdatedAt = s.now()
+	if err := s.store.UpdateApplication(ctx, tenant, a); err != nil {
+		return nil, err
+	}
+	s.applicationChanged(tenant, id)
+	return a, nil
+}
+
+func applyApplicationPatch(a *domain.Application, patch ApplicationPatch) {
+	if patch.Name != nil {
+		a.Name = *patch.Name
+	}
+	if patch.GrantTypes != nil {
+		a.GrantTypes = nonNil(*patch.GrantTypes)
+	}
+	if patch.Scopes != nil {
+		a.Scopes = nonNil(*patch.Scopes)
+	}
+	if patch.DefaultScopes != nil {
+		a.DefaultScopes = nonNil(*patch.DefaultScopes)
+	}
+	if patch.AccessTokenTTL != nil {
+		a.AccessTokenTTL = *patch.AccessTokenTTL
+	}
+	if patch.RefreshTokenTTL != nil {
+		a.RefreshTokenTTL = *patch.RefreshTokenTTL
+	}
+}
+
+// RotateApplicationSecret gives application id a new secret, returned
+// once; the old secret stops working at once.
+func (s *Service) RotateApplicationSecret(ctx context.Context, p Principal, tenant, id string) (*domain.Application, string, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, "", err
+	}
+	a, err := s.store.GetApplication(ctx, tenant, id)
+	if err != nil {
+		return nil, "", err
+	}
+	clientSecret, err := token.NewOpaque(token.PrefixClientSecret)
+	if err != nil {
+		return nil, "", err
+	}
+	a.SecretHash = secret.HashToken(clientSecret)
+	a.UpdatedAt = s.now()
+	if err := s.store.UpdateApplication(ctx, tenant, a); err != nil {
+		return nil, "", err
+	}
+	s.applicationChanged(tenant, id)
+	return a, clientSecret, nil
+}
+
+// DeleteApplication removes application id.
+func (s *Service) DeleteApplication(ctx context.Context, p Principal, tenant, id string) error {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return err
+	}
+	if err := s.store.DeleteApplication(ctx, tenant, id); err != nil {
+		return err
+	}
+	s.applicationChanged(tenant, id)
+	return nil
+}

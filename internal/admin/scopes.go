@@ -1,0 +1,158 @@
+package admin
+
+import (
+	"context"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+)
+
+// ScopePatch holds the attributes of a partial scope update.
+type ScopePatch struct {
+	Description *string
+}
+
+// RolePatch holds the attributes of a partial role update.
+type RolePatch struct {
+	Scopes *[]string
+}
+
+// CreateScope creates a scope in tenant.
+func (s *Service) CreateScope(ctx context.Context, p Principal, tenant string, sc *domain.Scope) error {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return err
+	}
+	sc.Tenant = tenant
+	if err := domain.ValidateScope(sc); err != nil {
+		return err
+	}
+	return s.store.CreateScope(ctx, tenant, sc)
+}
+
+// GetScope returns one scope.
+func (s *Service) GetScope(ctx context.Context, p Principal, tenant, id string) (*domain.Scope, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, err
+	}
+	return s.store.GetScope(ctx, tenant, id)
+}
+
+// ListScopes returns a page of scopes and the cursor of the next page.
+func (s *Service) ListScopes(ctx context.Context, p Principal, tenant string, pg domain.Page) ([]domain.Scope, string, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, "", err
+	}
+	pg = pageOf(pg)
+	xs, err := s.store.ListScopes(ctx, tenant, pg)
+	if err != nil {
+		return nil, "", err
+	}
+	xs, next := trimPage(xs, pg, func(x *domain.Scope) string { return x.ID })
+	return xs, next, nil
+}
+
+// UpdateScope applies patch to scope id.
+func (s *Service) UpdateScope(ctx context.Context, p Principal, tenant, id string, patch ScopePatch) (*domain.Scope, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, err
+	}
+	sc, err := s.store.GetScope(ctx, tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	if patch.Description != nil {
+		sc.Description = *patch.Description
+	}
+	if err := domain.ValidateScope(sc); err != nil {
+		return nil, err
+	}
+	if err := s.store.UpdateScope(ctx, tenant, sc); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// DeleteScope removes scope id. The built-in admin scope stays: without
+// it nobody but the bootstrap token could administer the tenant.
+func (s *Service) DeleteScope(ctx context.Context, p Principal, tenant, id string) error {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return err
+	}
+	if id == domain.AdminScope {
+		return domain.Invalid("id", "the built-in scope %q cannot be deleted", id)
+	}
+	return s.store.DeleteScope(ctx, tenant, id)
+}
+
+// CreateRole creates a role; its scopes must exist in the tenant.
+func (s *Service) CreateRole(ctx context.Context, p Principal, tenant string, r *domain.Role) error {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return err
+	}
+	r.Tenant = tenant
+	r.Scopes = nonNil(r.Scopes)
+	if err := s.validRole(ctx, tenant, r); err != nil {
+		return err
+	}
+	return s.store.CreateRole(ctx, tenant, r)
+}
+
+func (s *Service) validRole(ctx context.Context, tenant string, r *domain.Role) error {
+	if err := domain.ValidateRole(r); err != nil {
+		return err
+	}
+	return s.checkScopesExist(ctx, tenant, "scopes", r.Scopes)
+}
+
+// GetRole returns one role.
+func (s *Service) GetRole(ctx context.Context, p Principal, tenant, id string) (*domain.Role, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, err
+	}
+	return s.store.GetRole(ctx, tenant, id)
+}
+
+// ListRoles returns a page of roles and the cursor of the next page.
+func (s *Service) ListRoles(ctx context.Context, p Principal, tenant string, pg domain.Page) ([]domain.Role, string, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, "", err
+	}
+	pg = pageOf(pg)
+	xs, err := s.store.ListRoles(ctx, tenant, pg)
+	if err != nil {
+		return nil, "", err
+	}
+	xs, next := trimPage(xs, pg, func(x *domain.Role) string { return x.ID })
+	return xs, next, nil
+}
+
+// UpdateRole applies patch to role id.
+func (s *Service) UpdateRole(ctx context.Context, p Principal, tenant, id string, patch RolePatch) (*domain.Role, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, err
+	}
+	r, err := s.store.GetRole(ctx, tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	if patch.Scopes != nil {
+		r.Scopes = nonNil(*patch.Scopes)
+	}
+	if err := s.validRole(ctx, tenant, r); err != nil {
+		return nil, err
+	}
+	if err := s.store.UpdateRole(ctx, tenant, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// DeleteRole removes role id; the built-in admin role stays.
+func (s *Service) DeleteRole(ctx context.Context, p Principal, tenant, id string) error {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return err
+	}
+	if id == domain.AdminRole {
+		return domain.Invalid("id", "the built-in role %q cannot be deleted", id)
+	}
+	return s.store.DeleteRole(ctx, tenant, id)
+}

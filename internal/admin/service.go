@@ -1,0 +1,136 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/store"
+	"github.com/tollgate-dev/tollgate/internal/token"
+)
+
+// Page sizes of list use cases.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 500
+)
+
+// Service performs management use cases after checking the principal may.
+type Service struct {
+	store   store.Store
+	hasher  *secret.Hasher
+	keyring *token.Keyring
+
+	// OnApplicationChange, when set, is called after an application was
+	// updated, deleted or got a new secret, so caches of clients (the token
+	// endpoint's) can drop the entry.
+	OnApplicationChange func(tenant, clientID string)
+
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(st store.Store, h *secret.Hasher, kr *token.Keyring) *Service {
+	return &Service{store: st, hasher: h, keyring: kr, Now: time.Now}
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC() }
+
+// adminOf checks that p administers tenant and that tenant exists. The
+// permission comes first so a stranger cannot probe which tenants exist.
+func (s *Service) adminOf(ctx context.Context, p Principal, tenant string) error {
+	if err := canAdmin(p, tenant); err != nil {
+		return err
+	}
+	return s.tenantExists(ctx, tenant)
+}
+
+func (s *Service) tenantExists(ctx context.Context, tenant string) error {
+	if _, err := s.store.GetTenant(ctx, tenant); err != nil {
+		if errors.Is(err, domain.ErrNotFound) {
+			return fmt.Errorf("tenant %q: %w", tenant, domain.ErrNotFound)
+		}
+		return err
+	}
+	return nil
+}
+
+func (s *Service) applicationChanged(tenant, clientID string) {
+	if s.OnApplicationChange != nil {
+		s.OnApplicationChange(tenant, clientID)
+	}
+}
+
+// pageOf normalises a requested page; the store is asked for one record
+// more than the page holds, to know whether a next page exists.
+func pageOf(p domain.Page) domain.Page {
+	if p.Limit <= 0 {
+		p.Limit = DefaultPageSize
+	}
+	if p.Limit > MaxPageSize {
+		p.Limit = MaxPageSize
+	}
+	return domain.Page{After: p.After, Limit: p.Limit + 1}
+}
+
+// trimPage cuts the extra record fetched by pageOf and returns the cursor
+// of the next page, "" on the last one.
+func trimPage[T any](items []T, p domain.Page, id func(*T) string) ([]T, string) {
+	if len(items) < p.Limit {
+		return items, ""
+	}
+	items = items[:p.Limit-1]
+	if len(items) == 0 {
+		return items, ""
+	}
+	return items, id(&items[len(items)-1])
+}
+
+// checkScopesExist reports an InvalidError on field for any scope the
+// tenant does not define.
+func (s *Service) checkScopesExist(ctx context.Context, tenant, field string, scopes []string) error {
+	for _, id := range scopes {
+		if _, err := s.store.GetScope(ctx, tenant, id); err != nil {
+			if errors.Is(err, domain.ErrNotFound) {
+				return domain.Invalid(field, "unknown scope %q", id)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// checkRolesExist reports an InvalidError on field for any role the
+// tenant does not define.
+func (s *Service) checkRolesExist(ctx context.Context, tenant, field string, roles []string) error {
+	for _, id := range roles {
+		if _, err := s.store.GetRole(ctx, tenant, id); err != nil {
+			if errors.Is(err, domain.ErrNotFound) {
+				return domain.Invalid(field, "unknown role %q", id)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// RotateSigningKey makes a new active signing key for tenant; tokens
+// signed with the old key stay valid while it is published.
+func (s *Service) RotateSigningKey(ctx context.Context, p Principal, tenant string) error {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return err
+	}
+	return s.keyring.Rotate(ctx, tenant)
+}
+
+// nonNil keeps lists non-nil so they encode as [] rather than null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,80 @@
+package admin
+
+import (
+	"context"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+)
+
+// TenantPatch holds the attributes of a partial tenant update; nil fields
+// stay as they are.
+type TenantPatch struct {
+	Name *string
+}
+
+// CreateTenant creates a tenant with its built-in admin scope and role.
+func (s *Service) CreateTenant(ctx context.Context, p Principal, t *domain.Tenant) error {
+	if err := canBootstrap(p); err != nil {
+		return err
+	}
+	if err := domain.ValidateTenant(t); err != nil {
+		return err
+	}
+	t.CreatedAt = s.now()
+	return s.store.CreateTenant(ctx, t)
+}
+
+// GetTenant returns one tenant.
+func (s *Service) GetTenant(ctx context.Context, p Principal, id string) (*domain.Tenant, error) {
+	if err := canBootstrap(p); err != nil {
+		return nil, err
+	}
+	return s.store.GetTenant(ctx, id)
+}
+
+// ListTenants returns a page of tenants and the cursor of the next page.
+func (s *Service) ListTenants(ctx context.Context, p Principal, pg domain.Page) ([]domain.Tenant, string, error) {
+	if err := canBootstrap(p); err != nil {
+		return nil, "", err
+	}
+	pg = pageOf(pg)
+	ts, err := s.store.ListTenants(ctx, pg)
+	if err != nil {
+		return nil, "", err
+	}
+	ts, next := trimPage(ts, pg, func(t *domain.Tenant) string { return t.ID })
+	return ts, next, nil
+}
+
+// UpdateTenant applies patch to tenant id and returns the result.
+func (s *Service) UpdateTenant(ctx context.Context, p Principal, id string, patch TenantPatch) (*domain.Tenant, error) {
+	if err := canBootstrap(p); err != nil {
+		return nil, err
+	}
+	t, err := s.store.GetTenant(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if patch.Name != nil {
+		t.Name = *patch.Name
+	}
+	if err := domain.ValidateTenant(t); err != nil {
+		return nil, err
+	}
+	if err := s.store.UpdateTenant(ctx, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// DeleteTenant removes a tenant and all its data. The default tenant
+// cannot be deleted: its URLs are the unprefixed ones.
+func (s *Service) DeleteTenant(ctx context.Context, p Principal, id string) error {
+	if err := canBootstrap(p); err != nil {
+		return err
+	}
+	if id == domain.DefaultTenant {
+		return domain.Invalid("id", "the default tenant cannot be deleted")
+	}
+	return s.store.DeleteTenant(ctx, id)
+}

@@ -1,0 +1,141 @@
+package admin
+
+import (
+	"context"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+)
+
+// UserPatch holds the attributes of a partial user update. Password, when
+// set, replaces the user's password ("" removes the local password).
+type UserPatch struct {
+	Email       *string
+	DisplayName *string
+	Password    *string
+	Roles       *[]string
+	Source      *string
+	Disabled    *bool
+}
+
+// CreateUser creates a user. A non-empty password is hashed; the hash is
+// the only trace of it. Roles must exist in the tenant.
+func (s *Service) CreateUser(ctx context.Context, p Principal, tenant string, u *domain.User, password string) error {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return err
+	}
+	u.Tenant = tenant
+	u.Roles = nonNil(u.Roles)
+	if u.Source == "" {
+		u.Source = domain.SourceLocal
+	}
+	if err := s.validUser(ctx, tenant, u); err != nil {
+		return err
+	}
+	if err := s.setPassword(ctx, u, password); err != nil {
+		return err
+	}
+	u.CreatedAt = s.now()
+	u.UpdatedAt = u.CreatedAt
+	return s.store.CreateUser(ctx, tenant, u)
+}
+
+func (s *Service) validUser(ctx context.Context, tenant string, u *domain.User) error {
+	if err := domain.ValidateUser(u); err != nil {
+		return err
+	}
+	return s.checkRolesExist(ctx, tenant, "roles", u.Roles)
+}
+
+// setPassword hashes password into u; validation runs first so a bad
+// request never pays for a hash.
+func (s *Service) setPassword(ctx context.Context, u *domain.User, password string) error {
+	if password == "" {
+		u.PasswordHash = ""
+		return nil
+	}
+	if len(password) > 1024 {
+		return domain.Invalid("password", "longer than 1024 bytes")
+	}
+	h, err := s.hasher.Hash(ctx, password)
+	if err != nil {
+		return err
+	}
+	u.PasswordHash = h
+	return nil
+}
+
+// GetUser returns one user; a user may read themself.
+func (s *Service) GetUser(ctx context.Context, p Principal, tenant, id string) (*domain.User, error) {
+	if err := canReadUser(p, tenant, id); err != nil {
+		return nil, err
+	}
+	if err := s.tenantExists(ctx, tenant); err != nil {
+		return nil, err
+	}
+	return s.store.GetUser(ctx, tenant, id)
+}
+
+// ListUsers returns a page of users and the cursor of the next page.
+func (s *Service) ListUsers(ctx context.Context, p Principal, tenant string, pg domain.Page) ([]domain.User, string, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, "", err
+	}
+	pg = pageOf(pg)
+	xs, err := s.store.ListUsers(ctx, tenant, pg)
+	if err != nil {
+		return nil, "", err
+	}
+	xs, next := trimPage(xs, pg, func(x *domain.User) string { return x.ID })
+	return xs, next, nil
+}
+
+// UpdateUser applies patch to user id.
+func (s *Service) UpdateUser(ctx context.Context, p Principal, tenant, id string, patch UserPatch) (*domain.User, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, err
+	}
+	u, err := s.store.GetUser(ctx, tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	applyUserPatch(u, patch)
+	if err := s.validUser(ctx, tenant, u); err != nil {
+		return nil, err
+	}
+	if patch.Password != nil {
+		if err := s.setPassword(ctx, u, *patch.Password); err != nil {
+			return nil, err
+		}
+	}
+	u.UpdatedAt = s.now()
+	if err := s.store.UpdateUser(ctx, tenant, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func applyUserPatch(u *domain.User, patch UserPatch) {
+	if patch.Email != nil {
+		u.Email = *patch.Email
+	}
+	if patch.DisplayName != nil {
+		u.DisplayName = *patch.DisplayName
+	}
+	if patch.Roles != nil {
+		u.Roles = nonNil(*patch.Roles)
+	}
+	if patch.Source != nil {
+		u.Source = *patch.Source
+	}
+	if patch.Disabled != nil {
+		u.Disabled = *patch.Disabled
+	}
+}
+
+// DeleteUser removes user id.
+func (s *Service) DeleteUser(ctx context.Context, p Principal, tenant, id string) error {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return err
+	}
+	return s.store.DeleteUser(ctx, tenant, id)
+}
