@@ -1,0 +1,47 @@
+package adminapi
+
+import (
+	"net/http"
+
+	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
+)
+
+// entityPrefixes: /api/entities/… is an alias of /api/v1/entities/….
+var entityPrefixes = []string{"/api/v1/entities", "/api/entities"}
+
+// Register adds every admin route to m. Tenant-scoped routes exist under
+// /{tenant}/… and, for the default tenant, unprefixed; tenants themselves
+// are managed only unprefixed.
+func (h *Handler) Register(m *route.Mux) {
+	for _, p := range entityPrefixes {
+		m.HandleFunc("GET "+p+"/tenants", h.wrap(h.listTenants))
+		m.HandleFunc("POST "+p+"/tenants", h.wrap(h.createTenant))
+		m.HandleFunc("GET "+p+"/tenants/{id}", h.wrap(h.getTenant))
+		m.HandleFunc("PATCH "+p+"/tenants/{id}", h.wrap(h.updateTenant))
+		m.HandleFunc("DELETE "+p+"/tenants/{id}", h.wrap(h.deleteTenant))
+
+		h.crud(m, p+"/users", h.listUsers, h.createUser, h.getUser, h.updateUser, h.deleteUser)
+		h.crud(m, p+"/roles", h.listRoles, h.createRole, h.getRole, h.updateRole, h.deleteRole)
+		h.crud(m, p+"/scopes", h.listScopes, h.createScope, h.getScope, h.updateScope, h.deleteScope)
+		h.crud(m, p+"/applications", h.listApps, h.createApp, h.getApp, h.updateApp, h.deleteApp)
+		m.Tenant("POST "+p+"/applications/{id}/secret", h.wrap(h.rotateAppSecret))
+	}
+	m.Tenant("POST /api/v1/actions/keys/rotate", h.wrap(h.rotateKey))
+}
+
+// crud registers the five methods of a collection and its members.
+func (h *Handler) crud(m *route.Mux, path string, list, create, get, update, del handlerFunc) {
+	m.Tenant("GET "+path, h.wrap(list))
+	m.Tenant("POST "+path, h.wrap(create))
+	m.Tenant("GET "+path+"/{id}", h.wrap(get))
+	m.Tenant("PATCH "+path+"/{id}", h.wrap(update))
+	m.Tenant("DELETE "+path+"/{id}", h.wrap(del))
+}
+
+// rotateKey makes a new signing key for the tenant.
+func (h *Handler) rotateKey(w http.ResponseWriter, r *http.Request, c call) error {
+	if err := h.Service.RotateSigningKey(r.Context(), c.p, c.tenant); err != nil {
+		return err
+	}
+	return noContent(w)
+}

@@ -1,0 +1,242 @@
+package adminapi
+
+import (
+	"net/http"
+
+	"github.com/tollgate-dev/tollgate/internal/admin"
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
+)
+
+// Resource types.
+const (
+	typeTenant      = "tenant"
+	typeScope       = "scope"
+	typeRole        = "role"
+	typeUser        = "user"
+	typeApplication = "application"
+)
+
+type tenantIn struct {
+	Name *string `json:"name"`
+}
+
+type tenantOut struct {
+	Name string `json:"name"`
+}
+
+func tenantResource(t *domain.Tenant) jsonapi.Resource {
+	return jsonapi.Resource{Type: typeTenant, ID: t.ID, Attributes: tenantOut{Name: t.Name}}
+}
+
+func (h *Handler) listTenants(w http.ResponseWriter, r *http.Request, c call) error {
+	pg, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	xs, next, err := h.Service.ListTenants(r.Context(), c.p, pg)
+	if err != nil {
+		return err
+	}
+	return writeList(w, r, resources(xs, tenantResource), next)
+}
+
+func (h *Handler) createTenant(w http.ResponseWriter, r *http.Request, c call) error {
+	var in tenantIn
+	id, err := jsonapi.Decode(w, r, typeTenant, "", &in)
+	if err != nil {
+		return err
+	}
+	t := &domain.Tenant{ID: id, Name: deref(in.Name)}
+	if err := h.Service.CreateTenant(r.Context(), c.p, t); err != nil {
+		return err
+	}
+	return writeCreated(w, r, tenantResource(t))
+}
+
+func (h *Handler) getTenant(w http.ResponseWriter, r *http.Request, c call) error {
+	t, err := h.Service.GetTenant(r.Context(), c.p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeOne(w, http.StatusOK, tenantResource(t), r.URL.Path)
+	return nil
+}
+
+func (h *Handler) updateTenant(w http.ResponseWriter, r *http.Request, c call) error {
+	id := r.PathValue("id")
+	var in tenantIn
+	if _, err := jsonapi.Decode(w, r, typeTenant, id, &in); err != nil {
+		return err
+	}
+	t, err := h.Service.UpdateTenant(r.Context(), c.p, id, admin.TenantPatch{Name: in.Name})
+	if err != nil {
+		return err
+	}
+	writeOne(w, http.StatusOK, tenantResource(t), r.URL.Path)
+	return nil
+}
+
+func (h *Handler) deleteTenant(w http.ResponseWriter, r *http.Request, c call) error {
+	if err := h.Service.DeleteTenant(r.Context(), c.p, r.PathValue("id")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+type scopeIn struct {
+	Description *string `json:"description"`
+}
+
+type scopeOut struct {
+	Description string `json:"description"`
+}
+
+func scopeResource(s *domain.Scope) jsonapi.Resource {
+	return jsonapi.Resource{Type: typeScope, ID: s.ID, Attributes: scopeOut{Description: s.Description}}
+}
+
+func (h *Handler) listScopes(w http.ResponseWriter, r *http.Request, c call) error {
+	pg, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	xs, next, err := h.Service.ListScopes(r.Context(), c.p, c.tenant, pg)
+	if err != nil {
+		return err
+	}
+	return writeList(w, r, resources(xs, scopeResource), next)
+}
+
+func (h *Handler) createScope(w http.ResponseWriter, r *http.Request, c call) error {
+	var in scopeIn
+	id, err := jsonapi.Decode(w, r, typeScope, "", &in)
+	if err != nil {
+		return err
+	}
+	s := &domain.Scope{ID: id, Description: deref(in.Description)}
+	if err := h.Service.CreateScope(r.Context(), c.p, c.tenant, s); err != nil {
+		return err
+	}
+	return writeCreated(w, r, scopeResource(s))
+}
+
+func (h *Handler) getScope(w http.ResponseWriter, r *http.Request, c call) error {
+	s, err := h.Service.GetScope(r.Context(), c.p, c.tenant, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeOne(w, http.StatusOK, scopeResource(s), r.URL.Path)
+	return nil
+}
+
+func (h *Handler) updateScope(w http.ResponseWriter, r *http.Request, c call) error {
+	id := r.PathValue("id")
+	var in scopeIn
+	if _, err := jsonapi.Decode(w, r, typeScope, id, &in); err != nil {
+		return err
+	}
+	s, err := h.Service.UpdateScope(r.Context(), c.p, c.tenant, id, admin.ScopePatch{Description: in.Description})
+	if err != nil {
+		return err
+	}
+	writeOne(w, http.StatusOK, scopeResource(s), r.URL.Path)
+	return nil
+}
+
+func (h *Handler) deleteScope(w http.ResponseWriter, r *http.Request, c call) error {
+	if err := h.Service.DeleteScope(r.Context(), c.p, c.tenant, r.PathValue("id")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+type roleIn struct {
+	Scopes *[]string `json:"scopes"`
+}
+
+type roleOut struct {
+	Scopes []string `json:"scopes"`
+}
+
+func roleResource(x *domain.Role) jsonapi.Resource {
+	return jsonapi.Resource{Type: typeRole, ID: x.ID, Attributes: roleOut{Scopes: list(x.Scopes)}}
+}
+
+func (h *Handler) listRoles(w http.ResponseWriter, r *http.Request, c call) error {
+	pg, err := jsonapi.ParsePage(r)
+	if err != nil {
+		return err
+	}
+	xs, next, err := h.Service.ListRoles(r.Context(), c.p, c.tenant, pg)
+	if err != nil {
+		return err
+	}
+	return writeList(w, r, resources(xs, roleResource), next)
+}
+
+func (h *Handler) createRole(w http.ResponseWriter, r *http.Request, c call) error {
+	var in roleIn
+	id, err := jsonapi.Decode(w, r, typeRole, "", &in)
+	if err != nil {
+		return err
+	}
+	x := &domain.Role{ID: id, Scopes: derefList(in.Scopes)}
+	if err := h.Service.CreateRole(r.Context(), c.p, c.tenant, x); err != nil {
+		return err
+	}
+	return writeCreated(w, r, roleResource(x))
+}
+
+func (h *Handler) getRole(w http.ResponseWriter, r *http.Request, c call) error {
+	x, err := h.Service.GetRole(r.Context(), c.p, c.tenant, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeOne(w, http.StatusOK, roleResource(x), r.URL.Path)
+	return nil
+}
+
+func (h *Handler) updateRole(w http.ResponseWriter, r *http.Request, c call) error {
+	id := r.PathValue("id")
+	var in roleIn
+	if _, err := jsonapi.Decode(w, r, typeRole, id, &in); err != nil {
+		return err
+	}
+	x, err := h.Service.UpdateRole(r.Context(), c.p, c.tenant, id, admin.RolePatch{Scopes: in.Scopes})
+	if err != nil {
+		return err
+	}
+	writeOne(w, http.StatusOK, roleResource(x), r.URL.Path)
+	return nil
+}
+
+func (h *Handler) deleteRole(w http.ResponseWriter, r *http.Request, c call) error {
+	if err := h.Service.DeleteRole(r.Context(), c.p, c.tenant, r.PathValue("id")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func derefList(p *[]string) []string {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// list keeps empty lists as [] on the wire.
+func list(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
