@@ -59,8 +59,10 @@ type Store interface {
 	// Refresh tokens.
 	CreateRefreshToken(ctx context.Context, tenant string, rt *domain.RefreshToken) error
 	// RotateRefreshToken atomically consumes the token whose hash is oldHash
-	// and stores next (same family) in its place, returning the consumed
-	// record. A token that is unknown, expired or revoked gives ErrNotFound.
+	// and stores next in its place, returning the consumed record. The
+	// store copies FamilyID, ClientID, Subject, Scopes and Audience from
+	// the consumed record into next; the caller sets Hash, ExpiresAt and
+	// CreatedAt. A token that is unknown, expired or revoked gives ErrNotFound.
 	// A token that was already rotated gives ErrTokenReused, after the whole
 	// family was revoked and a family revocation recorded in the same
 	// transaction.

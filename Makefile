@@ -1,0 +1,29 @@
+# The whole test suite, as CI runs it: installs missing dependencies,
+# checks formatting and vet, then runs every test with the race detector on
+# SQLite and on a throwaway PostgreSQL cluster.
+.PHONY: test check run build fuzz
+
+GO ?= go
+
+test: check
+	TOLLGATE_TEST_POSTGRES=1 $(GO) test -race -count=1 -timeout 8m ./...
+
+check:
+	./scripts/ensure-deps.sh
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+run:
+	$(GO) run ./cmd/tollgate serve
+
+build:
+	$(GO) build -o bin/tollgate ./cmd/tollgate
+
+# Short fuzzing pass over every parser of untrusted input.
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test ./internal/oauth -run '^$$' -fuzz FuzzParseRequest -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/oauth -run '^$$' -fuzz FuzzParseBasic -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/token -run '^$$' -fuzz FuzzCheckOpaque -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/token -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate-dev/tollgate/internal/admin"
+	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/httpapi"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/oauthapi"
+	"github.com/tollgate-dev/tollgate/internal/oauth"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/store"
+	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
+	"github.com/tollgate-dev/tollgate/internal/token"
+)
+
+func newServeCmd() *cobra.Command {
+	var cfg config.Server
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the token service, admin API and gateway",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, &cfg, cmd.OutOrStdout())
+		},
+	}
+	cfg.Flags(cmd.Flags())
+	return cmd
+}
+
+// app is a wired, listening server.
+type app struct {
+	cfg   *config.Server
+	log   *slog.Logger
+	store store.Store
+	ln    net.Listener
+	http  *http.Server
+	base  string // public base URL, the default tenant's issuer
+}
+
+// serve runs the server until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, cfg *config.Server, out io.Writer) error {
+	a, err := newApp(ctx, cfg, out)
+	if err != nil {
+		return err
+	}
+	return a.run(ctx)
+}
+
+// newApp opens the data, wires every component and starts listening.
+// Background work it starts ends with ctx.
+func newApp(ctx context.Context, cfg *config.Server, out io.Writer) (*app, error) {
+	log := newLogger(cfg)
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	masterKey, err := secret.LoadOrCreateMasterKey(cfg.MasterKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	sealer, err := secret.NewSealer(masterKey)
+	if err != nil {
+		return nil, err
+	}
+	st, err := sqlstore.Open(ctx, cfg.DatabaseDSN())
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	a := &app{cfg: cfg, log: log, store: st}
+	if err := a.wire(ctx, sealer, out); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) error {
+	cfg, st, log := a.cfg, a.store, a.log
+	if err := firstStart(ctx, st, cfg, out); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	a.ln = ln
+	a.base = cfg.PublicURL
+	if a.base == "" {
+		a.base = scheme(cfg) + "://" + ln.Addr().String()
+	}
+	a.base = strings.TrimSuffix(a.base, "/")
+
+	keys := token.NewKeyring(st, sealer, a.base)
+	revoked := token.NewRevocations(st)
+	if err := revoked.Sync(ctx); err != nil {
+		ln.Close()
+		return fmt.Errorf("load revocations: %w", err)
+	}
+	go revoked.Follow(ctx, 500*time.Millisecond)
+	go purgeExpired(ctx, st, log)
+
+	hashParams := secret.Params{Memory: cfg.PasswordHashMemoryKiB, Time: cfg.PasswordHashIterations, Threads: 1}
+	hasher := secret.NewHasher(hashParams, 0, 2*time.Second)
+	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log})
+	svc := admin.NewService(st, hasher, keys)
+	svc.OnApplicationChange = srv.ForgetApplication
+	a.http = &http.Server{
+		Handler: httpapi.New(
+			oauthapi.New(srv, keys, log),
+			adminapi.New(svc, admin.NewAuthenticator(st, keys, revoked), log),
+			httpapi.NewOps(st, log),
+			log,
+		),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return nil
+}
+
+// run serves until ctx ends, then stops accepting, lets in-flight
+// requests finish within the grace period and closes the database.
+func (a *app) run(ctx context.Context) error {
+	defer a.store.Close()
+	errc := make(chan error, 1)
+	go func() {
+		if a.cfg.TLSCert != "" {
+			errc <- a.http.ServeTLS(a.ln, a.cfg.TLSCert, a.cfg.TLSKey)
+		} else {
+			errc <- a.http.Serve(a.ln)
+		}
+	}()
+	a.log.Info("tollgate serving", "addr", a.ln.Addr().String(), "issuer", a.base, "database", dbKind(a.cfg))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", "grace", a.cfg.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
+	defer cancel()
+	if err := a.http.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// firstStart creates the default tenant and sets the bootstrap token: the
+// configured one on every start, else a generated one, printed once.
+func firstStart(ctx context.Context, st store.Store, cfg *config.Server, out io.Writer) error {
+	err := st.CreateTenant(ctx, &domain.Tenant{ID: domain.DefaultTenant, Name: "Default", CreatedAt: time.Now().UTC()})
+	if err != nil && !errors.Is(err, domain.ErrConflict) {
+		return fmt.Errorf("create default tenant: %w", err)
+	}
+	if cfg.BootstrapToken != "" {
+		return admin.SetBootstrapToken(ctx, st, cfg.BootstrapToken)
+	}
+	if _, err := st.GetSetting(ctx, admin.BootstrapSettingKey); err == nil {
+		return nil
+	} else if !errors.Is(err, domain.ErrNotFound) {
+		return err
+	}
+	tok, err := token.NewOpaque(token.PrefixBootstrap)
+	if err != nil {
+		return err
+	}
+	if err := admin.SetBootstrapToken(ctx, st, tok); err != nil {
+		return err
+	}
+	// Printed, not logged: logs must never carry a secret.
+	fmt.Fprintf(out, "\nBootstrap token (shown once; it can do everything on every tenant):\n\n    %s\n\nexport TOLLGATE_TOKEN=%s\n\n", tok, tok)
+	return nil
+}
+
+// purgeExpired removes expired tokens, revocations and keys periodically.
+func purgeExpired(ctx context.Context, st store.Store, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := st.DeleteExpired(ctx, time.Now()); err != nil {
+				log.Warn("purge expired records", "err", err)
+			} else if n > 0 {
+				log.Debug("purged expired records", "rows", n)
+			}
+		}
+	}
+}
+
+func newLogger(cfg *config.Server) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			format = "text"
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}
+
+func scheme(cfg *config.Server) string {
+	if cfg.TLSCert != "" {
+		return "https"
+	}
+	return "http"
+}
+
+func dbKind(cfg *config.Server) string {
+	if cfg.Database != "" {
+		return "postgres"
+	}
+	return "sqlite"
+}

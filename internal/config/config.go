@@ -1,0 +1,119 @@
+// Package config holds the server's configuration: its defaults, its
+// flags (each also settable as TOLLGATE_<FLAG>) and validation. Config
+// types are not storage or API types.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Server configures `tollgate serve`.
+type Server struct {
+	Addr           string
+	GatewayAddr    string
+	PortOffset     int
+	DataDir        string
+	Database       string // empty: SQLite in DataDir
+	TLSCert        string
+	TLSKey         string
+	PublicURL      string // base of issuer URLs; empty: derived from Addr
+	MasterKeyFile  string // empty: DataDir/master.key
+	BootstrapToken string
+	LogFormat      string // json, text, or auto (text on a terminal)
+	LogLevel       string
+	ShutdownGrace  time.Duration
+	// argon2id cost of password hashes; existing hashes of another cost
+	// are upgraded on the next successful login.
+	PasswordHashMemoryKiB  uint32
+	PasswordHashIterations uint32
+}
+
+// Flags registers the server's flags with their defaults.
+func (c *Server) Flags(fs *pflag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address of the token service, admin API and console")
+	fs.StringVar(&c.GatewayAddr, "gateway-addr", "127.0.0.1:8243", "address of the API gateway")
+	fs.IntVar(&c.PortOffset, "port-offset", 0, "added to both listeners' ports (several servers on one host)")
+	fs.StringVar(&c.DataDir, "data-dir", "./tollgate-data", "directory for the SQLite database and the master key")
+	fs.StringVar(&c.Database, "database", "", "PostgreSQL URL (postgres://…); default: SQLite in --data-dir")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file; with --tls-key, serve HTTPS")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
+	fs.StringVar(&c.PublicURL, "public-url", "", "external base URL used in issuer and endpoint URLs (default: from --addr)")
+	fs.StringVar(&c.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key (default: <data-dir>/master.key); share it between nodes")
+	fs.StringVar(&c.BootstrapToken, "bootstrap-token", "", "bootstrap admin token (default: generated on first start and printed once)")
+	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: json, text or auto")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 15*time.Second, "how long in-flight requests may run after SIGTERM")
+	fs.Uint32Var(&c.PasswordHashMemoryKiB, "password-hash-memory", 19*1024, "argon2id memory per password hash, in KiB")
+	fs.Uint32Var(&c.PasswordHashIterations, "password-hash-iterations", 2, "argon2id iterations per password hash")
+}
+
+// Validate checks the configuration and fills in derived defaults.
+func (c *Server) Validate() error {
+	var errs []error
+	var err error
+	if c.Addr, err = offsetPort(c.Addr, c.PortOffset); err != nil {
+		errs = append(errs, fmt.Errorf("--addr: %w", err))
+	}
+	if c.GatewayAddr, err = offsetPort(c.GatewayAddr, c.PortOffset); err != nil {
+		errs = append(errs, fmt.Errorf("--gateway-addr: %w", err))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			errs = append(errs, errors.New("--public-url must be an http(s) URL without query or fragment"))
+		}
+	}
+	switch c.LogFormat {
+	case "json", "text", "auto":
+	default:
+		errs = append(errs, errors.New("--log-format must be json, text or auto"))
+	}
+	var level slog.Level
+	if level.UnmarshalText([]byte(c.LogLevel)) != nil {
+		errs = append(errs, errors.New("--log-level must be debug, info, warn or error"))
+	}
+	if c.PasswordHashMemoryKiB < 8 || c.PasswordHashIterations < 1 {
+		errs = append(errs, errors.New("--password-hash-memory must be at least 8 KiB and --password-hash-iterations at least 1"))
+	}
+	if c.MasterKeyFile == "" {
+		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
+	}
+	return errors.Join(errs...)
+}
+
+// DatabaseDSN is the store's DSN: PostgreSQL if configured, else the
+// SQLite file in the data directory.
+func (c *Server) DatabaseDSN() string {
+	if c.Database != "" {
+		return c.Database
+	}
+	return filepath.Join(c.DataDir, "tollgate.db")
+}
+
+// offsetPort adds offset to the port of host:port.
+func offsetPort(addr string, offset int) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", err
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 0 || p+offset > 65535 || p+offset < 0 {
+		return "", fmt.Errorf("bad port %q with offset %d", port, offset)
+	}
+	if p == 0 {
+		return addr, nil // an ephemeral port stays ephemeral
+	}
+	return net.JoinHostPort(host, strconv.Itoa(p+offset)), nil
+}

@@ -1,0 +1,60 @@
+package config
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func parse(t *testing.T, args ...string) (*Server, error) {
+	t.Helper()
+	var c Server
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	c.Flags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return &c, c.Validate()
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := parse(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.GatewayAddr != "127.0.0.1:8243" {
+		t.Fatalf("addresses: %s %s", c.Addr, c.GatewayAddr)
+	}
+	if c.DatabaseDSN() != "tollgate-data/tollgate.db" || c.MasterKeyFile != "tollgate-data/master.key" {
+		t.Fatalf("paths: %s %s", c.DatabaseDSN(), c.MasterKeyFile)
+	}
+}
+
+func TestPortOffset(t *testing.T) {
+	c, err := parse(t, "--port-offset", "10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8090" || c.GatewayAddr != "127.0.0.1:8253" {
+		t.Fatalf("offset not applied: %s %s", c.Addr, c.GatewayAddr)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	for name, args := range map[string][]string{
+		"tls cert without key": {"--tls-cert", "c.pem"},
+		"bad public url":       {"--public-url", "ftp://x"},
+		"port overflow":        {"--port-offset", "70000"},
+		"bad log format":       {"--log-format", "xml"},
+		"address without port": {"--addr", "localhost"},
+		"bad log level":        {"--log-level", "loud"},
+		"zero hash iterations": {"--password-hash-iterations", "0"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := parse(t, args...); err == nil || strings.TrimSpace(err.Error()) == "" {
+				t.Fatalf("want an error for %v", args)
+			}
+		})
+	}
+}

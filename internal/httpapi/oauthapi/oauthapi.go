@@ -1,0 +1,144 @@
+// Package oauthapi serves the public OAuth 2.0 endpoints: token,
+// introspection, revocation, JWKS and discovery metadata. Protocol logic
+// lives in package oauth; this package only speaks HTTP.
+package oauthapi
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+
+	"github.com/tollgate-dev/tollgate/internal/httpapi/reqid"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
+	"github.com/tollgate-dev/tollgate/internal/oauth"
+	"github.com/tollgate-dev/tollgate/internal/token"
+)
+
+// Handler holds the endpoints' dependencies.
+type Handler struct {
+	srv  *oauth.Server
+	keys *token.Keyring
+	log  *slog.Logger
+}
+
+// New returns a Handler.
+func New(srv *oauth.Server, keys *token.Keyring, log *slog.Logger) *Handler {
+	return &Handler{srv: srv, keys: keys, log: log}
+}
+
+// Register adds the OAuth routes (DESIGN §2 "OAuth 2.0 endpoints").
+func (h *Handler) Register(m *route.Mux) {
+	m.Tenant("POST /oauth2/token", h.Token)
+	m.HandleFunc("POST /token", h.Token)
+	m.Tenant("POST /oauth2/introspect", h.Introspect)
+	m.Tenant("POST /oauth2/revoke", h.Revoke)
+	m.HandleFunc("POST /revoke", h.Revoke)
+	for _, p := range []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke"} {
+		m.Tenant("GET "+p, h.PostOnly)
+	}
+	m.HandleFunc("GET /token", h.PostOnly)
+	m.HandleFunc("GET /revoke", h.PostOnly)
+
+	m.Tenant("GET /oauth2/jwks", h.JWKS)
+	m.Tenant("GET /.well-known/oauth-authorization-server", h.Metadata)
+	m.Tenant("GET /.well-known/openid-configuration", h.Metadata)
+	// RFC 8414 §3.1 places the document of an issuer with a path after the
+	// well-known segment.
+	m.HandleFunc("GET /.well-known/oauth-authorization-server/{tenant}", h.Metadata)
+}
+
+// Token serves the token endpoint (RFC 6749 §3.2).
+func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
+	req, err := parse(r)
+	if err == nil {
+		var resp *oauth.TokenResponse
+		if resp, err = h.srv.Token(r.Context(), route.TenantOf(r), req); err == nil {
+			writeJSON(w, http.StatusOK, resp)
+			return
+		}
+	}
+	h.writeError(w, r, err)
+}
+
+// Introspect serves RFC 7662.
+func (h *Handler) Introspect(w http.ResponseWriter, r *http.Request) {
+	req, err := parse(r)
+	if err == nil {
+		var resp *oauth.Introspection
+		if resp, err = h.srv.Introspect(r.Context(), route.TenantOf(r), req); err == nil {
+			writeJSON(w, http.StatusOK, resp)
+			return
+		}
+	}
+	h.writeError(w, r, err)
+}
+
+// Revoke serves RFC 7009.
+func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) {
+	req, err := parse(r)
+	if err == nil {
+		if err = h.srv.Revoke(r.Context(), route.TenantOf(r), req); err == nil {
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+	}
+	h.writeError(w, r, err)
+}
+
+// PostOnly refuses other methods on POST endpoints in the protocol's format.
+func (h *Handler) PostOnly(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", http.MethodPost)
+	e := oauth.InvalidRequest("use POST")
+	e.Status = http.StatusMethodNotAllowed
+	h.writeError(w, r, e)
+}
+
+func parse(r *http.Request) (*oauth.Request, error) {
+	req, err := oauth.ParseRequest(r.Header.Get("Content-Type"), r.Header.Get("Authorization"), r.Body)
+	if err != nil {
+		return nil, err
+	}
+	req.RemoteAddr = remoteIP(r)
+	return req, nil
+}
+
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// writeError renders every OAuth error (RFC 6749 §5.2); internal causes are
+// logged, never shown.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := oauth.AsError(err)
+	if e.Status >= 500 && e.Cause != nil {
+		h.log.ErrorContext(r.Context(), "oauth request failed", "path", r.URL.Path, "request_id", reqid.From(r.Context()), "err", e.Cause)
+	}
+	if e.Basic && e.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="tollgate", charset="UTF-8"`)
+	}
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))
+	}
+	body := struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description,omitempty"`
+	}{e.Code, e.Description}
+	writeJSON(w, e.Status, body)
+}
+
+// writeJSON writes a protocol response; token responses must not be cached
+// (RFC 6749 §5.1), and no OAuth response should be.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,25 @@
+// Package httpapi assembles the main listener: public OAuth endpoints, the
+// admin API and operational endpoints, behind common middleware (request
+// ids, panic recovery, access logs). Each surface registers its routes in
+// its own package; this file is the one place they are put together.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/oauthapi"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/reqid"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
+)
+
+// New returns the main listener's handler.
+func New(o *oauthapi.Handler, a *adminapi.Handler, ops *Ops, log *slog.Logger) http.Handler {
+	m := route.New()
+	m.HandleFunc("GET /healthz", ops.Healthz)
+	m.HandleFunc("GET /readyz", ops.Readyz)
+	o.Register(m)
+	a.Register(m)
+	return reqid.Middleware(recoverPanics(m, log))
+}

@@ -1,0 +1,111 @@
+package oauth
+
+import (
+	"errors"
+	"net/http"
+	"time"
+)
+
+// Error codes of RFC 6749 §5.2, RFC 8707 §2 and RFC 7009 §2.2.1.
+const (
+	CodeInvalidRequest         = "invalid_request"
+	CodeInvalidClient          = "invalid_client"
+	CodeInvalidGrant           = "invalid_grant"
+	CodeUnauthorizedClient     = "unauthorized_client"
+	CodeUnsupportedGrantType   = "unsupported_grant_type"
+	CodeInvalidScope           = "invalid_scope"
+	CodeInvalidTarget          = "invalid_target"
+	CodeUnsupportedTokenType   = "unsupported_token_type"
+	CodeServerError            = "server_error"
+	CodeTemporarilyUnavailable = "temporarily_unavailable"
+)
+
+// Error is an OAuth protocol error. Build it with the constructors so a
+// shared value is never mutated.
+type Error struct {
+	Code        string
+	Description string
+	Status      int
+	// Basic is set when the client authenticated with HTTP Basic, so the
+	// 401 carries WWW-Authenticate: Basic (RFC 6749 §5.2).
+	Basic bool
+	// RetryAfter, when set, becomes a Retry-After header (503 responses).
+	RetryAfter time.Duration
+	// Cause is logged, never shown.
+	Cause error
+}
+
+func (e *Error) Error() string {
+	if e.Description == "" {
+		return e.Code
+	}
+	return e.Code + ": " + e.Description
+}
+
+func (e *Error) Unwrap() error { return e.Cause }
+
+func newError(status int, code, desc string) *Error {
+	return &Error{Code: code, Description: desc, Status: status}
+}
+
+// InvalidRequest: malformed or missing parameters.
+func InvalidRequest(desc string) *Error {
+	return newError(http.StatusBadRequest, CodeInvalidRequest, desc)
+}
+
+// InvalidClient: client authentication failed. basic reports whether the
+// client tried HTTP Basic.
+func InvalidClient(basic bool) *Error {
+	e := newError(http.StatusUnauthorized, CodeInvalidClient, "client authentication failed")
+	e.Basic = basic
+	return e
+}
+
+// InvalidGrant: the credentials or refresh token are invalid.
+func InvalidGrant(desc string) *Error {
+	return newError(http.StatusBadRequest, CodeInvalidGrant, desc)
+}
+
+// UnauthorizedClient: the client may not use this grant.
+func UnauthorizedClient(desc string) *Error {
+	return newError(http.StatusBadRequest, CodeUnauthorizedClient, desc)
+}
+
+// UnsupportedGrantType: the grant type is unknown.
+func UnsupportedGrantType(desc string) *Error {
+	return newError(http.StatusBadRequest, CodeUnsupportedGrantType, desc)
+}
+
+// InvalidScope: a requested scope is malformed.
+func InvalidScope(desc string) *Error {
+	return newError(http.StatusBadRequest, CodeInvalidScope, desc)
+}
+
+// InvalidTarget: a resource indicator is unacceptable (RFC 8707 §2).
+func InvalidTarget(desc string) *Error {
+	return newError(http.StatusBadRequest, CodeInvalidTarget, desc)
+}
+
+// Overloaded: password hashing is saturated; the client should retry.
+func Overloaded() *Error {
+	e := newError(http.StatusServiceUnavailable, CodeTemporarilyUnavailable, "the server is busy, retry shortly")
+	e.RetryAfter = time.Second
+	return e
+}
+
+// ServerError wraps an internal failure; the cause is logged only.
+func ServerError(cause error) *Error {
+	e := newError(http.StatusInternalServerError, CodeServerError, "internal error")
+	e.Cause = cause
+	return e
+}
+
+// AsError returns err as an *Error, turning anything else into a
+// server_error that keeps err as its cause.
+func AsError(err error) *Error {
+	var oe *Error
+	if errors.As(err, &oe) {
+		return oe
+	}
+	return ServerError(err)
+}

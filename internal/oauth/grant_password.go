@@ -1,0 +1,96 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+)
+
+// passwordGrant: RFC 6749 §4.3, the resource owner password credentials.
+type passwordGrant struct{ s *Server }
+
+func (passwordGrant) clientRequired() bool { return true }
+
+// errBadCredentials is the one answer for an unknown user, a disabled one
+// and a wrong password, so guessing does not reveal who exists.
+func errBadCredentials() *Error { return InvalidGrant("invalid username or password") }
+
+func (g passwordGrant) authorize(ctx context.Context, ex *exchange) (*authorization, error) {
+	username, password := ex.req.Get("username"), ex.req.Get("password")
+	if username == "" || password == "" {
+		return nil, InvalidRequest("username and password are required")
+	}
+	s := g.s
+	if !s.throttle.allow(ex.tenant, username, ex.req.RemoteAddr) {
+		return nil, errBadCredentials()
+	}
+	user, err := s.store.GetUser(ctx, ex.tenant, username)
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return nil, ServerError(err)
+	}
+	if user == nil || user.Disabled || user.PasswordHash == "" {
+		// Spend the time of a real check so timing tells nothing.
+		if err := s.hasher.VerifyDummy(ctx, password); err != nil {
+			return nil, hashError(err)
+		}
+		s.throttle.fail(ex.tenant, username, ex.req.RemoteAddr)
+		if user != nil && !user.Disabled && user.PasswordHash == "" {
+			return nil, InvalidGrant("this user has no local password; sign in with single sign-on or use the embed secret")
+		}
+		return nil, errBadCredentials()
+	}
+	ok, rehash, err := s.hasher.Verify(ctx, password, user.PasswordHash)
+	if err != nil && !errors.Is(err, secret.ErrOverloaded) && ctx.Err() == nil {
+		// A hash we cannot parse is a data problem: log it, refuse the login.
+		s.log.Error("verify password hash", "tenant", ex.tenant, "err", err)
+		return nil, errBadCredentials()
+	}
+	if err != nil {
+		return nil, hashError(err)
+	}
+	if !ok {
+		s.throttle.fail(ex.tenant, username, ex.req.RemoteAddr)
+		return nil, errBadCredentials()
+	}
+	if rehash {
+		s.rehash(ctx, ex.tenant, user, password)
+	}
+	ceiling, err := s.store.RoleScopes(ctx, ex.tenant, user.Roles)
+	if err != nil {
+		return nil, ServerError(err)
+	}
+	return &authorization{
+		subject: user.ID,
+		ceiling: nonNil(ceiling),
+		refresh: ex.app.AllowsGrant(domain.GrantRefreshToken),
+	}, nil
+}
+
+// rehash upgrades a valid hash of an older kind or cost to the current
+// argon2id parameters. Failure is logged, never fatal to the login.
+func (s *Server) rehash(ctx context.Context, tenant string, u *domain.User, password string) {
+	h, err := s.hasher.Hash(ctx, password)
+	if err == nil {
+		err = s.store.SetPasswordHash(ctx, tenant, u.ID, u.PasswordHash, h)
+	}
+	if err != nil && !errors.Is(err, domain.ErrConflict) {
+		s.log.Warn("rehash password", "tenant", tenant, "err", err)
+	}
+}
+
+func hashError(err error) error {
+	if errors.Is(err, secret.ErrOverloaded) {
+		return Overloaded()
+	}
+	return ServerError(err)
+}
+
+// nonNil makes an empty ceiling mean "no scopes" rather than "no limit".
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,99 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/token"
+)
+
+// refreshGrant: RFC 6749 §6 with rotation. Each use consumes the token and
+// returns a new one of the same family; presenting a consumed token again
+// revokes the family (OAuth 2.0 Security BCP §4.14).
+type refreshGrant struct{ s *Server }
+
+func (refreshGrant) clientRequired() bool { return true }
+
+func (g refreshGrant) authorize(ctx context.Context, ex *exchange) (*authorization, error) {
+	raw := ex.req.Get("refresh_token")
+	if raw == "" {
+		return nil, InvalidRequest("missing refresh_token")
+	}
+	if !token.CheckOpaque(raw, token.PrefixRefresh) {
+		return nil, InvalidGrant("invalid refresh token")
+	}
+	s := g.s
+	// Mint the successor first, so consuming the old token and storing the
+	// new one is one transaction. The record's family, subject, scopes and
+	// audience are copied from the consumed token by the store.
+	next, rec, err := mintRefresh(ex, "", "", nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	old, err := s.store.RotateRefreshToken(ctx, ex.tenant, secret.HashToken(raw), rec, ex.now)
+	switch {
+	case errors.Is(err, domain.ErrTokenReused):
+		// The store revoked the family; apply that here before answering.
+		if err := s.revoked.Sync(ctx); err != nil {
+			s.log.Error("sync revocations", "err", err)
+		}
+		return nil, InvalidGrant("refresh token was already used; the session is revoked")
+	case errors.Is(err, domain.ErrNotFound):
+		return nil, InvalidGrant("invalid refresh token")
+	case err != nil:
+		return nil, ServerError(err)
+	}
+	if old.ClientID != ex.app.ID {
+		// Another client holds this client's token: treat it as leaked.
+		if err := s.revokeFamily(ctx, ex.tenant, old); err != nil {
+			return nil, err
+		}
+		return nil, InvalidGrant("refresh token was issued to another client")
+	}
+	user, err := s.store.GetUser(ctx, ex.tenant, old.Subject)
+	if errors.Is(err, domain.ErrNotFound) || (err == nil && user.Disabled) {
+		return nil, InvalidGrant("the user of this refresh token is no longer active")
+	}
+	if err != nil {
+		return nil, ServerError(err)
+	}
+	roleScopes, err := s.store.RoleScopes(ctx, ex.tenant, user.Roles)
+	if err != nil {
+		return nil, ServerError(err)
+	}
+	return &authorization{
+		subject:      old.Subject,
+		ceiling:      intersect(old.Scopes, roleScopes),
+		fallback:     nonNil(old.Scopes),
+		audience:     old.Audience,
+		refresh:      true,
+		familyID:     old.FamilyID,
+		refreshToken: next,
+	}, nil
+}
+
+// revokeFamily revokes a refresh family and, through a family revocation,
+// every access token issued from it.
+func (s *Server) revokeFamily(ctx context.Context, tenant string, rt *domain.RefreshToken) error {
+	until := rt.ExpiresAt.Add(domain.MaxAccessTokenTTL)
+	if err := s.store.RevokeRefreshFamily(ctx, tenant, rt.FamilyID, until); err != nil {
+		return ServerError(err)
+	}
+	s.revoked.Noted(domain.Revocation{Tenant: tenant, Kind: domain.RevokeFamily, Value: rt.FamilyID, ExpiresAt: until})
+	return nil
+}
+
+func intersect(a, b []string) []string {
+	out := []string{}
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				out = append(out, x)
+				break
+			}
+		}
+	}
+	return out
+}

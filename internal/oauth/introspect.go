@@ -1,0 +1,142 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/token"
+)
+
+// Introspection is the RFC 7662 §2.2 response. Inactive tokens carry only
+// active=false, so nothing about them leaks.
+type Introspection struct {
+	Active    bool     `json:"active"`
+	Scope     string   `json:"scope,omitempty"`
+	ClientID  string   `json:"client_id,omitempty"`
+	Subject   string   `json:"sub,omitempty"`
+	Audience  []string `json:"aud,omitempty"`
+	Issuer    string   `json:"iss,omitempty"`
+	ExpiresAt int64    `json:"exp,omitempty"`
+	IssuedAt  int64    `json:"iat,omitempty"`
+	TokenID   string   `json:"jti,omitempty"`
+	TokenType string   `json:"token_type,omitempty"`
+}
+
+// Introspect answers whether a token is active (RFC 7662). The caller must
+// authenticate as a client of the tenant (§2.1).
+func (s *Server) Introspect(ctx context.Context, tenant string, req *Request) (*Introspection, error) {
+	if err := s.CheckTenant(ctx, tenant); err != nil {
+		return nil, err
+	}
+	if _, err := s.authenticateClient(ctx, tenant, req.Client); err != nil {
+		return nil, err
+	}
+	raw := req.Get("token")
+	if raw == "" {
+		return nil, InvalidRequest("missing token")
+	}
+	if strings.HasPrefix(raw, token.PrefixRefresh) {
+		return s.introspectRefresh(ctx, tenant, raw)
+	}
+	c, err := s.VerifyAccessToken(ctx, tenant, raw)
+	if err != nil {
+		return &Introspection{}, nil
+	}
+	return &Introspection{
+		Active:    true,
+		Scope:     c.Scope,
+		ClientID:  c.ClientID,
+		Subject:   c.Subject,
+		Audience:  c.Audience,
+		Issuer:    c.Issuer,
+		ExpiresAt: c.ExpiresAt.Unix(),
+		IssuedAt:  c.IssuedAt.Unix(),
+		TokenID:   c.ID,
+		TokenType: "Bearer",
+	}, nil
+}
+
+// VerifyAccessToken checks a JWT access token of tenant, including
+// revocation of the token and of its refresh family.
+func (s *Server) VerifyAccessToken(ctx context.Context, tenant, raw string) (*token.Claims, error) {
+	c, err := s.keys.Verify(ctx, tenant, raw)
+	if err != nil {
+		return nil, err
+	}
+	if s.revoked.IsRevoked(tenant, c.ID, c.FamilyID) {
+		return nil, token.ErrInvalidToken
+	}
+	return c, nil
+}
+
+func (s *Server) introspectRefresh(ctx context.Context, tenant, raw string) (*Introspection, error) {
+	if !token.CheckOpaque(raw, token.PrefixRefresh) {
+		return &Introspection{}, nil
+	}
+	rt, err := s.store.GetRefreshToken(ctx, tenant, secret.HashToken(raw), s.now())
+	if errors.Is(err, domain.ErrNotFound) {
+		return &Introspection{}, nil
+	}
+	if err != nil {
+		return nil, ServerError(err)
+	}
+	return &Introspection{
+		Active:    true,
+		Scope:     strings.Join(rt.Scopes, " "),
+		ClientID:  rt.ClientID,
+		Subject:   rt.Subject,
+		Audience:  rt.Audience,
+		Issuer:    s.keys.Issuer(tenant),
+		ExpiresAt: rt.ExpiresAt.Unix(),
+		IssuedAt:  rt.CreatedAt.Unix(),
+		TokenType: "refresh_token",
+	}, nil
+}
+
+// Revoke revokes an access or refresh token (RFC 7009). Unknown and
+// invalid tokens get the same success answer (§2.2); a token issued to
+// another client is refused (§2.1).
+func (s *Server) Revoke(ctx context.Context, tenant string, req *Request) error {
+	if err := s.CheckTenant(ctx, tenant); err != nil {
+		return err
+	}
+	app, err := s.authenticateClient(ctx, tenant, req.Client)
+	if err != nil {
+		return err
+	}
+	raw := req.Get("token")
+	if raw == "" {
+		return InvalidRequest("missing token")
+	}
+	if strings.HasPrefix(raw, token.PrefixRefresh) {
+		if !token.CheckOpaque(raw, token.PrefixRefresh) {
+			return nil
+		}
+		rt, err := s.store.GetRefreshToken(ctx, tenant, secret.HashToken(raw), s.now())
+		if errors.Is(err, domain.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return ServerError(err)
+		}
+		if rt.ClientID != app.ID {
+			return UnauthorizedClient("the token was issued to another client")
+		}
+		return s.revokeFamily(ctx, tenant, rt)
+	}
+	c, err := s.keys.Verify(ctx, tenant, raw)
+	if err != nil {
+		return nil // invalid or expired: nothing to revoke
+	}
+	if c.ClientID != app.ID {
+		return UnauthorizedClient("the token was issued to another client")
+	}
+	rev := &domain.Revocation{Tenant: tenant, Kind: domain.RevokeTokenID, Value: c.ID, ExpiresAt: c.ExpiresAt}
+	if err := s.revoked.Revoke(ctx, rev); err != nil {
+		return ServerError(err)
+	}
+	return nil
+}

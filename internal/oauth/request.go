@@ -1,0 +1,232 @@
+package oauth
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits on untrusted input.
+const (
+	MaxBodyBytes  = 64 << 10 // a token request is small; anything larger is hostile
+	maxValueBytes = 4096
+	maxResources  = 10
+)
+
+// Request is a parsed token, introspection or revocation request: its
+// single-valued parameters, its resource indicators and the client
+// credentials it carries.
+type Request struct {
+	Params    map[string]string
+	Resources []string // RFC 8707: the only repeatable parameter
+	Client    ClientCredentials
+	// RemoteAddr is the caller's IP, for throttling and audit.
+	RemoteAddr string
+}
+
+// ClientCredentials are what the request offers to authenticate the client.
+type ClientCredentials struct {
+	ID     string
+	Secret string
+	Basic  bool // came from the Authorization header
+}
+
+// Get returns a parameter, or "" when absent.
+func (r *Request) Get(name string) string { return r.Params[name] }
+
+// ParseRequest reads an OAuth request body and Authorization header.
+// Bodies are application/x-www-form-urlencoded (RFC 6749 §3.2) or JSON.
+// No parameter may repeat (§3.2) except resource (RFC 8707 §2), values must
+// be valid UTF-8 and bounded, and the client may use only one
+// authentication method (§2.3).
+func ParseRequest(contentType, authorization string, body io.Reader) (*Request, error) {
+	raw, err := io.ReadAll(io.LimitReader(body, MaxBodyBytes+1))
+	if err != nil {
+		return nil, InvalidRequest("could not read the request body")
+	}
+	if len(raw) > MaxBodyBytes {
+		e := InvalidRequest("request body larger than 64 KiB")
+		e.Status = http.StatusRequestEntityTooLarge
+		return nil, e
+	}
+	req := &Request{Params: map[string]string{}}
+	media, _, _ := mime.ParseMediaType(contentType)
+	switch media {
+	case "application/x-www-form-urlencoded":
+		err = req.parseForm(string(raw))
+	case "application/json":
+		err = req.parseJSON(raw)
+	case "":
+		if len(raw) > 0 {
+			err = InvalidRequest("missing Content-Type; use application/x-www-form-urlencoded")
+		}
+	default:
+		err = InvalidRequest("unsupported Content-Type " + strconv.Quote(media) + "; use application/x-www-form-urlencoded")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := req.parseClient(authorization); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+func (r *Request) parseForm(body string) error {
+	values, err := url.ParseQuery(body)
+	if err != nil {
+		return InvalidRequest("malformed form body")
+	}
+	for name, vs := range values {
+		if name == "resource" {
+			for _, v := range vs {
+				if err := r.addResource(v); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if len(vs) > 1 {
+			return InvalidRequest("parameter " + strconv.Quote(name) + " repeated")
+		}
+		if err := r.set(name, vs[0]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseJSON accepts an object of strings (numbers for numeric parameters,
+// an array of strings for resource).
+func (r *Request) parseJSON(body []byte) error {
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		return InvalidRequest("malformed JSON body")
+	}
+	if dec.More() {
+		return InvalidRequest("trailing data after the JSON body")
+	}
+	for name, v := range obj {
+		switch v := v.(type) {
+		case string:
+			if name == "resource" {
+				if err := r.addResource(v); err != nil {
+					return err
+				}
+			} else if err := r.set(name, v); err != nil {
+				return err
+			}
+		case json.Number:
+			if err := r.set(name, v.String()); err != nil {
+				return err
+			}
+		case []any:
+			if name != "resource" {
+				return InvalidRequest("parameter " + strconv.Quote(name) + " repeated")
+			}
+			for _, x := range v {
+				s, ok := x.(string)
+				if !ok {
+					return InvalidRequest("resource must be a string or an array of strings")
+				}
+				if err := r.addResource(s); err != nil {
+					return err
+				}
+			}
+		default:
+			return InvalidRequest("parameter " + strconv.Quote(name) + " must be a string")
+		}
+	}
+	return nil
+}
+
+func (r *Request) set(name, value string) error {
+	if err := checkValue(name, value); err != nil {
+		return err
+	}
+	if _, dup := r.Params[name]; dup {
+		return InvalidRequest("parameter " + strconv.Quote(name) + " repeated")
+	}
+	r.Params[name] = value
+	return nil
+}
+
+func (r *Request) addResource(v string) error {
+	if err := checkValue("resource", v); err != nil {
+		return err
+	}
+	if len(r.Resources) == maxResources {
+		return InvalidTarget("too many resource parameters")
+	}
+	r.Resources = append(r.Resources, v)
+	return nil
+}
+
+func checkValue(name, v string) error {
+	if !utf8.ValidString(name) || len(name) > 128 {
+		return InvalidRequest("malformed parameter name")
+	}
+	if len(v) > maxValueBytes {
+		return InvalidRequest("parameter " + strconv.Quote(name) + " is too long")
+	}
+	if !utf8.ValidString(v) {
+		return InvalidRequest("parameter " + strconv.Quote(name) + " is not valid UTF-8")
+	}
+	return nil
+}
+
+// parseClient merges HTTP Basic and body credentials, refusing a request
+// that uses both methods (RFC 6749 §2.3).
+func (r *Request) parseClient(authorization string) error {
+	id, secret := r.Params["client_id"], r.Params["client_secret"]
+	if authorization == "" {
+		r.Client = ClientCredentials{ID: id, Secret: secret}
+		return nil
+	}
+	bid, bsecret, err := ParseBasic(authorization)
+	if err != nil {
+		return err
+	}
+	if secret != "" {
+		return InvalidRequest("client authenticated with both HTTP Basic and client_secret; use one method")
+	}
+	if id != "" && id != bid {
+		return InvalidRequest("client_id in the body differs from HTTP Basic")
+	}
+	r.Client = ClientCredentials{ID: bid, Secret: bsecret, Basic: true}
+	return nil
+}
+
+// ParseBasic decodes an HTTP Basic Authorization header. The id and secret
+// are form-url-decoded (RFC 6749 §2.3.1); values that are not valid
+// url-encoding are taken as they are, as many clients do not encode.
+func ParseBasic(header string) (id, secret string, err error) {
+	scheme, value, _ := strings.Cut(header, " ")
+	if !strings.EqualFold(scheme, "Basic") {
+		return "", "", InvalidClient(false)
+	}
+	decoded, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(value))
+	if derr != nil || !utf8.Valid(decoded) {
+		return "", "", InvalidClient(true)
+	}
+	rawID, rawSecret, ok := strings.Cut(string(decoded), ":")
+	if !ok || rawID == "" || len(decoded) > 2*maxValueBytes {
+		return "", "", InvalidClient(true)
+	}
+	return formDecode(rawID), formDecode(rawSecret), nil
+}
+
+func formDecode(s string) string {
+	if d, err := url.QueryUnescape(s); err == nil {
+		return d
+	}
+	return s
+}

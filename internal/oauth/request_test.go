@@ -1,0 +1,144 @@
+package oauth
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+const form = "application/x-www-form-urlencoded"
+
+func basic(id, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
+}
+
+func TestParseRequest(t *testing.T) {
+	tests := []struct {
+		name        string
+		contentType string
+		auth        string
+		body        string
+		wantCode    string
+		wantStatus  int
+		check       func(t *testing.T, r *Request)
+	}{
+		{name: "form with basic auth", contentType: form, auth: basic("app", "s3cret"),
+			body: "grant_type=password&username=john&password=pw",
+			check: func(t *testing.T, r *Request) {
+				if r.Get("username") != "john" || r.Client != (ClientCredentials{ID: "app", Secret: "s3cret", Basic: true}) {
+					t.Fatalf("parsed %+v", r)
+				}
+			}},
+		{name: "form with charset", contentType: form + "; charset=UTF-8", body: "grant_type=client_credentials&client_id=a&client_secret=b",
+			check: func(t *testing.T, r *Request) {
+				if r.Client != (ClientCredentials{ID: "a", Secret: "b"}) {
+					t.Fatalf("client %+v", r.Client)
+				}
+			}},
+		{name: "basic credentials are form-url-decoded", contentType: form, auth: basic("my%20app", "a%2Bb"), body: "grant_type=client_credentials",
+			check: func(t *testing.T, r *Request) {
+				if r.Client.ID != "my app" || r.Client.Secret != "a+b" {
+					t.Fatalf("client %+v", r.Client)
+				}
+			}},
+		{name: "resource repeats", contentType: form, body: "grant_type=client_credentials&resource=https://a&resource=https://b",
+			check: func(t *testing.T, r *Request) {
+				if strings.Join(r.Resources, ",") != "https://a,https://b" {
+					t.Fatalf("resources %v", r.Resources)
+				}
+			}},
+		{name: "json body", contentType: "application/json", body: `{"grant_type":"client_credentials","validity_period":60,"resource":["https://a"]}`,
+			check: func(t *testing.T, r *Request) {
+				if r.Get("validity_period") != "60" || len(r.Resources) != 1 {
+					t.Fatalf("parsed %+v", r)
+				}
+			}},
+		{name: "repeated parameter", contentType: form, body: "grant_type=password&grant_type=password", wantCode: CodeInvalidRequest},
+		{name: "basic and body secret", contentType: form, auth: basic("a", "b"), body: "grant_type=client_credentials&client_secret=b", wantCode: CodeInvalidRequest},
+		{name: "basic and different body client_id", contentType: form, auth: basic("a", "b"), body: "client_id=c", wantCode: CodeInvalidRequest},
+		{name: "malformed basic", contentType: form, auth: "Basic !!!", body: "", wantCode: CodeInvalidClient, wantStatus: 401},
+		{name: "basic without colon", contentType: form, auth: "Basic " + base64.StdEncoding.EncodeToString([]byte("abc")), wantCode: CodeInvalidClient},
+		{name: "other auth scheme", contentType: form, auth: "Bearer xyz", wantCode: CodeInvalidClient},
+		{name: "non-UTF-8 value", contentType: form, body: "username=%ff%fe", wantCode: CodeInvalidRequest},
+		{name: "over-long value", contentType: form, body: "username=" + strings.Repeat("a", 5000), wantCode: CodeInvalidRequest},
+		{name: "body over 64 KiB", contentType: form, body: "x=" + strings.Repeat("a", 70<<10), wantCode: CodeInvalidRequest, wantStatus: 413},
+		{name: "unsupported media type", contentType: "text/plain", body: "grant_type=password", wantCode: CodeInvalidRequest},
+		{name: "malformed form", contentType: form, body: "a=%zz", wantCode: CodeInvalidRequest},
+		{name: "malformed json", contentType: "application/json", body: `{"grant_type":`, wantCode: CodeInvalidRequest},
+		{name: "json object value", contentType: "application/json", body: `{"grant_type":{"x":1}}`, wantCode: CodeInvalidRequest},
+		{name: "json array for single parameter", contentType: "application/json", body: `{"scope":["a","b"]}`, wantCode: CodeInvalidRequest},
+		{name: "json trailing data", contentType: "application/json", body: `{"a":"b"} {}`, wantCode: CodeInvalidRequest},
+		{name: "too many resources", contentType: form, body: strings.Repeat("resource=https://a&", 11), wantCode: CodeInvalidTarget},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ParseRequest(tc.contentType, tc.auth, strings.NewReader(tc.body))
+			if tc.wantCode == "" {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				tc.check(t, r)
+				return
+			}
+			var oe *Error
+			if !errors.As(err, &oe) || oe.Code != tc.wantCode {
+				t.Fatalf("got %v, want %s", err, tc.wantCode)
+			}
+			want := tc.wantStatus
+			if want == 0 {
+				want = oe.Status // only the code is pinned
+			}
+			if oe.Status != want {
+				t.Fatalf("status %d, want %d", oe.Status, want)
+			}
+			if oe.Code == CodeInvalidRequest && oe.Status != http.StatusBadRequest && oe.Status != http.StatusRequestEntityTooLarge {
+				t.Fatalf("invalid_request with status %d", oe.Status)
+			}
+		})
+	}
+}
+
+func FuzzParseRequest(f *testing.F) {
+	f.Add(form, "", "grant_type=password&username=a&password=b")
+	f.Add("application/json", "", `{"grant_type":"client_credentials","resource":["https://x"]}`)
+	f.Add(form, basic("a", "b"), "resource=x&resource=y&scope=a%20b")
+	f.Fuzz(func(t *testing.T, contentType, auth, body string) {
+		r, err := ParseRequest(contentType, auth, strings.NewReader(body))
+		if err != nil {
+			var oe *Error
+			if !errors.As(err, &oe) || oe.Code == "" || oe.Status < 400 {
+				t.Fatalf("non-protocol error %v", err)
+			}
+			return
+		}
+		for k, v := range r.Params {
+			if len(v) > maxValueBytes || len(k) > 128 {
+				t.Fatalf("unbounded parameter %q", k)
+			}
+		}
+		if r.Client.Basic && r.Params["client_secret"] != "" {
+			t.Fatal("two client authentication methods accepted")
+		}
+	})
+}
+
+func FuzzParseBasic(f *testing.F) {
+	f.Add(basic("client", "secret"))
+	f.Add("basic " + base64.StdEncoding.EncodeToString([]byte("a%3Ab:c")))
+	f.Add("Basic ")
+	f.Fuzz(func(t *testing.T, header string) {
+		id, _, err := ParseBasic(header)
+		if err != nil {
+			var oe *Error
+			if !errors.As(err, &oe) || oe.Code != CodeInvalidClient {
+				t.Fatalf("want invalid_client, got %v", err)
+			}
+			return
+		}
+		if id == "" {
+			t.Fatal("empty client id accepted")
+		}
+	})
+}

@@ -1,0 +1,223 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/cache"
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/store"
+	"github.com/tollgate-dev/tollgate/internal/token"
+)
+
+// Config holds the Server's dependencies.
+type Config struct {
+	Store   store.Store
+	Hasher  *secret.Hasher
+	Keys    *token.Keyring
+	Revoked *token.Revocations
+	Logger  *slog.Logger
+	// CacheTTL bounds how stale a cached client or tenant may be on nodes
+	// other than the one that changed it.
+	CacheTTL time.Duration
+	Now      func() time.Time
+}
+
+// Server is the authorization server's protocol logic.
+type Server struct {
+	store    store.Store
+	hasher   *secret.Hasher
+	keys     *token.Keyring
+	revoked  *token.Revocations
+	log      *slog.Logger
+	now      func() time.Time
+	grants   map[string]grant
+	clients  *cache.TTL[tenantKey, *domain.Application]
+	tenants  *cache.TTL[string, bool]
+	throttle *throttle
+}
+
+type tenantKey struct{ tenant, id string }
+
+// NewServer returns a Server with every grant registered.
+func NewServer(c Config) *Server {
+	if c.CacheTTL == 0 {
+		c.CacheTTL = 5 * time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	s := &Server{
+		store:    c.Store,
+		hasher:   c.Hasher,
+		keys:     c.Keys,
+		revoked:  c.Revoked,
+		log:      c.Logger,
+		now:      c.Now,
+		clients:  cache.New[tenantKey, *domain.Application](c.CacheTTL, 100_000),
+		tenants:  cache.New[string, bool](c.CacheTTL, 10_000),
+		throttle: newThrottle(),
+	}
+	s.grants = map[string]grant{
+		domain.GrantPassword:          passwordGrant{s},
+		domain.GrantClientCredentials: clientCredentialsGrant{},
+		domain.GrantRefreshToken:      refreshGrant{s},
+	}
+	return s
+}
+
+// ForgetApplication drops a cached client, so a changed or deleted
+// application takes effect on this node at once.
+func (s *Server) ForgetApplication(tenant, clientID string) {
+	s.clients.Delete(tenantKey{tenant, clientID})
+}
+
+// ForgetTenant drops a cached tenant lookup.
+func (s *Server) ForgetTenant(tenant string) { s.tenants.Delete(tenant) }
+
+// TokenResponse is the success body of RFC 6749 §5.1.
+type TokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	Scope        string `json:"scope"`
+}
+
+// Token handles a token request for tenant. The steps are fixed for every
+// grant: resolve the tenant, authenticate the client, check the client may
+// use the grant, let the grant authorize the subject, then compute scopes,
+// audience and lifetime and issue.
+func (s *Server) Token(ctx context.Context, tenant string, req *Request) (*TokenResponse, error) {
+	gt := req.Get("grant_type")
+	if gt == "" {
+		return nil, InvalidRequest("missing grant_type")
+	}
+	g, ok := s.grants[gt]
+	if !ok {
+		return nil, UnsupportedGrantType("grant_type " + strconv.Quote(gt) + " is not supported")
+	}
+	tenant, err := s.resolveTenant(ctx, tenant, gt, req)
+	if err != nil {
+		return nil, err
+	}
+	ex := &exchange{tenant: tenant, req: req, now: s.now()}
+	if g.clientRequired() {
+		app, err := s.authenticateClient(ctx, tenant, req.Client)
+		if err != nil {
+			return nil, err
+		}
+		if !app.AllowsGrant(gt) {
+			return nil, UnauthorizedClient("the client may not use grant_type " + gt)
+		}
+		ex.app = app
+	}
+	az, err := g.authorize(ctx, ex)
+	if err != nil {
+		return nil, err
+	}
+	return s.issue(ctx, ex, az)
+}
+
+// resolveTenant applies DESIGN §2: on the default tenant's paths a password
+// grant for "name@tenant" addresses that tenant's user when it exists.
+func (s *Server) resolveTenant(ctx context.Context, tenant, grantType string, req *Request) (string, error) {
+	if tenant == domain.DefaultTenant && grantType == domain.GrantPassword {
+		if i := strings.LastIndexByte(req.Get("username"), '@'); i > 0 {
+			other := req.Get("username")[i+1:]
+			if exists, err := s.tenantExists(ctx, other); err != nil {
+				return "", err
+			} else if exists {
+				req.Params["username"] = req.Get("username")[:i]
+				return other, nil
+			}
+		}
+	}
+	if exists, err := s.tenantExists(ctx, tenant); err != nil {
+		return "", err
+	} else if !exists {
+		return "", UnknownTenant()
+	}
+	return tenant, nil
+}
+
+// UnknownTenant is the error for a URL naming a tenant that does not exist.
+func UnknownTenant() *Error {
+	return newError(http.StatusNotFound, CodeInvalidRequest, "unknown tenant")
+}
+
+// CheckTenant returns UnknownTenant when tenant does not exist.
+func (s *Server) CheckTenant(ctx context.Context, tenant string) error {
+	exists, err := s.tenantExists(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return UnknownTenant()
+	}
+	return nil
+}
+
+func (s *Server) tenantExists(ctx context.Context, tenant string) (bool, error) {
+	if exists, ok := s.tenants.Get(tenant); ok {
+		return exists, nil
+	}
+	_, err := s.store.GetTenant(ctx, tenant)
+	switch {
+	case err == nil:
+		s.tenants.Put(tenant, true)
+		return true, nil
+	case errors.Is(err, domain.ErrNotFound):
+		s.tenants.Put(tenant, false)
+		return false, nil
+	default:
+		return false, ServerError(err)
+	}
+}
+
+// authenticateClient checks a client's id and secret (RFC 6749 §2.3.1).
+// Client secrets are 256-bit random values, so a SHA-256 compared in
+// constant time is as safe as a slow hash and far cheaper.
+func (s *Server) authenticateClient(ctx context.Context, tenant string, c ClientCredentials) (*domain.Application, error) {
+	if c.ID == "" || c.Secret == "" {
+		return nil, InvalidClient(c.Basic)
+	}
+	app, err := s.application(ctx, tenant, c.ID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, InvalidClient(c.Basic)
+	}
+	if err != nil {
+		return nil, ServerError(err)
+	}
+	if !secret.Equal(secret.HashToken(c.Secret), app.SecretHash) {
+		return nil, InvalidClient(c.Basic)
+	}
+	return app, nil
+}
+
+func (s *Server) application(ctx context.Context, tenant, id string) (*domain.Application, error) {
+	key := tenantKey{tenant, id}
+	if app, ok := s.clients.Get(key); ok {
+		return app, nil
+	}
+	app, err := s.store.GetApplication(ctx, tenant, id)
+	if err != nil {
+		return nil, err
+	}
+	s.clients.Put(key, app)
+	return app, nil
+}
+
+// exchange carries one token request through the fixed steps.
+type exchange struct {
+	tenant string
+	req    *Request
+	app    *domain.Application
+	now    time.Time
+}
