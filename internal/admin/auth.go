@@ -114,8 +114,12 @@ func (a *Authenticator) bootstrap(ctx context.Context) ([]byte, error) {
 func (a *Authenticator) verifyJWT(ctx context.Context, tenant, raw string) (Principal, error) {
 	tried := ""
 	if a.tenantExists(ctx, tenant) {
-		if c, err := a.keyring.Verify(ctx, tenant, raw); err == nil {
+		c, err := a.keyring.Verify(ctx, tenant, raw)
+		if err == nil {
 			return a.principal(tenant, c)
+		}
+		if !errors.Is(err, token.ErrInvalidToken) {
+			return Principal{}, err
 		}
 		tried = tenant
 	}
@@ -124,8 +128,11 @@ func (a *Authenticator) verifyJWT(ctx context.Context, tenant, raw string) (Prin
 		return Principal{}, ErrUnauthenticated
 	}
 	c, err := a.keyring.Verify(ctx, other, raw)
-	if err != nil {
+	if errors.Is(err, token.ErrInvalidToken) {
 		return Principal{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return Principal{}, err
 	}
 	return a.principal(other, c)
 }
