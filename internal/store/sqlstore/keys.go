@@ -1,0 +1,70 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+)
+
+const keyCols = `id, algorithm, public_key, private_key, created_at, retired_at, publish_until`
+
+// CreateSigningKey stores a key as given (normally the tenant's first).
+func (s *Store) CreateSigningKey(ctx context.Context, tenant string, k *domain.SigningKey) error {
+	return s.write(ctx, func(tx *tx) error { return insertSigningKey(ctx, tx, tenant, k) })
+}
+
+func insertSigningKey(ctx context.Context, tx *tx, tenant string, k *domain.SigningKey) error {
+	if k.CreatedAt.IsZero() {
+		k.CreatedAt = time.Now()
+	}
+	k.CreatedAt = normTime(k.CreatedAt)
+	_, err := tx.exec(ctx, `INSERT INTO signing_keys (tenant, `+keyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		tenant, k.ID, k.Algorithm, secret(k.PublicKey), secret(k.PrivateKey), tx.d.ts(k.CreatedAt),
+		tx.d.tsPtr(k.RetiredAt), tx.d.tsPtr(k.PublishUntil))
+	if err != nil {
+		return fmt.Errorf("signing key %q: %w", k.ID, mapErr(err))
+	}
+	k.Tenant = tenant
+	return nil
+}
+
+// RotateSigningKey retires the active keys (retired at next.CreatedAt, kept
+// in the JWKS until publishUntil) and stores next, in one transaction.
+func (s *Store) RotateSigningKey(ctx context.Context, tenant string, next *domain.SigningKey, publishUntil time.Time) error {
+	if next.CreatedAt.IsZero() {
+		next.CreatedAt = time.Now()
+	}
+	return s.write(ctx, func(tx *tx) error {
+		if _, err := tx.exec(ctx, `UPDATE signing_keys SET retired_at = ?, publish_until = ?
+			WHERE tenant = ? AND retired_at IS NULL`,
+			tx.d.ts(next.CreatedAt), tx.d.ts(publishUntil), tenant); err != nil {
+			return err
+		}
+		return insertSigningKey(ctx, tx, tenant, next)
+	})
+}
+
+// ListSigningKeys returns active keys and retired keys still published at
+// now, newest first.
+func (s *Store) ListSigningKeys(ctx context.Context, tenant string, now time.Time) ([]domain.SigningKey, error) {
+	t := s.reader()
+	rows, err := t.query(ctx, `SELECT `+keyCols+` FROM signing_keys
+		WHERE tenant = ? AND (retired_at IS NULL OR publish_until > ?)
+		ORDER BY created_at DESC, id DESC`, tenant, t.d.ts(now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.SigningKey
+	for rows.Next() {
+		k := domain.SigningKey{Tenant: tenant}
+		if err := rows.Scan(&k.ID, &k.Algorithm, &k.PublicKey, &k.PrivateKey, timeCol{&k.CreatedAt},
+			nullTimeCol{&k.RetiredAt}, nullTimeCol{&k.PublishUntil}); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}

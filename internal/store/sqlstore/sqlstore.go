@@ -1,0 +1,293 @@
+// Package sqlstore implements store.Store on SQL databases: SQLite (via
+// modernc.org/sqlite, no cgo) for single-node installs and PostgreSQL (via
+// pgx) for clusters. Both dialects share one set of queries, written with
+// '?' placeholders, and one embedded migration set.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/store"
+)
+
+var _ store.Store = (*Store)(nil)
+
+// Store is a store.Store backed by SQLite or PostgreSQL.
+type Store struct {
+	d *dialect
+	// w takes every transaction that writes. On SQLite it holds a single
+	// connection whose transactions BEGIN IMMEDIATE, so writers queue in Go
+	// instead of failing with SQLITE_BUSY. On PostgreSQL w and r are one pool.
+	w *sql.DB
+	r *sql.DB
+}
+
+// Open connects to dsn and applies pending migrations. A dsn starting with
+// postgres:// or postgresql:// selects PostgreSQL; anything else is a SQLite
+// file path, optionally prefixed with "sqlite:" or "file:".
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	var s *Store
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s, err = openPostgres(dsn)
+	} else {
+		s, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	return s, nil
+}
+
+func openPostgres(dsn string) (*Store, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: postgres dsn: %w", err)
+	}
+	db := sql.OpenDB(&pgConnector{cfg: cfg})
+	db.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
+	db.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
+	return &Store{d: postgresDialect, w: db, r: db}, nil
+}
+
+func openSQLite(dsn string) (*Store, error) {
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	if path == "" {
+		return nil, errors.New("sqlstore: empty sqlite path")
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		return nil, errors.New("sqlstore: sqlite dsn takes no query parameters; pragmas are fixed")
+	}
+	// synchronous=NORMAL is durable across application crashes in WAL mode
+	// and only risks the last commits on power loss; busy_timeout covers
+	// checkpoints and other processes.
+	pragmas := url.Values{"_pragma": {
+		"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)",
+	}}
+	wq := url.Values{"_pragma": pragmas["_pragma"], "_txlock": {"immediate"}}
+	w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	// Create the file and switch it to WAL before readers open it.
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
+	}
+	rq := url.Values{"_pragma": append(pragmas["_pragma"], "query_only(1)")}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	return &Store{d: sqliteDialect, w: w, r: r}, nil
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return err
+	}
+	return s.r.PingContext(ctx)
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	err := s.w.Close()
+	if s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	return err
+}
+
+// write runs fn in a transaction on the writer and commits if fn succeeds.
+// fn may return a commitErr to commit and still report an error (refresh
+// token reuse must persist the family revocation).
+func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
+	t, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	err = fn(&tx{q: t, d: s.d})
+	var ce commitErr
+	if err != nil && !errors.As(err, &ce) {
+		t.Rollback()
+		return mapErr(err)
+	}
+	if cerr := t.Commit(); cerr != nil {
+		return mapErr(cerr)
+	}
+	if ce.err != nil {
+		return ce.err
+	}
+	return nil
+}
+
+// commitErr wraps an error that must not roll the transaction back.
+type commitErr struct{ err error }
+
+func (e commitErr) Error() string { return e.err.Error() }
+func (e commitErr) Unwrap() error { return e.err }
+
+// reader returns a handle for single-statement reads outside a transaction.
+func (s *Store) reader() *tx { return &tx{q: s.r, d: s.d} }
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// tx is a transaction or a read pool with the dialect's placeholder
+// rewriting, passed to the private helpers.
+type tx struct {
+	q querier
+	d *dialect
+}
+
+func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.q.ExecContext(ctx, t.d.rebind(query), args...)
+}
+
+func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.q.QueryContext(ctx, t.d.rebind(query), args...)
+}
+
+func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.q.QueryRowContext(ctx, t.d.rebind(query), args...)
+}
+
+// execOne runs an UPDATE or DELETE and reports notFound when no row matched.
+func (t *tx) execOne(ctx context.Context, notFound error, query string, args ...any) error {
+	res, err := t.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound
+	}
+	return nil
+}
+
+// dialect holds what differs between SQLite and PostgreSQL.
+type dialect struct {
+	postgres bool
+	types    *strings.Replacer // migration placeholders
+	cache    sync.Map          // '?' query → '$n' query
+}
+
+var (
+	sqliteDialect = &dialect{types: strings.NewReplacer(
+		"{{id}}", "TEXT", "{{time}}", "INTEGER", "{{blob}}", "BLOB", "{{bool}}", "INTEGER",
+		"{{int}}", "INTEGER", "{{seq}}", "INTEGER PRIMARY KEY AUTOINCREMENT")}
+	// COLLATE "C" keeps ID order (and so paging) bytewise like SQLite,
+	// whatever the database's locale.
+	postgresDialect = &dialect{postgres: true, types: strings.NewReplacer(
+		"{{id}}", `TEXT COLLATE "C"`, "{{time}}", "TIMESTAMPTZ", "{{blob}}", "BYTEA", "{{bool}}", "BOOLEAN",
+		"{{int}}", "BIGINT", "{{seq}}", "BIGSERIAL PRIMARY KEY")}
+)
+
+// rebind turns '?' placeholders into PostgreSQL's $1, $2, … Our queries never
+// contain a literal '?', so no quoting rules are needed.
+func (d *dialect) rebind(q string) string {
+	if !d.postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	if v, ok := d.cache.Load(q); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	d.cache.Store(q, b.String())
+	return b.String()
+}
+
+// mapErr turns constraint violations into domain errors. Foreign keys only
+// point at tenants, so a violation means the tenant does not exist.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return fmt.Errorf("%s: %w", pe.ConstraintName, domain.ErrConflict)
+		case "23503":
+			return fmt.Errorf("tenant: %w", domain.ErrNotFound)
+		}
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+			return fmt.Errorf("%s: %w", se.Error(), domain.ErrConflict)
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return fmt.Errorf("tenant: %w", domain.ErrNotFound)
+		}
+	}
+	return err
+}
+
+// notFound maps sql.ErrNoRows to a wrapped domain.ErrNotFound.
+func notFound(err error, what string, id any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s %q: %w", what, id, domain.ErrNotFound)
+	}
+	return mapErr(err)
+}
+
+// GetSetting returns a server-wide setting.
+func (s *Store) GetSetting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.reader().queryRow(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if err != nil {
+		return "", notFound(err, "setting", key)
+	}
+	return v, nil
+}
+
+// PutSetting inserts or replaces a server-wide setting.
+func (s *Store) PutSetting(ctx context.Context, key, value string) error {
+	return s.write(ctx, func(tx *tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+		return err
+	})
+}

@@ -1,0 +1,240 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+)
+
+// pageLimit applies the paging defaults: 100 when unset, at most 1000.
+func pageLimit(p domain.Page) int {
+	switch {
+	case p.Limit <= 0:
+		return 100
+	case p.Limit > 1000:
+		return 1000
+	}
+	return p.Limit
+}
+
+// CreateTenant stores t together with its built-in admin scope and role.
+func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = time.Now()
+	}
+	t.CreatedAt = normTime(t.CreatedAt)
+	return s.write(ctx, func(tx *tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)`,
+			t.ID, t.Name, tx.d.ts(t.CreatedAt)); err != nil {
+			return fmt.Errorf("tenant %q: %w", t.ID, mapErr(err))
+		}
+		if err := createScope(ctx, tx, t.ID, &domain.Scope{ID: domain.AdminScope, Description: "Administer this tenant"}); err != nil {
+			return err
+		}
+		return createRole(ctx, tx, t.ID, &domain.Role{ID: domain.AdminRole, Scopes: []string{domain.AdminScope}})
+	})
+}
+
+// GetTenant returns one tenant.
+func (s *Store) GetTenant(ctx context.Context, id string) (*domain.Tenant, error) {
+	t := domain.Tenant{ID: id}
+	err := s.reader().queryRow(ctx, `SELECT name, created_at FROM tenants WHERE id = ?`, id).
+		Scan(&t.Name, timeCol{&t.CreatedAt})
+	if err != nil {
+		return nil, notFound(err, "tenant", id)
+	}
+	return &t, nil
+}
+
+// ListTenants returns a page of tenants ordered by ID.
+func (s *Store) ListTenants(ctx context.Context, p domain.Page) ([]domain.Tenant, error) {
+	rows, err := s.reader().query(ctx, `SELECT id, name, created_at FROM tenants WHERE id > ? ORDER BY id LIMIT ?`,
+		p.After, pageLimit(p))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Tenant
+	for rows.Next() {
+		var t domain.Tenant
+		if err := rows.Scan(&t.ID, &t.Name, timeCol{&t.CreatedAt}); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// UpdateTenant changes a tenant's name.
+func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
+	return s.write(ctx, func(tx *tx) error {
+		return tx.execOne(ctx, fmt.Errorf("tenant %q: %w", t.ID, domain.ErrNotFound),
+			`UPDATE tenants SET name = ? WHERE id = ?`, t.Name, t.ID)
+	})
+}
+
+// DeleteTenant removes a tenant; foreign keys cascade to all its rows.
+func (s *Store) DeleteTenant(ctx context.Context, id string) error {
+	return s.write(ctx, func(tx *tx) error {
+		return tx.execOne(ctx, fmt.Errorf("tenant %q: %w", id, domain.ErrNotFound),
+			`DELETE FROM tenants WHERE id = ?`, id)
+	})
+}
+
+// CreateScope stores a new scope.
+func (s *Store) CreateScope(ctx context.Context, tenant string, sc *domain.Scope) error {
+	return s.write(ctx, func(tx *tx) error { return createScope(ctx, tx, tenant, sc) })
+}
+
+func createScope(ctx context.Context, tx *tx, tenant string, sc *domain.Scope) error {
+	_, err := tx.exec(ctx, `INSERT INTO scopes (tenant, id, description) VALUES (?, ?, ?)`,
+		tenant, sc.ID, sc.Description)
+	if err != nil {
+		return fmt.Errorf("scope %q: %w", sc.ID, mapErr(err))
+	}
+	sc.Tenant = tenant
+	return nil
+}
+
+// GetScope returns one scope.
+func (s *Store) GetScope(ctx context.Context, tenant, id string) (*domain.Scope, error) {
+	sc := domain.Scope{Tenant: tenant, ID: id}
+	err := s.reader().queryRow(ctx, `SELECT description FROM scopes WHERE tenant = ? AND id = ?`, tenant, id).
+		Scan(&sc.Description)
+	if err != nil {
+		return nil, notFound(err, "scope", id)
+	}
+	return &sc, nil
+}
+
+// ListScopes returns a page of the tenant's scopes ordered by ID.
+func (s *Store) ListScopes(ctx context.Context, tenant string, p domain.Page) ([]domain.Scope, error) {
+	rows, err := s.reader().query(ctx, `SELECT id, description FROM scopes
+		WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`, tenant, p.After, pageLimit(p))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Scope
+	for rows.Next() {
+		sc := domain.Scope{Tenant: tenant}
+		if err := rows.Scan(&sc.ID, &sc.Description); err != nil {
+			return nil, err
+		}
+		out = append(out, sc)
+	}
+	return out, rows.Err()
+}
+
+// UpdateScope changes a scope's description.
+func (s *Store) UpdateScope(ctx context.Context, tenant string, sc *domain.Scope) error {
+	return s.write(ctx, func(tx *tx) error {
+		return tx.execOne(ctx, fmt.Errorf("scope %q: %w", sc.ID, domain.ErrNotFound),
+			`UPDATE scopes SET description = ? WHERE tenant = ? AND id = ?`, sc.Description, tenant, sc.ID)
+	})
+}
+
+// DeleteScope removes a scope. Roles and applications naming it keep the
+// name; granting intersects with them, so a stale name grants nothing new.
+func (s *Store) DeleteScope(ctx context.Context, tenant, id string) error {
+	return s.write(ctx, func(tx *tx) error {
+		return tx.execOne(ctx, fmt.Errorf("scope %q: %w", id, domain.ErrNotFound),
+			`DELETE FROM scopes WHERE tenant = ? AND id = ?`, tenant, id)
+	})
+}
+
+// CreateRole stores a new role.
+func (s *Store) CreateRole(ctx context.Context, tenant string, r *domain.Role) error {
+	return s.write(ctx, func(tx *tx) error { return createRole(ctx, tx, tenant, r) })
+}
+
+func createRole(ctx context.Context, tx *tx, tenant string, r *domain.Role) error {
+	_, err := tx.exec(ctx, `INSERT INTO roles (tenant, id, scopes) VALUES (?, ?, ?)`,
+		tenant, r.ID, encList(r.Scopes))
+	if err != nil {
+		return fmt.Errorf("role %q: %w", r.ID, mapErr(err))
+	}
+	r.Tenant = tenant
+	return nil
+}
+
+// GetRole returns one role.
+func (s *Store) GetRole(ctx context.Context, tenant, id string) (*domain.Role, error) {
+	r := domain.Role{Tenant: tenant, ID: id}
+	err := s.reader().queryRow(ctx, `SELECT scopes FROM roles WHERE tenant = ? AND id = ?`, tenant, id).
+		Scan(listCol{&r.Scopes})
+	if err != nil {
+		return nil, notFound(err, "role", id)
+	}
+	return &r, nil
+}
+
+// ListRoles returns a page of the tenant's roles ordered by ID.
+func (s *Store) ListRoles(ctx context.Context, tenant string, p domain.Page) ([]domain.Role, error) {
+	rows, err := s.reader().query(ctx, `SELECT id, scopes FROM roles
+		WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`, tenant, p.After, pageLimit(p))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Role
+	for rows.Next() {
+		r := domain.Role{Tenant: tenant}
+		if err := rows.Scan(&r.ID, listCol{&r.Scopes}); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// UpdateRole replaces a role's scopes.
+func (s *Store) UpdateRole(ctx context.Context, tenant string, r *domain.Role) error {
+	return s.write(ctx, func(tx *tx) error {
+		return tx.execOne(ctx, fmt.Errorf("role %q: %w", r.ID, domain.ErrNotFound),
+			`UPDATE roles SET scopes = ? WHERE tenant = ? AND id = ?`, encList(r.Scopes), tenant, r.ID)
+	})
+}
+
+// DeleteRole removes a role.
+func (s *Store) DeleteRole(ctx context.Context, tenant, id string) error {
+	return s.write(ctx, func(tx *tx) error {
+		return tx.execOne(ctx, fmt.Errorf("role %q: %w", id, domain.ErrNotFound),
+			`DELETE FROM roles WHERE tenant = ? AND id = ?`, tenant, id)
+	})
+}
+
+// RoleScopes returns the sorted union of the named roles' scopes in one query.
+func (s *Store) RoleScopes(ctx context.Context, tenant string, roles []string) ([]string, error) {
+	out := []string{}
+	if len(roles) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(roles)+1)
+	args = append(args, tenant)
+	for _, r := range roles {
+		args = append(args, r)
+	}
+	q := `SELECT scopes FROM roles WHERE tenant = ? AND id IN (?` + strings.Repeat(", ?", len(roles)-1) + `)`
+	rows, err := s.reader().query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l []string
+		if err := rows.Scan(listCol{&l}); err != nil {
+			return nil, err
+		}
+		out = append(out, l...)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}

@@ -1,0 +1,216 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+)
+
+// revocationLockKey serialises revocation inserts on PostgreSQL so that
+// bigserial order equals commit order; otherwise a follower could read seq
+// 12 before seq 11 commits and skip 11 for good. SQLite has one writer.
+const revocationLockKey = 0x7265766f6b65
+
+// CreateRefreshToken stores a new refresh token (the first of a family).
+func (s *Store) CreateRefreshToken(ctx context.Context, tenant string, rt *domain.RefreshToken) error {
+	return s.write(ctx, func(tx *tx) error { return insertRefreshToken(ctx, tx, tenant, rt) })
+}
+
+func insertRefreshToken(ctx context.Context, tx *tx, tenant string, rt *domain.RefreshToken) error {
+	if rt.CreatedAt.IsZero() {
+		rt.CreatedAt = time.Now()
+	}
+	rt.CreatedAt, rt.ExpiresAt = normTime(rt.CreatedAt), normTime(rt.ExpiresAt)
+	_, err := tx.exec(ctx, `INSERT INTO refresh_tokens
+		(tenant, hash, family_id, client_id, subject, scopes, audience, expires_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tenant, rt.Hash, rt.FamilyID, rt.ClientID, rt.Subject, encList(rt.Scopes), encList(rt.Audience),
+		tx.d.ts(rt.ExpiresAt), tx.d.ts(rt.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("refresh token: %w", mapErr(err))
+	}
+	rt.Tenant = tenant
+	return nil
+}
+
+const refreshCols = `family_id, client_id, subject, scopes, audience, expires_at, created_at`
+
+func scanRefresh(sc interface{ Scan(...any) error }, rt *domain.RefreshToken) error {
+	return sc.Scan(&rt.FamilyID, &rt.ClientID, &rt.Subject, listCol{&rt.Scopes}, listCol{&rt.Audience},
+		timeCol{&rt.ExpiresAt}, timeCol{&rt.CreatedAt})
+}
+
+// GetRefreshToken returns a live refresh token by hash.
+func (s *Store) GetRefreshToken(ctx context.Context, tenant string, hash []byte, now time.Time) (*domain.RefreshToken, error) {
+	t := s.reader()
+	rt := domain.RefreshToken{Tenant: tenant, Hash: hash}
+	row := t.queryRow(ctx, `SELECT `+refreshCols+` FROM refresh_tokens
+		WHERE tenant = ? AND hash = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?`,
+		tenant, hash, t.d.ts(now))
+	if err := scanRefresh(row, &rt); err != nil {
+		return nil, notFound(err, "refresh token", "…")
+	}
+	return &rt, nil
+}
+
+// RotateRefreshToken consumes oldHash and stores next in one transaction.
+// The conditional UPDATE is the arbiter between concurrent rotations: on
+// PostgreSQL the loser blocks on the row lock, then sees rotated_at set and
+// takes the reuse path; on SQLite writers are serialised.
+func (s *Store) RotateRefreshToken(ctx context.Context, tenant string, oldHash []byte, next *domain.RefreshToken, now time.Time) (*domain.RefreshToken, error) {
+	var old *domain.RefreshToken
+	err := s.write(ctx, func(tx *tx) error {
+		rt := domain.RefreshToken{Tenant: tenant, Hash: oldHash}
+		row := tx.queryRow(ctx, `UPDATE refresh_tokens SET rotated_at = ?
+			WHERE tenant = ? AND hash = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?
+			RETURNING `+refreshCols, tx.d.ts(now), tenant, oldHash, tx.d.ts(now))
+		err := scanRefresh(row, &rt)
+		if err == nil {
+			// The new token inherits the grant; the caller only picks its
+			// hash and lifetime (store.Store contract).
+			next.FamilyID, next.ClientID, next.Subject = rt.FamilyID, rt.ClientID, rt.Subject
+			next.Scopes, next.Audience = slices.Clone(rt.Scopes), slices.Clone(rt.Audience)
+			old = &rt
+			return insertRefreshToken(ctx, tx, tenant, next)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		return handleUnrotatable(ctx, tx, tenant, oldHash, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return old, nil
+}
+
+// handleUnrotatable explains why a token could not be rotated. A token
+// rotated before is being replayed, so its family is revoked and the error
+// is wrapped in commitErr to keep that revocation.
+func handleUnrotatable(ctx context.Context, tx *tx, tenant string, hash []byte, now time.Time) error {
+	var family string
+	var expires time.Time
+	var rotated, revoked *time.Time
+	err := tx.queryRow(ctx, `SELECT family_id, expires_at, rotated_at, revoked_at FROM refresh_tokens
+		WHERE tenant = ? AND hash = ?`, tenant, hash).
+		Scan(&family, timeCol{&expires}, nullTimeCol{&rotated}, nullTimeCol{&revoked})
+	if err != nil {
+		return notFound(err, "refresh token", "…")
+	}
+	// An expired token cannot be told from one DeleteExpired already purged,
+	// so both say not found rather than reused.
+	if revoked != nil || !expires.After(now) || rotated == nil {
+		return fmt.Errorf("refresh token: %w", domain.ErrNotFound)
+	}
+	if _, err := revokeFamily(ctx, tx, tenant, family, now, nil); err != nil {
+		return err
+	}
+	return commitErr{fmt.Errorf("refresh token family %q: %w", family, domain.ErrTokenReused)}
+}
+
+// revokeFamily marks the family's live tokens revoked and records a family
+// revocation lasting until until, or, when until is nil, until the family's
+// last expiry. It reports false when the family has no tokens.
+func revokeFamily(ctx context.Context, tx *tx, tenant, family string, now time.Time, until *time.Time) (bool, error) {
+	if _, err := tx.exec(ctx, `UPDATE refresh_tokens SET revoked_at = ?
+		WHERE tenant = ? AND family_id = ? AND revoked_at IS NULL`, tx.d.ts(now), tenant, family); err != nil {
+		return false, err
+	}
+	var last *time.Time
+	if err := tx.queryRow(ctx, `SELECT MAX(expires_at) FROM refresh_tokens WHERE tenant = ? AND family_id = ?`,
+		tenant, family).Scan(nullTimeCol{&last}); err != nil {
+		return false, err
+	}
+	if last == nil {
+		return false, nil
+	}
+	if until == nil {
+		until = last
+	}
+	r := domain.Revocation{Tenant: tenant, Kind: domain.RevokeFamily, Value: family, ExpiresAt: *until}
+	return true, insertRevocation(ctx, tx, &r)
+}
+
+// RevokeRefreshFamily revokes every token of the family; ErrNotFound when
+// the tenant has no token of that family.
+func (s *Store) RevokeRefreshFamily(ctx context.Context, tenant, familyID string, until time.Time) error {
+	return s.write(ctx, func(tx *tx) error {
+		ok, err := revokeFamily(ctx, tx, tenant, familyID, time.Now(), &until)
+		if err == nil && !ok {
+			err = fmt.Errorf("refresh token family %q: %w", familyID, domain.ErrNotFound)
+		}
+		return err
+	})
+}
+
+// AddRevocation records a revocation and sets r.Seq.
+func (s *Store) AddRevocation(ctx context.Context, r *domain.Revocation) error {
+	return s.write(ctx, func(tx *tx) error { return insertRevocation(ctx, tx, r) })
+}
+
+func insertRevocation(ctx context.Context, tx *tx, r *domain.Revocation) error {
+	if tx.d.postgres {
+		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(revocationLockKey)); err != nil {
+			return err
+		}
+	}
+	r.ExpiresAt = normTime(r.ExpiresAt)
+	err := tx.queryRow(ctx, `INSERT INTO revocations (tenant, kind, value, expires_at) VALUES (?, ?, ?, ?)
+		RETURNING seq`, r.Tenant, r.Kind, r.Value, tx.d.ts(r.ExpiresAt)).Scan(&r.Seq)
+	if err != nil {
+		return fmt.Errorf("revocation: %w", mapErr(err))
+	}
+	return nil
+}
+
+// RevocationsSince returns revocations after seq across tenants.
+func (s *Store) RevocationsSince(ctx context.Context, after int64, limit int) ([]domain.Revocation, error) {
+	if limit <= 0 || limit > 10000 {
+		limit = 10000
+	}
+	rows, err := s.reader().query(ctx, `SELECT seq, tenant, kind, value, expires_at FROM revocations
+		WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Revocation
+	for rows.Next() {
+		var r domain.Revocation
+		if err := rows.Scan(&r.Seq, &r.Tenant, &r.Kind, &r.Value, timeCol{&r.ExpiresAt}); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// DeleteExpired purges rows that can no longer matter at now.
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
+	var total int64
+	err := s.write(ctx, func(tx *tx) error {
+		total = 0
+		for _, q := range []string{
+			`DELETE FROM refresh_tokens WHERE expires_at <= ?`,
+			`DELETE FROM revocations WHERE expires_at <= ?`,
+			`DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND publish_until <= ?`,
+		} {
+			res, err := tx.exec(ctx, q, tx.d.ts(now))
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			total += n
+		}
+		return nil
+	})
+	return total, err
+}

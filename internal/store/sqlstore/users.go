@@ -1,0 +1,115 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+)
+
+const userCols = `id, email, display_name, password_hash, roles, source, disabled, created_at, updated_at`
+
+func scanUser(sc interface{ Scan(...any) error }, u *domain.User) error {
+	return sc.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, listCol{&u.Roles}, &u.Source,
+		&u.Disabled, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt})
+}
+
+// CreateUser stores a new user; CreatedAt and UpdatedAt default to now.
+func (s *Store) CreateUser(ctx context.Context, tenant string, u *domain.User) error {
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = time.Now()
+	}
+	if u.UpdatedAt.IsZero() {
+		u.UpdatedAt = u.CreatedAt
+	}
+	u.CreatedAt, u.UpdatedAt = normTime(u.CreatedAt), normTime(u.UpdatedAt)
+	return s.write(ctx, func(tx *tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO users (tenant, `+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			tenant, u.ID, u.Email, u.DisplayName, u.PasswordHash, encList(u.Roles), u.Source, u.Disabled,
+			tx.d.ts(u.CreatedAt), tx.d.ts(u.UpdatedAt))
+		if err != nil {
+			return fmt.Errorf("user %q: %w", u.ID, mapErr(err))
+		}
+		u.Tenant = tenant
+		return nil
+	})
+}
+
+// GetUser returns one user.
+func (s *Store) GetUser(ctx context.Context, tenant, id string) (*domain.User, error) {
+	return findUserByID(ctx, s.reader(), tenant, id)
+}
+
+func findUserByID(ctx context.Context, tx *tx, tenant, id string) (*domain.User, error) {
+	u := domain.User{Tenant: tenant}
+	row := tx.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE tenant = ? AND id = ?`, tenant, id)
+	if err := scanUser(row, &u); err != nil {
+		return nil, notFound(err, "user", id)
+	}
+	return &u, nil
+}
+
+// ListUsers returns a page of the tenant's users ordered by ID.
+func (s *Store) ListUsers(ctx context.Context, tenant string, p domain.Page) ([]domain.User, error) {
+	rows, err := s.reader().query(ctx, `SELECT `+userCols+` FROM users
+		WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`, tenant, p.After, pageLimit(p))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.User
+	for rows.Next() {
+		u := domain.User{Tenant: tenant}
+		if err := scanUser(rows, &u); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// UpdateUser replaces every attribute of a user, the password hash
+// included, and sets UpdatedAt to now. CreatedAt is kept.
+func (s *Store) UpdateUser(ctx context.Context, tenant string, u *domain.User) error {
+	now := normTime(time.Now())
+	err := s.write(ctx, func(tx *tx) error {
+		return tx.execOne(ctx, fmt.Errorf("user %q: %w", u.ID, domain.ErrNotFound),
+			`UPDATE users SET email = ?, display_name = ?, password_hash = ?, roles = ?, source = ?,
+				disabled = ?, updated_at = ? WHERE tenant = ? AND id = ?`,
+			u.Email, u.DisplayName, u.PasswordHash, encList(u.Roles), u.Source, u.Disabled, tx.d.ts(now),
+			tenant, u.ID)
+	})
+	if err == nil {
+		u.UpdatedAt = now
+	}
+	return err
+}
+
+// DeleteUser removes a user.
+func (s *Store) DeleteUser(ctx context.Context, tenant, id string) error {
+	return s.write(ctx, func(tx *tx) error {
+		return tx.execOne(ctx, fmt.Errorf("user %q: %w", id, domain.ErrNotFound),
+			`DELETE FROM users WHERE tenant = ? AND id = ?`, tenant, id)
+	})
+}
+
+// SetPasswordHash swaps the hash only if it still equals old, in one
+// statement, so a concurrent password change wins over a login rehash.
+func (s *Store) SetPasswordHash(ctx context.Context, tenant, userID, old, new string) error {
+	return s.write(ctx, func(tx *tx) error {
+		res, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ?
+			WHERE tenant = ? AND id = ? AND password_hash = ?`,
+			new, tx.d.ts(time.Now()), tenant, userID, old)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
+		}
+		if _, err := findUserByID(ctx, tx, tenant, userID); err != nil {
+			return err
+		}
+		return fmt.Errorf("user %q: password hash changed meanwhile: %w", userID, domain.ErrConflict)
+	})
+}

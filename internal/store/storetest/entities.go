@@ -1,0 +1,289 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/store"
+)
+
+func testTenants(t *testing.T, s store.Store) {
+	t.Run("create then get", func(t *testing.T) {
+		newTenant(t, s, "acme")
+		got, err := s.GetTenant(ctx(t), "acme")
+		ok(t, err)
+		eq(t, "name", got.Name, "Tenant acme")
+		eqTime(t, "created", got.CreatedAt, base)
+	})
+	t.Run("builtin admin scope and role", func(t *testing.T) {
+		sc, err := s.GetScope(ctx(t), "acme", domain.AdminScope)
+		ok(t, err)
+		eq(t, "description", sc.Description, "Administer this tenant")
+		r, err := s.GetRole(ctx(t), "acme", domain.AdminRole)
+		ok(t, err)
+		eqList(t, "admin role scopes", r.Scopes, []string{domain.AdminScope})
+	})
+	t.Run("duplicate id → ErrConflict", func(t *testing.T) {
+		isErr(t, s.CreateTenant(ctx(t), &domain.Tenant{ID: "acme", Name: "again"}), domain.ErrConflict)
+		got, err := s.GetTenant(ctx(t), "acme")
+		ok(t, err)
+		eq(t, "name after failed create", got.Name, "Tenant acme")
+	})
+	t.Run("get missing → ErrNotFound", func(t *testing.T) {
+		_, err := s.GetTenant(ctx(t), "nope")
+		isErr(t, err, domain.ErrNotFound)
+	})
+	t.Run("update", func(t *testing.T) {
+		ok(t, s.UpdateTenant(ctx(t), &domain.Tenant{ID: "acme", Name: "Acme Inc"}))
+		got, err := s.GetTenant(ctx(t), "acme")
+		ok(t, err)
+		eq(t, "name", got.Name, "Acme Inc")
+	})
+	t.Run("update missing → ErrNotFound", func(t *testing.T) {
+		isErr(t, s.UpdateTenant(ctx(t), &domain.Tenant{ID: "nope", Name: "x"}), domain.ErrNotFound)
+	})
+	t.Run("delete missing → ErrNotFound", func(t *testing.T) {
+		isErr(t, s.DeleteTenant(ctx(t), "nope"), domain.ErrNotFound)
+	})
+	t.Run("paging", func(t *testing.T) {
+		testPaging(t, "p", 7, []string{"acme"},
+			func(id string) error { return s.CreateTenant(ctx(t), &domain.Tenant{ID: id, Name: id}) },
+			func(p domain.Page) ([]string, error) {
+				l, err := s.ListTenants(ctx(t), p)
+				return ids(l, func(x domain.Tenant) string { return x.ID }), err
+			})
+	})
+	t.Run("records in unknown tenant → ErrNotFound", func(t *testing.T) {
+		isErr(t, s.CreateScope(ctx(t), "ghost", &domain.Scope{ID: "a"}), domain.ErrNotFound)
+		isErr(t, s.CreateUser(ctx(t), "ghost", &domain.User{ID: "a"}), domain.ErrNotFound)
+	})
+}
+
+func testScopes(t *testing.T, s store.Store) {
+	newTenant(t, s, "acme")
+	t.Run("create then get", func(t *testing.T) {
+		ok(t, s.CreateScope(ctx(t), "acme", &domain.Scope{ID: "orders:read", Description: "Read orders"}))
+		got, err := s.GetScope(ctx(t), "acme", "orders:read")
+		ok(t, err)
+		eq(t, "tenant", got.Tenant, "acme")
+		eq(t, "description", got.Description, "Read orders")
+	})
+	t.Run("duplicate id → ErrConflict", func(t *testing.T) {
+		isErr(t, s.CreateScope(ctx(t), "acme", &domain.Scope{ID: "orders:read"}), domain.ErrConflict)
+	})
+	t.Run("update", func(t *testing.T) {
+		ok(t, s.UpdateScope(ctx(t), "acme", &domain.Scope{ID: "orders:read", Description: "changed"}))
+		got, err := s.GetScope(ctx(t), "acme", "orders:read")
+		ok(t, err)
+		eq(t, "description", got.Description, "changed")
+	})
+	t.Run("update missing → ErrNotFound", func(t *testing.T) {
+		isErr(t, s.UpdateScope(ctx(t), "acme", &domain.Scope{ID: "nope"}), domain.ErrNotFound)
+	})
+	t.Run("paging", func(t *testing.T) {
+		testPaging(t, "s", 5, []string{"orders:read", domain.AdminScope},
+			func(id string) error { return s.CreateScope(ctx(t), "acme", &domain.Scope{ID: id}) },
+			func(p domain.Page) ([]string, error) {
+				l, err := s.ListScopes(ctx(t), "acme", p)
+				return ids(l, func(x domain.Scope) string { return x.ID }), err
+			})
+	})
+	t.Run("delete", func(t *testing.T) {
+		ok(t, s.DeleteScope(ctx(t), "acme", "orders:read"))
+		_, err := s.GetScope(ctx(t), "acme", "orders:read")
+		isErr(t, err, domain.ErrNotFound)
+		isErr(t, s.DeleteScope(ctx(t), "acme", "orders:read"), domain.ErrNotFound)
+	})
+}
+
+func testRoles(t *testing.T, s store.Store) {
+	newTenant(t, s, "acme")
+	t.Run("create then get", func(t *testing.T) {
+		ok(t, s.CreateRole(ctx(t), "acme", &domain.Role{ID: "reader", Scopes: []string{"a", "b"}}))
+		ok(t, s.CreateRole(ctx(t), "acme", &domain.Role{ID: "empty"}))
+		got, err := s.GetRole(ctx(t), "acme", "reader")
+		ok(t, err)
+		eqList(t, "scopes", got.Scopes, []string{"a", "b"})
+		got, err = s.GetRole(ctx(t), "acme", "empty")
+		ok(t, err)
+		if got.Scopes == nil || len(got.Scopes) != 0 {
+			t.Fatalf("empty role scopes = %#v, want empty non-nil", got.Scopes)
+		}
+	})
+	t.Run("duplicate id → ErrConflict", func(t *testing.T) {
+		isErr(t, s.CreateRole(ctx(t), "acme", &domain.Role{ID: "reader"}), domain.ErrConflict)
+	})
+	t.Run("update", func(t *testing.T) {
+		ok(t, s.UpdateRole(ctx(t), "acme", &domain.Role{ID: "reader", Scopes: []string{"b", "c"}}))
+		got, err := s.GetRole(ctx(t), "acme", "reader")
+		ok(t, err)
+		eqList(t, "scopes", got.Scopes, []string{"b", "c"})
+	})
+	t.Run("update missing → ErrNotFound", func(t *testing.T) {
+		isErr(t, s.UpdateRole(ctx(t), "acme", &domain.Role{ID: "nope"}), domain.ErrNotFound)
+	})
+	t.Run("role scopes union", func(t *testing.T) {
+		ok(t, s.CreateRole(ctx(t), "acme", &domain.Role{ID: "writer", Scopes: []string{"c", "d"}}))
+		got, err := s.RoleScopes(ctx(t), "acme", []string{"reader", "writer", "unknown"})
+		ok(t, err)
+		eqList(t, "union", got, []string{"b", "c", "d"})
+		got, err = s.RoleScopes(ctx(t), "acme", nil)
+		ok(t, err)
+		eq(t, "no roles", len(got), 0)
+	})
+	t.Run("paging", func(t *testing.T) {
+		testPaging(t, "r", 4, []string{domain.AdminRole, "empty", "reader", "writer"},
+			func(id string) error { return s.CreateRole(ctx(t), "acme", &domain.Role{ID: id}) },
+			func(p domain.Page) ([]string, error) {
+				l, err := s.ListRoles(ctx(t), "acme", p)
+				return ids(l, func(x domain.Role) string { return x.ID }), err
+			})
+	})
+	t.Run("delete", func(t *testing.T) {
+		ok(t, s.DeleteRole(ctx(t), "acme", "writer"))
+		isErr(t, s.DeleteRole(ctx(t), "acme", "writer"), domain.ErrNotFound)
+		got, err := s.RoleScopes(ctx(t), "acme", []string{"writer"})
+		ok(t, err)
+		eq(t, "scopes of deleted role", len(got), 0)
+	})
+}
+
+func sampleUser(id string) *domain.User {
+	return &domain.User{ID: id, Email: id + "@example.com", DisplayName: "User " + id,
+		PasswordHash: "$argon2id$old", Roles: []string{"reader"}, Source: domain.SourceLocal,
+		CreatedAt: base, UpdatedAt: base}
+}
+
+func testUsers(t *testing.T, s store.Store) {
+	newTenant(t, s, "acme")
+	t.Run("create then get", func(t *testing.T) {
+		ok(t, s.CreateUser(ctx(t), "acme", sampleUser("john.doe")))
+		got, err := s.GetUser(ctx(t), "acme", "john.doe")
+		ok(t, err)
+		eq(t, "tenant", got.Tenant, "acme")
+		eq(t, "email", got.Email, "john.doe@example.com")
+		eq(t, "display name", got.DisplayName, "User john.doe")
+		eq(t, "hash", got.PasswordHash, "$argon2id$old")
+		eqList(t, "roles", got.Roles, []string{"reader"})
+		eq(t, "source", got.Source, domain.SourceLocal)
+		eq(t, "disabled", got.Disabled, false)
+		eqTime(t, "created", got.CreatedAt, base)
+	})
+	t.Run("duplicate id → ErrConflict", func(t *testing.T) {
+		isErr(t, s.CreateUser(ctx(t), "acme", sampleUser("john.doe")), domain.ErrConflict)
+	})
+	t.Run("get missing → ErrNotFound", func(t *testing.T) {
+		_, err := s.GetUser(ctx(t), "acme", "nobody")
+		isErr(t, err, domain.ErrNotFound)
+	})
+	t.Run("update", func(t *testing.T) {
+		u := sampleUser("john.doe")
+		u.Email, u.Disabled, u.Roles = "new@example.com", true, []string{"a", "b"}
+		ok(t, s.UpdateUser(ctx(t), "acme", u))
+		got, err := s.GetUser(ctx(t), "acme", "john.doe")
+		ok(t, err)
+		eq(t, "email", got.Email, "new@example.com")
+		eq(t, "disabled", got.Disabled, true)
+		eqList(t, "roles", got.Roles, []string{"a", "b"})
+		eqTime(t, "created kept", got.CreatedAt, base)
+		if got.UpdatedAt.Equal(base) || got.UpdatedAt.IsZero() {
+			t.Fatalf("UpdatedAt not bumped: %v", got.UpdatedAt)
+		}
+	})
+	t.Run("update missing → ErrNotFound", func(t *testing.T) {
+		isErr(t, s.UpdateUser(ctx(t), "acme", sampleUser("nobody")), domain.ErrNotFound)
+	})
+	t.Run("set password hash compare-and-swap", func(t *testing.T) {
+		ok(t, s.SetPasswordHash(ctx(t), "acme", "john.doe", "$argon2id$old", "$argon2id$new"))
+		isErr(t, s.SetPasswordHash(ctx(t), "acme", "john.doe", "$argon2id$old", "$argon2id$other"), domain.ErrConflict)
+		got, err := s.GetUser(ctx(t), "acme", "john.doe")
+		ok(t, err)
+		eq(t, "hash", got.PasswordHash, "$argon2id$new")
+		isErr(t, s.SetPasswordHash(ctx(t), "acme", "nobody", "", "x"), domain.ErrNotFound)
+	})
+	t.Run("paging", func(t *testing.T) {
+		testPaging(t, "u", 8, []string{"john.doe"},
+			func(id string) error { return s.CreateUser(ctx(t), "acme", sampleUser(id)) },
+			func(p domain.Page) ([]string, error) {
+				l, err := s.ListUsers(ctx(t), "acme", p)
+				return ids(l, func(x domain.User) string { return x.ID }), err
+			})
+	})
+	t.Run("page limit capped at 1000", func(t *testing.T) {
+		l, err := s.ListUsers(ctx(t), "acme", domain.Page{Limit: 1_000_000})
+		ok(t, err)
+		eq(t, "rows", len(l), 9)
+	})
+	t.Run("delete", func(t *testing.T) {
+		ok(t, s.DeleteUser(ctx(t), "acme", "john.doe"))
+		_, err := s.GetUser(ctx(t), "acme", "john.doe")
+		isErr(t, err, domain.ErrNotFound)
+		isErr(t, s.DeleteUser(ctx(t), "acme", "john.doe"), domain.ErrNotFound)
+	})
+}
+
+func sampleApp(id string) *domain.Application {
+	return &domain.Application{ID: id, Name: "App " + id, SecretHash: []byte{1, 2, 3, 0, 255},
+		GrantTypes: []string{domain.GrantPassword, domain.GrantRefreshToken}, Scopes: []string{"a", "b"},
+		DefaultScopes: []string{"a"}, AccessTokenTTL: 90 * time.Second, RefreshTokenTTL: 48 * time.Hour,
+		CreatedAt: base, UpdatedAt: base}
+}
+
+func testApplications(t *testing.T, s store.Store) {
+	newTenant(t, s, "acme")
+	t.Run("create then get", func(t *testing.T) {
+		ok(t, s.CreateApplication(ctx(t), "acme", sampleApp("app1")))
+		got, err := s.GetApplication(ctx(t), "acme", "app1")
+		ok(t, err)
+		eq(t, "name", got.Name, "App app1")
+		eq(t, "secret hash", string(got.SecretHash), string([]byte{1, 2, 3, 0, 255}))
+		eqList(t, "grant types", got.GrantTypes, []string{domain.GrantPassword, domain.GrantRefreshToken})
+		eqList(t, "scopes", got.Scopes, []string{"a", "b"})
+		eqList(t, "default scopes", got.DefaultScopes, []string{"a"})
+		eq(t, "access ttl", got.AccessTokenTTL, 90*time.Second)
+		eq(t, "refresh ttl", got.RefreshTokenTTL, 48*time.Hour)
+		eqTime(t, "created", got.CreatedAt, base)
+	})
+	t.Run("duplicate id → ErrConflict", func(t *testing.T) {
+		isErr(t, s.CreateApplication(ctx(t), "acme", sampleApp("app1")), domain.ErrConflict)
+	})
+	t.Run("update", func(t *testing.T) {
+		a := sampleApp("app1")
+		a.Name, a.SecretHash, a.Scopes = "Renamed", []byte("rotated"), []string{"c"}
+		ok(t, s.UpdateApplication(ctx(t), "acme", a))
+		got, err := s.GetApplication(ctx(t), "acme", "app1")
+		ok(t, err)
+		eq(t, "name", got.Name, "Renamed")
+		eq(t, "secret hash", string(got.SecretHash), "rotated")
+		eqList(t, "scopes", got.Scopes, []string{"c"})
+	})
+	t.Run("update missing → ErrNotFound", func(t *testing.T) {
+		isErr(t, s.UpdateApplication(ctx(t), "acme", sampleApp("nope")), domain.ErrNotFound)
+	})
+	t.Run("paging", func(t *testing.T) {
+		testPaging(t, "c", 5, []string{"app1"},
+			func(id string) error { return s.CreateApplication(ctx(t), "acme", sampleApp(id)) },
+			func(p domain.Page) ([]string, error) {
+				l, err := s.ListApplications(ctx(t), "acme", p)
+				return ids(l, func(x domain.Application) string { return x.ID }), err
+			})
+	})
+	t.Run("delete", func(t *testing.T) {
+		ok(t, s.DeleteApplication(ctx(t), "acme", "app1"))
+		_, err := s.GetApplication(ctx(t), "acme", "app1")
+		isErr(t, err, domain.ErrNotFound)
+		isErr(t, s.DeleteApplication(ctx(t), "acme", "app1"), domain.ErrNotFound)
+	})
+}
+
+func testSettings(t *testing.T, s store.Store) {
+	_, err := s.GetSetting(ctx(t), "bootstrap")
+	isErr(t, err, domain.ErrNotFound)
+	ok(t, s.PutSetting(ctx(t), "bootstrap", "v1"))
+	ok(t, s.PutSetting(ctx(t), "bootstrap", "v2"))
+	v, err := s.GetSetting(ctx(t), "bootstrap")
+	ok(t, err)
+	eq(t, "value after overwrite", v, "v2")
+	ok(t, s.Ping(ctx(t)))
+}
