@@ -1,0 +1,220 @@
+// Package adminclient is a small client of Tollgate's admin API (JSON:API)
+// and token endpoint, used by the CLI. It surfaces the server's error
+// details as Go errors and prints resources as tables or JSON.
+package adminclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
+)
+
+// Collections of the admin API.
+const (
+	Tenants      = "tenants"
+	Users        = "users"
+	Roles        = "roles"
+	Scopes       = "scopes"
+	Applications = "applications"
+)
+
+// resourceTypes maps a collection to the type of its members.
+var resourceTypes = map[string]string{
+	Tenants: "tenant", Users: "user", Roles: "role", Scopes: "scope", Applications: "application",
+}
+
+// Resource is a resource object as the client sees it.
+type Resource struct {
+	Type       string         `json:"type"`
+	ID         string         `json:"id,omitempty"`
+	Attributes map[string]any `json:"attributes,omitempty"`
+}
+
+// Client talks to one server as one credential, in one tenant.
+type Client struct {
+	BaseURL string // e.g. http://127.0.0.1:8080
+	Token   string // bearer token of the admin API
+	Tenant  string
+	HTTP    *http.Client
+}
+
+// New returns a Client.
+func New(baseURL, token, tenant string) *Client {
+	if tenant == "" {
+		tenant = domain.DefaultTenant
+	}
+	return &Client{
+		BaseURL: strings.TrimSuffix(baseURL, "/"),
+		Token:   token,
+		Tenant:  tenant,
+		HTTP:    &http.Client{Timeout: 30 * time.Second},
+	}
+}
+
+// Error is a refusal by the server.
+type Error struct {
+	Status int
+	Errors []jsonapi.ErrorObject
+}
+
+func (e *Error) Error() string {
+	if len(e.Errors) == 0 {
+		return fmt.Sprintf("server answered %d %s", e.Status, http.StatusText(e.Status))
+	}
+	msgs := make([]string, 0, len(e.Errors))
+	for _, o := range e.Errors {
+		m := o.Detail
+		if m == "" {
+			m = o.Title
+		}
+		if o.ID != "" {
+			m += " (request id " + o.ID + ")"
+		}
+		msgs = append(msgs, m)
+	}
+	return fmt.Sprintf("%d %s: %s", e.Status, http.StatusText(e.Status), strings.Join(msgs, "; "))
+}
+
+// collectionPath is where a collection lives; tenants are not
+// tenant-scoped.
+func (c *Client) collectionPath(collection string) string {
+	if collection == Tenants {
+		return "/api/v1/entities/" + collection
+	}
+	return c.tenantPrefix() + "/api/v1/entities/" + collection
+}
+
+func (c *Client) tenantPrefix() string {
+	return "/" + url.PathEscape(c.Tenant)
+}
+
+func (c *Client) memberPath(collection, id string) string {
+	return c.collectionPath(collection) + "/" + url.PathEscape(id)
+}
+
+// Create creates a resource in collection; id may be "" where the server
+// assigns it (applications).
+func (c *Client) Create(ctx context.Context, collection, id string, attrs map[string]any) (*Resource, error) {
+	body := Resource{Type: resourceTypes[collection], ID: id, Attributes: attrs}
+	return c.one(ctx, http.MethodPost, c.collectionPath(collection), &body)
+}
+
+// Get reads one resource.
+func (c *Client) Get(ctx context.Context, collection, id string) (*Resource, error) {
+	return c.one(ctx, http.MethodGet, c.memberPath(collection, id), nil)
+}
+
+// Update changes the given attributes of a resource.
+func (c *Client) Update(ctx context.Context, collection, id string, attrs map[string]any) (*Resource, error) {
+	body := Resource{Type: resourceTypes[collection], ID: id, Attributes: attrs}
+	return c.one(ctx, http.MethodPatch, c.memberPath(collection, id), &body)
+}
+
+// Delete removes a resource.
+func (c *Client) Delete(ctx context.Context, collection, id string) error {
+	_, err := c.do(ctx, http.MethodDelete, c.memberPath(collection, id), nil)
+	return err
+}
+
+// List reads a whole collection, following links.next; pageSize 0 lets
+// the server choose.
+func (c *Client) List(ctx context.Context, collection string, pageSize int) ([]Resource, error) {
+	next := c.collectionPath(collection)
+	if pageSize > 0 {
+		next += "?page%5Bsize%5D=" + strconv.Itoa(pageSize)
+	}
+	var all []Resource
+	for next != "" {
+		doc, err := c.do(ctx, http.MethodGet, next, nil)
+		if err != nil {
+			return nil, err
+		}
+		var page []Resource
+		if err := json.Unmarshal(doc.Data, &page); err != nil {
+			return nil, fmt.Errorf("decoding %s: %w", collection, err)
+		}
+		all = append(all, page...)
+		next = ""
+		if doc.Links != nil {
+			next = doc.Links.Next
+		}
+	}
+	return all, nil
+}
+
+// RotateApplicationSecret gives an application a new secret and returns
+// the application with it.
+func (c *Client) RotateApplicationSecret(ctx context.Context, clientID string) (*Resource, error) {
+	return c.one(ctx, http.MethodPost, c.memberPath(Applications, clientID)+"/secret", nil)
+}
+
+// RotateSigningKey makes a new signing key for the tenant.
+func (c *Client) RotateSigningKey(ctx context.Context) error {
+	_, err := c.do(ctx, http.MethodPost, c.tenantPrefix()+"/api/v1/actions/keys/rotate", nil)
+	return err
+}
+
+func (c *Client) one(ctx context.Context, method, path string, body *Resource) (*Resource, error) {
+	doc, err := c.do(ctx, method, path, body)
+	if err != nil {
+		return nil, err
+	}
+	var res Resource
+	if err := json.Unmarshal(doc.Data, &res); err != nil {
+		return nil, fmt.Errorf("decoding response: %w", err)
+	}
+	return &res, nil
+}
+
+// do sends a request with body as data and returns the parsed response
+// document (empty for 204).
+func (c *Client) do(ctx context.Context, method, path string, body *Resource) (*jsonapi.RawDocument, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(map[string]any{"data": body})
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", jsonapi.MediaType)
+	if body != nil {
+		req.Header.Set("Content-Type", jsonapi.MediaType)
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	res, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(res.Body, 16<<20))
+	if err != nil {
+		return nil, err
+	}
+	var doc jsonapi.RawDocument
+	if len(bytes.TrimSpace(raw)) > 0 {
+		if err := json.Unmarshal(raw, &doc); err != nil && res.StatusCode < 300 {
+			return nil, fmt.Errorf("%s %s: malformed response: %w", method, path, err)
+		}
+	}
+	if res.StatusCode >= 300 {
+		return nil, &Error{Status: res.StatusCode, Errors: doc.Errors}
+	}
+	return &doc, nil
+}
