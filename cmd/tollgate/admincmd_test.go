@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/admin"
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
+	"github.com/tollgate-dev/tollgate/internal/token"
+)
+
+// adminServer hosts the real admin API over SQLite with tenant acme.
+func adminServer(t *testing.T) (url, bootstrap string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	for _, id := range []string{domain.DefaultTenant, "acme"} {
+		if err := st.CreateTenant(ctx, &domain.Tenant{ID: id, CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bootstrap = "boot"
+	if err := admin.SetBootstrapToken(ctx, st, bootstrap); err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := secret.NewSealer(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := token.NewKeyring(st, sealer, "http://tollgate.test")
+	hasher := secret.NewHasher(secret.Params{Memory: 64, Time: 1, Threads: 1}, 1, time.Second)
+	m := route.New()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	adminapi.New(admin.NewService(st, hasher, keys), admin.NewAuthenticator(st, keys, nil), log).Register(m)
+	srv := httptest.NewServer(m)
+	t.Cleanup(srv.Close)
+	return srv.URL, bootstrap
+}
+
+// run executes the root command with args and stdin; it returns stdout.
+func run(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	root := newRootCmd()
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetIn(strings.NewReader(stdin))
+	root.SetArgs(args)
+	err := root.Execute()
+	return out.String(), err
+}
+
+func TestAdminCommands(t *testing.T) {
+	url, boot := adminServer(t)
+	t.Setenv("TOLLGATE_URL", url)
+	t.Setenv("TOLLGATE_TOKEN", boot)
+	mustRun := func(stdin string, args ...string) string {
+		t.Helper()
+		out, err := run(t, stdin, args...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return out
+	}
+
+	mustRun("", "scope", "create", "orders:read", "--tenant", "acme", "--description", "Read orders")
+	mustRun("", "role", "create", "reader", "--tenant", "acme", "--scope", "orders:read")
+	mustRun("hunter2\n", "user", "create", "john", "--tenant", "acme", "--role", "reader", "--password-stdin", "--email", "j@example.com")
+	out := mustRun("", "user", "update", "john", "--tenant", "acme", "--display-name", "John")
+	if !strings.Contains(out, "John") || !strings.Contains(out, "j@example.com") {
+		t.Errorf("user update printed %q", out)
+	}
+	out = mustRun("", "user", "list", "--tenant", "acme")
+	if !strings.Contains(out, "EMAIL") || !strings.Contains(out, "john") || strings.Contains(out, "hunter2") {
+		t.Errorf("user list printed %q", out)
+	}
+
+	out = mustRun("", "app", "create", "--tenant", "acme", "-o", "json", "--name", "shop",
+		"--scope", "orders:read", "--grant", "client_credentials", "--access-ttl", "10m")
+	var app struct {
+		ID         string         `json:"id"`
+		Attributes map[string]any `json:"attributes"`
+	}
+	if err := json.Unmarshal([]byte(out), &app); err != nil {
+		t.Fatalf("app create -o json printed %q: %v", out, err)
+	}
+	if sec, _ := app.Attributes["clientSecret"].(string); !strings.HasPrefix(sec, "tgs_") || app.Attributes["accessTokenTtl"] != 600.0 {
+		t.Errorf("created app %+v", app)
+	}
+	out = mustRun("", "app", "get", app.ID, "--tenant", "acme")
+	if !strings.Contains(out, "shop") || strings.Contains(out, "tgs_") {
+		t.Errorf("app get printed %q", out)
+	}
+	out = mustRun("", "app", "rotate-secret", app.ID, "--tenant", "acme")
+	if !strings.Contains(out, "tgs_") {
+		t.Errorf("rotate-secret printed %q", out)
+	}
+	mustRun("", "key", "rotate", "--tenant", "acme")
+	mustRun("", "app", "delete", app.ID, "--tenant", "acme")
+
+	// The server's error detail reaches the user.
+	if _, err := run(t, "", "scope", "create", "orders:read", "--tenant", "acme"); err == nil || !strings.Contains(err.Error(), "409") {
+		t.Errorf("duplicate scope: %v", err)
+	}
+	if _, err := run(t, "", "role", "create", "writer", "--tenant", "acme", "--scope", "nope"); err == nil || !strings.Contains(err.Error(), `unknown scope "nope"`) {
+		t.Errorf("unknown scope: %v", err)
+	}
+	if _, err := run(t, "", "tenant", "list", "--token", "wrong"); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("bad token: %v", err)
+	}
+	out = mustRun("", "tenant", "list", "-o", "json")
+	if !strings.Contains(out, `"acme"`) {
+		t.Errorf("tenant list printed %q", out)
+	}
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate-dev/tollgate/internal/adminclient"
+)
+
+// userFlags are the attributes a user command may set.
+type userFlags struct {
+	email, displayName, password string
+	passwordStdin, disabled      bool
+	roles                        []string
+}
+
+func (u *userFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&u.email, "email", "", "email address")
+	fs.StringVar(&u.displayName, "display-name", "", "display name")
+	fs.StringVar(&u.password, "password", "", "password (prefer --password-stdin: flags show up in process lists)")
+	fs.BoolVar(&u.passwordStdin, "password-stdin", false, "read the password from standard input")
+	fs.StringArrayVar(&u.roles, "role", nil, "role (repeatable)")
+	fs.BoolVar(&u.disabled, "disabled", false, "disable the user")
+}
+
+// attributes returns the attributes whose flags were given.
+func (u *userFlags) attributes(cmd *cobra.Command) (map[string]any, error) {
+	fs := cmd.Flags()
+	attrs := map[string]any{}
+	if fs.Changed("email") {
+		attrs["email"] = u.email
+	}
+	if fs.Changed("display-name") {
+		attrs["displayName"] = u.displayName
+	}
+	if fs.Changed("role") {
+		attrs["roles"] = list(u.roles)
+	}
+	if fs.Changed("disabled") {
+		attrs["disabled"] = u.disabled
+	}
+	switch {
+	case u.passwordStdin && fs.Changed("password"):
+		return nil, errors.New("--password and --password-stdin exclude each other")
+	case u.passwordStdin:
+		pw, err := readPassword(cmd.InOrStdin())
+		if err != nil {
+			return nil, err
+		}
+		attrs["password"] = pw
+	case fs.Changed("password"):
+		attrs["password"] = u.password
+	}
+	return attrs, nil
+}
+
+// newUserCmd manages a tenant's users.
+func newUserCmd() *cobra.Command {
+	cmd, f := newAdminCmd("user", "Manage users")
+	for _, verb := range []string{"create", "update"} {
+		var u userFlags
+		sub := &cobra.Command{
+			Use:   verb + " ID",
+			Short: map[string]string{"create": "Create a user", "update": "Change the given attributes of a user"}[verb],
+			Args:  cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				attrs, err := u.attributes(cmd)
+				if err != nil {
+					return err
+				}
+				c, err := f.client()
+				if err != nil {
+					return err
+				}
+				var r *adminclient.Resource
+				if verb == "create" {
+					r, err = c.Create(cmd.Context(), adminclient.Users, args[0], attrs)
+				} else {
+					r, err = c.Update(cmd.Context(), adminclient.Users, args[0], attrs)
+				}
+				if err != nil {
+					return err
+				}
+				return printCreated(cmd, f, adminclient.Users, r)
+			},
+		}
+		u.register(sub)
+		cmd.AddCommand(sub)
+	}
+	cmd.AddCommand(crudCmds(f, adminclient.Users, "user")...)
+	return cmd
+}
