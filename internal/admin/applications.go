@@ -55,6 +55,7 @@ func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant str
 	if err := s.store.CreateApplication(ctx, tenant, a); err != nil {
 		return "", err
 	}
+	s.applicationChanged(tenant, a.ID) // a cache may remember the id as unknown
 	return clientSecret, nil
 }
 

@@ -25,9 +25,12 @@ type Service struct {
 	keyring *token.Keyring
 
 	// OnApplicationChange, when set, is called after an application was
-	// updated, deleted or got a new secret, so caches of clients (the token
-	// endpoint's) can drop the entry.
+	// created, updated, deleted or got a new secret, so caches of clients
+	// (the token endpoint's) can drop the entry.
 	OnApplicationChange func(tenant, clientID string)
+	// OnTenantChange, when set, is called after a tenant was created,
+	// updated or deleted, so caches of tenant lookups can drop the entry.
+	OnTenantChange func(tenant string)
 
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
@@ -57,6 +60,12 @@ func (s *Service) tenantExists(ctx context.Context, tenant string) error {
 		return err
 	}
 	return nil
+}
+
+func (s *Service) tenantChanged(tenant string) {
+	if s.OnTenantChange != nil {
+		s.OnTenantChange(tenant)
+	}
 }
 
 func (s *Service) applicationChanged(tenant, clientID string) {

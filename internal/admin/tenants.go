@@ -21,7 +21,11 @@ func (s *Service) CreateTenant(ctx context.Context, p Principal, t *domain.Tenan
 		return err
 	}
 	t.CreatedAt = s.now()
-	return s.store.CreateTenant(ctx, t)
+	if err := s.store.CreateTenant(ctx, t); err != nil {
+		return err
+	}
+	s.tenantChanged(t.ID)
+	return nil
 }
 
 // GetTenant returns one tenant.
@@ -64,6 +68,7 @@ func (s *Service) UpdateTenant(ctx context.Context, p Principal, id string, patc
 	if err := s.store.UpdateTenant(ctx, t); err != nil {
 		return nil, err
 	}
+	s.tenantChanged(id)
 	return t, nil
 }
 
@@ -76,5 +81,9 @@ func (s *Service) DeleteTenant(ctx context.Context, p Principal, id string) erro
 	if id == domain.DefaultTenant {
 		return domain.Invalid("id", "the default tenant cannot be deleted")
 	}
-	return s.store.DeleteTenant(ctx, id)
+	if err := s.store.DeleteTenant(ctx, id); err != nil {
+		return err
+	}
+	s.tenantChanged(id)
+	return nil
 }

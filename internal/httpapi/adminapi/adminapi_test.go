@@ -174,7 +174,7 @@ func TestApplicationSecretShownOnce(t *testing.T) {
 	e.mu.Lock()
 	changed := strings.Join(e.changed, ",")
 	e.mu.Unlock()
-	if changed != "acme/"+app.ID {
+	if changed != "acme/"+app.ID+",acme/"+app.ID { // create, rotate
 		t.Errorf("OnApplicationChange calls = %q", changed)
 	}
 
@@ -282,4 +282,3 @@ func TestTenantsAndAliases(t *testing.T) {
 	e.must(e.do("GET", "/beta/api/v1/entities/scopes/x", bootstrapToken, ""), 404)
 	e.must(e.do("DELETE", "/api/v1/entities/tenants/beta", bootstrapToken, ""), 404)
 }
-
