@@ -418,3 +418,53 @@ func kidOf(t testing.TB, raw string) string {
 	}
 	return jws.Signatures[0].Header.KeyID
 }
+
+// flakyStore fails every call while down is set, as a database outage.
+type flakyStore struct {
+	*memStore
+	mu   sync.Mutex
+	down bool
+}
+
+var errDown = errors.New("database down")
+
+func (f *flakyStore) setDown(d bool) { f.mu.Lock(); f.down = d; f.mu.Unlock() }
+
+func (f *flakyStore) ListSigningKeys(ctx context.Context, tenant string, now time.Time) ([]domain.SigningKey, error) {
+	f.mu.Lock()
+	down := f.down
+	f.mu.Unlock()
+	if down {
+		return nil, errDown
+	}
+	return f.memStore.ListSigningKeys(ctx, tenant, now)
+}
+
+func TestStoreOutage(t *testing.T) {
+	ctx := context.Background()
+	st := &flakyStore{memStore: newMemStore()}
+	clk := &clock{t: time.Now()}
+	k := newTestKeyring(t, st, clk)
+	raw := issue(t, k, "acme", &Claims{Subject: "u"})
+	st.setDown(true)
+
+	// Cached keys keep working past their age while the store is down.
+	clk.Advance(cacheTTL + time.Second)
+	if _, err := k.Issue(ctx, "acme", &Claims{Subject: "u"}); err != nil {
+		t.Fatalf("issue with stale cache: %v", err)
+	}
+	if _, err := k.Verify(ctx, "acme", raw); err != nil {
+		t.Fatalf("verify with stale cache: %v", err)
+	}
+
+	// A tenant never loaded cannot be verified: that is the server's
+	// fault, not the token's, so it is not ErrInvalidToken.
+	k2 := newTestKeyring(t, st, clk)
+	if _, err := k2.Verify(ctx, "acme", raw); err == nil || errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("got %v, want a non-token error", err)
+	}
+	st.setDown(false)
+	if _, err := k2.Verify(ctx, "acme", raw); err != nil {
+		t.Fatalf("after recovery: %v", err)
+	}
+}
