@@ -282,3 +282,16 @@ func TestTenantsAndAliases(t *testing.T) {
 	e.must(e.do("GET", "/beta/api/v1/entities/scopes/x", bootstrapToken, ""), 404)
 	e.must(e.do("DELETE", "/api/v1/entities/tenants/beta", bootstrapToken, ""), 404)
 }
+
+func TestIDWithSlash(t *testing.T) {
+	e := newEnv(t)
+	r := e.must(e.do("POST", "/api/v1/entities/scopes", bootstrapToken, `{"data":{"type":"scope","id":"https://api.example/orders"}}`), 201)
+	loc := r.header.Get("Location")
+	if loc != "/api/v1/entities/scopes/https:%2F%2Fapi.example%2Forders" {
+		t.Errorf("Location %q", loc)
+	}
+	if got := e.must(e.do("GET", loc, bootstrapToken, ""), 200).resource(t); got.ID != "https://api.example/orders" || got.Links.Self != loc {
+		t.Errorf("got %+v", got)
+	}
+	e.must(e.do("DELETE", loc, bootstrapToken, ""), 204)
+}

@@ -119,7 +119,7 @@ func (h *Handler) getApp(w http.ResponseWriter, r *http.Request, c call) error {
 	if err != nil {
 		return err
 	}
-	writeOne(w, http.StatusOK, appResource(a), r.URL.Path)
+	writeOne(w, http.StatusOK, appResource(a), r.URL.EscapedPath())
 	return nil
 }
 
@@ -140,7 +140,7 @@ func (h *Handler) updateApp(w http.ResponseWriter, r *http.Request, c call) erro
 	if err != nil {
 		return err
 	}
-	writeOne(w, http.StatusOK, appResource(a), r.URL.Path)
+	writeOne(w, http.StatusOK, appResource(a), r.URL.EscapedPath())
 	return nil
 }
 
@@ -151,7 +151,7 @@ func (h *Handler) rotateAppSecret(w http.ResponseWriter, r *http.Request, c call
 	if err != nil {
 		return err
 	}
-	writeOne(w, http.StatusOK, appResourceWithSecret(a, clientSecret), strings.TrimSuffix(r.URL.Path, "/secret"))
+	writeOne(w, http.StatusOK, appResourceWithSecret(a, clientSecret), strings.TrimSuffix(r.URL.EscapedPath(), "/secret"))
 	return nil
 }
 

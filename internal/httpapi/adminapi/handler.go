@@ -56,7 +56,7 @@ func (h *Handler) wrap(fn handlerFunc) http.HandlerFunc {
 
 // memberPath is the URL of the member id of the collection r addresses.
 func memberPath(r *http.Request, id string) string {
-	return strings.TrimSuffix(r.URL.Path, "/") + "/" + url.PathEscape(id)
+	return strings.TrimSuffix(r.URL.EscapedPath(), "/") + "/" + url.PathEscape(id)
 }
 
 // writeCreated answers a POST with 201, Location and the new resource.

@@ -59,7 +59,7 @@ func (h *Handler) getTenant(w http.ResponseWriter, r *http.Request, c call) erro
 	if err != nil {
 		return err
 	}
-	writeOne(w, http.StatusOK, tenantResource(t), r.URL.Path)
+	writeOne(w, http.StatusOK, tenantResource(t), r.URL.EscapedPath())
 	return nil
 }
 
@@ -73,7 +73,7 @@ func (h *Handler) updateTenant(w http.ResponseWriter, r *http.Request, c call) e
 	if err != nil {
 		return err
 	}
-	writeOne(w, http.StatusOK, tenantResource(t), r.URL.Path)
+	writeOne(w, http.StatusOK, tenantResource(t), r.URL.EscapedPath())
 	return nil
 }
 
@@ -126,7 +126,7 @@ func (h *Handler) getScope(w http.ResponseWriter, r *http.Request, c call) error
 	if err != nil {
 		return err
 	}
-	writeOne(w, http.StatusOK, scopeResource(s), r.URL.Path)
+	writeOne(w, http.StatusOK, scopeResource(s), r.URL.EscapedPath())
 	return nil
 }
 
@@ -140,7 +140,7 @@ func (h *Handler) updateScope(w http.ResponseWriter, r *http.Request, c call) er
 	if err != nil {
 		return err
 	}
-	writeOne(w, http.StatusOK, scopeResource(s), r.URL.Path)
+	writeOne(w, http.StatusOK, scopeResource(s), r.URL.EscapedPath())
 	return nil
 }
 
@@ -193,7 +193,7 @@ func (h *Handler) getRole(w http.ResponseWriter, r *http.Request, c call) error 
 	if err != nil {
 		return err
 	}
-	writeOne(w, http.StatusOK, roleResource(x), r.URL.Path)
+	writeOne(w, http.StatusOK, roleResource(x), r.URL.EscapedPath())
 	return nil
 }
 
@@ -207,7 +207,7 @@ func (h *Handler) updateRole(w http.ResponseWriter, r *http.Request, c call) err
 	if err != nil {
 		return err
 	}
-	writeOne(w, http.StatusOK, roleResource(x), r.URL.Path)
+	writeOne(w, http.StatusOK, roleResource(x), r.URL.EscapedPath())
 	return nil
 }
 

@@ -65,7 +65,7 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, c call) error 
 	if err != nil {
 		return err
 	}
-	writeOne(w, http.StatusOK, userResource(u), r.URL.Path)
+	writeOne(w, http.StatusOK, userResource(u), r.URL.EscapedPath())
 	return nil
 }
 
@@ -82,7 +82,7 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request, c call) err
 	if err != nil {
 		return err
 	}
-	writeOne(w, http.StatusOK, userResource(u), r.URL.Path)
+	writeOne(w, http.StatusOK, userResource(u), r.URL.EscapedPath())
 	return nil
 }
 

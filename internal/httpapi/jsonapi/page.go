@@ -36,5 +36,5 @@ func NextLink(r *http.Request, cursor string) string {
 		q.Set("page[size]", s)
 	}
 	q.Set("page[after]", cursor)
-	return r.URL.Path + "?" + q.Encode()
+	return r.URL.EscapedPath() + "?" + q.Encode()
 }
