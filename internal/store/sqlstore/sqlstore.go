@@ -33,6 +33,9 @@ type Store struct {
 	// instead of failing with SQLITE_BUSY. On PostgreSQL w and r are one pool.
 	w *sql.DB
 	r *sql.DB
+	// Prepared statements for w and r; nil on PostgreSQL, where pgx
+	// caches them per connection itself.
+	ws, rs *stmtCache
 }
 
 // Open connects to dsn and applies pending migrations. A dsn starting with
@@ -72,7 +75,9 @@ func openSQLite(dsn string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlstore: empty sqlite path")
 	}
-	if i := strings.IndexByte(path, '?'); i >= 0 {
+	// A plain path (not a file: URI) keeps '%' and '#' literal; the driver
+	// strips our query string before SQLite sees the name.
+	if strings.IndexByte(path, '?') >= 0 {
 		return nil, errors.New("sqlstore: sqlite dsn takes no query parameters; pragmas are fixed")
 	}
 	// synchronous=NORMAL is durable across application crashes in WAL mode
@@ -82,7 +87,7 @@ func openSQLite(dsn string) (*Store, error) {
 		"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)",
 	}}
 	wq := url.Values{"_pragma": pragmas["_pragma"], "_txlock": {"immediate"}}
-	w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
+	w, err := sql.Open("sqlite", path+"?"+wq.Encode())
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +100,7 @@ func openSQLite(dsn string) (*Store, error) {
 		return nil, fmt.Errorf("sqlstore: open sqlite %s: %w", path, err)
 	}
 	rq := url.Values{"_pragma": append(pragmas["_pragma"], "query_only(1)")}
-	r, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
+	r, err := sql.Open("sqlite", path+"?"+rq.Encode())
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -103,7 +108,7 @@ func openSQLite(dsn string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &Store{d: sqliteDialect, w: w, r: r}, nil
+	return &Store{d: sqliteDialect, w: w, r: r, ws: newStmtCache(w), rs: newStmtCache(r)}, nil
 }
 
 // Ping checks that the database answers.
@@ -121,80 +126,6 @@ func (s *Store) Close() error {
 		err = errors.Join(err, s.r.Close())
 	}
 	return err
-}
-
-// write runs fn in a transaction on the writer and commits if fn succeeds.
-// fn may return a commitErr to commit and still report an error (refresh
-// token reuse must persist the family revocation).
-func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
-	t, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return mapErr(err)
-	}
-	err = fn(&tx{q: t, d: s.d})
-	var ce commitErr
-	if err != nil && !errors.As(err, &ce) {
-		t.Rollback()
-		return mapErr(err)
-	}
-	if cerr := t.Commit(); cerr != nil {
-		return mapErr(cerr)
-	}
-	if ce.err != nil {
-		return ce.err
-	}
-	return nil
-}
-
-// commitErr wraps an error that must not roll the transaction back.
-type commitErr struct{ err error }
-
-func (e commitErr) Error() string { return e.err.Error() }
-func (e commitErr) Unwrap() error { return e.err }
-
-// reader returns a handle for single-statement reads outside a transaction.
-func (s *Store) reader() *tx { return &tx{q: s.r, d: s.d} }
-
-// querier is what *sql.DB and *sql.Tx have in common.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// tx is a transaction or a read pool with the dialect's placeholder
-// rewriting, passed to the private helpers.
-type tx struct {
-	q querier
-	d *dialect
-}
-
-func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.q.ExecContext(ctx, t.d.rebind(query), args...)
-}
-
-func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.q.QueryContext(ctx, t.d.rebind(query), args...)
-}
-
-func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.q.QueryRowContext(ctx, t.d.rebind(query), args...)
-}
-
-// execOne runs an UPDATE or DELETE and reports notFound when no row matched.
-func (t *tx) execOne(ctx context.Context, notFound error, query string, args ...any) error {
-	res, err := t.exec(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return notFound
-	}
-	return nil
 }
 
 // dialect holds what differs between SQLite and PostgreSQL.

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -38,7 +39,7 @@ func TestPostgres(t *testing.T) {
 }
 
 func TestSQLiteReopen(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "tollgate.db")
+	path := filepath.Join(t.TempDir(), "toll #gate%20.db")
 	for _, dsn := range []string{path, "sqlite:" + path, "file:" + path} {
 		s, err := sqlstore.Open(context.Background(), dsn)
 		if err != nil {
@@ -48,6 +49,9 @@ func TestSQLiteReopen(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Close()
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database not at the literal path: %v", err)
 	}
 	s := open(t, path)
 	v, err := s.GetSetting(context.Background(), "k")

@@ -1,0 +1,183 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+)
+
+// write runs fn in a transaction on the writer and commits if fn succeeds.
+// fn may return a commitErr to commit and still report an error (refresh
+// token reuse must persist the family revocation).
+func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
+	t, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer s.ws.preparePending(ctx)
+	err = fn(&tx{q: t, sqlTx: t, cache: s.ws, d: s.d})
+	var ce commitErr
+	if err != nil && !errors.As(err, &ce) {
+		t.Rollback()
+		return mapErr(err)
+	}
+	if cerr := t.Commit(); cerr != nil {
+		return mapErr(cerr)
+	}
+	if ce.err != nil {
+		return ce.err
+	}
+	return nil
+}
+
+// commitErr wraps an error that must not roll the transaction back.
+type commitErr struct{ err error }
+
+func (e commitErr) Error() string { return e.err.Error() }
+func (e commitErr) Unwrap() error { return e.err }
+
+// reader returns a handle for single-statement reads outside a transaction.
+func (s *Store) reader() *tx { return &tx{q: s.r, cache: s.rs, d: s.d} }
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// tx is a transaction or a read pool with the dialect's placeholder
+// rewriting, passed to the private helpers.
+type tx struct {
+	q     querier
+	sqlTx *sql.Tx // nil outside a transaction
+	cache *stmtCache
+	d     *dialect
+}
+
+// prepared returns a cached statement bound to the transaction, or
+// nil when the query is not cacheable.
+func (t *tx) prepared(ctx context.Context, query string) *sql.Stmt {
+	st := t.cache.get(ctx, query, t.sqlTx != nil)
+	if st != nil && t.sqlTx != nil {
+		st = t.sqlTx.StmtContext(ctx, st)
+	}
+	return st
+}
+
+func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.prepared(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.q.ExecContext(ctx, t.d.rebind(query), args...)
+}
+
+// execScript runs several statements at once, unprepared (migrations).
+func (t *tx) execScript(ctx context.Context, script string) error {
+	_, err := t.q.ExecContext(ctx, script)
+	return err
+}
+
+func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.q.QueryContext(ctx, t.d.rebind(query), args...)
+}
+
+func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.q.QueryRowContext(ctx, t.d.rebind(query), args...)
+}
+
+// execOne runs an UPDATE or DELETE and reports notFound when no row matched.
+func (t *tx) execOne(ctx context.Context, notFound error, query string, args ...any) error {
+	res, err := t.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound
+	}
+	return nil
+}
+
+// stmtCache keeps one prepared statement per query text. modernc's driver
+// prepares afresh on every call, which cost a quarter of a refresh
+// rotation's CPU.
+type stmtCache struct {
+	db      *sql.DB
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool // seen inside a transaction, to prepare after it
+}
+
+// maxStmts bounds the cache: queries built at run time (RoleScopes' IN
+// list) vary with their input.
+const maxStmts = 256
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+}
+
+// get returns the statement for q, or nil to run q unprepared: when c is
+// nil or full, or when inTx and q is new. A transaction holds the writer's
+// only connection, so preparing on the pool then would wait forever; the
+// query is noted and prepared by preparePending after the transaction.
+func (c *stmtCache) get(ctx context.Context, q string, inTx bool) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	st, ok := c.m[q]
+	full := len(c.m)+len(c.pending) >= maxStmts
+	if !ok && inTx && !full {
+		c.pending[q] = true
+	}
+	c.mu.Unlock()
+	if ok || inTx || full {
+		return st
+	}
+	c.prepare(ctx, q)
+	return nil
+}
+
+// preparePending prepares the queries noted during transactions. The lock
+// is not held while preparing, which may wait for a connection.
+func (c *stmtCache) preparePending(ctx context.Context) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	qs := make([]string, 0, len(c.pending))
+	for q := range c.pending {
+		qs = append(qs, q)
+	}
+	clear(c.pending)
+	c.mu.Unlock()
+	for _, q := range qs {
+		c.prepare(ctx, q)
+	}
+}
+
+func (c *stmtCache) prepare(ctx context.Context, q string) {
+	st, err := c.db.PrepareContext(ctx, q)
+	if err != nil {
+		return // the unprepared path reports errors with context
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, dup := c.m[q]; dup {
+		st.Close()
+		return
+	}
+	c.m[q] = st
+}
+
