@@ -180,4 +180,3 @@ func (c *stmtCache) prepare(ctx context.Context, q string) {
 	}
 	c.m[q] = st
 }
-
