@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
@@ -190,27 +191,44 @@ func (s *Store) RevocationsSince(ctx context.Context, after int64, limit int) ([
 	return out, rows.Err()
 }
 
-// DeleteExpired purges rows that can no longer matter at now.
+// deleteBatch bounds each cleanup transaction, so purging a million
+// expired tokens never holds SQLite's single writer for long.
+var deleteBatch = 5000 // a var so tests can cross batch boundaries
+
+// DeleteExpired purges rows that can no longer matter at now, in batches
+// of deleteBatch rows per transaction.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
-	err := s.write(ctx, func(tx *tx) error {
-		total = 0
-		for _, q := range []string{
-			`DELETE FROM refresh_tokens WHERE expires_at <= ?`,
-			`DELETE FROM revocations WHERE expires_at <= ?`,
-			`DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND publish_until <= ?`,
-		} {
-			res, err := tx.exec(ctx, q, tx.d.ts(now))
-			if err != nil {
+	for _, q := range []string{
+		`DELETE FROM refresh_tokens WHERE (tenant, hash) IN
+			(SELECT tenant, hash FROM refresh_tokens WHERE expires_at <= ? LIMIT ?)`,
+		`DELETE FROM revocations WHERE seq IN
+			(SELECT seq FROM revocations WHERE expires_at <= ? LIMIT ?)`,
+		// Few rows: one statement. Active keys have no publish_until.
+		`DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND publish_until <= ?`,
+	} {
+		for {
+			var n int64
+			err := s.write(ctx, func(tx *tx) error {
+				args := []any{tx.d.ts(now), deleteBatch}
+				if strings.Count(q, "?") == 1 {
+					args = args[:1]
+				}
+				res, err := tx.exec(ctx, q, args...)
+				if err != nil {
+					return err
+				}
+				n, err = res.RowsAffected()
 				return err
-			}
-			n, err := res.RowsAffected()
+			})
 			if err != nil {
-				return err
+				return total, err
 			}
 			total += n
+			if n < int64(deleteBatch) {
+				break
+			}
 		}
-		return nil
-	})
-	return total, err
+	}
+	return total, nil
 }

@@ -1,0 +1,76 @@
+package sqlstore
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+)
+
+func TestDeleteExpiredCrossesBatches(t *testing.T) {
+	old := deleteBatch
+	deleteBatch = 2
+	t.Cleanup(func() { deleteBatch = old })
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	now := time.Now()
+	if err := s.CreateTenant(t.Context(), &domain.Tenant{ID: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 6 {
+		exp := now.Add(-time.Minute)
+		if i == 5 {
+			exp = now.Add(time.Minute)
+		}
+		rt := &domain.RefreshToken{Hash: fmt.Append(nil, i), FamilyID: "f", ExpiresAt: exp}
+		if err := s.CreateRefreshToken(t.Context(), "acme", rt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.DeleteExpired(t.Context(), now)
+	if err != nil || n != 5 {
+		t.Fatalf("DeleteExpired = %d, %v; want 5", n, err)
+	}
+	if _, err := s.GetRefreshToken(t.Context(), "acme", []byte("5"), now); err != nil {
+		t.Fatalf("live token gone: %v", err)
+	}
+}
+
+// TestRefreshLookupUsesIndex guards the plans the hot paths depend on at a
+// million tokens: lookups by primary key, family revocation by index.
+func TestRefreshLookupUsesIndex(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for q, want := range map[string]string{
+		`SELECT family_id FROM refresh_tokens WHERE tenant = 'a' AND hash = x'00' AND rotated_at IS NULL`: "USING INDEX sqlite_autoindex_refresh_tokens_1 (tenant=? AND hash=?)",
+		`UPDATE refresh_tokens SET revoked_at = 1 WHERE tenant = 'a' AND family_id = 'f'`:                 "USING INDEX refresh_tokens_family (tenant=? AND family_id=?)",
+		`SELECT hash FROM refresh_tokens WHERE expires_at <= 5 LIMIT 10`:                                  "INDEX refresh_tokens_expires (expires_at<?)",
+	} {
+		var plan strings.Builder
+		rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan.WriteString(detail + "\n")
+		}
+		rows.Close()
+		if !strings.Contains(plan.String(), want) {
+			t.Errorf("plan for %s:\n%s\nwant %q", q, plan.String(), want)
+		}
+	}
+}
