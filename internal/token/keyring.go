@@ -113,6 +113,24 @@ func (k *Keyring) JWKS(ctx context.Context, tenant string) (*jose.JSONWebKeySet,
 	return &jose.JSONWebKeySet{Keys: append([]jose.JSONWebKey(nil), st.jwks...)}, nil
 }
 
+// EnsureKey creates the tenant's first signing key unless it has an active
+// one, so first start can make the key before any token is asked for.
+func (k *Keyring) EnsureKey(ctx context.Context, tenant string) error {
+	st, err := k.current(ctx, tenant, true)
+	if err != nil {
+		return err
+	}
+	return st.signErr
+}
+
+// Forget drops the tenant's cached keys; call it when a tenant is deleted,
+// so a tenant later created with the same slug never trusts the old keys.
+func (k *Keyring) Forget(tenant string) {
+	k.mu.Lock()
+	delete(k.tenants, tenant)
+	k.mu.Unlock()
+}
+
 func (k *Keyring) entry(tenant string) *tenantKeys {
 	k.mu.RLock()
 	e := k.tenants[tenant]

@@ -209,3 +209,29 @@ func TestStoreOutage(t *testing.T) {
 		t.Fatalf("after recovery: %v", err)
 	}
 }
+
+func TestEnsureKeyAndForget(t *testing.T) {
+	ctx := context.Background()
+	st := newTestStore(t)
+	k := newTestKeyring(t, st, nil)
+	if set, err := k.JWKS(ctx, "acme"); err != nil || len(set.Keys) != 0 {
+		t.Fatalf("JWKS before any key: %v %v", set, err)
+	}
+	for range 2 {
+		if err := k.EnsureKey(ctx, "acme"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if keys, _ := st.ListSigningKeys(ctx, "acme", time.Now()); len(keys) != 1 {
+		t.Fatalf("EnsureKey made %d keys, want 1", len(keys))
+	}
+	// JWKS answered from the cache made before the key existed would be
+	// empty; EnsureKey refreshed it.
+	if set, _ := k.JWKS(ctx, "acme"); len(set.Keys) != 1 {
+		t.Fatalf("JWKS after EnsureKey: %d keys", len(set.Keys))
+	}
+	k.Forget("acme")
+	if set, _ := k.JWKS(ctx, "acme"); len(set.Keys) != 1 {
+		t.Fatalf("JWKS after Forget: %d keys", len(set.Keys))
+	}
+}
