@@ -1,9 +1,10 @@
 # The whole test suite, as CI runs it: installs missing dependencies,
-# checks formatting and vet, then runs every test with the race detector on
+# checks formatting, vet and staticcheck, then runs every test with the race detector on
 # SQLite and on a throwaway PostgreSQL cluster.
 .PHONY: test check run build fuzz
 
 GO ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2026.2.2
 
 test: check
 	TOLLGATE_TEST_POSTGRES=1 $(GO) test -race -count=1 -timeout 8m ./...
@@ -13,6 +14,7 @@ check:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 run:
 	$(GO) run ./cmd/tollgate serve
