@@ -84,6 +84,8 @@ func (s *Service) DeleteTenant(ctx context.Context, p Principal, id string) erro
 	if err := s.store.DeleteTenant(ctx, id); err != nil {
 		return err
 	}
+	// A tenant created later with the same slug must not trust old keys.
+	s.keyring.Forget(id)
 	s.tenantChanged(id)
 	return nil
 }
