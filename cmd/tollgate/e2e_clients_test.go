@@ -70,7 +70,7 @@ func TestRealClients(t *testing.T) {
 func TestKeyRotation(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
 		before := e.passwordToken("").str("access_token")
-		e.api("POST", "/api/v1/actions/keys/rotate", "", 200)
+		e.api("POST", "/api/v1/actions/keys/rotate", "", 204)
 		after := e.passwordToken("").str("access_token")
 
 		var jwks struct {

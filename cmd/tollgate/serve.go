@@ -124,6 +124,7 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log})
 	svc := admin.NewService(st, hasher, keys)
 	svc.OnApplicationChange = srv.ForgetApplication
+	svc.OnTenantChange = srv.ForgetTenant
 	a.http = &http.Server{
 		Handler: httpapi.New(
 			oauthapi.New(srv, keys, log),

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"encoding/base64"
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
@@ -30,27 +29,6 @@ func TestPermissions(t *testing.T) {
 	for _, tc := range tests {
 		if tc.err != tc.want {
 			t.Errorf("%s: got %v, want %v", tc.name, tc.err, tc.want)
-		}
-	}
-}
-
-func TestIssuerTenant(t *testing.T) {
-	jwt := func(payload string) string {
-		return "e30." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".sig"
-	}
-	tests := []struct{ name, raw, want string }{
-		{"tenant issuer", jwt(`{"iss":"https://tg.example/acme"}`), "acme"},
-		{"default issuer", jwt(`{"iss":"https://tg.example"}`), domain.DefaultTenant},
-		{"trailing slash", jwt(`{"iss":"https://tg.example/acme/"}`), "acme"},
-		{"not a slug", jwt(`{"iss":"https://tg.example/Not_A_Slug"}`), domain.DefaultTenant},
-		{"no iss", jwt(`{}`), domain.DefaultTenant},
-		{"not json", jwt(`nope`), ""},
-		{"not a jwt", "abc", ""},
-		{"bad base64", "a.!!!.c", ""},
-	}
-	for _, tc := range tests {
-		if got := issuerTenant(tc.raw); got != tc.want {
-			t.Errorf("%s: issuerTenant = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

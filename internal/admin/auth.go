@@ -2,13 +2,9 @@ package admin
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
-	"path"
 	"strings"
 	"sync"
 
@@ -53,8 +49,7 @@ func NewAuthenticator(st store.Store, kr *token.Keyring, rev *token.Revocations)
 }
 
 // Authenticate checks the value of an Authorization header for a request
-// addressed to tenant. A JWT issued in another tenant authenticates as a
-// principal of that tenant, so the use case can refuse it with 403.
+// addressed to tenant.
 func (a *Authenticator) Authenticate(ctx context.Context, tenant, authorization string) (Principal, error) {
 	scheme, raw, ok := strings.Cut(strings.TrimSpace(authorization), " ")
 	raw = strings.TrimSpace(raw)
@@ -107,34 +102,21 @@ func (a *Authenticator) bootstrap(ctx context.Context) ([]byte, error) {
 	return h, nil
 }
 
-// verifyJWT verifies raw in the addressed tenant first and, failing that,
-// in the tenant its (unverified) issuer names; Verify checks the issuer
-// and the signature against that tenant's own keys, so the guess only
-// selects where to look.
+// verifyJWT verifies raw with the addressed tenant's keys and issuer
+// only: a token is valid in its own tenant and nowhere else (DESIGN §2),
+// so another tenant's token is unauthenticated here, as at the gateway.
 func (a *Authenticator) verifyJWT(ctx context.Context, tenant, raw string) (Principal, error) {
-	tried := ""
-	if a.tenantExists(ctx, tenant) {
-		c, err := a.keyring.Verify(ctx, tenant, raw)
-		if err == nil {
-			return a.principal(tenant, c)
-		}
-		if !errors.Is(err, token.ErrInvalidToken) {
-			return Principal{}, err
-		}
-		tried = tenant
-	}
-	other := issuerTenant(raw)
-	if other == tried || !a.tenantExists(ctx, other) {
+	if !a.tenantExists(ctx, tenant) {
 		return Principal{}, ErrUnauthenticated
 	}
-	c, err := a.keyring.Verify(ctx, other, raw)
+	c, err := a.keyring.Verify(ctx, tenant, raw)
 	if errors.Is(err, token.ErrInvalidToken) {
 		return Principal{}, ErrUnauthenticated
 	}
 	if err != nil {
 		return Principal{}, err
 	}
-	return a.principal(other, c)
+	return a.principal(tenant, c)
 }
 
 func (a *Authenticator) principal(tenant string, c *token.Claims) (Principal, error) {
@@ -152,34 +134,4 @@ func (a *Authenticator) tenantExists(ctx context.Context, tenant string) bool {
 	}
 	_, err := a.store.GetTenant(ctx, tenant)
 	return err == nil
-}
-
-// issuerTenant guesses the tenant of a JWT from the last path segment of
-// its unverified iss claim (IssuerURL is base/{tenant}); the default
-// tenant's issuer is the bare base URL.
-func issuerTenant(raw string) string {
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
-		return ""
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return ""
-	}
-	var c struct {
-		Iss string `json:"iss"`
-	}
-	if json.Unmarshal(payload, &c) != nil {
-		return ""
-	}
-	u, err := url.Parse(c.Iss)
-	if err != nil {
-		return ""
-	}
-	if p := strings.Trim(u.Path, "/"); p != "" {
-		if seg := path.Base(p); domain.ValidateTenant(&domain.Tenant{ID: seg}) == nil {
-			return seg
-		}
-	}
-	return domain.DefaultTenant
 }

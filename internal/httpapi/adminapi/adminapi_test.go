@@ -14,6 +14,7 @@ func TestStatusCodes(t *testing.T) {
 	e := newEnv(t)
 	acmeAdmin := e.jwt("acme", "alice", "openid tollgate:admin")
 	acmeUser := e.jwt("acme", "bob", "orders:read")
+	defaultAdmin := e.jwt("default", "root", "tollgate:admin")
 	e.must(e.do("POST", "/acme/api/v1/entities/scopes", acmeAdmin, `{"data":{"type":"scope","id":"orders:read"}}`), 201)
 
 	tests := []struct {
@@ -27,9 +28,9 @@ func TestStatusCodes(t *testing.T) {
 		{name: "garbled jwt", method: "GET", path: "/acme/api/v1/entities/users", token: acmeAdmin[:len(acmeAdmin)-4] + "AAAA", status: 401},
 		{name: "wrong bootstrap", method: "GET", path: "/api/v1/entities/tenants", token: bootstrapToken + "x", status: 401},
 		{name: "non-admin token", method: "GET", path: "/acme/api/v1/entities/users", token: acmeUser, status: 403},
-		{name: "admin of another tenant", method: "GET", path: "/other/api/v1/entities/users", token: acmeAdmin, status: 403},
-		{name: "admin of another tenant on default", method: "GET", path: "/api/v1/entities/scopes", token: acmeAdmin, status: 403},
-		{name: "tenant admin on tenants", method: "GET", path: "/api/v1/entities/tenants", token: acmeAdmin, status: 403},
+		{name: "admin of another tenant", method: "GET", path: "/other/api/v1/entities/users", token: acmeAdmin, status: 401},
+		{name: "admin of another tenant on default", method: "GET", path: "/api/v1/entities/scopes", token: acmeAdmin, status: 401},
+		{name: "tenant admin on tenants", method: "GET", path: "/api/v1/entities/tenants", token: defaultAdmin, status: 403},
 		{name: "unknown tenant", method: "GET", path: "/nope/api/v1/entities/users", token: bootstrapToken, status: 404},
 		{name: "unknown user", method: "GET", path: "/acme/api/v1/entities/users/nobody", token: acmeAdmin, status: 404},
 		{name: "unknown application", method: "POST", path: "/acme/api/v1/entities/applications/nope/secret", token: acmeAdmin, status: 404},
@@ -194,9 +195,10 @@ func TestTenantIsolation(t *testing.T) {
 	e.must(e.do("POST", "/acme/api/v1/entities/scopes", acme, `{"data":{"type":"scope","id":"secret:read"}}`), 201)
 	e.must(e.do("POST", "/acme/api/v1/entities/users", acme, `{"data":{"type":"user","id":"john"}}`), 201)
 
-	e.must(e.do("GET", "/acme/api/v1/entities/scopes/secret:read", other, ""), 403)
-	e.must(e.do("GET", "/acme/api/v1/entities/users", other, ""), 403)
-	e.must(e.do("DELETE", "/acme/api/v1/entities/users/john", other, ""), 403)
+	// Another tenant's token is not a credential here at all.
+	e.must(e.do("GET", "/acme/api/v1/entities/scopes/secret:read", other, ""), 401)
+	e.must(e.do("GET", "/acme/api/v1/entities/users", other, ""), 401)
+	e.must(e.do("DELETE", "/acme/api/v1/entities/users/john", other, ""), 401)
 	e.must(e.do("GET", "/other/api/v1/entities/scopes/secret:read", other, ""), 404)
 	e.must(e.do("GET", "/other/api/v1/entities/users/john", bootstrapToken, ""), 404)
 	e.must(e.do("GET", "/acme/api/v1/entities/users/john", bootstrapToken, ""), 200)
