@@ -4,7 +4,7 @@
 .PHONY: test check run build fuzz
 
 GO ?= go
-STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2026.2.2
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 test: check
 	TOLLGATE_TEST_POSTGRES=1 $(GO) test -race -count=1 -timeout 8m ./...

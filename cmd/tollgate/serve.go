@@ -111,7 +111,12 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	a.base = strings.TrimSuffix(a.base, "/")
 
 	keys := token.NewKeyring(st, sealer, a.base)
+	if err := keys.EnsureKey(ctx, domain.DefaultTenant); err != nil {
+		ln.Close()
+		return fmt.Errorf("signing key: %w", err)
+	}
 	revoked := token.NewRevocations(st)
+	revoked.SetLogger(log)
 	if err := revoked.Sync(ctx); err != nil {
 		ln.Close()
 		return fmt.Errorf("load revocations: %w", err)

@@ -71,7 +71,7 @@ type Application struct {
 	Tenant          string
 	ID              string // client_id
 	Name            string
-	SecretHash      []byte // token.HashSecret of the client secret
+	SecretHash      []byte // secret.HashToken of the client secret
 	GrantTypes      []string
 	Scopes          []string // scopes the client may request
 	DefaultScopes   []string // granted when a request names none
