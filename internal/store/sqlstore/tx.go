@@ -5,12 +5,32 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // write runs fn in a transaction on the writer and commits if fn succeeds.
 // fn may return a commitErr to commit and still report an error (refresh
-// token reuse must persist the family revocation).
+// token reuse must persist the family revocation). PostgreSQL may abort a
+// transaction as a deadlock victim (two replays of one family revoking it
+// at once) or a serialization failure; those are retried, so fn must be
+// safe to run again.
 func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.writeOnce(ctx, fn)
+		if attempt < 3 && retryable(err) {
+			continue
+		}
+		return err
+	}
+}
+
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(*tx) error) error {
 	t, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)

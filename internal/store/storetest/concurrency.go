@@ -70,6 +70,32 @@ func testConcurrency(t *testing.T, s store.Store) {
 			isErr(t, err, domain.ErrNotFound)
 		}
 	})
+	t.Run("concurrent replays across one family", func(t *testing.T) {
+		// Chain c0 → c1 → … → c4: c0..c3 are rotated, c4 is live. Replaying
+		// several old tokens at once must revoke the family without any
+		// error other than reuse (e.g. no deadlock surfacing).
+		ok(t, s.CreateRefreshToken(c, "acme", sampleRefresh("c0", "famchain")))
+		for i := range 4 {
+			_, err := s.RotateRefreshToken(c, "acme", hash(fmt.Sprint("c", i)), next(fmt.Sprint("c", i+1), now.Add(time.Hour)), now)
+			ok(t, err)
+		}
+		errs := race(func(i int) error {
+			_, err := s.RotateRefreshToken(c, "acme", hash(fmt.Sprint("c", i%4)), next(fmt.Sprint("cx", i), now.Add(time.Hour)), now)
+			return err
+		})
+		eq(t, "successes", tally(t, errs, domain.ErrTokenReused, domain.ErrNotFound), 0)
+		reused := 0
+		for _, err := range errs {
+			if errors.Is(err, domain.ErrTokenReused) {
+				reused++
+			}
+		}
+		if reused == 0 {
+			t.Fatal("no replay reported ErrTokenReused")
+		}
+		_, err := s.GetRefreshToken(c, "acme", hash("c4"), now)
+		isErr(t, err, domain.ErrNotFound)
+	})
 	t.Run("concurrent rotations of different tokens all win", func(t *testing.T) {
 		for i := range workers {
 			ok(t, s.CreateRefreshToken(c, "acme", sampleRefresh(fmt.Sprint("own", i), fmt.Sprint("famown", i))))
