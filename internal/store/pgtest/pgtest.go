@@ -56,6 +56,12 @@ func NewDatabase(t testing.TB) string {
 		t.Skipf("PostgreSQL tests disabled: set %s=1 (needs initdb and postgres on PATH or under /usr/lib/postgresql/*/bin)", EnvVar)
 	}
 	startOnce.Do(func() {
+		began := time.Now()
+		defer func() {
+			if testing.Verbose() && startErr == nil {
+				fmt.Fprintf(os.Stderr, "pgtest: PostgreSQL on 127.0.0.1:%d ready in %v\n", cl.port, time.Since(began).Round(time.Millisecond))
+			}
+		}()
 		cl, startErr = start()
 		if startErr == nil {
 			admin, startErr = connect(cl.dsn("postgres"))
