@@ -7,7 +7,6 @@ package pgtest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -116,5 +115,5 @@ func stop() error {
 	if admin != nil {
 		admin.Close(context.Background())
 	}
-	return errors.Join(cl.stop())
+	return cl.stop()
 }

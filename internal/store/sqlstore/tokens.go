@@ -54,7 +54,7 @@ func (s *Store) GetRefreshToken(ctx context.Context, tenant string, hash []byte,
 		WHERE tenant = ? AND hash = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?`,
 		tenant, hash, t.d.ts(now))
 	if err := scanRefresh(row, &rt); err != nil {
-		return nil, notFound(err, "refresh token", "…")
+		return nil, tokenNotFound(err)
 	}
 	return &rt, nil
 }
@@ -101,7 +101,7 @@ func handleUnrotatable(ctx context.Context, tx *tx, tenant string, hash []byte, 
 		WHERE tenant = ? AND hash = ?`, tenant, hash).
 		Scan(&family, timeCol{&expires}, nullTimeCol{&rotated}, nullTimeCol{&revoked})
 	if err != nil {
-		return notFound(err, "refresh token", "…")
+		return tokenNotFound(err)
 	}
 	// An expired token cannot be told from one DeleteExpired already purged,
 	// so both say not found rather than reused.
@@ -231,4 +231,13 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 		}
 	}
 	return total, nil
+}
+
+// tokenNotFound is notFound without an id: a token hash is no use in a
+// message and should not reach logs.
+func tokenNotFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("refresh token: %w", domain.ErrNotFound)
+	}
+	return mapErr(err)
 }
