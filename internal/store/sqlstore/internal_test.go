@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
 )
 
 func TestDeleteExpiredCrossesBatches(t *testing.T) {
@@ -72,5 +73,41 @@ func TestRefreshLookupUsesIndex(t *testing.T) {
 		if !strings.Contains(plan.String(), want) {
 			t.Errorf("plan for %s:\n%s\nwant %q", q, plan.String(), want)
 		}
+	}
+}
+
+// TestMigrationsRecordedOnce opens each dialect twice: the second Open must
+// apply nothing and schema_migrations must list every file exactly once.
+func TestMigrationsRecordedOnce(t *testing.T) {
+	for name, dsn := range map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "t.db") },
+		"postgres": func(t *testing.T) string { return pgtest.NewDatabase(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := dsn(t)
+			for range 2 {
+				s, err := Open(t.Context(), d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.Close()
+			}
+			s, err := Open(t.Context(), d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			ms, err := loadMigrations(s.d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n, last int
+			if err := s.r.QueryRowContext(t.Context(), `SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&n, &last); err != nil {
+				t.Fatal(err)
+			}
+			if n != len(ms) || last != ms[len(ms)-1].version {
+				t.Fatalf("schema_migrations: %d rows up to %d, want %d up to %d", n, last, len(ms), ms[len(ms)-1].version)
+			}
+		})
 	}
 }
