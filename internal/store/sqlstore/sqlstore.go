@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -64,7 +65,7 @@ func openPostgres(dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: postgres dsn: %w", err)
 	}
-	db := sql.OpenDB(&pgConnector{cfg: cfg})
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
 	db.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
 	return &Store{d: postgresDialect, w: db, r: db}, nil
