@@ -145,6 +145,17 @@ func TestRevocation(t *testing.T) {
 		if in := e.introspect(refreshed.str("refresh_token")); in["active"] != false {
 			t.Fatalf("revoked refresh token is active: %v", in)
 		}
+		// Revoking an already rotated refresh token still ends its session.
+		session := e.passwordToken("")
+		rotated := e.post("/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {session.str("refresh_token")}}, e.clientID, e.clientSecret)
+		if r := e.post("/oauth2/revoke", url.Values{"token": {session.str("refresh_token")}}, e.clientID, e.clientSecret); r.status != 200 {
+			t.Fatalf("revoke rotated refresh token: %d %s", r.status, r.raw)
+		}
+		for _, tok := range []string{session.str("access_token"), rotated.str("access_token"), rotated.str("refresh_token")} {
+			if in := e.introspect(tok); in["active"] != false {
+				t.Fatalf("token of a session revoked through its rotated refresh token is active: %v", in)
+			}
+		}
 		// Unknown and garbage tokens: 200 all the same (RFC 7009 §2.2).
 		for _, tok := range []string{"nonsense", "tgr_unknown", "eyJhbGciOiJub25lIn0.e30."} {
 			if r := e.post("/oauth2/revoke", url.Values{"token": {tok}}, e.clientID, e.clientSecret); r.status != 200 {

@@ -115,7 +115,9 @@ func (s *Server) Revoke(ctx context.Context, tenant string, req *Request) error 
 		if !token.CheckOpaque(raw, token.PrefixRefresh) {
 			return nil
 		}
-		rt, err := s.store.GetRefreshToken(ctx, tenant, secret.HashToken(raw), s.now())
+		// A rotated token still names its session, and revoking it must
+		// end that session (RFC 7009 §2.1), so look it up in any state.
+		rt, err := s.store.FindRefreshToken(ctx, tenant, secret.HashToken(raw), s.now())
 		if errors.Is(err, domain.ErrNotFound) {
 			return nil
 		}

@@ -70,6 +70,10 @@ type Store interface {
 	// GetRefreshToken returns a live (not rotated, not revoked, not
 	// expired) refresh token by hash, or ErrNotFound.
 	GetRefreshToken(ctx context.Context, tenant string, hash []byte, now time.Time) (*domain.RefreshToken, error)
+	// FindRefreshToken returns a token's record whatever its state
+	// (rotated or revoked), unless it has expired; ErrNotFound otherwise.
+	// Revocation uses it: revoking a rotated token still ends its session.
+	FindRefreshToken(ctx context.Context, tenant string, hash []byte, now time.Time) (*domain.RefreshToken, error)
 	// RevokeRefreshFamily revokes every token of the family and records a
 	// family revocation (so its access tokens fail too) in one transaction.
 	RevokeRefreshFamily(ctx context.Context, tenant, familyID string, until time.Time) error

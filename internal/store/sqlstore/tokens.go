@@ -59,6 +59,19 @@ func (s *Store) GetRefreshToken(ctx context.Context, tenant string, hash []byte,
 	return &rt, nil
 }
 
+// FindRefreshToken returns an unexpired refresh token by hash, rotated
+// and revoked ones included.
+func (s *Store) FindRefreshToken(ctx context.Context, tenant string, hash []byte, now time.Time) (*domain.RefreshToken, error) {
+	t := s.reader()
+	rt := domain.RefreshToken{Tenant: tenant, Hash: hash}
+	row := t.queryRow(ctx, `SELECT `+refreshCols+` FROM refresh_tokens
+		WHERE tenant = ? AND hash = ? AND expires_at > ?`, tenant, hash, t.d.ts(now))
+	if err := scanRefresh(row, &rt); err != nil {
+		return nil, tokenNotFound(err)
+	}
+	return &rt, nil
+}
+
 // RotateRefreshToken consumes oldHash and stores next in one transaction.
 // The conditional UPDATE is the arbiter between concurrent rotations: on
 // PostgreSQL the loser blocks on the row lock, then sees rotated_at set and

@@ -28,6 +28,8 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 		isErr(t, err, domain.ErrNotFound)
 		_, err = s.GetRefreshToken(c, "b", hash("rt-a"), now)
 		isErr(t, err, domain.ErrNotFound)
+		_, err = s.FindRefreshToken(c, "b", hash("rt-a"), now)
+		isErr(t, err, domain.ErrNotFound)
 		sc, err := s.RoleScopes(c, "b", []string{"reader"})
 		ok(t, err)
 		eq(t, "role scopes from b", len(sc), 0)

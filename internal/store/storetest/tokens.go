@@ -113,6 +113,19 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 		eqTime(t, "until", r.ExpiresAt, until)
 		isErr(t, s.RevokeRefreshFamily(ctx(t), "acme", "no-such-family", until), domain.ErrNotFound)
 	})
+	t.Run("find returns rotated and revoked tokens, not expired ones", func(t *testing.T) {
+		// f2a was rotated and its family revoked above; both still name fam2.
+		for _, h := range []string{"f2a", "f2b"} {
+			got, err := s.FindRefreshToken(ctx(t), "acme", hash(h), now)
+			ok(t, err)
+			eq(t, "family of "+h, got.FamilyID, "fam2")
+			eq(t, "client of "+h, got.ClientID, "app1")
+		}
+		_, err := s.FindRefreshToken(ctx(t), "acme", hash("f2a"), base.Add(48*time.Hour))
+		isErr(t, err, domain.ErrNotFound)
+		_, err = s.FindRefreshToken(ctx(t), "acme", hash("nope"), now)
+		isErr(t, err, domain.ErrNotFound)
+	})
 }
 
 func testRevocations(t *testing.T, s store.Store) {
