@@ -125,7 +125,9 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	go purgeExpired(ctx, st, log)
 
 	hashParams := secret.Params{Memory: cfg.PasswordHashMemoryKiB, Time: cfg.PasswordHashIterations, Threads: 1}
-	hasher := secret.NewHasher(hashParams, 0, 2*time.Second)
+	// A queued login waits at most 1 s, so with the hash itself no request
+	// waits much over that; the excess gets 503 with Retry-After.
+	hasher := secret.NewHasher(hashParams, 0, time.Second)
 	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log})
 	svc := admin.NewService(st, hasher, keys)
 	svc.OnApplicationChange = srv.ForgetApplication
