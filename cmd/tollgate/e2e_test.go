@@ -24,7 +24,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 const testBootstrap = "test-bootstrap-token-0123456789"
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	app   *app
 	admin string // bootstrap token
@@ -38,7 +38,7 @@ func forEachStore(t *testing.T, f func(t *testing.T, e *env)) {
 	t.Run("postgres", func(t *testing.T) { f(t, startServer(t, pgtest.NewDatabase(t))) })
 }
 
-func testConfig(t *testing.T, dsn string) *config.Server {
+func testConfig(t testing.TB, dsn string) *config.Server {
 	cfg := &config.Server{
 		Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0",
 		DataDir: t.TempDir(), Database: dsn,
@@ -53,12 +53,12 @@ func testConfig(t *testing.T, dsn string) *config.Server {
 	return cfg
 }
 
-func startServer(t *testing.T, dsn string) *env {
+func startServer(t testing.TB, dsn string) *env {
 	t.Helper()
 	return startWith(t, testConfig(t, dsn))
 }
 
-func startWith(t *testing.T, cfg *config.Server) *env {
+func startWith(t testing.TB, cfg *config.Server) *env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := newApp(ctx, cfg, io.Discard)
