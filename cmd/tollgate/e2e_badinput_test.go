@@ -70,6 +70,17 @@ func TestTokenEndpointBadInput(t *testing.T) {
 	})
 }
 
+// Admin API conflicts name the record, not the database's constraint.
+func TestConflictMessage(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		doc := e.api("POST", "/api/v1/entities/scopes", `{"data":{"type":"scope","id":"orders:read"}}`, 409)
+		detail := doc["errors"].([]any)[0].(map[string]any)["detail"].(string)
+		if !strings.Contains(detail, `"orders:read"`) || strings.Contains(strings.ToLower(detail), "constraint") {
+			t.Fatalf("conflict detail %q", detail)
+		}
+	})
+}
+
 // An unknown user and a wrong password look the same: status, body and
 // (roughly) time.
 func TestNoUserEnumeration(t *testing.T) {

@@ -170,7 +170,9 @@ func (d *dialect) rebind(q string) string {
 	return b.String()
 }
 
-// mapErr turns constraint violations into domain errors. Foreign keys only
+// mapErr turns constraint violations into domain errors. The driver's text
+// names tables and columns; callers wrap the result with the record they
+// were writing, which is what API users should read. Foreign keys only
 // point at tenants, so a violation means the tenant does not exist.
 func mapErr(err error) error {
 	if err == nil {
@@ -180,7 +182,7 @@ func mapErr(err error) error {
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "23505":
-			return fmt.Errorf("%s: %w", pe.ConstraintName, domain.ErrConflict)
+			return domain.ErrConflict
 		case "23503":
 			return fmt.Errorf("tenant: %w", domain.ErrNotFound)
 		}
@@ -189,7 +191,7 @@ func mapErr(err error) error {
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
-			return fmt.Errorf("%s: %w", se.Error(), domain.ErrConflict)
+			return domain.ErrConflict
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return fmt.Errorf("tenant: %w", domain.ErrNotFound)
 		}
