@@ -98,6 +98,24 @@ type Store interface {
 	GetSetting(ctx context.Context, key string) (string, error)
 	PutSetting(ctx context.Context, key, value string) error
 
+	// Audit events and the statistics kept from them. AppendAudit stores
+	// a batch in one transaction and, in it, adds issued tokens to the
+	// hourly counters and first-time users to the application users.
+	AppendAudit(ctx context.Context, events []domain.AuditEvent) error
+	// ListAudit returns a tenant's events matching f, newest first.
+	ListAudit(ctx context.Context, tenant string, f domain.AuditFilter) ([]domain.AuditEvent, error)
+	// TokenCounts returns issued tokens in [since, until) per bucket of
+	// bucket (time.Hour or 24*time.Hour, UTC), grant and application,
+	// in bucket order.
+	TokenCounts(ctx context.Context, tenant string, since, until time.Time, bucket time.Duration) ([]domain.TokenCount, error)
+	// ApplicationUsers pages (by user id) through the distinct users who
+	// obtained tokens through an application with a user grant, and
+	// returns their total.
+	ApplicationUsers(ctx context.Context, tenant, clientID string, p domain.Page) ([]domain.AppUser, int64, error)
+	// DeleteAuditBefore purges audit events older than before (retention);
+	// the statistics counters are kept.
+	DeleteAuditBefore(ctx context.Context, before time.Time) (int64, error)
+
 	// DeleteExpired purges expired refresh tokens, revocations and
 	// unpublished keys; it returns the number of rows removed.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)

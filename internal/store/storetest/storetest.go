@@ -36,6 +36,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteTenant", testDeleteTenant},
 		{"TenantIsolation", testTenantIsolation},
 		{"Concurrency", testConcurrency},
+		{"Audit", testAudit},
+		{"Stats", testStats},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open(t)) })
