@@ -122,6 +122,9 @@ type SigningKey struct {
 const (
 	RevokeTokenID = "jti"    // one access token, by its jti
 	RevokeFamily  = "family" // every token of a refresh family
+	// RevokeAPIToken: a deleted API token, by the hex SHA-256 of its string,
+	// so nodes that cached it refuse it before their cache expires.
+	RevokeAPIToken = "api_token"
 )
 
 // Revocation marks an access token (by jti) or a whole refresh family as

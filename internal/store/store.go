@@ -31,6 +31,22 @@ type Store interface {
 	// a compare-and-swap, so a rehash on login never overwrites a password
 	// change made meanwhile. Returns ErrConflict when old did not match.
 	SetPasswordHash(ctx context.Context, tenant, userID, old, new string) error
+	// UpsertUsers writes a batch of imported users in one transaction:
+	// merge gets the stored user with ids[i] (nil when none) and returns
+	// the user to store, or nil to leave it unchanged. merge may run more
+	// than once (retried transactions) and must not have side effects. A
+	// failure writes nothing of the batch.
+	UpsertUsers(ctx context.Context, tenant string, ids []string,
+		merge func(i int, stored *domain.User) *domain.User) ([]domain.UpsertOutcome, error)
+
+	// Embed-secret authentication. GetEmbedSettings gives ErrNotFound for
+	// a tenant that never had settings; PutEmbedSettings creates or
+	// replaces them. RedeemEmbedNonce records a signed request's nonce as
+	// used until expiresAt, atomically: ErrConflict when it is recorded
+	// and not yet expired at now. DeleteExpired purges expired nonces.
+	GetEmbedSettings(ctx context.Context, tenant string) (*domain.EmbedSettings, error)
+	PutEmbedSettings(ctx context.Context, tenant string, e *domain.EmbedSettings) error
+	RedeemEmbedNonce(ctx context.Context, tenant, nonce string, expiresAt, now time.Time) error
 
 	// Roles.
 	CreateRole(ctx context.Context, tenant string, r *domain.Role) error
@@ -77,6 +93,24 @@ type Store interface {
 	// RevokeRefreshFamily revokes every token of the family and records a
 	// family revocation (so its access tokens fail too) in one transaction.
 	RevokeRefreshFamily(ctx context.Context, tenant, familyID string, until time.Time) error
+
+	// API tokens, a user's personal bearer tokens. CreateAPIToken gives
+	// ErrNotFound for an unknown user and ErrConflict for an id the user
+	// already has.
+	CreateAPIToken(ctx context.Context, tenant string, t *domain.APIToken) error
+	GetAPIToken(ctx context.Context, tenant, userID, id string) (*domain.APIToken, error)
+	// GetAPITokenByHash finds a token, expired or not, by the hash of its
+	// string; authentication uses it.
+	GetAPITokenByHash(ctx context.Context, tenant string, hash []byte) (*domain.APIToken, error)
+	ListAPITokens(ctx context.Context, tenant, userID string, p domain.Page) ([]domain.APIToken, error)
+	// DeleteAPIToken deletes a token and, in the same transaction, records
+	// a RevokeAPIToken revocation of its hash (hex) until revokeUntil, so
+	// nodes that cached the token drop it. It returns that revocation.
+	DeleteAPIToken(ctx context.Context, tenant, userID, id string, revokeUntil time.Time) (*domain.Revocation, error)
+	// RecordAPITokenUses sets each token's last-used time to the latest of
+	// the stored one and the use's, in one transaction; uses of tokens
+	// deleted meanwhile are ignored.
+	RecordAPITokenUses(ctx context.Context, uses []domain.APITokenUse) error
 
 	// Revocations of access tokens and families.
 	AddRevocation(ctx context.Context, r *domain.Revocation) error
