@@ -217,6 +217,8 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 			(SELECT tenant, hash FROM refresh_tokens WHERE expires_at <= ? LIMIT ?)`,
 		`DELETE FROM revocations WHERE seq IN
 			(SELECT seq FROM revocations WHERE expires_at <= ? LIMIT ?)`,
+		`DELETE FROM embed_nonces WHERE (tenant, nonce) IN
+			(SELECT tenant, nonce FROM embed_nonces WHERE expires_at <= ? LIMIT ?)`,
 		// Few rows: one statement. Active keys have no publish_until.
 		`DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND publish_until <= ?`,
 	} {

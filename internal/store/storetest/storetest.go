@@ -39,6 +39,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Audit", testAudit},
 		{"Stats", testStats},
 		{"APITokens", testAPITokens},
+		{"EmbedSettings", testEmbedSettings},
+		{"EmbedNonces", testEmbedNonces},
+		{"UpsertUsers", testUpsertUsers},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open(t)) })

@@ -1,0 +1,70 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// User sources besides SourceLocal (DESIGN §2 "User sources"). Users of an
+// external identity provider have the source "oidc:<provider>".
+const (
+	SourceCSV      = "csv"
+	SourceDatabase = "database"
+	SourceOIDC     = "oidc:"
+)
+
+// IsExternalSource reports whether users of source src sign in elsewhere.
+func IsExternalSource(src string) bool { return strings.HasPrefix(src, SourceOIDC) }
+
+// EmbedApplicationID is the client id of the built-in per-tenant
+// application that tokens of the embed grant are issued to. It contains a
+// character generated client ids never do, so it cannot collide with one.
+const EmbedApplicationID = "tollgate:embed"
+
+// EmbedSettings are a tenant's embed-secret authentication settings. The
+// secret is kept sealed with the master key (the signed form needs the
+// secret itself to compute the HMAC, so a one-way hash would not do).
+type EmbedSettings struct {
+	Tenant  string
+	Enabled bool
+	// SealedSecret is the secret.Sealer ciphertext of the embed secret;
+	// empty until one is generated.
+	SealedSecret []byte
+	// Scopes of the built-in embed application: the most an embed token
+	// may carry (further limited by the user's roles).
+	Scopes          []string
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	UpdatedAt       time.Time
+}
+
+// Application returns the built-in embed application these settings
+// describe; it exists only in memory.
+func (e *EmbedSettings) Application() *Application {
+	access, refresh := e.AccessTokenTTL, e.RefreshTokenTTL
+	if access <= 0 {
+		access = DefaultAccessTokenTTL
+	}
+	if refresh <= 0 {
+		refresh = DefaultRefreshTokenTTL
+	}
+	return &Application{
+		Tenant:          e.Tenant,
+		ID:              EmbedApplicationID,
+		Name:            "Embed",
+		GrantTypes:      []string{GrantEmbedSecret, GrantRefreshToken},
+		Scopes:          e.Scopes,
+		DefaultScopes:   e.Scopes,
+		AccessTokenTTL:  access,
+		RefreshTokenTTL: refresh,
+	}
+}
+
+// Outcomes of writing one imported user.
+type UpsertOutcome int
+
+const (
+	UpsertCreated UpsertOutcome = iota + 1
+	UpsertUpdated
+	UpsertUnchanged
+)

@@ -1,0 +1,119 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+)
+
+// upsertChunk bounds the ids of one SELECT … IN and the rows of one
+// multi-row INSERT (10 parameters each), well under SQLite's limit of
+// 32766 parameters and PostgreSQL's 65535.
+const upsertChunk = 500
+
+// UpsertUsers writes a batch of imported users in one transaction: it
+// reads the stored users of the batch with one query per chunk, lets merge
+// decide each row, inserts the new users with multi-row INSERTs and
+// updates the changed ones. Any failure rolls the whole batch back.
+func (s *Store) UpsertUsers(ctx context.Context, tenant string, ids []string,
+	merge func(i int, stored *domain.User) *domain.User) ([]domain.UpsertOutcome, error) {
+	out := make([]domain.UpsertOutcome, len(ids))
+	now := normTime(time.Now())
+	err := s.write(ctx, func(tx *tx) error {
+		stored, err := findUsersByIDs(ctx, tx, tenant, ids)
+		if err != nil {
+			return err
+		}
+		var inserts []*domain.User
+		for i, id := range ids {
+			old := stored[id]
+			u := merge(i, old)
+			switch {
+			case u == nil:
+				out[i] = domain.UpsertUnchanged
+			case old == nil:
+				u.ID, u.Tenant, u.CreatedAt, u.UpdatedAt = id, tenant, now, now
+				inserts = append(inserts, u)
+				out[i] = domain.UpsertCreated
+			default:
+				u.ID, u.Tenant, u.CreatedAt, u.UpdatedAt = id, tenant, old.CreatedAt, now
+				if err := updateUser(ctx, tx, tenant, u); err != nil {
+					return err
+				}
+				out[i] = domain.UpsertUpdated
+			}
+		}
+		return insertUsers(ctx, tx, tenant, inserts)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func findUsersByIDs(ctx context.Context, tx *tx, tenant string, ids []string) (map[string]*domain.User, error) {
+	found := make(map[string]*domain.User, len(ids))
+	for start := 0; start < len(ids); start += upsertChunk {
+		chunk := ids[start:min(start+upsertChunk, len(ids))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, tenant)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		rows, err := tx.query(ctx, `SELECT `+userCols+` FROM users WHERE tenant = ? AND id IN (`+
+			placeholders(len(chunk), 1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			u := &domain.User{Tenant: tenant}
+			if err := scanUser(rows, u); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			found[u.ID] = u
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
+}
+
+func insertUsers(ctx context.Context, tx *tx, tenant string, us []*domain.User) error {
+	const perRow = 10
+	for start := 0; start < len(us); start += upsertChunk {
+		chunk := us[start:min(start+upsertChunk, len(us))]
+		args := make([]any, 0, len(chunk)*perRow)
+		for _, u := range chunk {
+			args = append(args, tenant, u.ID, u.Email, u.DisplayName, u.PasswordHash, encList(u.Roles),
+				u.Source, u.Disabled, tx.d.ts(u.CreatedAt), tx.d.ts(u.UpdatedAt))
+		}
+		q := `INSERT INTO users (tenant, ` + userCols + `) VALUES ` + placeholders(len(chunk), perRow)
+		if _, err := tx.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("insert users: %w", mapErr(err))
+		}
+	}
+	return nil
+}
+
+func updateUser(ctx context.Context, tx *tx, tenant string, u *domain.User) error {
+	return tx.execOne(ctx, fmt.Errorf("user %q: %w", u.ID, domain.ErrNotFound),
+		`UPDATE users SET email = ?, display_name = ?, password_hash = ?, roles = ?, source = ?,
+			disabled = ?, updated_at = ? WHERE tenant = ? AND id = ?`,
+		u.Email, u.DisplayName, u.PasswordHash, encList(u.Roles), u.Source, u.Disabled, tx.d.ts(u.UpdatedAt),
+		tenant, u.ID)
+}
+
+// placeholders returns n groups of per '?' each: "?, ?" for per 1, or
+// "(?, ?), (?, ?)" for per 2.
+func placeholders(n, per int) string {
+	group := strings.TrimSuffix(strings.Repeat("?, ", per), ", ")
+	if per > 1 {
+		group = "(" + group + ")"
+	}
+	return strings.TrimSuffix(strings.Repeat(group+", ", n), ", ")
+}
