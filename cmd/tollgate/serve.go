@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
+	"github.com/tollgate-dev/tollgate/internal/apitoken"
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi"
@@ -56,6 +57,9 @@ type app struct {
 	ln    net.Listener
 	http  *http.Server
 	base  string // public base URL, the default tenant's issuer
+
+	// apiTokens batches API-token last-use times; run flushes it last.
+	apiTokens *apitoken.Verifier
 }
 
 // serve runs the server until ctx ends, then shuts down gracefully.
@@ -132,10 +136,11 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	svc := admin.NewService(st, hasher, keys)
 	svc.OnApplicationChange = srv.ForgetApplication
 	svc.OnTenantChange = srv.ForgetTenant
+	auth := a.wireAPITokens(ctx, srv, svc, admin.NewAuthenticator(st, keys, revoked), revoked)
 	a.http = &http.Server{
 		Handler: httpapi.New(
 			oauthapi.New(srv, keys, log),
-			adminapi.New(svc, admin.NewAuthenticator(st, keys, revoked), log),
+			adminapi.New(svc, auth, log),
 			httpapi.NewOps(st, log),
 			log,
 		),
@@ -172,6 +177,7 @@ func (a *app) run(ctx context.Context) error {
 	if err := a.http.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	a.flushAPITokenUses(sctx)
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

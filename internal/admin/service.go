@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/audit"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
@@ -31,6 +32,12 @@ type Service struct {
 	// OnTenantChange, when set, is called after a tenant was created,
 	// updated or deleted, so caches of tenant lookups can drop the entry.
 	OnTenantChange func(tenant string)
+	// Events, when set, receives an audit event for every change.
+	Events audit.Sink
+	// OnAPITokenDeleted, when set, is called with the revocation a deleted
+	// API token left, so this node refuses the token from the next request
+	// (followers of the revocation set pick it up within a second).
+	OnAPITokenDeleted func(rev domain.Revocation)
 
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
@@ -133,7 +140,7 @@ func (s *Service) RotateSigningKey(ctx context.Context, p Principal, tenant stri
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return err
 	}
-	return s.keyring.Rotate(ctx, tenant)
+	return s.changed(ctx, p, tenant, "signing_key.rotate", "", s.keyring.Rotate(ctx, tenant))
 }
 
 // nonNil keeps lists non-nil so they encode as [] rather than null.

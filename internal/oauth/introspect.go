@@ -25,9 +25,9 @@ type Introspection struct {
 	TokenType string   `json:"token_type,omitempty"`
 }
 
-// Introspect answers whether a token is active (RFC 7662). The caller must
+// introspect answers whether a token is active (RFC 7662). The caller must
 // authenticate as a client of the tenant (§2.1).
-func (s *Server) Introspect(ctx context.Context, tenant string, req *Request) (*Introspection, error) {
+func (s *Server) introspect(ctx context.Context, tenant string, req *Request) (*Introspection, error) {
 	if err := s.CheckTenant(ctx, tenant); err != nil {
 		return nil, err
 	}
@@ -40,6 +40,9 @@ func (s *Server) Introspect(ctx context.Context, tenant string, req *Request) (*
 	}
 	if strings.HasPrefix(raw, token.PrefixRefresh) {
 		return s.introspectRefresh(ctx, tenant, raw)
+	}
+	if strings.HasPrefix(raw, token.PrefixAPI) {
+		return s.introspectAPIToken(ctx, tenant, raw)
 	}
 	c, err := s.VerifyAccessToken(ctx, tenant, raw)
 	if err != nil {
@@ -96,10 +99,10 @@ func (s *Server) introspectRefresh(ctx context.Context, tenant, raw string) (*In
 	}, nil
 }
 
-// Revoke revokes an access or refresh token (RFC 7009). Unknown and
+// revoke revokes an access or refresh token (RFC 7009). Unknown and
 // invalid tokens get the same success answer (§2.2); a token issued to
 // another client is refused (§2.1).
-func (s *Server) Revoke(ctx context.Context, tenant string, req *Request) error {
+func (s *Server) revoke(ctx context.Context, tenant string, req *Request) error {
 	if err := s.CheckTenant(ctx, tenant); err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/apitoken"
+	"github.com/tollgate-dev/tollgate/internal/audit"
 	"github.com/tollgate-dev/tollgate/internal/cache"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
@@ -27,6 +29,9 @@ type Config struct {
 	// other than the one that changed it.
 	CacheTTL time.Duration
 	Now      func() time.Time
+	// Events, when set, receives an audit event for every token request,
+	// revocation and refused introspection.
+	Events audit.Sink
 }
 
 // Server is the authorization server's protocol logic.
@@ -41,6 +46,9 @@ type Server struct {
 	clients  *cache.TTL[tenantKey, *domain.Application]
 	tenants  *cache.TTL[string, bool]
 	throttle *throttle
+	events   audit.Sink
+	// apiTokens answers introspection of API tokens; nil: inactive.
+	apiTokens *apitoken.Verifier
 }
 
 type tenantKey struct{ tenant, id string }
@@ -63,6 +71,7 @@ func NewServer(c Config) *Server {
 		clients:  cache.New[tenantKey, *domain.Application](c.CacheTTL, 100_000),
 		tenants:  cache.New[string, bool](c.CacheTTL, 10_000),
 		throttle: newThrottle(),
+		events:   c.Events,
 	}
 	s.grants = map[string]grant{
 		domain.GrantPassword:          passwordGrant{s},
@@ -90,11 +99,13 @@ type TokenResponse struct {
 	Scope        string `json:"scope"`
 }
 
-// Token handles a token request for tenant. The steps are fixed for every
+// token handles a token request for tenant. The steps are fixed for every
 // grant: resolve the tenant, authenticate the client, check the client may
 // use the grant, let the grant authorize the subject, then compute scopes,
 // audience and lifetime and issue.
-func (s *Server) Token(ctx context.Context, tenant string, req *Request) (*TokenResponse, error) {
+//
+// ev collects what the audit event of the request records.
+func (s *Server) token(ctx context.Context, tenant string, req *Request, ev *audit.Event) (*TokenResponse, error) {
 	gt := req.Get("grant_type")
 	if gt == "" {
 		return nil, InvalidRequest("missing grant_type")
@@ -103,10 +114,12 @@ func (s *Server) Token(ctx context.Context, tenant string, req *Request) (*Token
 	if !ok {
 		return nil, UnsupportedGrantType("grant_type " + strconv.Quote(gt) + " is not supported")
 	}
+	ev.Grant = gt
 	tenant, err := s.resolveTenant(ctx, tenant, gt, req)
 	if err != nil {
 		return nil, err
 	}
+	ev.Tenant, ev.UserID = tenant, req.Get("username")
 	ex := &exchange{tenant: tenant, req: req, now: s.now()}
 	if g.clientRequired() {
 		app, err := s.authenticateClient(ctx, tenant, req.Client)
@@ -122,6 +135,10 @@ func (s *Server) Token(ctx context.Context, tenant string, req *Request) (*Token
 	if err != nil {
 		return nil, err
 	}
+	if az.app != nil {
+		ev.ClientID = az.app.ID
+	}
+	ev.UserID = az.subject
 	return s.issue(ctx, ex, az)
 }
 

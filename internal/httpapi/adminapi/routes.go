@@ -25,6 +25,7 @@ func (h *Handler) Register(m *route.Mux) {
 		h.crud(m, p+"/scopes", h.listScopes, h.createScope, h.getScope, h.updateScope, h.deleteScope)
 		h.crud(m, p+"/applications", h.listApps, h.createApp, h.getApp, h.updateApp, h.deleteApp)
 		m.Tenant("POST "+p+"/applications/{id}/secret", h.wrap(h.rotateAppSecret))
+		h.apiTokenRoutes(m, p) // users/{userId}/apiTokens, in apitokens.go
 	}
 	m.Tenant("POST /api/v1/actions/keys/rotate", h.wrap(h.rotateKey))
 }

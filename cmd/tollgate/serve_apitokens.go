@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/admin"
+	"github.com/tollgate-dev/tollgate/internal/apitoken"
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/oauth"
+	"github.com/tollgate-dev/tollgate/internal/token"
+)
+
+// apiTokenFlushEvery is how stale a token's stored last-used time may be:
+// uses are batched in memory so requests never wait for a write.
+const apiTokenFlushEvery = 5 * time.Second
+
+// wireAPITokens makes API tokens work on the admin API and introspection,
+// and makes a deletion take effect here at once (revocation noted, cache
+// entry dropped); other nodes follow the revocation set.
+func (a *app) wireAPITokens(ctx context.Context, srv *oauth.Server, svc *admin.Service,
+	auth *admin.Authenticator, revoked *token.Revocations) *admin.Authenticator {
+	v := apitoken.NewVerifier(a.store, revoked, apitoken.Config{})
+	a.apiTokens = v
+	auth.LookupAPIToken = admin.APITokenPrincipal(v)
+	srv.SetAPITokens(v)
+	svc.OnAPITokenDeleted = func(rev domain.Revocation) {
+		revoked.Noted(rev)
+		v.Forget(rev.Tenant, rev.Value)
+	}
+	go v.Run(ctx, apiTokenFlushEvery, func(err error) {
+		a.log.Warn("api token last-use flush failed", "err", err)
+	})
+	return auth
+}
+
+// flushAPITokenUses writes the last uses noted before shutdown, after the
+// server stopped taking requests and before the store closes.
+func (a *app) flushAPITokenUses(ctx context.Context) {
+	if a.apiTokens == nil {
+		return
+	}
+	if err := a.apiTokens.Flush(ctx); err != nil {
+		a.log.Warn("api token last-use flush at shutdown failed", "err", err)
+	}
+}

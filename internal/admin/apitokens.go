@@ -1,0 +1,155 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/apitoken"
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/token"
+)
+
+// apiTokenRevocationHold is how long a deleted API token's revocation is
+// kept: far longer than any node caches a token, after which the store
+// lookup alone refuses it.
+const apiTokenRevocationHold = time.Hour
+
+// APITokenSpec is what a client chooses for a new API token.
+type APITokenSpec struct {
+	ID          string
+	Description string
+	// Scopes the token carries; nil: every scope the user's roles hold.
+	Scopes    []string
+	ExpiresAt *time.Time // nil: no expiry
+}
+
+// canManageAPITokens: admins of the tenant for any of its users, and a
+// user for themself with any credential of theirs (DESIGN §2 "apiTokens").
+func canManageAPITokens(p Principal, tenant, userID string) error {
+	return canReadUser(p, tenant, userID)
+}
+
+// apiTokenOwner checks the permission, then that tenant and user exist.
+func (s *Service) apiTokenOwner(ctx context.Context, p Principal, tenant, userID string) (*domain.User, error) {
+	if err := canManageAPITokens(p, tenant, userID); err != nil {
+		return nil, err
+	}
+	if err := s.tenantExists(ctx, tenant); err != nil {
+		return nil, err
+	}
+	return s.store.GetUser(ctx, tenant, userID)
+}
+
+// CreateAPIToken makes a token for userID and returns its record and the
+// token string, which exists nowhere else: only its hash is stored.
+func (s *Service) CreateAPIToken(ctx context.Context, p Principal, tenant, userID string, spec APITokenSpec) (*domain.APIToken, string, error) {
+	u, err := s.apiTokenOwner(ctx, p, tenant, userID)
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.now()
+	t := &domain.APIToken{Tenant: tenant, UserID: userID, ID: spec.ID, Description: spec.Description, CreatedAt: now}
+	if err := domain.ValidateAPIToken(t); err != nil {
+		return nil, "", err
+	}
+	if spec.ExpiresAt != nil {
+		if !spec.ExpiresAt.After(now) {
+			return nil, "", domain.Invalid("expiresAt", "must be in the future")
+		}
+		e := spec.ExpiresAt.UTC()
+		t.ExpiresAt = &e
+	}
+	if t.Scopes, err = s.apiTokenScopes(ctx, tenant, u, spec.Scopes); err != nil {
+		return nil, "", err
+	}
+	raw, err := token.NewOpaque(token.PrefixAPI)
+	if err != nil {
+		return nil, "", err
+	}
+	t.Hash = secret.HashToken(raw)
+	if err := s.store.CreateAPIToken(ctx, tenant, t); err != nil {
+		return nil, "", err
+	}
+	return t, raw, nil
+}
+
+// apiTokenScopes defaults to all the user's scopes and refuses any scope
+// the user does not hold: a token never carries more than its user.
+func (s *Service) apiTokenScopes(ctx context.Context, tenant string, u *domain.User, requested []string) ([]string, error) {
+	held, err := s.store.RoleScopes(ctx, tenant, u.Roles)
+	if err != nil {
+		return nil, err
+	}
+	if requested == nil {
+		out := slices.Clone(held)
+		slices.Sort(out)
+		return nonNil(out), nil
+	}
+	out := make([]string, 0, len(requested))
+	for _, sc := range requested {
+		if !slices.Contains(held, sc) {
+			return nil, domain.Invalid("scopes", "user %q does not hold scope %q", u.ID, sc)
+		}
+		if !slices.Contains(out, sc) {
+			out = append(out, sc)
+		}
+	}
+	return out, nil
+}
+
+// GetAPIToken returns one token's record (never the token itself).
+func (s *Service) GetAPIToken(ctx context.Context, p Principal, tenant, userID, id string) (*domain.APIToken, error) {
+	if _, err := s.apiTokenOwner(ctx, p, tenant, userID); err != nil {
+		return nil, err
+	}
+	return s.store.GetAPIToken(ctx, tenant, userID, id)
+}
+
+// ListAPITokens returns a page of a user's tokens and the next cursor.
+func (s *Service) ListAPITokens(ctx context.Context, p Principal, tenant, userID string, pg domain.Page) ([]domain.APIToken, string, error) {
+	if _, err := s.apiTokenOwner(ctx, p, tenant, userID); err != nil {
+		return nil, "", err
+	}
+	pg = pageOf(pg)
+	xs, err := s.store.ListAPITokens(ctx, tenant, userID, pg)
+	if err != nil {
+		return nil, "", err
+	}
+	xs, next := trimPage(xs, pg, func(x *domain.APIToken) string { return x.ID })
+	return xs, next, nil
+}
+
+// DeleteAPIToken deletes a token; it stops working from the next request
+// on this node and within a second on the others.
+func (s *Service) DeleteAPIToken(ctx context.Context, p Principal, tenant, userID, id string) error {
+	if _, err := s.apiTokenOwner(ctx, p, tenant, userID); err != nil {
+		return err
+	}
+	rev, err := s.store.DeleteAPIToken(ctx, tenant, userID, id, s.now().Add(apiTokenRevocationHold))
+	if err != nil {
+		return err
+	}
+	if s.OnAPITokenDeleted != nil {
+		s.OnAPITokenDeleted(*rev)
+	}
+	return nil
+}
+
+// APITokenPrincipal adapts v to Authenticator.LookupAPIToken: the token
+// acts as its user with the token's scopes, so it administers the tenant
+// only if it carries tollgate:admin and the user still holds it.
+func APITokenPrincipal(v *apitoken.Verifier) func(ctx context.Context, tenant, raw string) (Principal, error) {
+	return func(ctx context.Context, tenant, raw string) (Principal, error) {
+		id, err := v.Lookup(ctx, tenant, raw)
+		if errors.Is(err, apitoken.ErrInvalid) {
+			return Principal{}, ErrUnauthenticated
+		}
+		if err != nil {
+			return Principal{}, err
+		}
+		return Principal{Tenant: id.Tenant, Subject: id.UserID, Scopes: id.Scopes}, nil
+	}
+}
