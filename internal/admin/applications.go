@@ -56,6 +56,7 @@ func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant str
 		return "", err
 	}
 	s.applicationChanged(tenant, a.ID) // a cache may remember the id as unknown
+	s.changed(ctx, p, tenant, "application.create", a.ID, nil)
 	return clientSecret, nil
 }
 
@@ -107,6 +108,7 @@ func (s *Service) UpdateApplication(ctx context.Context, p Principal, tenant, id
 		return nil, err
 	}
 	s.applicationChanged(tenant, id)
+	s.changed(ctx, p, tenant, "application.update", id, nil)
 	return a, nil
 }
 
@@ -151,6 +153,7 @@ func (s *Service) RotateApplicationSecret(ctx context.Context, p Principal, tena
 		return nil, "", err
 	}
 	s.applicationChanged(tenant, id)
+	s.changed(ctx, p, tenant, "application.rotate_secret", id, nil)
 	return a, clientSecret, nil
 }
 
@@ -163,5 +166,6 @@ func (s *Service) DeleteApplication(ctx context.Context, p Principal, tenant, id
 		return err
 	}
 	s.applicationChanged(tenant, id)
+	s.changed(ctx, p, tenant, "application.delete", id, nil)
 	return nil
 }

@@ -25,7 +25,7 @@ func (s *Service) CreateScope(ctx context.Context, p Principal, tenant string, s
 	if err := domain.ValidateScope(sc); err != nil {
 		return err
 	}
-	return s.store.CreateScope(ctx, tenant, sc)
+	return s.changed(ctx, p, tenant, "scope.create", sc.ID, s.store.CreateScope(ctx, tenant, sc))
 }
 
 // GetScope returns one scope.
@@ -68,6 +68,7 @@ func (s *Service) UpdateScope(ctx context.Context, p Principal, tenant, id strin
 	if err := s.store.UpdateScope(ctx, tenant, sc); err != nil {
 		return nil, err
 	}
+	s.changed(ctx, p, tenant, "scope.update", id, nil)
 	return sc, nil
 }
 
@@ -80,7 +81,7 @@ func (s *Service) DeleteScope(ctx context.Context, p Principal, tenant, id strin
 	if id == domain.AdminScope {
 		return domain.Invalid("id", "the built-in scope %q cannot be deleted", id)
 	}
-	return s.store.DeleteScope(ctx, tenant, id)
+	return s.changed(ctx, p, tenant, "scope.delete", id, s.store.DeleteScope(ctx, tenant, id))
 }
 
 // CreateRole creates a role; its scopes must exist in the tenant.
@@ -93,7 +94,7 @@ func (s *Service) CreateRole(ctx context.Context, p Principal, tenant string, r 
 	if err := s.validRole(ctx, tenant, r); err != nil {
 		return err
 	}
-	return s.store.CreateRole(ctx, tenant, r)
+	return s.changed(ctx, p, tenant, "role.create", r.ID, s.store.CreateRole(ctx, tenant, r))
 }
 
 func (s *Service) validRole(ctx context.Context, tenant string, r *domain.Role) error {
@@ -143,6 +144,7 @@ func (s *Service) UpdateRole(ctx context.Context, p Principal, tenant, id string
 	if err := s.store.UpdateRole(ctx, tenant, r); err != nil {
 		return nil, err
 	}
+	s.changed(ctx, p, tenant, "role.update", id, nil)
 	return r, nil
 }
 
@@ -154,5 +156,5 @@ func (s *Service) DeleteRole(ctx context.Context, p Principal, tenant, id string
 	if id == domain.AdminRole {
 		return domain.Invalid("id", "the built-in role %q cannot be deleted", id)
 	}
-	return s.store.DeleteRole(ctx, tenant, id)
+	return s.changed(ctx, p, tenant, "role.delete", id, s.store.DeleteRole(ctx, tenant, id))
 }

@@ -25,6 +25,7 @@ func (s *Service) CreateTenant(ctx context.Context, p Principal, t *domain.Tenan
 		return err
 	}
 	s.tenantChanged(t.ID)
+	s.changed(ctx, p, t.ID, "tenant.create", t.ID, nil)
 	return nil
 }
 
@@ -69,6 +70,7 @@ func (s *Service) UpdateTenant(ctx context.Context, p Principal, id string, patc
 		return nil, err
 	}
 	s.tenantChanged(id)
+	s.changed(ctx, p, id, "tenant.update", id, nil)
 	return t, nil
 }
 
@@ -87,5 +89,6 @@ func (s *Service) DeleteTenant(ctx context.Context, p Principal, id string) erro
 	// A tenant created later with the same slug must not trust old keys.
 	s.keyring.Forget(id)
 	s.tenantChanged(id)
+	s.changed(ctx, p, id, "tenant.delete", id, nil)
 	return nil
 }

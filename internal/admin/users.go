@@ -36,7 +36,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, tenant string, u 
 	}
 	u.CreatedAt = s.now()
 	u.UpdatedAt = u.CreatedAt
-	return s.store.CreateUser(ctx, tenant, u)
+	return s.changed(ctx, p, tenant, "user.create", u.ID, s.store.CreateUser(ctx, tenant, u))
 }
 
 func (s *Service) validUser(ctx context.Context, tenant string, u *domain.User) error {
@@ -111,6 +111,7 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, tenant, id string
 	if err := s.store.UpdateUser(ctx, tenant, u); err != nil {
 		return nil, err
 	}
+	s.changed(ctx, p, tenant, "user.update", id, nil)
 	return u, nil
 }
 
@@ -137,5 +138,5 @@ func (s *Service) DeleteUser(ctx context.Context, p Principal, tenant, id string
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return err
 	}
-	return s.store.DeleteUser(ctx, tenant, id)
+	return s.changed(ctx, p, tenant, "user.delete", id, s.store.DeleteUser(ctx, tenant, id))
 }

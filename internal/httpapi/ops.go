@@ -18,6 +18,8 @@ type Pinger interface {
 type Ops struct {
 	db  Pinger
 	log *slog.Logger
+	// Metrics, when set, serves /metrics and times every request.
+	Metrics *Metrics
 }
 
 // NewOps returns the operational endpoints.

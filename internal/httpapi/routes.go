@@ -21,5 +21,10 @@ func New(o *oauthapi.Handler, a *adminapi.Handler, ops *Ops, log *slog.Logger) h
 	m.HandleFunc("GET /readyz", ops.Readyz)
 	o.Register(m)
 	a.Register(m)
-	return reqid.Middleware(recoverPanics(m, log))
+	var h http.Handler = m
+	if ops.Metrics != nil {
+		m.Handle("GET /metrics", ops.Metrics.Handler())
+		h = ops.Metrics.instrument(m)
+	}
+	return reqid.Middleware(recoverPanics(withOrigin(h), log))
 }
