@@ -83,12 +83,13 @@ func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 
 // Verify checks password against an encoded hash. rehash is true when the
 // hash is valid but not argon2id at the current parameters. Besides argon2id
-// PHC strings it accepts bcrypt hashes ($2a$, $2b$, $2y$) from imports,
-// always with rehash=true. A malformed hash gives an error wrapping
-// ErrMalformedHash, before any slot is taken.
+// PHC strings it accepts, from imports and always with rehash=true, bcrypt
+// ($2a$, $2b$, $2y$), PBKDF2 PHC strings and ASP.NET Identity v3 hashes.
+// A malformed hash gives an error wrapping ErrMalformedHash, before any
+// slot is taken.
 func (h *Hasher) Verify(ctx context.Context, password, encoded string) (ok, rehash bool, err error) {
-	if isBcrypt(encoded) {
-		return h.verifyBcrypt(ctx, password, encoded)
+	if handled, ok, rehash, err := h.verifyImported(ctx, password, encoded); handled {
+		return ok, rehash, err
 	}
 	ph, err := parsePHC(encoded, h.limits)
 	if err != nil {
