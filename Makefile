@@ -1,7 +1,7 @@
 # The whole test suite, as CI runs it: installs missing dependencies,
 # checks formatting, vet and staticcheck, then runs every test with the race detector on
 # SQLite and on a throwaway PostgreSQL cluster.
-.PHONY: test check run build fuzz
+.PHONY: test check run build fuzz bench
 
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -29,3 +29,13 @@ fuzz:
 	$(GO) test ./internal/oauth -run '^$$' -fuzz FuzzParseBasic -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/token -run '^$$' -fuzz FuzzCheckOpaque -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/token -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
+
+# Load benchmark (issue 4; see docs/PERFORMANCE.md): a fresh server on a
+# temporary SQLite data dir, every scenario and a bare-handler floor.
+# Knobs: BENCH_DURATION=10s BENCH_WARMUP=2s BENCH_CONCURRENCY=32,
+# BENCH_POSTGRES=1 (also on a throwaway PostgreSQL), BENCH_LARGE=1
+# (100k users, 10k apps, 1M refresh tokens), BENCH_JSON=FILE.
+bench:
+	$(GO) build -o bin/tollgate ./cmd/tollgate
+	$(GO) build -o bin/tollbench ./bench
+	bin/tollbench -tollgate bin/tollgate

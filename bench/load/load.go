@@ -37,12 +37,12 @@ type Config struct {
 
 // Result is the outcome of a run, over the measured window only.
 type Result struct {
-	Requests uint64 // measured requests, whatever their outcome
-	Errors   uint64 // transport errors and steps that returned an error
-	Non2xx   uint64 // responses with a status outside 200–299 (and no error)
-	Status   map[int]uint64
-	Elapsed  time.Duration // the measured window's length
-	Latency  Histogram     // of every measured request
+	Requests uint64         // measured requests, whatever their outcome
+	Errors   uint64         // transport errors and steps that returned an error
+	Non2xx   uint64         // responses with a status outside 200–299 (and no error)
+	Status   map[int]uint64 // responses by status, not counting those in Errors
+	Elapsed  time.Duration  // the measured window's length
+	Latency  Histogram      // of every measured request
 	// FirstError is one error message, for the report.
 	FirstError string
 }
@@ -142,7 +142,7 @@ func (w *worker) loop(ctx context.Context, step Step, c *http.Client, from, to t
 		case status < 200 || status > 299:
 			w.non2xx++
 		}
-		if status > 0 && status < len(w.status) {
+		if err == nil && status > 0 && status < len(w.status) {
 			w.status[status]++
 		}
 	}

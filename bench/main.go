@@ -1,0 +1,142 @@
+// Command bench is Tollgate's reproducible load benchmark (issue 4). It
+// starts a fresh `tollgate serve` on a temporary data dir (and, with
+// BENCH_POSTGRES=1, on a throwaway PostgreSQL cluster), seeds it through the
+// admin API, runs every scenario with a closed-loop load generator, and
+// compares each figure with a bare net/http handler measured in the same
+// run. `make bench` builds and runs it; docs/PERFORMANCE.md explains the
+// output.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/bench/load"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+)
+
+type options struct {
+	tollgate    string
+	duration    time.Duration
+	warmup      time.Duration
+	concurrency int
+	overload    int // clients of the password256 run
+	postgres    bool
+	large       bool
+	jsonPath    string
+}
+
+func main() {
+	if len(os.Args) == 2 && os.Args[1] == floorFlag {
+		if err := serveFloor(); err != nil {
+			fmt.Fprintln(os.Stderr, "floor:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	o := options{
+		duration:    envDuration("BENCH_DURATION", 10*time.Second),
+		warmup:      envDuration("BENCH_WARMUP", 2*time.Second),
+		concurrency: envInt("BENCH_CONCURRENCY", 32),
+		overload:    256,
+		postgres:    os.Getenv("BENCH_POSTGRES") == "1",
+		large:       os.Getenv("BENCH_LARGE") == "1",
+		jsonPath:    os.Getenv("BENCH_JSON"),
+	}
+	flag.StringVar(&o.tollgate, "tollgate", "bin/tollgate", "the tollgate binary to benchmark")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := run(ctx, o)
+	if rep != nil {
+		rep.print(os.Stdout, o)
+		if o.jsonPath != "" {
+			if werr := rep.writeJSON(o.jsonPath); werr != nil {
+				fmt.Fprintln(os.Stderr, "bench:", werr)
+			}
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// run measures the floor and the raw hash rate, then every database.
+// It returns what it measured even when a later step fails.
+func run(ctx context.Context, o options) (*report, error) {
+	rep := &report{started: time.Now(), hash: secret.DefaultParams}
+	logf("floor: bare net/http handler in a separate process")
+	f, err := startFloor()
+	if err != nil {
+		return nil, err
+	}
+	body := []byte("grant_type=client_credentials&client_id=bench&client_secret=0123456789abcdef0123456789abcdef")
+	rep.floor, err = load.Run(ctx, load.Config{Concurrency: o.concurrency, Warmup: o.warmup, Duration: o.duration,
+		NewWorker: func(int) load.Step {
+			url, h := "http://"+f.addr+"/token", load.FormHeader("", "")
+			return func(ctx context.Context, c *http.Client) (int, error) {
+				s, _, _, err := load.Post(ctx, c, url, h, body, false)
+				return s, err
+			}
+		}})
+	f.stop()
+	if err != nil {
+		return rep, err
+	}
+	logf("raw argon2id rate on %d goroutines", runtime.GOMAXPROCS(0))
+	rep.argon = argonRate(rep.hash, 3*time.Second)
+
+	dbs := []string{"sqlite"}
+	if o.postgres {
+		dbs = append(dbs, "postgres")
+	}
+	for _, db := range dbs {
+		d := &dbReport{db: db}
+		rep.dbs = append(rep.dbs, d)
+		if err := runDB(ctx, o, d); err != nil {
+			return rep, fmt.Errorf("%s: %w", db, err)
+		}
+	}
+	return rep, nil
+}
+
+func newBootstrapToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return "tgb_bench_" + hex.EncodeToString(b)
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v := os.Getenv(name); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+		fmt.Fprintf(os.Stderr, "bench: ignoring %s=%q (want a duration like 10s)\n", name, v)
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if v := os.Getenv(name); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			return n
+		}
+		fmt.Fprintf(os.Stderr, "bench: ignoring %s=%q (want a positive integer)\n", name, v)
+	}
+	return def
+}

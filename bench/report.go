@@ -1,0 +1,159 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/bench/load"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+)
+
+type report struct {
+	started time.Time
+	floor   *load.Result
+	hash    secret.Params
+	argon   float64 // raw hashes/s
+	dbs     []*dbReport
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6) }
+
+func msf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func (r *report) ratio(rps float64) string {
+	if r.floor == nil || r.floor.RPS() == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f %%", 100*rps/r.floor.RPS())
+}
+
+func (r *report) print(w io.Writer, o options) {
+	fmt.Fprintf(w, "\n## Tollgate load benchmark, %s\n\n", r.started.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "%d CPUs (GOMAXPROCS %d), %d clients, %v warm-up + %v measured per scenario, HTTP/1.1 keep-alive, loopback.\n\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), o.concurrency, o.warmup, o.duration)
+	fmt.Fprintln(w, "| scenario | db | req/s | ratio to floor | p50 | p90 | p99 | max | errors |")
+	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	row := func(name, db string, res *load.Result) {
+		fmt.Fprintf(w, "| %s | %s | %.0f | %s | %s | %s | %s | %s | %d |\n", name, db, res.RPS(), r.ratio(res.RPS()),
+			ms(res.Latency.Percentile(50)), ms(res.Latency.Percentile(90)), ms(res.Latency.Percentile(99)),
+			ms(res.Latency.Max()), res.Failed())
+	}
+	if r.floor != nil {
+		row("floor (bare net/http)", "–", r.floor)
+	}
+	for _, d := range r.dbs {
+		for _, x := range d.results {
+			if x.res == nil {
+				fmt.Fprintf(w, "| %s | %s | skipped | | | | | | |\n", x.scenario, d.db)
+				continue
+			}
+			row(x.scenario, d.db, x.res)
+		}
+	}
+	for _, d := range r.dbs {
+		for _, x := range d.results {
+			if x.skipped != "" {
+				fmt.Fprintf(w, "\n%s on %s: %s\n", x.scenario, d.db, x.skipped)
+			}
+		}
+	}
+	if r.argon > 0 {
+		fmt.Fprintf(w, "\n### Password hashing\n\nRaw argon2id (m=%d KiB, t=%d, p=%d) on %d goroutines: **%.1f hashes/s**.\n\n",
+			r.hash.Memory, r.hash.Time, r.hash.Threads, runtime.GOMAXPROCS(0), r.argon)
+		for _, d := range r.dbs {
+			for _, x := range d.results {
+				if x.scenario == "password" && x.res != nil {
+					fmt.Fprintf(w, "- password grant on %s: %.1f req/s = **%.0f %%** of the raw rate\n", d.db, x.res.RPS(), 100*x.res.RPS()/r.argon)
+				}
+			}
+		}
+	}
+	r.printOps(w, o)
+}
+
+// printOps prints memory, start-up, overload and large-data figures.
+func (r *report) printOps(w io.Writer, o options) {
+	if len(r.dbs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\n### Memory and start-up\n\n| db | idle RSS | RSS after client_credentials | first start → /readyz | restart → /readyz |\n| --- | ---: | ---: | ---: | ---: |")
+	for _, d := range r.dbs {
+		fmt.Fprintf(w, "| %s | %.1f MiB | %.1f MiB (after %v) | %s | %s |\n", d.db, d.idleRSS, d.ccRSS, d.ccDuration, ms(d.firstStart), ms(d.restart))
+	}
+	fmt.Fprintf(w, "\n### Overload: password grant, %d clients\n\n", o.overload)
+	fmt.Fprintln(w, "| db | req/s | 200 | 503 (with Retry-After) | other failures | p50 | p99 | max | peak RSS |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, d := range r.dbs {
+		x := d.overload
+		if x == nil {
+			continue
+		}
+		fmt.Fprintf(w, "| %s | %.0f | %d | %d | %d | %s | %s | %s | %.1f MiB |\n", d.db, x.RPS(), x.Status[200], x.Status[503],
+			x.Failed()-x.Status[503], ms(x.Latency.Percentile(50)), ms(x.Latency.Percentile(99)), ms(x.Latency.Max()), d.overloadPeakRSS)
+		if x.FirstError != "" {
+			fmt.Fprintf(w, "\nfirst failure on %s: %s\n", d.db, x.FirstError)
+		}
+	}
+	for _, d := range r.dbs {
+		if len(d.large) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n### Large data set on %s (%d users, %d applications, %d refresh tokens; seeded in %v)\n\n",
+			d.db, largeUsers, largeApps, largeTokens, d.largeSeed.Round(time.Millisecond))
+		fmt.Fprintln(w, "| grant | req/s empty | req/s large | p99 empty | p99 large | p99 change |\n| --- | ---: | ---: | ---: | ---: | ---: |")
+		for _, l := range d.large {
+			for _, e := range d.results {
+				if e.scenario == l.scenario && e.res != nil && l.res != nil {
+					pe, pl := e.res.Latency.Percentile(99), l.res.Latency.Percentile(99)
+					fmt.Fprintf(w, "| %s | %.0f | %.0f | %s | %s | %+.0f %% |\n", l.scenario, e.res.RPS(), l.res.RPS(),
+						ms(pe), ms(pl), 100*(float64(pl)/float64(pe)-1))
+				}
+			}
+		}
+	}
+}
+
+type jsonLine struct {
+	Scenario string  `json:"scenario"`
+	DB       string  `json:"db"`
+	RPS      float64 `json:"rps"`
+	P50      float64 `json:"p50_ms"`
+	P99      float64 `json:"p99_ms"`
+	Errors   uint64  `json:"errors"`
+}
+
+// writeJSON writes one object per scenario, floor included (db "none").
+func (r *report) writeJSON(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(f)
+	put := func(name, db string, res *load.Result, errs uint64) {
+		if res != nil && err == nil {
+			err = enc.Encode(jsonLine{name, db, res.RPS(), msf(res.Latency.Percentile(50)), msf(res.Latency.Percentile(99)), errs})
+		}
+	}
+	if r.floor != nil {
+		put("floor", "none", r.floor, r.floor.Failed())
+	}
+	for _, d := range r.dbs {
+		for _, x := range d.results {
+			if x.res != nil {
+				put(x.scenario, d.db, x.res, x.res.Failed())
+			}
+		}
+		// 503s with Retry-After are the designed answer to overload.
+		if x := d.overload; x != nil {
+			put("password256", d.db, x, x.Failed()-x.Status[503])
+		}
+		for _, x := range d.large {
+			put(x.scenario, d.db+"+large", x.res, x.res.Failed())
+		}
+	}
+	return errors.Join(err, f.Close())
+}

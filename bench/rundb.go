@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/bench/load"
+	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
+)
+
+// result is one scenario's outcome on one database.
+type result struct {
+	scenario string
+	res      *load.Result
+	skipped  string // why the scenario did not run
+}
+
+// dbReport is everything measured on one database.
+type dbReport struct {
+	db                  string
+	results             []result
+	idleRSS, ccRSS      float64 // MiB
+	ccDuration          time.Duration
+	firstStart, restart time.Duration
+	overload            *load.Result
+	overloadPeakRSS     float64
+	large               []result // grants again, with the large data set
+	largeSeed           time.Duration
+}
+
+// runDB starts a fresh server on db, seeds it and runs every scenario,
+// the overload run, a restart, and (BENCH_LARGE=1) the large data set.
+func runDB(ctx context.Context, o options, d *dbReport) error {
+	tmp, err := os.MkdirTemp("", "tollgate-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	s := &server{bin: o.tollgate, dataDir: filepath.Join(tmp, "data"), boot: newBootstrapToken()}
+	if d.db == "postgres" {
+		logf("postgres: starting a throwaway cluster")
+		cl, err := pgtest.Start()
+		if err != nil {
+			return err
+		}
+		defer cl.Stop()
+		s.database = cl.DSN("postgres")
+	}
+	logf("%s: starting tollgate", d.db)
+	if d.firstStart, err = s.start(ctx); err != nil {
+		return err
+	}
+	defer s.stop()
+	// Let start-up garbage settle before reading the idle figure.
+	time.Sleep(time.Second)
+	d.idleRSS = rssMiB(s.pid(), "VmRSS")
+
+	e := &env{base: s.base(), boot: s.boot, http: &http.Client{
+		Timeout:   30 * time.Second,
+		Transport: &http.Transport{DialContext: (&net.Dialer{}).DialContext, MaxIdleConnsPerHost: 64},
+	}}
+	if err := e.seed(ctx); err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	var hint float64
+	for _, sc := range scenarios {
+		r, err := runScenario(ctx, e, sc, o.concurrency, o.warmup, o.duration, hint)
+		if err != nil {
+			return err
+		}
+		d.results = append(d.results, r)
+		if sc.name == "client_credentials" {
+			hint = r.res.RPS()
+			d.ccRSS, d.ccDuration = rssMiB(s.pid(), "VmRSS"), o.duration+o.warmup
+		}
+	}
+
+	logf("%s: password grant with %d clients", d.db, o.overload)
+	stopRSS := make(chan struct{})
+	peak := peakRSS(s.pid(), stopRSS)
+	r, err := runScenario(ctx, e, scenario{name: "password256", prepare: prepPassword256},
+		o.overload, time.Second, min(o.duration, 5*time.Second), 0)
+	close(stopRSS)
+	d.overloadPeakRSS = <-peak
+	if err != nil {
+		return err
+	}
+	d.overload = r.res
+
+	logf("%s: restarting on the existing data", d.db)
+	if err := s.stop(); err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	if d.restart, err = s.start(ctx); err != nil {
+		return err
+	}
+	if o.large {
+		return runLarge(ctx, o, d, s, e)
+	}
+	return nil
+}
+
+// runLarge stops the server, adds the large data set directly in its
+// database, restarts it and runs each grant again.
+func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env) error {
+	if err := s.stop(); err != nil {
+		return err
+	}
+	dsn := s.database
+	if dsn == "" {
+		dsn = filepath.Join(s.dataDir, "tollgate.db")
+	}
+	logf("%s: seeding %d users, %d applications, %d refresh tokens", d.db, largeUsers, largeApps, largeTokens)
+	var err error
+	if d.largeSeed, err = seedLarge(ctx, dsn); err != nil {
+		return err
+	}
+	if _, err := s.start(ctx); err != nil {
+		return err
+	}
+	for _, sc := range scenarios {
+		if sc.name != "client_credentials" && sc.name != "password" && sc.name != "refresh_token" {
+			continue
+		}
+		r, err := runScenario(ctx, e, sc, o.concurrency, o.warmup, o.duration, 0)
+		if err != nil {
+			return err
+		}
+		d.large = append(d.large, r)
+	}
+	return nil
+}
+
+func runScenario(ctx context.Context, e *env, sc scenario, conc int, warmup, dur time.Duration, hint float64) (result, error) {
+	logf("  %s: preparing", sc.name)
+	steps, err := sc.prepare(ctx, e, conc, warmup+dur, hint)
+	if errors.Is(err, errSkip) {
+		logf("  %s: %v", sc.name, err)
+		return result{scenario: sc.name, skipped: err.Error()}, nil
+	}
+	if err != nil {
+		return result{}, fmt.Errorf("%s: %w", sc.name, err)
+	}
+	logf("  %s: %d clients, %v warm-up + %v", sc.name, conc, warmup, dur)
+	res, err := load.Run(ctx, load.Config{Concurrency: conc, Warmup: warmup, Duration: dur, NewWorker: steps})
+	if err != nil {
+		return result{}, err
+	}
+	if res.FirstError != "" {
+		logf("  %s: first error: %s", sc.name, res.FirstError)
+	}
+	return result{scenario: sc.name, res: res}, nil
+}

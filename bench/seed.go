@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// The fixture every scenario uses: one scope, role, user and application.
+const (
+	benchScope    = "bench:read"
+	benchUser     = "bench"
+	benchPassword = "bench password: correct horse battery staple"
+)
+
+// env is what scenarios need to talk to one seeded server.
+type env struct {
+	base         string // http://host:port
+	boot         string // bootstrap token
+	clientID     string
+	clientSecret string
+	http         *http.Client
+}
+
+// admin sends a JSON:API request with the bootstrap token and decodes the
+// response into out (if not nil). want is the expected status.
+func (e *env) admin(ctx context.Context, method, path string, body any, want int, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, e.base+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+e.boot)
+	req.Header.Set("Content-Type", "application/vnd.api+json")
+	resp, err := e.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		return &statusError{resp.StatusCode, fmt.Sprintf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, b)}
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+func resource(typ, id string, attrs map[string]any) map[string]any {
+	d := map[string]any{"type": typ, "attributes": attrs}
+	if id != "" {
+		d["id"] = id
+	}
+	return map[string]any{"data": d}
+}
+
+// seed creates the fixture through the admin API, as an operator would.
+func (e *env) seed(ctx context.Context) error {
+	const p = "/api/v1/entities/"
+	steps := []struct {
+		path string
+		body any
+	}{
+		{"scopes", resource("scope", benchScope, map[string]any{"description": "load benchmark"})},
+		{"roles", resource("role", "bench", map[string]any{"scopes": []string{benchScope}})},
+		{"users", resource("user", benchUser, map[string]any{"password": benchPassword, "roles": []string{"bench"}})},
+	}
+	for _, s := range steps {
+		if err := e.admin(ctx, http.MethodPost, p+s.path, s.body, http.StatusCreated, nil); err != nil {
+			return err
+		}
+	}
+	var app struct {
+		Data struct {
+			Attributes struct{ ClientID, ClientSecret string }
+		}
+	}
+	err := e.admin(ctx, http.MethodPost, p+"applications", resource("application", "", map[string]any{
+		"name":          "bench",
+		"grantTypes":    []string{"password", "refresh_token", "client_credentials"},
+		"scopes":        []string{benchScope},
+		"defaultScopes": []string{benchScope},
+	}), http.StatusCreated, &app)
+	if err != nil {
+		return err
+	}
+	e.clientID, e.clientSecret = app.Data.Attributes.ClientID, app.Data.Attributes.ClientSecret
+	if e.clientID == "" || e.clientSecret == "" {
+		return fmt.Errorf("application create returned no credentials")
+	}
+	return nil
+}
+
+type tokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+}
+
+// token asks the token endpoint for a token outside the measurement.
+func (e *env) token(ctx context.Context, form url.Values) (*tokenResponse, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.base+"/oauth2/token", bytes.NewBufferString(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(e.clientID, e.clientSecret)
+	resp, err := e.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("token: status %d: %s", resp.StatusCode, b)
+	}
+	var t tokenResponse
+	return &t, json.Unmarshal(b, &t)
+}
+
+func (e *env) passwordToken(ctx context.Context) (*tokenResponse, error) {
+	return e.token(ctx, url.Values{"grant_type": {"password"}, "username": {benchUser}, "password": {benchPassword}})
+}
+
+func (e *env) clientToken(ctx context.Context) (*tokenResponse, error) {
+	return e.token(ctx, url.Values{"grant_type": {"client_credentials"}})
+}
+
+// mint gets n tokens with get, from par goroutines at once, before a timed
+// phase; it gives up after limit.
+func mint(ctx context.Context, n, par int, limit time.Duration, get func(context.Context) (string, error)) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	out := make([]string, n)
+	var wg sync.WaitGroup
+	errs := make([]error, par)
+	for w := range par {
+		wg.Go(func() {
+			for i := w; i < n; i += par {
+				tok, err := get(ctx)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				out[i] = tok
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("pre-minting %d tokens: %w", n, err)
+		}
+	}
+	return out, nil
+}
+
+// statusError is an unexpected HTTP status from the admin API.
+type statusError struct {
+	code int
+	msg  string
+}
+
+func (e *statusError) Error() string { return e.msg }
