@@ -90,5 +90,6 @@ func newUserCmd() *cobra.Command {
 		cmd.AddCommand(sub)
 	}
 	cmd.AddCommand(crudCmds(f, adminclient.Users, "user")...)
+	cmd.AddCommand(newUserTokenCmd(f))
 	return cmd
 }
