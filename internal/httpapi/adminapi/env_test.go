@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
+	"github.com/tollgate-dev/tollgate/internal/apitoken"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
@@ -33,6 +34,8 @@ type env struct {
 	st      *sqlstore.Store
 	keys    *token.Keyring
 	revoked *token.Revocations
+	// apiTokens resolves tgp_ bearer tokens, as in serve.
+	apiTokens *apitoken.Verifier
 
 	mu      sync.Mutex
 	changed []string // OnApplicationChange calls, "tenant/clientID"
@@ -70,7 +73,11 @@ func newEnv(t *testing.T) *env {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m := route.New()
-	adminapi.New(svc, admin.NewAuthenticator(st, e.keys, e.revoked), log).Register(m)
+	auth := admin.NewAuthenticator(st, e.keys, e.revoked)
+	e.apiTokens = apitoken.NewVerifier(st, e.revoked, apitoken.Config{})
+	auth.LookupAPIToken = admin.APITokenPrincipal(e.apiTokens)
+	svc.OnAPITokenDeleted = func(rev domain.Revocation) { e.revoked.Noted(rev) }
+	adminapi.New(svc, auth, log).Register(m)
 	srv := httptest.NewServer(m)
 	t.Cleanup(srv.Close)
 	e.url = srv.URL
