@@ -28,6 +28,7 @@ fuzz:
 	$(GO) test ./internal/oauth -run '^$$' -fuzz FuzzParseRequest -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/oauth -run '^$$' -fuzz FuzzParseBasic -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/token -run '^$$' -fuzz FuzzCheckOpaque -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/apitoken -run '^$$' -fuzz FuzzLookup -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/token -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
 
 # Load benchmark (issue 4; see docs/PERFORMANCE.md): a fresh server on a

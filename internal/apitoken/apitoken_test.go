@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -209,6 +210,33 @@ func BenchmarkLookup(b *testing.B) {
 			if _, err := v.Lookup(ctx, "acme", raw); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// FuzzLookup feeds arbitrary bearer strings to the verifier: nothing
+// panics, only well-formed tokens reach the store, and only the real token
+// is accepted.
+func FuzzLookup(f *testing.F) {
+	_, v, _, raw := setup(f)
+	f.Add(raw)
+	f.Add(raw[:len(raw)-1] + "A")
+	f.Add("tgp_")
+	f.Add("")
+	f.Add(strings.Repeat("\xff", len(raw)))
+	m := v.st.(*memStore)
+	f.Fuzz(func(t *testing.T, s string) {
+		before := m.lookups.Load()
+		id, err := v.Lookup(context.Background(), "acme", s)
+		wellFormed := token.CheckOpaque(s, token.PrefixAPI)
+		if !wellFormed && m.lookups.Load() != before {
+			t.Fatalf("malformed %q reached the store", s)
+		}
+		if err == nil && (s != raw || id.UserID != "john") {
+			t.Fatalf("accepted %q", s)
+		}
+		if s != raw && !errors.Is(err, ErrInvalid) {
+			t.Fatalf("Lookup(%q) = %v, want ErrInvalid", s, err)
 		}
 	})
 }
