@@ -60,6 +60,8 @@ type app struct {
 
 	// apiTokens batches API-token last-use times; run flushes it last.
 	apiTokens *apitoken.Verifier
+	// obs holds metrics, the audit recorder and the debug listener.
+	obs observability
 }
 
 // serve runs the server until ctx ends, then shuts down gracefully.
@@ -91,6 +93,7 @@ func newApp(ctx context.Context, cfg *config.Server, out io.Writer) (*app, error
 		return nil, fmt.Errorf("database: %w", err)
 	}
 	a := &app{cfg: cfg, log: log, store: st}
+	a.obs.dbs = st.DBs()
 	if err := a.wire(ctx, sealer, out); err != nil {
 		st.Close()
 		return nil, err
@@ -132,16 +135,22 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	// A queued login waits at most 1 s, so with the hash itself no request
 	// waits much over that; the excess gets 503 with Retry-After.
 	hasher := secret.NewHasher(hashParams, 0, time.Second)
-	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log})
+	events, err := a.startObservability(ctx, hasher)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("debug listener: %w", err)
+	}
+	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events})
 	svc := admin.NewService(st, hasher, keys)
 	svc.OnApplicationChange = srv.ForgetApplication
 	svc.OnTenantChange = srv.ForgetTenant
+	svc.Events = events
 	auth := a.wireAPITokens(ctx, srv, svc, admin.NewAuthenticator(st, keys, revoked), revoked)
 	a.http = &http.Server{
 		Handler: httpapi.New(
 			oauthapi.New(srv, keys, log),
 			adminapi.New(svc, auth, log),
-			httpapi.NewOps(st, log),
+			a.obs.withMetrics(httpapi.NewOps(st, log)),
 			log,
 		),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -157,6 +166,9 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 // requests finish within the grace period and closes the database.
 func (a *app) run(ctx context.Context) error {
 	defer a.store.Close()
+	// Deferred after the store's Close, so it runs first: queued audit
+	// events are written once the HTTP server has stopped.
+	defer a.obs.close(a.log)
 	errc := make(chan error, 1)
 	go func() {
 		if a.cfg.TLSCert != "" {

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/audit"
 	"github.com/tollgate-dev/tollgate/internal/domain"
@@ -27,4 +28,60 @@ func (s *Service) changed(ctx context.Context, p Principal, tenant, action, targ
 		UserID: actor, Target: target, RemoteAddr: o.RemoteAddr, RequestID: o.RequestID,
 	})
 	return nil
+}
+
+// ListAudit returns a page of tenant's audit events, newest first, and the
+// cursor of the next page (nil on the last). Admins only.
+func (s *Service) ListAudit(ctx context.Context, p Principal, tenant string, f domain.AuditFilter) ([]domain.AuditEvent, *domain.AuditCursor, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, nil, err
+	}
+	if f.Limit <= 0 {
+		f.Limit = DefaultPageSize
+	}
+	f.Limit = min(f.Limit, MaxPageSize)
+	want := f.Limit
+	f.Limit++ // one more tells whether a next page exists
+	evs, err := s.store.ListAudit(ctx, tenant, f)
+	if err != nil || len(evs) <= want {
+		return evs, nil, err
+	}
+	evs = evs[:want]
+	last := evs[want-1]
+	return evs, &domain.AuditCursor{Time: last.Time, ID: last.ID}, nil
+}
+
+// MaxStatsRange bounds a statistics query, so hourly buckets stay a few
+// thousand rows per series.
+const MaxStatsRange = 366 * 24 * time.Hour
+
+// TokenCounts returns issued tokens per bucket (an hour or a day), grant
+// and application in [since, until). Admins only.
+func (s *Service) TokenCounts(ctx context.Context, p Principal, tenant string, since, until time.Time, bucket time.Duration) ([]domain.TokenCount, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, err
+	}
+	if !since.Before(until) || until.Sub(since) > MaxStatsRange {
+		return nil, domain.Invalid("since", "since must be before until, at most 366 days apart")
+	}
+	return s.store.TokenCounts(ctx, tenant, since, until, bucket)
+}
+
+// ApplicationUsers returns a page of the users registered with
+// application clientID (who obtained tokens through it with a user
+// grant), their total and the next cursor. Admins only.
+func (s *Service) ApplicationUsers(ctx context.Context, p Principal, tenant, clientID string, pg domain.Page) ([]domain.AppUser, int64, string, error) {
+	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, 0, "", err
+	}
+	if _, err := s.store.GetApplication(ctx, tenant, clientID); err != nil {
+		return nil, 0, "", err
+	}
+	q := pageOf(pg)
+	users, total, err := s.store.ApplicationUsers(ctx, tenant, clientID, q)
+	if err != nil {
+		return nil, 0, "", err
+	}
+	users, next := trimPage(users, q, func(u *domain.AppUser) string { return u.UserID })
+	return users, total, next, nil
 }

@@ -35,6 +35,10 @@ type Server struct {
 	// are upgraded on the next successful login.
 	PasswordHashMemoryKiB  uint32
 	PasswordHashIterations uint32
+	// AuditRetention is how long audit events are kept; 0 keeps them.
+	AuditRetention time.Duration
+	// DebugAddr, when set, serves net/http/pprof on its own listener.
+	DebugAddr string
 }
 
 // Flags registers the server's flags with their defaults.
@@ -54,6 +58,8 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 15*time.Second, "how long in-flight requests may run after SIGTERM")
 	fs.Uint32Var(&c.PasswordHashMemoryKiB, "password-hash-memory", 19*1024, "argon2id memory per password hash, in KiB")
 	fs.Uint32Var(&c.PasswordHashIterations, "password-hash-iterations", 2, "argon2id iterations per password hash")
+	fs.DurationVar(&c.AuditRetention, "audit-retention", 90*24*time.Hour, "how long audit events are kept (0: forever)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", "", "address of a debug listener with net/http/pprof (default: off); keep it private")
 }
 
 // Validate checks the configuration and fills in derived defaults.

@@ -28,6 +28,9 @@ func (h *Handler) Register(m *route.Mux) {
 		h.apiTokenRoutes(m, p) // users/{userId}/apiTokens, in apitokens.go
 	}
 	m.Tenant("POST /api/v1/actions/keys/rotate", h.wrap(h.rotateKey))
+	m.Tenant("GET /api/v1/audit", h.wrap(h.listAudit))
+	m.Tenant("GET /api/v1/stats/tokens", h.wrap(h.tokenStats))
+	m.Tenant("GET /api/v1/stats/applications/{id}/users", h.wrap(h.applicationUsers))
 }
 
 // crud registers the five methods of a collection and its members.

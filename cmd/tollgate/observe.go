@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/tollgate-dev/tollgate/internal/audit"
+	"github.com/tollgate-dev/tollgate/internal/httpapi"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/store"
+)
+
+// observability is the server's metrics registry, audit recorder and
+// optional debug listener.
+type observability struct {
+	dbs      map[string]*sql.DB // pools to report, by role
+	reg      *prometheus.Registry
+	recorder *audit.Recorder
+	debug    *http.Server
+}
+
+// startObservability registers the metrics, starts the audit recorder,
+// its retention purge and the debug listener, and returns the sink the
+// use cases send events to.
+func (a *app) startObservability(ctx context.Context, hasher *secret.Hasher) (audit.Sink, error) {
+	o := &a.obs
+	if a.cfg.DebugAddr != "" {
+		ln, err := net.Listen("tcp", a.cfg.DebugAddr)
+		if err != nil {
+			return nil, err
+		}
+		o.debug = &http.Server{Handler: debugMux(), ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := o.debug.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				a.log.Error("debug listener", "err", err)
+			}
+		}()
+		a.log.Info("debug listener (pprof)", "addr", ln.Addr().String())
+	}
+	o.reg = prometheus.NewRegistry()
+	o.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tollgate_password_hash_queue_depth",
+			Help: "Logins waiting for a password-hashing slot.",
+		}, func() float64 { return float64(hasher.QueueDepth()) }),
+	)
+	for role, db := range o.dbs {
+		o.reg.MustRegister(collectors.NewDBStatsCollector(db, role))
+	}
+	o.recorder = audit.NewRecorder(a.store, audit.Options{Metrics: audit.NewMetrics(o.reg), Logger: a.log})
+	go purgeAudit(ctx, a.store, a.cfg.AuditRetention, a.log)
+	return o.recorder, nil
+}
+
+// withMetrics makes ops serve /metrics and time requests.
+func (o *observability) withMetrics(ops *httpapi.Ops) *httpapi.Ops {
+	ops.Metrics = httpapi.NewMetrics(o.reg)
+	return ops
+}
+
+// close runs after the HTTP server stopped: it writes the audit events
+// still queued, then stops the debug listener.
+func (o *observability) close(log *slog.Logger) {
+	if o.recorder != nil {
+		_ = o.recorder.Close()
+		if n := o.recorder.Dropped(); n > 0 {
+			log.Warn("audit events dropped", "events", n)
+		}
+	}
+	if o.debug != nil {
+		_ = o.debug.Close()
+	}
+}
+
+// debugMux serves net/http/pprof. It is never part of the main mux: the
+// profiles expose internals and cost CPU, so they live on a listener an
+// operator chooses to open.
+func debugMux() *http.ServeMux {
+	m := http.NewServeMux()
+	m.HandleFunc("/debug/pprof/", pprof.Index)
+	m.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	m.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return m
+}
+
+// purgeAudit deletes audit events older than retention, hourly (and once
+// at start); retention 0 keeps them.
+func purgeAudit(ctx context.Context, st store.Store, retention time.Duration, log *slog.Logger) {
+	if retention <= 0 {
+		return
+	}
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := st.DeleteAuditBefore(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
+			log.Warn("purge audit events", "err", err)
+		} else if n > 0 {
+			log.Debug("purged audit events", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
