@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -194,5 +195,22 @@ func TestAuditSurvivesRestart(t *testing.T) {
 	evs := e.auditEvents("/api/v1/audit?reason=ignored&outcome=failure&client=nobody", 0)
 	if len(evs) != n {
 		t.Fatalf("after restart %d events, want %d", len(evs), n)
+	}
+
+	// The CLI reads the same API.
+	out, err := run(t, "", "audit", "--url", a.base, "--token", testBootstrap, "-o", "json", "--client", "nobody", "--limit", "5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []map[string]any
+	if err := json.Unmarshal([]byte(out), &rs); err != nil || len(rs) != 5 {
+		t.Fatalf("tollgate audit -o json: %v, %d events: %s", err, len(rs), out)
+	}
+	out, err = run(t, "", "audit", "--url", a.base, "--token", testBootstrap, "--outcome", "failure", "--limit", "0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(out, "\n"); !strings.HasPrefix(out, "TIME") || lines != n+1 || !strings.Contains(out, "invalid_client") {
+		t.Fatalf("tollgate audit table (%d lines):\n%s", lines, out)
 	}
 }

@@ -38,6 +38,7 @@ func newRootCmd() *cobra.Command {
 		newAppCmd(),
 		newKeyCmd(),
 		newTokenCmd(),
+		newAuditCmd(),
 	)
 	return root
 }
