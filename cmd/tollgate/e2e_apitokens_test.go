@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
+	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
 )
 
 // API tokens end to end (issue 5), done as the README's curl flow does.
@@ -253,5 +254,39 @@ func TestAPITokenDeletedOnOtherNode(t *testing.T) {
 	}
 	if in := n2.post("/oauth2/introspect", url.Values{"token": {tok}}, n1.clientID, n1.clientSecret); in.body["active"] != false {
 		t.Fatalf("node 2 introspection: %s", in.raw)
+	}
+}
+
+// TestAPITokenLastUseFlushedAtShutdown: uses noted since the last batch
+// are written when the server stops, not lost.
+func TestAPITokenLastUseFlushedAtShutdown(t *testing.T) {
+	cfg := testConfig(t, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := newApp(ctx, cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx) }()
+	e := &env{t: t, base: a.base, app: a, admin: testBootstrap}
+	e.seed()
+	tok := e.createAPIToken(e.admin, "john.doe", "cron", "")
+	e.apiAs(tok, "GET", "/api/v1/entities/users/john.doe", "", 200)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlstore.Open(context.Background(), cfg.DatabaseDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	got, err := st.GetAPIToken(context.Background(), "default", "john.doe", "cron")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.LastUsedAt == nil {
+		t.Fatal("last use noted before shutdown was not written")
 	}
 }
