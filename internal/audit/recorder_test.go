@@ -1,0 +1,165 @@
+package audit_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tollgate-dev/tollgate/internal/audit"
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
+)
+
+func openStore(t testing.TB, path string) *sqlstore.Store {
+	t.Helper()
+	st, err := sqlstore.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func event(i int) audit.Event {
+	return audit.Event{Time: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Millisecond),
+		Tenant: "t", Action: domain.ActionToken, Grant: domain.GrantClientCredentials,
+		Outcome: domain.OutcomeSuccess, ClientID: fmt.Sprint("c", i%3), RemoteAddr: "192.0.2.1", RequestID: fmt.Sprint(i)}
+}
+
+func count(t *testing.T, st *sqlstore.Store) int {
+	t.Helper()
+	n := 0
+	f := domain.AuditFilter{Limit: 1000}
+	for {
+		page, err := st.ListAudit(context.Background(), "t", f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(page)
+		if len(page) == 0 {
+			return n
+		}
+		last := page[len(page)-1]
+		f.After = &domain.AuditCursor{Time: last.Time, ID: last.ID}
+	}
+}
+
+// TestCloseFlushesAndRestartKeeps records more than a batch with a batch
+// interval that never fires: Close alone must write them, and a reopened
+// store must hold every one.
+func TestCloseFlushesAndRestartKeeps(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	st := openStore(t, path)
+	r := audit.NewRecorder(st, audit.Options{Interval: time.Hour, MaxBatch: 1000, Metrics: audit.NewMetrics(prometheus.NewRegistry())})
+	const n = 2500
+	for i := range n {
+		r.Record(event(i))
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if r.Dropped() != 0 {
+		t.Fatalf("dropped %d", r.Dropped())
+	}
+	st.Close()
+	st = openStore(t, path)
+	defer st.Close()
+	if got := count(t, st); got != n {
+		t.Fatalf("after reopening: %d events, want %d", got, n)
+	}
+}
+
+// slowWriter delays every batch, as a busy database would.
+type slowWriter struct {
+	audit.Writer
+	delay time.Duration
+}
+
+func (w slowWriter) AppendAudit(ctx context.Context, evs []audit.Event) error {
+	time.Sleep(w.delay)
+	return w.Writer.AppendAudit(ctx, evs)
+}
+
+// TestFullQueueBlocksRatherThanDrops: with a tiny queue and a slow
+// writer, Record waits for room and no event is lost.
+func TestFullQueueBlocksRatherThanDrops(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "a.db"))
+	defer st.Close()
+	r := audit.NewRecorder(slowWriter{st, 20 * time.Millisecond}, audit.Options{Buffer: 4, MaxBatch: 8, Interval: time.Millisecond})
+	start := time.Now()
+	for i := range 64 {
+		r.Record(event(i))
+	}
+	if time.Since(start) < 20*time.Millisecond {
+		t.Fatal("Record never waited on a full queue")
+	}
+	r.Close()
+	if r.Dropped() != 0 {
+		t.Fatalf("dropped %d", r.Dropped())
+	}
+	if got := count(t, st); got != 64 {
+		t.Fatalf("%d events stored, want 64", got)
+	}
+}
+
+// TestDropsAreCountedAfterMaxBlock: a writer that never finishes leaves
+// Record to drop after MaxBlock, and the drop is counted.
+func TestDropsAreCountedAfterMaxBlock(t *testing.T) {
+	release := make(chan struct{})
+	w := blockingWriter(release)
+	r := audit.NewRecorder(w, audit.Options{Buffer: 1, MaxBatch: 1, Interval: time.Millisecond, MaxBlock: 10 * time.Millisecond})
+	for i := range 5 {
+		r.Record(event(i))
+	}
+	if r.Dropped() == 0 {
+		t.Fatal("no drop counted")
+	}
+	close(release)
+	r.Close()
+}
+
+type blockingWriter chan struct{}
+
+func (b blockingWriter) AppendAudit(ctx context.Context, _ []audit.Event) error {
+	<-b
+	return nil
+}
+
+// BenchmarkRecord is the cost a request pays to be audited: the metric
+// increment and a channel send (the writer drains in the background).
+func BenchmarkRecord(b *testing.B) {
+	st := openStore(b, filepath.Join(b.TempDir(), "a.db"))
+	defer st.Close()
+	r := audit.NewRecorder(st, audit.Options{Metrics: audit.NewMetrics(prometheus.NewRegistry())})
+	ev := event(1)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r.Record(ev)
+		}
+	})
+	b.StopTimer()
+	r.Close()
+}
+
+type discard struct{}
+
+func (discard) AppendAudit(context.Context, []audit.Event) error { return nil }
+
+// BenchmarkRecordEnqueue is Record alone, with a writer that keeps up:
+// what a request pays while the database does.
+func BenchmarkRecordEnqueue(b *testing.B) {
+	r := audit.NewRecorder(discard{}, audit.Options{Metrics: audit.NewMetrics(prometheus.NewRegistry())})
+	ev := event(1)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r.Record(ev)
+		}
+	})
+	b.StopTimer()
+	r.Close()
+}
