@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -28,12 +27,14 @@ import (
 type options struct {
 	tollgate    string
 	duration    time.Duration
+	ccDuration  time.Duration // client_credentials runs longer: RSS target
 	warmup      time.Duration
 	concurrency int
 	overload    int // clients of the password256 run
 	postgres    bool
 	large       bool
 	jsonPath    string
+	profileDir  string // BENCH_PROFILE: CPU profiles of the server per scenario
 }
 
 func main() {
@@ -47,11 +48,13 @@ func main() {
 	o := options{
 		duration:    envDuration("BENCH_DURATION", 10*time.Second),
 		warmup:      envDuration("BENCH_WARMUP", 2*time.Second),
+		ccDuration:  envDuration("BENCH_CC_DURATION", 60*time.Second),
 		concurrency: envInt("BENCH_CONCURRENCY", 32),
 		overload:    256,
 		postgres:    os.Getenv("BENCH_POSTGRES") == "1",
 		large:       os.Getenv("BENCH_LARGE") == "1",
 		jsonPath:    os.Getenv("BENCH_JSON"),
+		profileDir:  os.Getenv("BENCH_PROFILE"),
 	}
 	flag.StringVar(&o.tollgate, "tollgate", "bin/tollgate", "the tollgate binary to benchmark")
 	flag.Parse()
@@ -94,9 +97,6 @@ func run(ctx context.Context, o options) (*report, error) {
 	if err != nil {
 		return rep, err
 	}
-	logf("raw argon2id rate on %d goroutines", runtime.GOMAXPROCS(0))
-	rep.argon = argonRate(rep.hash, 3*time.Second)
-
 	dbs := []string{"sqlite"}
 	if o.postgres {
 		dbs = append(dbs, "postgres")

@@ -11,8 +11,12 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/bench/load"
+	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
 )
+
+// argonTime is how long each raw argon2id measurement runs.
+const argonTime = 3 * time.Second
 
 // result is one scenario's outcome on one database.
 type result struct {
@@ -31,7 +35,10 @@ type dbReport struct {
 	overload            *load.Result
 	overloadPeakRSS     float64
 	large               []result // grants again, with the large data set
-	largeSeed           time.Duration
+	// Raw argon2id rates measured right before and after the password
+	// scenario, so the ratio compares like with like on a shared machine.
+	argonBefore, argonAfter float64
+	largeSeed               time.Duration
 }
 
 // runDB starts a fresh server on db, seeds it and runs every scenario,
@@ -52,6 +59,18 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 		defer cl.Stop()
 		s.database = cl.DSN("postgres")
 	}
+	var prof *profiler
+	if o.profileDir != "" {
+		port, err := freePort()
+		if err != nil {
+			return err
+		}
+		s.debugAddr = fmt.Sprintf("127.0.0.1:%d", port)
+		prof = &profiler{dir: o.profileDir, addr: s.debugAddr, db: d.db}
+		if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
+			return err
+		}
+	}
 	logf("%s: starting tollgate", d.db)
 	if d.firstStart, err = s.start(ctx); err != nil {
 		return err
@@ -70,21 +89,34 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 	}
 	var hint float64
 	for _, sc := range scenarios {
-		r, err := runScenario(ctx, e, sc, o.concurrency, o.warmup, o.duration, hint)
+		dur := o.duration
+		switch sc.name {
+		case "client_credentials":
+			// Long enough for the "RSS after 60 s of load" target.
+			dur = o.ccDuration
+		case "password":
+			logf("  raw argon2id rate before the password grant")
+			d.argonBefore = argonRate(secret.DefaultParams, argonTime)
+		}
+		r, err := runScenario(ctx, e, prof, sc, o.concurrency, o.warmup, dur, hint)
 		if err != nil {
 			return err
 		}
 		d.results = append(d.results, r)
-		if sc.name == "client_credentials" {
+		switch sc.name {
+		case "client_credentials":
 			hint = r.res.RPS()
-			d.ccRSS, d.ccDuration = rssMiB(s.pid(), "VmRSS"), o.duration+o.warmup
+			d.ccRSS, d.ccDuration = rssMiB(s.pid(), "VmRSS"), dur+o.warmup
+		case "password":
+			logf("  raw argon2id rate after the password grant")
+			d.argonAfter = argonRate(secret.DefaultParams, argonTime)
 		}
 	}
 
 	logf("%s: password grant with %d clients", d.db, o.overload)
 	stopRSS := make(chan struct{})
 	peak := peakRSS(s.pid(), stopRSS)
-	r, err := runScenario(ctx, e, scenario{name: "password256", prepare: prepPassword256},
+	r, err := runScenario(ctx, e, prof, scenario{name: "password256", prepare: prepPassword256},
 		o.overload, time.Second, min(o.duration, 5*time.Second), 0)
 	close(stopRSS)
 	d.overloadPeakRSS = <-peak
@@ -101,14 +133,14 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 		return err
 	}
 	if o.large {
-		return runLarge(ctx, o, d, s, e)
+		return runLarge(ctx, o, d, s, e, prof)
 	}
 	return nil
 }
 
 // runLarge stops the server, adds the large data set directly in its
 // database, restarts it and runs each grant again.
-func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env) error {
+func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, prof *profiler) error {
 	if err := s.stop(); err != nil {
 		return err
 	}
@@ -128,7 +160,7 @@ func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env) er
 		if sc.name != "client_credentials" && sc.name != "password" && sc.name != "refresh_token" {
 			continue
 		}
-		r, err := runScenario(ctx, e, sc, o.concurrency, o.warmup, o.duration, 0)
+		r, err := runScenario(ctx, e, prof.large(), sc, o.concurrency, o.warmup, o.duration, 0)
 		if err != nil {
 			return err
 		}
@@ -137,7 +169,7 @@ func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env) er
 	return nil
 }
 
-func runScenario(ctx context.Context, e *env, sc scenario, conc int, warmup, dur time.Duration, hint float64) (result, error) {
+func runScenario(ctx context.Context, e *env, prof *profiler, sc scenario, conc int, warmup, dur time.Duration, hint float64) (result, error) {
 	logf("  %s: preparing", sc.name)
 	steps, err := sc.prepare(ctx, e, conc, warmup+dur, hint)
 	if errors.Is(err, errSkip) {
@@ -148,7 +180,9 @@ func runScenario(ctx context.Context, e *env, sc scenario, conc int, warmup, dur
 		return result{}, fmt.Errorf("%s: %w", sc.name, err)
 	}
 	logf("  %s: %d clients, %v warm-up + %v", sc.name, conc, warmup, dur)
+	wait := prof.during(ctx, sc.name, warmup, dur)
 	res, err := load.Run(ctx, load.Config{Concurrency: conc, Warmup: warmup, Duration: dur, NewWorker: steps})
+	wait()
 	if err != nil {
 		return result{}, err
 	}

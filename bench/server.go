@@ -22,6 +22,7 @@ import (
 type server struct {
 	bin, dataDir, database, boot string
 	addr                         string // host:port
+	debugAddr                    string // --debug-addr, when profiling
 	cmd                          *exec.Cmd
 	done                         chan error
 	log                          *os.File
@@ -46,6 +47,9 @@ func (s *server) start(ctx context.Context) (time.Duration, error) {
 		"--password-hash-iterations", strconv.Itoa(int(secret.DefaultParams.Time))}
 	if s.database != "" {
 		args = append(args, "--database", s.database)
+	}
+	if s.debugAddr != "" {
+		args = append(args, "--debug-addr", s.debugAddr)
 	}
 	// The gateway listener, when it lands, must not collide with another
 	// server on this host; ask for a free port for it too.
