@@ -56,7 +56,7 @@ func (h *Handler) tokenStats(w http.ResponseWriter, r *http.Request, c call) err
 	items := make([]jsonapi.Resource, 0, len(counts))
 	for _, n := range counts {
 		items = append(items, jsonapi.Resource{Type: typeTokenCount,
-			ID: n.Start.Format(time.RFC3339) + "/" + n.Grant + "/" + n.ClientID,
+			ID:         n.Start.Format(time.RFC3339) + "/" + n.Grant + "/" + n.ClientID,
 			Attributes: tokenCountOut{Start: n.Start, Interval: interval, Grant: n.Grant, ClientID: n.ClientID, Count: n.Count}})
 	}
 	jsonapi.Write(w, http.StatusOK, jsonapi.Document{Data: items, Links: &jsonapi.Links{Self: r.URL.RequestURI()},
