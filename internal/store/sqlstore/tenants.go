@@ -80,8 +80,19 @@ func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
 // DeleteTenant removes a tenant; foreign keys cascade to all its rows.
 func (s *Store) DeleteTenant(ctx context.Context, id string) error {
 	return s.write(ctx, func(tx *tx) error {
-		return tx.execOne(ctx, fmt.Errorf("tenant %q: %w", id, domain.ErrNotFound),
-			`DELETE FROM tenants WHERE id = ?`, id)
+		if err := tx.execOne(ctx, fmt.Errorf("tenant %q: %w", id, domain.ErrNotFound),
+			`DELETE FROM tenants WHERE id = ?`, id); err != nil {
+			return err
+		}
+		// Audit data has no foreign key (events are appended in batches that
+		// must not fail on a tenant deleted meanwhile), so it goes here: a
+		// new tenant reusing the id must not read the old one's history.
+		for _, table := range []string{"audit_events", "token_counts", "app_users"} {
+			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE tenant = ?`, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

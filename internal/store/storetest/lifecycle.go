@@ -47,6 +47,8 @@ func testDeleteTenant(t *testing.T, s store.Store) {
 	c := ctx(t)
 	fillTenant(t, s, "gone")
 	fillTenant(t, s, "stays")
+	ok(t, s.AppendAudit(c, []domain.AuditEvent{{Time: base, Tenant: "gone", Action: domain.ActionToken,
+		Grant: domain.GrantPassword, Outcome: domain.OutcomeSuccess, ClientID: "app1", UserID: "john"}}))
 	ok(t, s.DeleteTenant(c, "gone"))
 	_, err := s.GetTenant(c, "gone")
 	isErr(t, err, domain.ErrNotFound)
@@ -67,6 +69,16 @@ func testDeleteTenant(t *testing.T, s store.Store) {
 	isErr(t, err, domain.ErrNotFound)
 	_, err = s.GetRole(c, "gone", domain.AdminRole)
 	ok(t, err)
+	// …and none of the old tenant's audit history or statistics.
+	evs, err := s.ListAudit(c, "gone", domain.AuditFilter{})
+	ok(t, err)
+	counts, err := s.TokenCounts(c, "gone", base.Add(-time.Hour), base.Add(time.Hour), time.Hour)
+	ok(t, err)
+	users, _, err := s.ApplicationUsers(c, "gone", "app1", domain.Page{})
+	ok(t, err)
+	if len(evs)+len(counts)+len(users) != 0 {
+		t.Fatalf("recreated tenant sees old audit data: %d events, %d counts, %d users", len(evs), len(counts), len(users))
+	}
 }
 
 // fillTenant creates the tenant and one record of every kind, all with the
