@@ -214,3 +214,17 @@ func TestAuditSurvivesRestart(t *testing.T) {
 		t.Fatalf("tollgate audit table (%d lines):\n%s", lines, out)
 	}
 }
+
+// Creating and deleting an API token are admin changes like any other.
+func TestAuditAPITokens(t *testing.T) {
+	e := startServer(t, "")
+	e.api("POST", "/api/v1/entities/users/john.doe/apiTokens", `{"data":{"id":"ci","type":"apiToken"}}`, 201)
+	e.api("DELETE", "/api/v1/entities/users/john.doe/apiTokens/ci", "", 204)
+	// Seeding made 5 changes; these are the 6th and 7th.
+	evs := e.auditEvents("/api/v1/audit?user=(bootstrap)", 7)
+	for _, action := range []string{"apiToken.create", "apiToken.delete"} {
+		if !has(evs, map[string]string{"action": action, "target": "john.doe/ci", "outcome": "success"}) {
+			t.Errorf("no %s event", action)
+		}
+	}
+}

@@ -73,6 +73,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, tenant, userI
 	if err := s.store.CreateAPIToken(ctx, tenant, t); err != nil {
 		return nil, "", err
 	}
+	s.changed(ctx, p, tenant, "apiToken.create", userID+"/"+t.ID, nil)
 	return t, raw, nil
 }
 
@@ -135,7 +136,7 @@ func (s *Service) DeleteAPIToken(ctx context.Context, p Principal, tenant, userI
 	if s.OnAPITokenDeleted != nil {
 		s.OnAPITokenDeleted(*rev)
 	}
-	return nil
+	return s.changed(ctx, p, tenant, "apiToken.delete", userID+"/"+id, nil)
 }
 
 // APITokenPrincipal adapts v to Authenticator.LookupAPIToken: the token
