@@ -38,6 +38,9 @@ type Service struct {
 	// API token left, so this node refuses the token from the next request
 	// (followers of the revocation set pick it up within a second).
 	OnAPITokenDeleted func(rev domain.Revocation)
+	// Sealer seals embed secrets with the master key; without it no embed
+	// secret can be generated.
+	Sealer *secret.Sealer
 
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time

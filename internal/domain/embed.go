@@ -68,3 +68,11 @@ const (
 	UpsertUpdated
 	UpsertUnchanged
 )
+
+// EmbedSecretPrefix starts every generated embed secret, so secret
+// scanners and people recognise a leaked one.
+const EmbedSecretPrefix = "tge_"
+
+// EmbedSecretAD is the associated data the embed secret is sealed with:
+// a sealed secret copied to another tenant's row does not open.
+func EmbedSecretAD(tenant string) []byte { return []byte("embed-secret:" + tenant) }

@@ -32,6 +32,8 @@ type Config struct {
 	// Events, when set, receives an audit event for every token request,
 	// revocation and refused introspection.
 	Events audit.Sink
+	// Sealer opens the tenants' embed secrets; nil disables the embed grant.
+	Sealer *secret.Sealer
 }
 
 // Server is the authorization server's protocol logic.
@@ -49,6 +51,7 @@ type Server struct {
 	events   audit.Sink
 	// apiTokens answers introspection of API tokens; nil: inactive.
 	apiTokens *apitoken.Verifier
+	sealer    *secret.Sealer
 }
 
 type tenantKey struct{ tenant, id string }
@@ -72,11 +75,13 @@ func NewServer(c Config) *Server {
 		tenants:  cache.New[string, bool](c.CacheTTL, 10_000),
 		throttle: newThrottle(),
 		events:   c.Events,
+		sealer:   c.Sealer,
 	}
 	s.grants = map[string]grant{
 		domain.GrantPassword:          passwordGrant{s},
 		domain.GrantClientCredentials: clientCredentialsGrant{},
 		domain.GrantRefreshToken:      refreshGrant{s},
+		domain.GrantEmbedSecret:       embedGrant{s},
 	}
 	return s
 }
@@ -219,6 +224,15 @@ func (s *Server) authenticateClient(ctx context.Context, tenant string, c Client
 }
 
 func (s *Server) application(ctx context.Context, tenant, id string) (*domain.Application, error) {
+	if id == domain.EmbedApplicationID {
+		// Never cached: disabling embed or regenerating its secret must
+		// take effect at once.
+		app, _, err := s.embedSettings(ctx, tenant)
+		if oe := (*Error)(nil); errors.As(err, &oe) && oe.Code == CodeInvalidGrant {
+			return nil, domain.ErrNotFound // embed off: no such client
+		}
+		return app, err
+	}
 	key := tenantKey{tenant, id}
 	if app, ok := s.clients.Get(key); ok {
 		return app, nil

@@ -41,7 +41,8 @@ type Store interface {
 
 	// Embed-secret authentication. GetEmbedSettings gives ErrNotFound for
 	// a tenant that never had settings; PutEmbedSettings creates or
-	// replaces them. RedeemEmbedNonce records a signed request's nonce as
+	// replaces them, keeping the stored secret when SealedSecret is nil.
+	// RedeemEmbedNonce records a signed request's nonce as
 	// used until expiresAt, atomically: ErrConflict when it is recorded
 	// and not yet expired at now. DeleteExpired purges expired nonces.
 	GetEmbedSettings(ctx context.Context, tenant string) (*domain.EmbedSettings, error)

@@ -25,23 +25,27 @@ func (s *Store) GetEmbedSettings(ctx context.Context, tenant string) (*domain.Em
 }
 
 // PutEmbedSettings creates or replaces a tenant's embed settings in one
-// statement, so a regenerated secret replaces the old one at once.
+// statement, so a regenerated secret replaces the old one at once. A nil
+// SealedSecret keeps the stored secret, so a settings change racing a
+// regeneration cannot bring the old secret back.
 func (s *Store) PutEmbedSettings(ctx context.Context, tenant string, e *domain.EmbedSettings) error {
 	if e.UpdatedAt.IsZero() {
 		e.UpdatedAt = time.Now()
 	}
 	e.UpdatedAt = normTime(e.UpdatedAt)
+	keep := e.SealedSecret == nil
 	sealed := e.SealedSecret
-	if sealed == nil {
+	if keep {
 		sealed = []byte{} // NOT NULL; empty means no secret yet
 	}
 	return s.write(ctx, func(tx *tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO embed_settings (tenant, `+embedCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (tenant) DO UPDATE SET enabled = excluded.enabled, sealed_secret = excluded.sealed_secret,
+			ON CONFLICT (tenant) DO UPDATE SET enabled = excluded.enabled,
+				sealed_secret = CASE WHEN ? THEN embed_settings.sealed_secret ELSE excluded.sealed_secret END,
 				scopes = excluded.scopes, access_token_ttl_ns = excluded.access_token_ttl_ns,
 				refresh_token_ttl_ns = excluded.refresh_token_ttl_ns, updated_at = excluded.updated_at`,
 			tenant, e.Enabled, sealed, encList(e.Scopes), int64(e.AccessTokenTTL), int64(e.RefreshTokenTTL),
-			tx.d.ts(e.UpdatedAt))
+			tx.d.ts(e.UpdatedAt), keep)
 		if err != nil {
 			return fmt.Errorf("embed settings: %w", mapErr(err))
 		}

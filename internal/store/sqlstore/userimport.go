@@ -23,6 +23,14 @@ func (s *Store) UpsertUsers(ctx context.Context, tenant string, ids []string,
 	out := make([]domain.UpsertOutcome, len(ids))
 	now := normTime(time.Now())
 	err := s.write(ctx, func(tx *tx) error {
+		if tx.d.postgres {
+			// A generic plan cached while the table was small scans it
+			// whole for every IN list once it has grown (an import fills
+			// it from empty): plan each batch for what the table holds.
+			if _, err := tx.exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+				return err
+			}
+		}
 		stored, err := findUsersByIDs(ctx, tx, tenant, ids)
 		if err != nil {
 			return err

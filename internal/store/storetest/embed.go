@@ -37,6 +37,14 @@ func testEmbedSettings(t *testing.T, s store.Store) {
 	eq(t, "SealedSecret after replace", string(got.SealedSecret), "sealed-2")
 	eq(t, "Scopes after replace", len(got.Scopes), 0)
 
+	t.Run("nil secret keeps the stored one", func(t *testing.T) {
+		ok(t, s.PutEmbedSettings(ctx(t), "acme", &domain.EmbedSettings{Enabled: true, Scopes: []string{"c"}, UpdatedAt: base}))
+		got, err := s.GetEmbedSettings(ctx(t), "acme")
+		ok(t, err)
+		eq(t, "SealedSecret", string(got.SealedSecret), "sealed-2")
+		eq(t, "Enabled", got.Enabled, true)
+		eqList(t, "Scopes", got.Scopes, []string{"c"})
+	})
 	t.Run("wrong tenant", func(t *testing.T) {
 		_, err := s.GetEmbedSettings(ctx(t), "other")
 		isErr(t, err, domain.ErrNotFound)

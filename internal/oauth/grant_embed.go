@@ -1,0 +1,173 @@
+package oauth
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+)
+
+// EmbedWindow is how far a signed embed request's timestamp may be from
+// the server's clock (DESIGN §2).
+const EmbedWindow = 5 * time.Minute
+
+// nonceMargin keeps a nonce recorded a little past the window, so nodes
+// whose clocks differ by less than it cannot accept a replay.
+const nonceMargin = time.Minute
+
+// embedGrant: grant_type=embed_secret (DESIGN §2). The tenant's embed
+// secret is the credential, so no client authenticates; the token goes to
+// the tenant's built-in embed application.
+type embedGrant struct{ s *Server }
+
+func (embedGrant) clientRequired() bool { return false }
+
+// errEmbedRefused is the one answer for disabled embed authentication, a
+// wrong secret or signature, an unknown user and a disabled user, so a
+// caller cannot tell which users exist.
+func errEmbedRefused() *Error { return InvalidGrant("authorization_failed") }
+
+// signedEmbed holds the parameters of the signed form once checked.
+type signedEmbed struct {
+	nonce     string
+	timestamp string // as sent: it is part of the signed message
+	unix      int64
+	signature []byte
+}
+
+// parseSignedEmbed checks the signed form's parameters for shape only; it
+// needs no secret, so a malformed request is refused before any lookup.
+func parseSignedEmbed(nonce, timestamp, signature string) (*signedEmbed, error) {
+	if nonce == "" || timestamp == "" || signature == "" {
+		return nil, InvalidRequest("the signed form needs embed_nonce, timestamp and embed_signature")
+	}
+	if len(nonce) > 128 {
+		return nil, InvalidRequest("embed_nonce longer than 128 characters")
+	}
+	for i := 0; i < len(nonce); i++ {
+		// Printable ASCII without '&' and '=', which would make the
+		// signed message ambiguous.
+		if c := nonce[i]; c <= ' ' || c > '~' || c == '&' || c == '=' {
+			return nil, InvalidRequest("embed_nonce must be printable ASCII without '&' or '='")
+		}
+	}
+	if len(timestamp) > 12 || strings.TrimLeft(timestamp, "0123456789") != "" {
+		return nil, InvalidRequest("timestamp must be unix seconds")
+	}
+	unix, err := strconv.ParseInt(timestamp, 10, 64)
+	if err != nil {
+		return nil, InvalidRequest("timestamp must be unix seconds")
+	}
+	sig, err := base64.StdEncoding.DecodeString(signature)
+	if err != nil {
+		// Some clients send unpadded or URL-safe base64.
+		sig, err = base64.RawURLEncoding.DecodeString(strings.TrimRight(signature, "="))
+	}
+	if err != nil || len(sig) != sha256.Size {
+		return nil, InvalidGrant("authorization_failed: embed_signature is not a base64 HMAC-SHA256")
+	}
+	return &signedEmbed{nonce: nonce, timestamp: timestamp, unix: unix, signature: sig}, nil
+}
+
+// EmbedSignature computes the signed form's embed_signature:
+// base64(HMAC-SHA256(key = secret, msg = lowercase("embed_nonce=" + nonce +
+// "&user_email=" + username + "&timestamp=" + timestamp))).
+func EmbedSignature(embedSecret, nonce, username, timestamp string) string {
+	mac := hmac.New(sha256.New, []byte(embedSecret))
+	mac.Write([]byte(strings.ToLower("embed_nonce=" + nonce + "&user_email=" + username + "&timestamp=" + timestamp)))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+func (g embedGrant) authorize(ctx context.Context, ex *exchange) (*authorization, error) {
+	username, plain := ex.req.Get("username"), ex.req.Get("embed_secret")
+	if username == "" {
+		return nil, InvalidRequest("missing username")
+	}
+	var signed *signedEmbed
+	switch sig := ex.req.Get("embed_signature"); {
+	case plain != "" && sig != "":
+		return nil, InvalidRequest("send either embed_secret or embed_signature, not both")
+	case plain == "":
+		var err error
+		if signed, err = parseSignedEmbed(ex.req.Get("embed_nonce"), ex.req.Get("timestamp"), sig); err != nil {
+			return nil, err
+		}
+		if d := ex.now.Sub(time.Unix(signed.unix, 0)); d > EmbedWindow || d < -EmbedWindow {
+			return nil, InvalidGrant("authorization_failed: timestamp is more than 5 minutes off")
+		}
+	}
+	s := g.s
+	app, embedSecret, err := s.embedSettings(ctx, ex.tenant)
+	if err != nil {
+		return nil, err
+	}
+	if signed == nil {
+		// Equal-length digests, so the comparison's time says nothing
+		// about how much of the secret matched.
+		if !secret.Equal(secret.HashToken(plain), secret.HashToken(embedSecret)) {
+			return nil, errEmbedRefused()
+		}
+	} else {
+		want, _ := base64.StdEncoding.DecodeString(EmbedSignature(embedSecret, signed.nonce, username, signed.timestamp))
+		if !hmac.Equal(want, signed.signature) {
+			return nil, errEmbedRefused()
+		}
+		// Recorded only once the signature is good, so nobody can burn
+		// another caller's nonces.
+		until := time.Unix(signed.unix, 0).Add(EmbedWindow + nonceMargin)
+		err := s.store.RedeemEmbedNonce(ctx, ex.tenant, signed.nonce, until, ex.now)
+		if errors.Is(err, domain.ErrConflict) {
+			return nil, InvalidGrant("authorization_failed: embed_nonce was already used")
+		}
+		if err != nil {
+			return nil, ServerError(err)
+		}
+	}
+	user, err := s.store.GetUser(ctx, ex.tenant, username)
+	if errors.Is(err, domain.ErrNotFound) || (err == nil && user.Disabled) {
+		return nil, errEmbedRefused()
+	}
+	if err != nil {
+		return nil, ServerError(err)
+	}
+	ceiling, err := s.store.RoleScopes(ctx, ex.tenant, user.Roles)
+	if err != nil {
+		return nil, ServerError(err)
+	}
+	ex.app = app
+	return &authorization{app: app, subject: user.ID, ceiling: nonNil(ceiling), refresh: true}, nil
+}
+
+// embedSettings returns the tenant's embed application and secret, or the
+// common refusal when embed authentication is off. It is read from the
+// store on every request, not cached, so disabling or regenerating takes
+// effect at once on every node.
+func (s *Server) embedSettings(ctx context.Context, tenant string) (*domain.Application, string, error) {
+	e, err := s.store.GetEmbedSettings(ctx, tenant)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, "", errEmbedRefused()
+	}
+	if err != nil {
+		return nil, "", ServerError(err)
+	}
+	if !e.Enabled || len(e.SealedSecret) == 0 || s.sealer == nil {
+		return nil, "", errEmbedRefused()
+	}
+	raw, err := s.sealer.Open(e.SealedSecret, domain.EmbedSecretAD(tenant))
+	if err != nil {
+		return nil, "", ServerError(err)
+	}
+	app := e.Application()
+	// The embed secret also authenticates the embed application as a
+	// client (refresh, revocation, introspection): client_id
+	// tollgate:embed, client_secret the embed secret.
+	app.SecretHash = secret.HashToken(string(raw))
+	return app, string(raw), nil
+}
