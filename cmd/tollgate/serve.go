@@ -140,8 +140,10 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 		ln.Close()
 		return fmt.Errorf("debug listener: %w", err)
 	}
-	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events})
+	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events,
+		Sealer: sealer})
 	svc := admin.NewService(st, hasher, keys)
+	svc.Sealer = sealer // embed secrets
 	svc.OnApplicationChange = srv.ForgetApplication
 	svc.OnTenantChange = srv.ForgetTenant
 	svc.Events = events

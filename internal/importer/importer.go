@@ -46,6 +46,14 @@ func (r *Report) fail(e *RowError) {
 	}
 }
 
+// SourceError is a failure of the source (unreadable input, a source
+// database gone), as opposed to one of the store; its message is meant for
+// the person importing.
+type SourceError struct{ Err error }
+
+func (e *SourceError) Error() string { return e.Err.Error() }
+func (e *SourceError) Unwrap() error { return e.Err }
+
 // Importer writes rows into one tenant.
 type Importer struct {
 	Store  store.Store
@@ -97,7 +105,7 @@ func (im *Importer) Import(ctx context.Context, tenant string, src Source) (*Rep
 			if ferr := flush(); ferr != nil {
 				return rep, ferr
 			}
-			return rep, err
+			return rep, &SourceError{err}
 		}
 		p, re := im.prepare(row, roles)
 		if re == nil {

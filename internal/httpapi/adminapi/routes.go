@@ -26,8 +26,10 @@ func (h *Handler) Register(m *route.Mux) {
 		h.crud(m, p+"/applications", h.listApps, h.createApp, h.getApp, h.updateApp, h.deleteApp)
 		m.Tenant("POST "+p+"/applications/{id}/secret", h.wrap(h.rotateAppSecret))
 		h.apiTokenRoutes(m, p) // users/{userId}/apiTokens, in apitokens.go
+		h.embedRoutes(m, p)    // embedSettings, in embed.go
 	}
 	m.Tenant("POST /api/v1/actions/keys/rotate", h.wrap(h.rotateKey))
+	m.Tenant("POST /api/v1/actions/users/import", h.wrap(h.importUsers)) // text/csv, in import.go
 	m.Tenant("GET /api/v1/audit", h.wrap(h.listAudit))
 	m.Tenant("GET /api/v1/stats/tokens", h.wrap(h.tokenStats))
 	m.Tenant("GET /api/v1/stats/applications/{id}/users", h.wrap(h.applicationUsers))
