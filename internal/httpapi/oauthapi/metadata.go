@@ -42,7 +42,7 @@ func (h *Handler) Metadata(w http.ResponseWriter, r *http.Request) {
 		JWKSURI:                  iss + "/oauth2/jwks",
 		IntrospectionEndpoint:    iss + "/oauth2/introspect",
 		RevocationEndpoint:       iss + "/oauth2/revoke",
-		GrantTypesSupported:      []string{domain.GrantPassword, domain.GrantClientCredentials, domain.GrantRefreshToken},
+		GrantTypesSupported:      []string{domain.GrantPassword, domain.GrantClientCredentials, domain.GrantRefreshToken, domain.GrantEmbedSecret},
 		ResponseTypesSupported:   []string{},
 		TokenAuthMethods:         clientAuthMethods,
 		IntrospectionAuthMethods: clientAuthMethods,
