@@ -33,6 +33,7 @@ func newRootCmd() *cobra.Command {
 		newServeCmd(),
 		newTenantCmd(),
 		newUserCmd(),
+		newEmbedCmd(),
 		newRoleCmd(),
 		newScopeCmd(),
 		newAppCmd(),

@@ -90,6 +90,7 @@ func newUserCmd() *cobra.Command {
 		cmd.AddCommand(sub)
 	}
 	cmd.AddCommand(crudCmds(f, adminclient.Users, "user")...)
+	cmd.AddCommand(newUserImportCmd(f)) // in import.go
 	cmd.AddCommand(newUserTokenCmd(f))
 	return cmd
 }

@@ -122,3 +122,6 @@ func (s *SQLSource) Close() error {
 	s.rows.Close()
 	return s.db.Close()
 }
+
+// Columns returns the CSV column each result column maps to, in order.
+func (s *SQLSource) Columns() []string { return s.cols }
