@@ -136,6 +136,14 @@ func TestEmbedSecretRefusals(t *testing.T) {
 		if r := e.post("/oauth2/token", embedPlain("john.doe", fresh), "", ""); r.status != 200 {
 			t.Fatalf("new secret: %d %s", r.status, r.raw)
 		}
+		// A tenant's secret is worth nothing in another tenant.
+		e.api("POST", "/api/v1/entities/tenants", `{"data":{"type":"tenant","id":"acme"}}`, 201)
+		e.api("POST", "/acme/api/v1/entities/users", `{"data":{"type":"user","id":"john.doe","attributes":{"source":"oidc:okta"}}}`, 201)
+		e.enableEmbed("acme", "")
+		if r := e.post("/acme/oauth2/token", embedPlain("john.doe", fresh), "", ""); r.raw != want.raw {
+			t.Fatalf("default tenant's secret on acme: %d %s", r.status, r.raw)
+		}
+		e.api("POST", "/api/v1/entities/users", `{"data":{"type":"user","id":"odd","attributes":{"source":"ldap"}}}`, 400)
 		if r := e.post("/oauth2/token", url.Values{"grant_type": {"embed_secret"}, "username": {"john.doe"}}, "", ""); r.status != 400 || r.str("error") != "invalid_request" {
 			t.Fatalf("no credential: %d %s", r.status, r.raw)
 		}

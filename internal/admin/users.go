@@ -43,6 +43,9 @@ func (s *Service) validUser(ctx context.Context, tenant string, u *domain.User) 
 	if err := domain.ValidateUser(u); err != nil {
 		return err
 	}
+	if !domain.ValidSource(u.Source) {
+		return domain.Invalid("source", "must be local, csv, database or oidc:<provider>")
+	}
 	return s.checkRolesExist(ctx, tenant, "roles", u.Roles)
 }
 

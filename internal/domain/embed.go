@@ -76,3 +76,14 @@ const EmbedSecretPrefix = "tge_"
 // EmbedSecretAD is the associated data the embed secret is sealed with:
 // a sealed secret copied to another tenant's row does not open.
 func EmbedSecretAD(tenant string) []byte { return []byte("embed-secret:" + tenant) }
+
+// ValidSource reports whether src is a user source Tollgate knows:
+// local, csv, database or oidc:<provider>.
+func ValidSource(src string) bool {
+	switch src {
+	case SourceLocal, SourceCSV, SourceDatabase:
+		return true
+	}
+	provider, ok := strings.CutPrefix(src, SourceOIDC)
+	return ok && provider != "" && !strings.ContainsAny(provider, " \t\r\n")
+}
