@@ -19,7 +19,7 @@ import (
 // BatchSize is how many rows one transaction writes: large enough that
 // commits do not dominate, small enough that a failed batch retried row
 // by row stays cheap.
-const BatchSize = 500
+const BatchSize = 512
 
 // MaxReportedErrors bounds the bad rows a report lists (all are counted),
 // so a hopeless file cannot make the report itself huge.

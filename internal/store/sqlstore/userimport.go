@@ -11,8 +11,20 @@ import (
 
 // upsertChunk bounds the ids of one SELECT … IN and the rows of one
 // multi-row INSERT (10 parameters each), well under SQLite's limit of
-// 32766 parameters and PostgreSQL's 65535.
-const upsertChunk = 500
+// 32766 parameters and PostgreSQL's 65535. Both statements come only in
+// power-of-two sizes up to it, so an import adds at most a handful of
+// query texts to the bounded statement cache instead of filling it with
+// one text per batch size.
+const upsertChunk = 512
+
+// pow2Floor returns the largest power of two <= n (n >= 1).
+func pow2Floor(n int) int {
+	p := 1
+	for p*2 <= n {
+		p *= 2
+	}
+	return p
+}
 
 // UpsertUsers writes a batch of imported users in one transaction: it
 // reads the stored users of the batch with one query per chunk, lets merge
@@ -66,13 +78,17 @@ func findUsersByIDs(ctx context.Context, tx *tx, tenant string, ids []string) (m
 	found := make(map[string]*domain.User, len(ids))
 	for start := 0; start < len(ids); start += upsertChunk {
 		chunk := ids[start:min(start+upsertChunk, len(ids))]
-		args := make([]any, 0, len(chunk)+1)
+		size := pow2Floor(len(chunk))
+		if size < len(chunk) {
+			size *= 2
+		}
+		args := make([]any, 0, size+1)
 		args = append(args, tenant)
-		for _, id := range chunk {
-			args = append(args, id)
+		for i := range size {
+			args = append(args, chunk[min(i, len(chunk)-1)]) // padded with the last id
 		}
 		rows, err := tx.query(ctx, `SELECT `+userCols+` FROM users WHERE tenant = ? AND id IN (`+
-			placeholders(len(chunk), 1)+`)`, args...)
+			placeholders(size, 1)+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -93,8 +109,9 @@ func findUsersByIDs(ctx context.Context, tx *tx, tenant string, ids []string) (m
 
 func insertUsers(ctx context.Context, tx *tx, tenant string, us []*domain.User) error {
 	const perRow = 10
-	for start := 0; start < len(us); start += upsertChunk {
-		chunk := us[start:min(start+upsertChunk, len(us))]
+	for len(us) > 0 {
+		chunk := us[:pow2Floor(min(len(us), upsertChunk))]
+		us = us[len(chunk):]
 		args := make([]any, 0, len(chunk)*perRow)
 		for _, u := range chunk {
 			args = append(args, tenant, u.ID, u.Email, u.DisplayName, u.PasswordHash, encList(u.Roles),
