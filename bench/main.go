@@ -35,6 +35,7 @@ type options struct {
 	large       bool
 	jsonPath    string
 	profileDir  string // BENCH_PROFILE: CPU profiles of the server per scenario
+	quiet       bool   // BENCH_QUIET: wait for other processes to go idle first
 }
 
 func main() {
@@ -55,6 +56,7 @@ func main() {
 		large:       os.Getenv("BENCH_LARGE") == "1",
 		jsonPath:    os.Getenv("BENCH_JSON"),
 		profileDir:  os.Getenv("BENCH_PROFILE"),
+		quiet:       os.Getenv("BENCH_QUIET") == "1",
 	}
 	flag.StringVar(&o.tollgate, "tollgate", "bin/tollgate", "the tollgate binary to benchmark")
 	flag.Parse()
@@ -62,12 +64,13 @@ func main() {
 	defer stop()
 	rep, err := run(ctx, o)
 	if rep != nil {
-		rep.print(os.Stdout, o)
+		// JSON first: the table may go to a pipe that closes early.
 		if o.jsonPath != "" {
 			if werr := rep.writeJSON(o.jsonPath); werr != nil {
 				fmt.Fprintln(os.Stderr, "bench:", werr)
 			}
 		}
+		rep.print(os.Stdout, o)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -75,27 +78,19 @@ func main() {
 	}
 }
 
-// run measures the floor and the raw hash rate, then every database.
+// measured is a run and the CPU other processes took during it (cores).
+type measured struct {
+	res   *load.Result
+	other float64
+}
+
+// run measures the floor, every database, and the floor again.
 // It returns what it measured even when a later step fails.
 func run(ctx context.Context, o options) (*report, error) {
 	rep := &report{started: time.Now(), hash: secret.DefaultParams}
-	logf("floor: bare net/http handler in a separate process")
-	f, err := startFloor()
-	if err != nil {
+	var err error
+	if rep.floorStart, err = measureFloor(ctx, o); err != nil {
 		return nil, err
-	}
-	body := []byte("grant_type=client_credentials&client_id=bench&client_secret=0123456789abcdef0123456789abcdef")
-	rep.floor, err = load.Run(ctx, load.Config{Concurrency: o.concurrency, Warmup: o.warmup, Duration: o.duration,
-		NewWorker: func(int) load.Step {
-			url, h := "http://"+f.addr+"/token", load.FormHeader("", "")
-			return func(ctx context.Context, c *http.Client) (int, error) {
-				s, _, _, err := load.Post(ctx, c, url, h, body, false)
-				return s, err
-			}
-		}})
-	f.stop()
-	if err != nil {
-		return rep, err
 	}
 	dbs := []string{"sqlite"}
 	if o.postgres {
@@ -108,7 +103,35 @@ func run(ctx context.Context, o options) (*report, error) {
 			return rep, fmt.Errorf("%s: %w", db, err)
 		}
 	}
-	return rep, nil
+	// Again at the end: on a shared machine one floor can be an outlier,
+	// and the ratios use both.
+	rep.floorEnd, err = measureFloor(ctx, o)
+	return rep, err
+}
+
+// measureFloor runs the floor scenario against a fresh floor process.
+func measureFloor(ctx context.Context, o options) (*measured, error) {
+	logf("floor: bare net/http handler in a separate process")
+	f, err := startFloor()
+	if err != nil {
+		return nil, err
+	}
+	defer f.stop()
+	body := []byte("grant_type=client_credentials&client_id=bench&client_secret=0123456789abcdef0123456789abcdef")
+	url, h := "http://"+f.addr+"/token", load.FormHeader("", "")
+	quiet(o, f.cmd.Process.Pid)
+	before := takeCPU(f.cmd.Process.Pid)
+	res, err := load.Run(ctx, load.Config{Concurrency: o.concurrency, Warmup: o.warmup, Duration: o.duration,
+		NewWorker: func(int) load.Step {
+			return func(ctx context.Context, c *http.Client) (int, error) {
+				s, _, _, err := load.Post(ctx, c, url, h, body, false)
+				return s, err
+			}
+		}})
+	if err != nil {
+		return nil, err
+	}
+	return &measured{res, otherCores(before, takeCPU(f.cmd.Process.Pid))}, nil
 }
 
 func newBootstrapToken() string {
@@ -139,4 +162,14 @@ func envInt(name string, def int) int {
 		fmt.Fprintf(os.Stderr, "bench: ignoring %s=%q (want a positive integer)\n", name, v)
 	}
 	return def
+}
+
+// quiet applies BENCH_QUIET before a measurement.
+func quiet(o options, peerPID int) {
+	if !o.quiet {
+		return
+	}
+	if waited := waitQuiet(peerPID, 0.2, time.Minute); waited > 0 {
+		logf("  waited %v for other processes to go quiet", waited.Round(time.Second))
+	}
 }

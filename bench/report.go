@@ -14,44 +14,63 @@ import (
 )
 
 type report struct {
-	started time.Time
-	floor   *load.Result
-	hash    secret.Params
-	dbs     []*dbReport
+	started              time.Time
+	floorStart, floorEnd *measured // the floor before and after the databases
+	hash                 secret.Params
+	dbs                  []*dbReport
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/1e6) }
 
 func msf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// floor is both floor runs as one: their mean rate and merged latencies.
+func (r *report) floor() *load.Result {
+	var f load.Result
+	for _, m := range []*measured{r.floorStart, r.floorEnd} {
+		if m != nil {
+			f.Merge(m.res)
+		}
+	}
+	if f.Requests == 0 {
+		return nil
+	}
+	return &f
+}
+
 func (r *report) ratio(rps float64) string {
-	if r.floor == nil || r.floor.RPS() == 0 {
+	f := r.floor()
+	if f == nil || f.RPS() == 0 {
 		return "–"
 	}
-	return fmt.Sprintf("%.1f %%", 100*rps/r.floor.RPS())
+	return fmt.Sprintf("%.1f %%", 100*rps/f.RPS())
 }
 
 func (r *report) print(w io.Writer, o options) {
 	fmt.Fprintf(w, "\n## Tollgate load benchmark, %s\n\n", r.started.UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(w, "%d CPUs (GOMAXPROCS %d), %d clients, %v warm-up + %v measured per scenario, HTTP/1.1 keep-alive, loopback.\n\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), o.concurrency, o.warmup, o.duration)
-	fmt.Fprintln(w, "| scenario | db | req/s | ratio to floor | p50 | p90 | p99 | max | errors |")
-	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	row := func(name, db string, res *load.Result) {
-		fmt.Fprintf(w, "| %s | %s | %.0f | %s | %s | %s | %s | %s | %d |\n", name, db, res.RPS(), r.ratio(res.RPS()),
+	fmt.Fprintln(w, "The ratio is to the mean of the two floor runs. *Other CPU* is the cores other processes on the machine used during the run (of", runtime.NumCPU(), "); figures with a high value are depressed by them.")
+	fmt.Fprintln(w, "\n| scenario | db | req/s | ratio to floor | p50 | p90 | p99 | max | errors | other CPU |")
+	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	row := func(name, db string, res *load.Result, other string) {
+		fmt.Fprintf(w, "| %s | %s | %.0f | %s | %s | %s | %s | %s | %d | %s |\n", name, db, res.RPS(), r.ratio(res.RPS()),
 			ms(res.Latency.Percentile(50)), ms(res.Latency.Percentile(90)), ms(res.Latency.Percentile(99)),
-			ms(res.Latency.Max()), res.Failed())
+			ms(res.Latency.Max()), res.Failed(), other)
 	}
-	if r.floor != nil {
-		row("floor (bare net/http)", "–", r.floor)
+	if m := r.floorStart; m != nil {
+		row("floor, start (bare net/http)", "–", m.res, fmtCores(m.other))
+	}
+	if m := r.floorEnd; m != nil {
+		row("floor, end", "–", m.res, fmtCores(m.other))
 	}
 	for _, d := range r.dbs {
 		for _, x := range d.results {
 			if x.res == nil {
-				fmt.Fprintf(w, "| %s | %s | skipped | | | | | | |\n", x.scenario, d.db)
+				fmt.Fprintf(w, "| %s | %s | skipped | | | | | | | |\n", x.scenario, d.db)
 				continue
 			}
-			row(x.scenario, d.db, x.res)
+			row(x.scenario, d.db, x.res, fmtCores(x.other))
 		}
 	}
 	for _, d := range r.dbs {
@@ -85,14 +104,15 @@ func (r *report) printOps(w io.Writer, o options) {
 		fmt.Fprintf(w, "| %s | %.1f MiB | %.1f MiB (after %v) | %s | %s |\n", d.db, d.idleRSS, d.ccRSS, d.ccDuration, ms(d.firstStart), ms(d.restart))
 	}
 	fmt.Fprintf(w, "\n### Overload: password grant, %d clients\n\n", o.overload)
-	fmt.Fprintln(w, "| db | req/s | 200 | 503 (with Retry-After) | other failures | p50 | p99 | max | peak RSS |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintln(w, "| db | req/s | 200 | 503 (with Retry-After) | other failures | p50 | p99 | max | peak RSS | other CPU |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, d := range r.dbs {
-		x := d.overload
+		x := d.overload.res
 		if x == nil {
 			continue
 		}
-		fmt.Fprintf(w, "| %s | %.0f | %d | %d | %d | %s | %s | %s | %.1f MiB |\n", d.db, x.RPS(), x.Status[200], x.Status[503],
-			x.Failed()-x.Status[503], ms(x.Latency.Percentile(50)), ms(x.Latency.Percentile(99)), ms(x.Latency.Max()), d.overloadPeakRSS)
+		fmt.Fprintf(w, "| %s | %.0f | %d | %d | %d | %s | %s | %s | %.1f MiB | %s |\n", d.db, x.RPS(), x.Status[200], x.Status[503],
+			x.Failed()-x.Status[503], ms(x.Latency.Percentile(50)), ms(x.Latency.Percentile(99)), ms(x.Latency.Max()),
+			d.overloadPeakRSS, fmtCores(d.overload.other))
 		if x.FirstError != "" {
 			fmt.Fprintf(w, "\nfirst failure on %s: %s\n", d.db, x.FirstError)
 		}
@@ -103,13 +123,13 @@ func (r *report) printOps(w io.Writer, o options) {
 		}
 		fmt.Fprintf(w, "\n### Large data set on %s (%d users, %d applications, %d refresh tokens; seeded in %v)\n\n",
 			d.db, largeUsers, largeApps, largeTokens, d.largeSeed.Round(time.Millisecond))
-		fmt.Fprintln(w, "| grant | req/s empty | req/s large | p99 empty | p99 large | p99 change |\n| --- | ---: | ---: | ---: | ---: | ---: |")
+		fmt.Fprintln(w, "| grant | req/s empty | req/s large | p99 empty | p99 large | p99 change | other CPU empty / large |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 		for _, l := range d.large {
 			for _, e := range d.results {
 				if e.scenario == l.scenario && e.res != nil && l.res != nil {
 					pe, pl := e.res.Latency.Percentile(99), l.res.Latency.Percentile(99)
-					fmt.Fprintf(w, "| %s | %.0f | %.0f | %s | %s | %+.0f %% |\n", l.scenario, e.res.RPS(), l.res.RPS(),
-						ms(pe), ms(pl), 100*(float64(pl)/float64(pe)-1))
+					fmt.Fprintf(w, "| %s | %.0f | %.0f | %s | %s | %+.0f %% | %s / %s |\n", l.scenario, e.res.RPS(), l.res.RPS(),
+						ms(pe), ms(pl), 100*(float64(pl)/float64(pe)-1), fmtCores(e.other), fmtCores(l.other))
 				}
 			}
 		}
@@ -137,8 +157,8 @@ func (r *report) writeJSON(path string) error {
 			err = enc.Encode(jsonLine{name, db, res.RPS(), msf(res.Latency.Percentile(50)), msf(res.Latency.Percentile(99)), errs})
 		}
 	}
-	if r.floor != nil {
-		put("floor", "none", r.floor, r.floor.Failed())
+	if f := r.floor(); f != nil {
+		put("floor", "none", f, f.Failed())
 	}
 	for _, d := range r.dbs {
 		for _, x := range d.results {
@@ -147,7 +167,7 @@ func (r *report) writeJSON(path string) error {
 			}
 		}
 		// 503s with Retry-After are the designed answer to overload.
-		if x := d.overload; x != nil {
+		if x := d.overload.res; x != nil {
 			put("password256", d.db, x, x.Failed()-x.Status[503])
 		}
 		for _, x := range d.large {

@@ -22,7 +22,8 @@ const argonTime = 3 * time.Second
 type result struct {
 	scenario string
 	res      *load.Result
-	skipped  string // why the scenario did not run
+	other    float64 // cores other processes used meanwhile
+	skipped  string  // why the scenario did not run
 }
 
 // dbReport is everything measured on one database.
@@ -32,7 +33,7 @@ type dbReport struct {
 	idleRSS, ccRSS      float64 // MiB
 	ccDuration          time.Duration
 	firstStart, restart time.Duration
-	overload            *load.Result
+	overload            result
 	overloadPeakRSS     float64
 	large               []result // grants again, with the large data set
 	// Raw argon2id rates measured right before and after the password
@@ -95,10 +96,11 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 			// Long enough for the "RSS after 60 s of load" target.
 			dur = o.ccDuration
 		case "password":
+			quiet(o, s.pid())
 			logf("  raw argon2id rate before the password grant")
 			d.argonBefore = argonRate(secret.DefaultParams, argonTime)
 		}
-		r, err := runScenario(ctx, e, prof, sc, o.concurrency, o.warmup, dur, hint)
+		r, err := runScenario(ctx, o, e, s.pid(), prof, sc, o.concurrency, o.warmup, dur, hint)
 		if err != nil {
 			return err
 		}
@@ -108,6 +110,7 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 			hint = r.res.RPS()
 			d.ccRSS, d.ccDuration = rssMiB(s.pid(), "VmRSS"), dur+o.warmup
 		case "password":
+			quiet(o, s.pid())
 			logf("  raw argon2id rate after the password grant")
 			d.argonAfter = argonRate(secret.DefaultParams, argonTime)
 		}
@@ -116,14 +119,14 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 	logf("%s: password grant with %d clients", d.db, o.overload)
 	stopRSS := make(chan struct{})
 	peak := peakRSS(s.pid(), stopRSS)
-	r, err := runScenario(ctx, e, prof, scenario{name: "password256", prepare: prepPassword256},
+	r, err := runScenario(ctx, o, e, s.pid(), prof, scenario{name: "password256", prepare: prepPassword256},
 		o.overload, time.Second, min(o.duration, 5*time.Second), 0)
 	close(stopRSS)
 	d.overloadPeakRSS = <-peak
 	if err != nil {
 		return err
 	}
-	d.overload = r.res
+	d.overload = r
 
 	logf("%s: restarting on the existing data", d.db)
 	if err := s.stop(); err != nil {
@@ -160,7 +163,7 @@ func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, pr
 		if sc.name != "client_credentials" && sc.name != "password" && sc.name != "refresh_token" {
 			continue
 		}
-		r, err := runScenario(ctx, e, prof.large(), sc, o.concurrency, o.warmup, o.duration, 0)
+		r, err := runScenario(ctx, o, e, s.pid(), prof.large(), sc, o.concurrency, o.warmup, o.duration, 0)
 		if err != nil {
 			return err
 		}
@@ -169,7 +172,7 @@ func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, pr
 	return nil
 }
 
-func runScenario(ctx context.Context, e *env, prof *profiler, sc scenario, conc int, warmup, dur time.Duration, hint float64) (result, error) {
+func runScenario(ctx context.Context, o options, e *env, pid int, prof *profiler, sc scenario, conc int, warmup, dur time.Duration, hint float64) (result, error) {
 	logf("  %s: preparing", sc.name)
 	steps, err := sc.prepare(ctx, e, conc, warmup+dur, hint)
 	if errors.Is(err, errSkip) {
@@ -180,8 +183,11 @@ func runScenario(ctx context.Context, e *env, prof *profiler, sc scenario, conc 
 		return result{}, fmt.Errorf("%s: %w", sc.name, err)
 	}
 	logf("  %s: %d clients, %v warm-up + %v", sc.name, conc, warmup, dur)
+	quiet(o, pid)
 	wait := prof.during(ctx, sc.name, warmup, dur)
+	before := takeCPU(pid)
 	res, err := load.Run(ctx, load.Config{Concurrency: conc, Warmup: warmup, Duration: dur, NewWorker: steps})
+	other := otherCores(before, takeCPU(pid))
 	wait()
 	if err != nil {
 		return result{}, err
@@ -189,5 +195,5 @@ func runScenario(ctx context.Context, e *env, prof *profiler, sc scenario, conc 
 	if res.FirstError != "" {
 		logf("  %s: first error: %s", sc.name, res.FirstError)
 	}
-	return result{scenario: sc.name, res: res}, nil
+	return result{scenario: sc.name, res: res, other: other}, nil
 }

@@ -205,3 +205,22 @@ func FormHeader(user, pass string) http.Header {
 	}
 	return h
 }
+
+// Merge adds o to r as if both windows were one run: counts and measured
+// time add up, so RPS becomes the mean rate over both.
+func (r *Result) Merge(o *Result) {
+	r.Requests += o.Requests
+	r.Errors += o.Errors
+	r.Non2xx += o.Non2xx
+	r.Elapsed += o.Elapsed
+	r.Latency.Merge(&o.Latency)
+	if r.Status == nil {
+		r.Status = map[int]uint64{}
+	}
+	for s, n := range o.Status {
+		r.Status[s] += n
+	}
+	if r.FirstError == "" {
+		r.FirstError = o.FirstError
+	}
+}

@@ -108,6 +108,14 @@ func TestCountsNon2xxAndErrors(t *testing.T) {
 		t.Errorf("errors %d failed %d", res.Errors, res.Failed())
 	}
 
+	// Merging two runs gives the mean rate over both windows.
+	var both Result
+	both.Merge(res)
+	both.Merge(res)
+	if both.RPS() != res.RPS() || both.Requests != 2*res.Requests || both.Status[500] != 2*res.Status[500] {
+		t.Errorf("merged: rps %v (want %v), requests %d, 500s %d", both.RPS(), res.RPS(), both.Requests, both.Status[500])
+	}
+
 	// A server that is gone gives transport errors, not statuses.
 	srv.Close()
 	res, _ = Run(context.Background(), Config{Concurrency: 1, Duration: 50 * time.Millisecond, NewWorker: postStep(srv.URL)})
