@@ -169,7 +169,7 @@ func quiet(o options, peerPID int) {
 	if !o.quiet {
 		return
 	}
-	if waited := waitQuiet(peerPID, 0.2, time.Minute); waited > 0 {
+	if waited := waitQuiet(peerPID, 0.2, time.Minute); waited >= time.Second {
 		logf("  waited %v for other processes to go quiet", waited.Round(time.Second))
 	}
 }
