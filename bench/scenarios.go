@@ -30,6 +30,7 @@ var scenarios = []scenario{
 	{"introspect_jwt", "RFC 7662 on a live JWT access token", prepIntrospect},
 	{"revoke", "RFC 7009 on a distinct pre-minted JWT per request (revocation written)", prepRevoke},
 	{"introspect_api_token", "RFC 7662 on a personal API token (issue 5)", prepIntrospectAPIToken},
+	{"embed_secret", "embed grant, plain form: the tenant's embed secret, no client auth", prepEmbedSecret},
 }
 
 // post returns a step that POSTs a fixed form and expects 200.
@@ -203,4 +204,32 @@ func prepIntrospectAPIToken(ctx context.Context, e *env, _ int, _ time.Duration,
 		return nil, err
 	}
 	return introspect(e, out.Data.Attributes.BearerToken), nil
+}
+
+// prepEmbedSecret enables the tenant's embed settings, generates the embed
+// secret and sends the plain form (the secret in the body) for the bench
+// user. It skips while the server has no embedSettings (404/405).
+func prepEmbedSecret(ctx context.Context, e *env, _ int, _ time.Duration, _ float64) (func(int) load.Step, error) {
+	const path = "/api/v1/entities/embedSettings"
+	// The secret first: the server refuses to enable embed without one.
+	var out struct {
+		Data struct {
+			Attributes struct{ EmbedSecret string }
+		}
+	}
+	err := e.admin(ctx, http.MethodPost, path+"/secret", nil, 0, &out)
+	var se *statusError
+	if errors.As(err, &se) && (se.code == http.StatusNotFound || se.code == http.StatusMethodNotAllowed) {
+		return nil, fmt.Errorf("%w: POST %s/secret answers %d (embed grant not implemented)", errSkip, path, se.code)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := e.admin(ctx, http.MethodPatch, path, resource("embedSettings", "",
+		map[string]any{"enabled": true, "scopes": []string{benchScope}}), 0, nil); err != nil {
+		return nil, err
+	}
+	body := url.Values{"grant_type": {"embed_secret"}, "username": {benchUser},
+		"embed_secret": {out.Data.Attributes.EmbedSecret}}.Encode()
+	return post(e.base+"/default/oauth2/token", load.FormHeader("", ""), body), nil
 }
