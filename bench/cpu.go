@@ -18,11 +18,36 @@ const clockTicks = 100
 
 type cpuSnap struct {
 	at                time.Time
-	busy, peer, local float64 // CPU seconds: machine, server (or floor), this process
+	busy, peer, local float64 // CPU seconds: machine, the measured processes, this process
 }
 
-func takeCPU(peerPID int) cpuSnap {
-	return cpuSnap{at: time.Now(), busy: machineBusy(), peer: procCPU(strconv.Itoa(peerPID)), local: procCPU("self")}
+// takeCPU snapshots CPU use. peers are the processes under test (the
+// server or floor, and PostgreSQL's postmaster), each with its children.
+func takeCPU(peers ...int) cpuSnap {
+	s := cpuSnap{at: time.Now(), busy: machineBusy(), local: procCPU("self", false)}
+	for _, pid := range peers {
+		if pid > 0 {
+			s.peer += procTreeCPU(pid)
+		}
+	}
+	return s
+}
+
+// procTreeCPU is the CPU of pid, of its children that have exited, and of
+// its live children (PostgreSQL's backends).
+func procTreeCPU(pid int) float64 {
+	cpu := procCPU(strconv.Itoa(pid), true)
+	ents, _ := os.ReadDir("/proc")
+	want := strconv.Itoa(pid)
+	for _, e := range ents {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		if f := statFields(e.Name()); len(f) > 12 && f[1] == want {
+			cpu += procCPU(e.Name(), false)
+		}
+	}
+	return cpu
 }
 
 // otherCores is the average number of cores other processes used between
@@ -60,33 +85,46 @@ func machineBusy() float64 {
 	return ticks / clockTicks
 }
 
-// procCPU is utime+stime of a process (all its threads), in seconds.
-func procCPU(pid string) float64 {
+// procCPU is utime+stime of a process (all its threads), in seconds, plus
+// cutime+cstime (its reaped children) if children is set.
+func procCPU(pid string, children bool) float64 {
+	f := statFields(pid)
+	if len(f) < 15 {
+		return 0
+	}
+	last := 12 // stime, field 15 of stat(5); f[0] is field 3
+	if children {
+		last = 14 // cstime
+	}
+	var ticks float64
+	for _, v := range f[11 : last+1] {
+		n, _ := strconv.ParseFloat(v, 64)
+		ticks += n
+	}
+	return ticks / clockTicks
+}
+
+// statFields returns /proc/PID/stat from field 3 (state) on: the fields
+// after the command name, which may contain spaces, in parens.
+func statFields(pid string) []string {
 	b, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
-		return 0
+		return nil
 	}
-	// Fields after the command name, which may contain spaces, in parens.
 	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 13 {
-		return 0
-	}
-	u, _ := strconv.ParseFloat(f[11], 64) // field 14 of stat(5)
-	k, _ := strconv.ParseFloat(f[12], 64) // field 15
-	return (u + k) / clockTicks
+	return strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
 }
 
 // waitQuiet waits, up to max, for a second in which other processes use
 // less than limit cores (BENCH_QUIET=1): on a machine shared with test
 // runs this trades run time for figures that describe Tollgate. It returns
 // how long it waited.
-func waitQuiet(peerPID int, limit float64, max time.Duration) time.Duration {
+func waitQuiet(peers []int, limit float64, max time.Duration) time.Duration {
 	began := time.Now()
 	for time.Since(began) < max {
-		a := takeCPU(peerPID)
+		a := takeCPU(peers...)
 		time.Sleep(time.Second)
-		if otherCores(a, takeCPU(peerPID)) < limit {
+		if otherCores(a, takeCPU(peers...)) < limit {
 			break
 		}
 	}

@@ -165,11 +165,11 @@ func envInt(name string, def int) int {
 }
 
 // quiet applies BENCH_QUIET before a measurement.
-func quiet(o options, peerPID int) {
+func quiet(o options, peers ...int) {
 	if !o.quiet {
 		return
 	}
-	if waited := waitQuiet(peerPID, 0.2, time.Minute); waited >= time.Second {
+	if waited := waitQuiet(peers, 0.2, time.Minute); waited >= time.Second {
 		logf("  waited %v for other processes to go quiet", waited.Round(time.Second))
 	}
 }

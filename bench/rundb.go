@@ -51,6 +51,9 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 	}
 	defer os.RemoveAll(tmp)
 	s := &server{bin: o.tollgate, dataDir: filepath.Join(tmp, "data"), boot: newBootstrapToken()}
+	// PostgreSQL's CPU is the server's, not "other processes'".
+	var pgPID int
+	peers := func() []int { return []int{s.pid(), pgPID} }
 	if d.db == "postgres" {
 		logf("postgres: starting a throwaway cluster")
 		cl, err := pgtest.Start()
@@ -59,6 +62,7 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 		}
 		defer cl.Stop()
 		s.database = cl.DSN("postgres")
+		pgPID = cl.PID()
 	}
 	var prof *profiler
 	if o.profileDir != "" {
@@ -96,11 +100,11 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 			// Long enough for the "RSS after 60 s of load" target.
 			dur = o.ccDuration
 		case "password":
-			quiet(o, s.pid())
+			quiet(o, peers()...)
 			logf("  raw argon2id rate before the password grant")
 			d.argonBefore = argonRate(secret.DefaultParams, argonTime)
 		}
-		r, err := runScenario(ctx, o, e, s.pid(), prof, sc, o.concurrency, o.warmup, dur, hint)
+		r, err := runScenario(ctx, o, e, peers(), prof, sc, o.concurrency, o.warmup, dur, hint)
 		if err != nil {
 			return err
 		}
@@ -110,7 +114,7 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 			hint = r.res.RPS()
 			d.ccRSS, d.ccDuration = rssMiB(s.pid(), "VmRSS"), dur+o.warmup
 		case "password":
-			quiet(o, s.pid())
+			quiet(o, peers()...)
 			logf("  raw argon2id rate after the password grant")
 			d.argonAfter = argonRate(secret.DefaultParams, argonTime)
 		}
@@ -119,7 +123,7 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 	logf("%s: password grant with %d clients", d.db, o.overload)
 	stopRSS := make(chan struct{})
 	peak := peakRSS(s.pid(), stopRSS)
-	r, err := runScenario(ctx, o, e, s.pid(), prof, scenario{name: "password256", prepare: prepPassword256},
+	r, err := runScenario(ctx, o, e, peers(), prof, scenario{name: "password256", prepare: prepPassword256},
 		o.overload, time.Second, min(o.duration, 5*time.Second), 0)
 	close(stopRSS)
 	d.overloadPeakRSS = <-peak
@@ -136,14 +140,14 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 		return err
 	}
 	if o.large {
-		return runLarge(ctx, o, d, s, e, prof)
+		return runLarge(ctx, o, d, s, e, prof, peers)
 	}
 	return nil
 }
 
 // runLarge stops the server, adds the large data set directly in its
 // database, restarts it and runs each grant again.
-func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, prof *profiler) error {
+func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, prof *profiler, peers func() []int) error {
 	if err := s.stop(); err != nil {
 		return err
 	}
@@ -163,7 +167,7 @@ func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, pr
 		if sc.name != "client_credentials" && sc.name != "password" && sc.name != "refresh_token" {
 			continue
 		}
-		r, err := runScenario(ctx, o, e, s.pid(), prof.large(), sc, o.concurrency, o.warmup, o.duration, 0)
+		r, err := runScenario(ctx, o, e, peers(), prof.large(), sc, o.concurrency, o.warmup, o.duration, 0)
 		if err != nil {
 			return err
 		}
@@ -172,7 +176,7 @@ func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, pr
 	return nil
 }
 
-func runScenario(ctx context.Context, o options, e *env, pid int, prof *profiler, sc scenario, conc int, warmup, dur time.Duration, hint float64) (result, error) {
+func runScenario(ctx context.Context, o options, e *env, peers []int, prof *profiler, sc scenario, conc int, warmup, dur time.Duration, hint float64) (result, error) {
 	logf("  %s: preparing", sc.name)
 	steps, err := sc.prepare(ctx, e, conc, warmup+dur, hint)
 	if errors.Is(err, errSkip) {
@@ -183,11 +187,11 @@ func runScenario(ctx context.Context, o options, e *env, pid int, prof *profiler
 		return result{}, fmt.Errorf("%s: %w", sc.name, err)
 	}
 	logf("  %s: %d clients, %v warm-up + %v", sc.name, conc, warmup, dur)
-	quiet(o, pid)
+	quiet(o, peers...)
 	wait := prof.during(ctx, sc.name, warmup, dur)
-	before := takeCPU(pid)
+	before := takeCPU(peers...)
 	res, err := load.Run(ctx, load.Config{Concurrency: conc, Warmup: warmup, Duration: dur, NewWorker: steps})
-	other := otherCores(before, takeCPU(pid))
+	other := otherCores(before, takeCPU(peers...))
 	wait()
 	if err != nil {
 		return result{}, err

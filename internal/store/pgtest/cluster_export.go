@@ -22,3 +22,6 @@ func (c *Cluster) DSN(db string) string { return c.c.dsn(db) }
 
 // Stop shuts the cluster down and removes its data directory.
 func (c *Cluster) Stop() error { return c.c.stop() }
+
+// PID is the postmaster's process id; its backends are its children.
+func (c *Cluster) PID() int { return c.c.cmd.Process.Pid }
