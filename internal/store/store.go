@@ -73,6 +73,16 @@ type Store interface {
 	UpdateApplication(ctx context.Context, tenant string, a *domain.Application) error
 	DeleteApplication(ctx context.Context, tenant, id string) error
 
+	// APIs published through the gateway. Create and Update give
+	// ErrConflict when another API (of any tenant) has the context.
+	// AllAPIs lists every tenant's APIs, for the gateway's route table.
+	CreateAPI(ctx context.Context, tenant string, a *domain.API) error
+	GetAPI(ctx context.Context, tenant, id string) (*domain.API, error)
+	ListAPIs(ctx context.Context, tenant string, p domain.Page) ([]domain.API, error)
+	UpdateAPI(ctx context.Context, tenant string, a *domain.API) error
+	DeleteAPI(ctx context.Context, tenant, id string) error
+	AllAPIs(ctx context.Context) ([]domain.API, error)
+
 	// Refresh tokens.
 	CreateRefreshToken(ctx context.Context, tenant string, rt *domain.RefreshToken) error
 	// RotateRefreshToken atomically consumes the token whose hash is oldHash

@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EmbedSettings", testEmbedSettings},
 		{"EmbedNonces", testEmbedNonces},
 		{"UpsertUsers", testUpsertUsers},
+		{"APIs", testAPIs},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open(t)) })

@@ -1,0 +1,152 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+)
+
+const apiCols = `tenant, id, context, upstream, resources, created_at, updated_at`
+
+// storedResource is the column form of a resource; domain types carry no
+// JSON tags, so the encoding is pinned here.
+type storedResource struct {
+	Method string   `json:"method"`
+	Path   string   `json:"path"`
+	Scopes []string `json:"scopes"`
+	Public bool     `json:"public,omitempty"`
+}
+
+func encResources(rs []domain.APIResource) string {
+	out := make([]storedResource, len(rs))
+	for i, r := range rs {
+		out[i] = storedResource{Method: r.Method, Path: r.Path, Scopes: r.Scopes, Public: r.Public}
+	}
+	b, _ := json.Marshal(out) // plain strings and bools always marshal
+	return string(b)
+}
+
+// resourcesCol scans the JSON column into *rs.
+type resourcesCol struct{ rs *[]domain.APIResource }
+
+func (c resourcesCol) Scan(src any) error {
+	var raw []byte
+	switch v := src.(type) {
+	case string:
+		raw = []byte(v)
+	case []byte:
+		raw = v
+	default:
+		return fmt.Errorf("sqlstore: cannot scan %T into resources", src)
+	}
+	var in []storedResource
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return fmt.Errorf("sqlstore: bad resources column: %w", err)
+	}
+	out := make([]domain.APIResource, len(in))
+	for i, r := range in {
+		if r.Scopes == nil {
+			r.Scopes = []string{}
+		}
+		out[i] = domain.APIResource{Method: r.Method, Path: r.Path, Scopes: r.Scopes, Public: r.Public}
+	}
+	*c.rs = out
+	return nil
+}
+
+func scanAPI(sc interface{ Scan(...any) error }, a *domain.API) error {
+	return sc.Scan(&a.Tenant, &a.ID, &a.Context, &a.Upstream, resourcesCol{&a.Resources},
+		timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt})
+}
+
+// CreateAPI stores a new API; ErrConflict when the tenant has the id or
+// any tenant has the context.
+func (s *Store) CreateAPI(ctx context.Context, tenant string, a *domain.API) error {
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = time.Now()
+	}
+	if a.UpdatedAt.IsZero() {
+		a.UpdatedAt = a.CreatedAt
+	}
+	a.CreatedAt, a.UpdatedAt = normTime(a.CreatedAt), normTime(a.UpdatedAt)
+	return s.write(ctx, func(tx *tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO apis (`+apiCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			tenant, a.ID, a.Context, a.Upstream, encResources(a.Resources),
+			tx.d.ts(a.CreatedAt), tx.d.ts(a.UpdatedAt))
+		if err != nil {
+			return fmt.Errorf("api %q: %w", a.ID, mapErr(err))
+		}
+		a.Tenant = tenant
+		return nil
+	})
+}
+
+// GetAPI returns one API of the tenant.
+func (s *Store) GetAPI(ctx context.Context, tenant, id string) (*domain.API, error) {
+	var a domain.API
+	row := s.reader().queryRow(ctx, `SELECT `+apiCols+` FROM apis WHERE tenant = ? AND id = ?`, tenant, id)
+	if err := scanAPI(row, &a); err != nil {
+		return nil, notFound(err, "api", id)
+	}
+	return &a, nil
+}
+
+// ListAPIs returns a page of the tenant's APIs ordered by id.
+func (s *Store) ListAPIs(ctx context.Context, tenant string, p domain.Page) ([]domain.API, error) {
+	return s.listAPIs(ctx, `SELECT `+apiCols+` FROM apis WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`,
+		tenant, p.After, pageLimit(p))
+}
+
+// AllAPIs returns every tenant's APIs: the gateway's route table.
+func (s *Store) AllAPIs(ctx context.Context) ([]domain.API, error) {
+	return s.listAPIs(ctx, `SELECT `+apiCols+` FROM apis ORDER BY tenant, id`)
+}
+
+func (s *Store) listAPIs(ctx context.Context, q string, args ...any) ([]domain.API, error) {
+	rows, err := s.reader().query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.API
+	for rows.Next() {
+		var a domain.API
+		if err := scanAPI(rows, &a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// UpdateAPI replaces every attribute but the id and sets UpdatedAt to now.
+func (s *Store) UpdateAPI(ctx context.Context, tenant string, a *domain.API) error {
+	now := normTime(time.Now())
+	err := s.write(ctx, func(tx *tx) error {
+		res, err := tx.exec(ctx,
+			`UPDATE apis SET context = ?, upstream = ?, resources = ?, updated_at = ? WHERE tenant = ? AND id = ?`,
+			a.Context, a.Upstream, encResources(a.Resources), tx.d.ts(now), tenant, a.ID)
+		if err != nil {
+			return fmt.Errorf("api %q: %w", a.ID, mapErr(err)) // another API has the context
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("api %q: %w", a.ID, domain.ErrNotFound)
+		}
+		return nil
+	})
+	if err == nil {
+		a.UpdatedAt = now
+	}
+	return err
+}
+
+// DeleteAPI removes an API.
+func (s *Store) DeleteAPI(ctx context.Context, tenant, id string) error {
+	return s.write(ctx, func(tx *tx) error {
+		return tx.execOne(ctx, fmt.Errorf("api %q: %w", id, domain.ErrNotFound),
+			`DELETE FROM apis WHERE tenant = ? AND id = ?`, tenant, id)
+	})
+}
