@@ -36,6 +36,7 @@ func newRootCmd() *cobra.Command {
 		newEmbedCmd(),
 		newRoleCmd(),
 		newScopeCmd(),
+		newAPICmd(),
 		newAppCmd(),
 		newKeyCmd(),
 		newTokenCmd(),

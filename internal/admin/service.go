@@ -32,6 +32,9 @@ type Service struct {
 	// OnTenantChange, when set, is called after a tenant was created,
 	// updated or deleted, so caches of tenant lookups can drop the entry.
 	OnTenantChange func(tenant string)
+	// OnAPIChange, when set, is called after a gateway API was created,
+	// updated or deleted, so the gateway reloads its route table at once.
+	OnAPIChange func()
 	// Events, when set, receives an audit event for every change.
 	Events audit.Sink
 	// OnAPITokenDeleted, when set, is called with the revocation a deleted

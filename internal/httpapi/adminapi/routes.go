@@ -25,6 +25,8 @@ func (h *Handler) Register(m *route.Mux) {
 		h.crud(m, p+"/scopes", h.listScopes, h.createScope, h.getScope, h.updateScope, h.deleteScope)
 		h.crud(m, p+"/applications", h.listApps, h.createApp, h.getApp, h.updateApp, h.deleteApp)
 		m.Tenant("POST "+p+"/applications/{id}/secret", h.wrap(h.rotateAppSecret))
+		// Gateway APIs, in apis.go.
+		h.crud(m, p+"/apis", h.listAPIs, h.createAPI, h.getAPI, h.updateAPI, h.deleteAPI)
 		h.apiTokenRoutes(m, p) // users/{userId}/apiTokens, in apitokens.go
 		h.embedRoutes(m, p)    // embedSettings, in embed.go
 	}
