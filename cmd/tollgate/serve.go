@@ -62,6 +62,9 @@ type app struct {
 	apiTokens *apitoken.Verifier
 	// obs holds metrics, the audit recorder and the debug listener.
 	obs observability
+	// gw serves the API gateway on gwLn (serve_gateway.go).
+	gw   *http.Server
+	gwLn net.Listener
 }
 
 // serve runs the server until ctx ends, then shuts down gracefully.
@@ -161,6 +164,10 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if err := a.wireGateway(ctx, srv, svc); err != nil {
+		ln.Close()
+		return fmt.Errorf("gateway: %w", err)
+	}
 	return nil
 }
 
@@ -171,7 +178,8 @@ func (a *app) run(ctx context.Context) error {
 	// Deferred after the store's Close, so it runs first: queued audit
 	// events are written once the HTTP server has stopped.
 	defer a.obs.close(a.log)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	a.serveGateway(errc)
 	go func() {
 		if a.cfg.TLSCert != "" {
 			errc <- a.http.ServeTLS(a.ln, a.cfg.TLSCert, a.cfg.TLSKey)
@@ -190,6 +198,9 @@ func (a *app) run(ctx context.Context) error {
 	defer cancel()
 	if err := a.http.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := a.shutdownGateway(sctx); err != nil {
+		return fmt.Errorf("gateway shutdown: %w", err)
 	}
 	a.flushAPITokenUses(sctx)
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
