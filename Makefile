@@ -32,6 +32,7 @@ fuzz:
 	$(GO) test ./internal/token -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/oauth -run '^$$' -fuzz FuzzSignedEmbedParams -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/importer -run '^$$' -fuzz FuzzCSVRows -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/gateway -run '^$$' -fuzz FuzzMatch -fuzztime $(FUZZTIME)
 
 # Load benchmark (issue 4; see docs/PERFORMANCE.md): a fresh server on a
 # temporary SQLite data dir, every scenario and a bare-handler floor.
