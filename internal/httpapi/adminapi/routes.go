@@ -35,6 +35,7 @@ func (h *Handler) Register(m *route.Mux) {
 	m.Tenant("GET /api/v1/audit", h.wrap(h.listAudit))
 	m.Tenant("GET /api/v1/stats/tokens", h.wrap(h.tokenStats))
 	m.Tenant("GET /api/v1/stats/applications/{id}/users", h.wrap(h.applicationUsers))
+	h.gatewayFeedRoutes(m) // for remote gateways, in gatewayfeed.go
 }
 
 // crud registers the five methods of a collection and its members.

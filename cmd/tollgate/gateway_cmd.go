@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/spf13/cobra"
+
+	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/gateway"
+	"github.com/tollgate-dev/tollgate/internal/gateway/remote"
+	"github.com/tollgate-dev/tollgate/internal/token"
+)
+
+// revocationFollowEvery spaces the long polls of the revocation feed;
+// with the key manager's 200 ms check, a revocation arrives within
+// about half a second.
+const revocationFollowEvery = 100 * time.Millisecond
+
+func newGatewayCmd() *cobra.Command {
+	var cfg config.Gateway
+	cmd := &cobra.Command{
+		Use:   "gateway",
+		Short: "Run only the API gateway, fed by a token service elsewhere",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			g, err := newRemoteGateway(ctx, &cfg)
+			if err != nil {
+				return err
+			}
+			return g.run(ctx)
+		},
+	}
+	cfg.Flags(cmd.Flags())
+	return cmd
+}
+
+// remoteGateway is a wired, listening `tollgate gateway`.
+type remoteGateway struct {
+	cfg     *config.Gateway
+	log     *slog.Logger
+	client  *remote.Client
+	ops, gw *http.Server
+	opsLn   net.Listener
+	gwLn    net.Listener
+}
+
+// newRemoteGateway starts following the key manager and listens. A key
+// manager that is down at start is not fatal: the gateway answers 503 on
+// /readyz (and 404 for every path) until it has been reached once.
+func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway, error) {
+	log := newLogger(&config.Server{LogFormat: cfg.LogFormat, LogLevel: cfg.LogLevel})
+	client := remote.NewClient(cfg.KeyManager, cfg.Token, nil)
+	keys := token.NewKeyring(client, nil, cfg.IssuerURL)
+	revoked := token.NewRevocations(client)
+	revoked.SetLogger(log)
+	if err := revoked.Sync(ctx); err != nil {
+		log.Warn("key manager unreachable at start; serving nothing until it answers", "err", err)
+	}
+	go revoked.Follow(ctx, revocationFollowEvery)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	obs := observability{reg: reg}
+	g := gateway.New(gateway.Config{
+		Source: client, Verifier: remote.NewVerifier(keys, revoked, client), Logger: log, Observe: obs.gatewayMetrics(),
+	})
+	if err := g.Reload(ctx); err != nil {
+		log.Warn("no API definitions yet", "err", err)
+	}
+	go g.Run(ctx, gatewayReloadEvery)
+
+	rg := &remoteGateway{cfg: cfg, log: log, client: client}
+	go rg.watch(ctx)
+	var err error
+	if rg.opsLn, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return nil, err
+	}
+	if rg.gwLn, err = net.Listen("tcp", cfg.GatewayAddr); err != nil {
+		rg.opsLn.Close()
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", rg.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	rg.ops = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
+	rg.gw = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: errLog}
+	return rg, nil
+}
+
+// readyz is 200 while the key manager answers and 503 while the gateway
+// serves from its last known state.
+func (rg *remoteGateway) readyz(w http.ResponseWriter, _ *http.Request) {
+	lastOK, err := rg.client.Status()
+	body := map[string]any{"status": "ok", "keyManager": rg.cfg.KeyManager}
+	if !lastOK.IsZero() {
+		body["lastContact"] = lastOK.UTC().Format(time.RFC3339Nano)
+	}
+	status := http.StatusOK
+	if err != nil || lastOK.IsZero() {
+		status = http.StatusServiceUnavailable
+		body["status"] = "key manager unreachable; serving the last known APIs, keys and revocations"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// watch logs when the key manager goes away and comes back.
+func (rg *remoteGateway) watch(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	down := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		_, err := rg.client.Status()
+		switch {
+		case err != nil && !down:
+			rg.log.Warn("key manager unreachable; serving the last known state", "err", err)
+		case err == nil && down:
+			rg.log.Info("key manager reachable again; caught up")
+		}
+		down = err != nil
+	}
+}
+
+// baseURL is the gateway listener's URL.
+func (rg *remoteGateway) baseURL() string {
+	s := "http"
+	if rg.cfg.TLSCert != "" {
+		s = "https"
+	}
+	return s + "://" + rg.gwLn.Addr().String()
+}
+
+func (rg *remoteGateway) run(ctx context.Context) error {
+	errc := make(chan error, 2)
+	go func() { errc <- rg.ops.Serve(rg.opsLn) }()
+	go func() {
+		if rg.cfg.TLSCert != "" {
+			errc <- rg.gw.ServeTLS(rg.gwLn, rg.cfg.TLSCert, rg.cfg.TLSKey)
+		} else {
+			errc <- rg.gw.Serve(rg.gwLn)
+		}
+	}()
+	rg.log.Info("gateway serving", "addr", rg.gwLn.Addr().String(), "key_manager", rg.cfg.KeyManager)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), rg.cfg.ShutdownGrace)
+	defer cancel()
+	err := errors.Join(rg.gw.Shutdown(sctx), rg.ops.Shutdown(sctx))
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

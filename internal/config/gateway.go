@@ -1,0 +1,65 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Gateway configures `tollgate gateway`, the gateway alone on a machine
+// of its own, fed by a token service (the key manager).
+type Gateway struct {
+	Addr          string // healthz, readyz, metrics
+	GatewayAddr   string
+	PortOffset    int
+	TLSCert       string
+	TLSKey        string
+	KeyManager    string // token service base URL
+	Token         string // its bootstrap token
+	IssuerURL     string // token service's public URL; default KeyManager
+	LogFormat     string
+	LogLevel      string
+	ShutdownGrace time.Duration
+}
+
+// Flags registers the gateway's flags on fs.
+func (c *Gateway) Flags(fs *pflag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address of /healthz, /readyz and /metrics")
+	fs.StringVar(&c.GatewayAddr, "gateway-addr", "127.0.0.1:8243", "address of the API gateway")
+	fs.IntVar(&c.PortOffset, "port-offset", 0, "added to both listeners' ports")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file; with --tls-key, the gateway serves HTTPS")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
+	fs.StringVar(&c.KeyManager, "key-manager", "", "base URL of the token service to follow (required)")
+	fs.StringVar(&c.Token, "token", "", "the token service's bootstrap token (required)")
+	fs.StringVar(&c.IssuerURL, "issuer-url", "", "the token service's --public-url, if not --key-manager")
+	fs.StringVar(&c.LogFormat, "log-format", "auto", "json, text or auto")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 15*time.Second, "how long in-flight requests may finish")
+}
+
+// Validate checks the configuration and applies the port offset.
+func (c *Gateway) Validate() error {
+	u, err := url.Parse(c.KeyManager)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("--key-manager must be the token service's http(s) URL")
+	}
+	if c.Token == "" {
+		return errors.New("--token is required")
+	}
+	if c.IssuerURL == "" {
+		c.IssuerURL = c.KeyManager
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if c.Addr, err = offsetPort(c.Addr, c.PortOffset); err != nil {
+		return fmt.Errorf("--addr: %w", err)
+	}
+	if c.GatewayAddr, err = offsetPort(c.GatewayAddr, c.PortOffset); err != nil {
+		return fmt.Errorf("--gateway-addr: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,198 @@
+// Package remote lets a gateway run on another machine than the token
+// service (`tollgate gateway --key-manager URL`): a Client reads API
+// definitions, public keys and revocations from the key manager's
+// gateway feed and resolves API tokens through it, and a Verifier checks
+// tokens with that state. The last known state keeps serving while the
+// key manager is unreachable.
+package remote
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/gateway"
+)
+
+// ErrReadOnly: a remote gateway never writes keys or revocations.
+var ErrReadOnly = errors.New("remote: the gateway's view of the key manager is read-only")
+
+// RevocationWait is how long a caught-up revocation request waits on the
+// key manager for news (a long poll).
+const RevocationWait = 20 * time.Second
+
+// Client talks to the key manager. It is safe for concurrent use.
+type Client struct {
+	base       string
+	credential string
+	http       *http.Client
+
+	mu       sync.Mutex
+	lastOK   time.Time
+	lastErr  error
+	caughtUp bool // the last revocation page was empty: the next one may wait
+}
+
+// NewClient returns a Client of the key manager at base, authenticating
+// with credential (the bootstrap token).
+func NewClient(base, credential string, rt http.RoundTripper) *Client {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	return &Client{base: strings.TrimSuffix(base, "/"), credential: credential,
+		http: &http.Client{Transport: rt, Timeout: RevocationWait + 10*time.Second}}
+}
+
+// Status reports the last successful exchange and the error since, if
+// any: /readyz and logs show a gateway serving from stale state.
+func (c *Client) Status() (lastOK time.Time, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastOK, c.lastErr
+}
+
+func (c *Client) note(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err == nil {
+		c.lastOK, c.lastErr = time.Now(), nil
+	} else {
+		c.lastErr = err
+	}
+}
+
+// errStatus is an unexpected answer of the key manager.
+type errStatus struct {
+	status int
+	body   string
+}
+
+// tokenRefused tells the key manager's "this API token is invalid" from
+// a refusal of the gateway's own credential.
+func (e *errStatus) tokenRefused() bool {
+	return e.status == http.StatusUnauthorized && strings.Contains(e.body, `"invalid_token"`)
+}
+
+func (e *errStatus) Error() string {
+	return fmt.Sprintf("key manager answered %d: %s", e.status, e.body)
+}
+
+func (c *Client) call(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.credential)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.note(err)
+		return fmt.Errorf("key manager: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		err := &errStatus{status: resp.StatusCode, body: strings.TrimSpace(string(b))}
+		// A 401 of the token check is an answer, not an outage.
+		if err.tokenRefused() {
+			c.note(nil)
+		} else {
+			c.note(err)
+		}
+		return err
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(out); err != nil {
+		c.note(err)
+		return fmt.Errorf("key manager: %w", err)
+	}
+	c.note(nil)
+	return nil
+}
+
+// APIs implements gateway.Source.
+func (c *Client) APIs(ctx context.Context) ([]domain.API, error) {
+	var w APIs
+	if err := c.call(ctx, http.MethodGet, PathAPIs, nil, &w); err != nil {
+		return nil, err
+	}
+	return w.domain(), nil
+}
+
+// ListSigningKeys implements token.KeyStore with verification-only keys.
+func (c *Client) ListSigningKeys(ctx context.Context, tenant string, _ time.Time) ([]domain.SigningKey, error) {
+	var w Keys
+	if err := c.call(ctx, http.MethodGet, PathKeys+url.PathEscape(tenant), nil, &w); err != nil {
+		return nil, err
+	}
+	return w.domain(tenant), nil
+}
+
+// CreateSigningKey implements token.KeyStore; a gateway never signs.
+func (c *Client) CreateSigningKey(context.Context, string, *domain.SigningKey) error {
+	return ErrReadOnly
+}
+
+// RotateSigningKey implements token.KeyStore; a gateway never signs.
+func (c *Client) RotateSigningKey(context.Context, string, *domain.SigningKey, time.Time) error {
+	return ErrReadOnly
+}
+
+// AddRevocation implements token.RevocationStore; revocations are made
+// at the token service.
+func (c *Client) AddRevocation(context.Context, *domain.Revocation) error { return ErrReadOnly }
+
+// RevocationsSince implements token.RevocationStore. Once caught up, a
+// call waits on the key manager until a revocation arrives (or
+// RevocationWait passes), so news arrives within its poll interval.
+func (c *Client) RevocationsSince(ctx context.Context, after int64, limit int) ([]domain.Revocation, error) {
+	c.mu.Lock()
+	wait := time.Duration(0)
+	if c.caughtUp {
+		wait = RevocationWait
+	}
+	c.mu.Unlock()
+	q := url.Values{"after": {strconv.FormatInt(after, 10)}, "limit": {strconv.Itoa(limit)},
+		"waitMs": {strconv.FormatInt(wait.Milliseconds(), 10)}}
+	var w Revocations
+	if err := c.call(ctx, http.MethodGet, PathRevocations+"?"+q.Encode(), nil, &w); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.caughtUp = len(w.Revocations) == 0
+	c.mu.Unlock()
+	return w.domain(), nil
+}
+
+// VerifyAPIToken asks the key manager who an API token stands for.
+func (c *Client) VerifyAPIToken(ctx context.Context, tenant, raw string) (*gateway.Identity, error) {
+	var id APITokenIdentity
+	err := c.call(ctx, http.MethodPost, PathVerifyAPIToken, VerifyAPIToken{Tenant: tenant, Token: raw}, &id)
+	var es *errStatus
+	if errors.As(err, &es) && es.tokenRefused() {
+		return nil, gateway.ErrInvalidToken
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &gateway.Identity{Tenant: id.Tenant, Subject: id.Subject, Scopes: id.Scopes}, nil
+}

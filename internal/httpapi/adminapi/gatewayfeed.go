@@ -1,0 +1,90 @@
+package adminapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/admin"
+	"github.com/tollgate-dev/tollgate/internal/gateway/remote"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
+)
+
+// maxRevocationWait bounds a long poll, below common proxy idle timeouts.
+const maxRevocationWait = 25 * time.Second
+
+// gatewayFeedRoutes serves remote gateways: plain JSON, for machines,
+// read with the bootstrap token.
+func (h *Handler) gatewayFeedRoutes(m *route.Mux) {
+	m.HandleFunc("GET "+remote.PathAPIs, h.wrap(h.feedAPIs))
+	m.HandleFunc("GET "+remote.PathKeys+"{tenant}", h.wrap(h.feedKeys))
+	m.HandleFunc("GET "+remote.PathRevocations, h.wrap(h.feedRevocations))
+	m.HandleFunc("POST "+remote.PathVerifyAPIToken, h.wrap(h.feedVerifyAPIToken))
+}
+
+func writeJSON(w http.ResponseWriter, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(w).Encode(v)
+}
+
+func (h *Handler) feedAPIs(w http.ResponseWriter, r *http.Request, c call) error {
+	xs, err := h.Service.GatewayAPIs(r.Context(), c.p)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, remote.FromAPIs(xs))
+}
+
+func (h *Handler) feedKeys(w http.ResponseWriter, r *http.Request, c call) error {
+	keys, err := h.Service.GatewayKeys(r.Context(), c.p, r.PathValue("tenant"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, remote.FromKeys(keys))
+}
+
+func (h *Handler) feedRevocations(w http.ResponseWriter, r *http.Request, c call) error {
+	q := r.URL.Query()
+	after, err1 := strconv.ParseInt(q.Get("after"), 10, 64)
+	limit, err2 := strconv.Atoi(q.Get("limit"))
+	waitMs, err3 := strconv.Atoi(q.Get("waitMs"))
+	if err1 != nil || err2 != nil || err3 != nil || limit <= 0 || limit > 10000 || waitMs < 0 {
+		return jsonapi.BadRequest("", "after, limit (1…10000) and waitMs are required integers")
+	}
+	wait := min(time.Duration(waitMs)*time.Millisecond, maxRevocationWait)
+	revs, err := h.Service.GatewayRevocations(r.Context(), c.p, after, limit, wait)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, remote.FromRevocations(revs))
+}
+
+// feedVerifyAPIToken resolves an API token for a remote gateway; the
+// token travels in the body so it never lands in an access log.
+func (h *Handler) feedVerifyAPIToken(w http.ResponseWriter, r *http.Request, c call) error {
+	if !c.p.Bootstrap {
+		return admin.ErrForbidden
+	}
+	var in remote.VerifyAPIToken
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&in); err != nil {
+		return jsonapi.BadRequest("", "body must be {\"tenant\",\"token\"}")
+	}
+	if h.Auth.LookupAPIToken == nil {
+		return admin.ErrUnauthenticated
+	}
+	p, err := h.Auth.LookupAPIToken(r.Context(), in.Tenant, in.Token)
+	if errors.Is(err, admin.ErrUnauthenticated) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":"invalid_token"}` + "\n"))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, remote.APITokenIdentity{Tenant: p.Tenant, Subject: p.Subject, Scopes: p.Scopes})
+}
