@@ -1,6 +1,7 @@
 package adminapi_test
 
 import (
+	"net/http"
 	"testing"
 )
 
@@ -48,5 +49,39 @@ func TestAPIStatusCodes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e.must(e.do(tc.method, tc.path, acme, tc.body), tc.status)
 		})
+	}
+}
+
+// The gateway feed spans tenants: only the bootstrap credential reads it.
+func TestGatewayFeedNeedsBootstrap(t *testing.T) {
+	e := newEnv(t)
+	get := func(path, tok string) int {
+		req, _ := http.NewRequest("GET", e.url+path, nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	acme := e.jwt("acme", "alice", "tollgate:admin")
+	for _, p := range []string{"/api/v1/gateway/apis", "/api/v1/gateway/keys/acme",
+		"/api/v1/gateway/revocations?after=0&limit=10&waitMs=0"} {
+		if got := get(p, bootstrapToken); got != 200 {
+			t.Errorf("GET %s with the bootstrap token: %d", p, got)
+		}
+		// A tenant admin is refused (401 or 403 depending on the tenant
+		// the path resolves to); so is no token.
+		for _, tok := range []string{acme, ""} {
+			if got := get(p, tok); got != 401 && got != 403 {
+				t.Errorf("GET %s: %d, want a refusal", p, got)
+			}
+		}
+	}
+	if got := get("/api/v1/gateway/revocations?after=x", bootstrapToken); got != 400 {
+		t.Errorf("bad query: %d", got)
 	}
 }
