@@ -79,6 +79,9 @@ func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Ser
 		}
 	}
 	go g.Run(ctx, gatewayReloadEvery)
+	feedDone := make(chan struct{})
+	svc.FeedDone = feedDone
+	a.http.RegisterOnShutdown(func() { close(feedDone) })
 	ln, err := net.Listen("tcp", a.cfg.GatewayAddr)
 	if err != nil {
 		return err

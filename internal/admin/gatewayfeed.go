@@ -55,6 +55,8 @@ func (s *Service) GatewayRevocations(ctx context.Context, p Principal, after int
 		select {
 		case <-ctx.Done():
 			return nil, nil
+		case <-s.FeedDone:
+			return nil, nil // shutting down: the gateway asks again elsewhere
 		case <-time.After(gatewayPollEvery):
 		}
 	}

@@ -35,6 +35,9 @@ type Service struct {
 	// OnAPIChange, when set, is called after a gateway API was created,
 	// updated or deleted, so the gateway reloads its route table at once.
 	OnAPIChange func()
+	// FeedDone, when closed, ends the long polls of remote gateways, so a
+	// shutdown does not wait for them.
+	FeedDone <-chan struct{}
 	// Events, when set, receives an audit event for every change.
 	Events audit.Sink
 	// OnAPITokenDeleted, when set, is called with the revocation a deleted

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+)
+
+// A remote gateway in a second process, and a real restart of the token
+// service on the same port and data: the gateway serves through the
+// restart and then follows revocations made after it.
+
+// TestGatewayProcessHelper is the second process: it runs `tollgate
+// gateway` with the arguments in TOLLGATE_HELPER_ARGS. Skipped otherwise.
+func TestGatewayProcessHelper(t *testing.T) {
+	raw := os.Getenv("TOLLGATE_HELPER_ARGS")
+	if raw == "" {
+		t.Skip("helper process only")
+	}
+	var args []string
+	if err := json.Unmarshal([]byte(raw), &args); err != nil {
+		t.Fatal(err)
+	}
+	root := newRootCmd()
+	root.SetArgs(args)
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startGatewayProcess starts the helper and returns the gateway's URL,
+// read from its "gateway serving" log line.
+func startGatewayProcess(t *testing.T, keyManager string) string {
+	t.Helper()
+	args, _ := json.Marshal([]string{"gateway", "--key-manager", keyManager, "--token", testBootstrap,
+		"--gateway-addr", "127.0.0.1:0", "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "info"})
+	cmd := exec.Command(os.Args[0], "-test.run=^TestGatewayProcessHelper$")
+	cmd.Env = append(os.Environ(), "TOLLGATE_HELPER_ARGS="+string(args))
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	})
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var line struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "gateway serving" {
+				addr <- line.Addr
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+	}()
+	select {
+	case a := <-addr:
+		return "http://" + a
+	case <-time.After(30 * time.Second):
+		t.Fatal("the gateway process did not start")
+		return ""
+	}
+}
+
+func TestRemoteGatewayProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a second process")
+	}
+	cfg := testConfig(t, "")
+	// A fixed port, so the restarted token service is where it was.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Addr = ln.Addr().String()
+	ln.Close()
+	start := func() (*env, func()) {
+		ctx, cancel := context.WithCancel(context.Background())
+		a, err := newApp(ctx, cfg, io.Discard)
+		if err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- a.run(ctx) }()
+		stop := func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("server stopped with %v", err)
+			}
+		}
+		return &env{t: t, base: a.base, app: a, admin: testBootstrap}, stop
+	}
+	e, stop := start()
+	e.seed()
+	up := upstreamEcho(t)
+	e.createOrdersAPI(up.URL)
+	gw := startGatewayProcess(t, e.base)
+	get := func(tok string) func() *response {
+		return func() *response {
+			req, _ := http.NewRequest("GET", gw+"/orders/v1/items/1", nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			return doReq(t, req)
+		}
+	}
+	access := e.passwordToken("orders:read").str("access_token")
+	within(t, 5*time.Second, "read through the second process", get(access), 200)
+
+	stop() // the token service is gone …
+	expect(t, "served while the token service is down", get(access)(), 200, "")
+
+	id, secret := e.clientID, e.clientSecret
+	e, stop = start() // … and back, on the same port and data
+	defer stop()
+	e.clientID, e.clientSecret = id, secret
+	if rv := e.post("/oauth2/revoke", url.Values{"token": {access}}, e.clientID, e.clientSecret); rv.status != 200 {
+		t.Fatalf("revoke: %d %s", rv.status, rv.raw)
+	}
+	took := within(t, 3*time.Second, "revocation after the restart", get(access), 401)
+	t.Logf("revocation after the restart reached the gateway process in %v", took)
+}
