@@ -96,6 +96,15 @@ func TestGatewayScopes(t *testing.T) {
 		expect(t, "public", e.gatewayDo("GET", "/orders/v1/health", "", nil), 200, "")
 		expect(t, "garbage token", e.gatewayDo("GET", "/orders/v1/items/1", "eyJnope", nil), 401, "invalid_token")
 
+		// An API of another tenant refuses this tenant's tokens, even on a
+		// resource that needs no scope.
+		e.api("POST", "/api/v1/entities/tenants", `{"data":{"type":"tenant","id":"acme","attributes":{"name":"Acme"}}}`, 201)
+		e.api("POST", "/acme/api/v1/entities/apis", `{"data":{"type":"api","id":"orders","attributes":{"context":"/acme/orders",`+
+			`"upstream":"`+up.URL+`","resources":[{"method":"GET","path":"/items/{id}"}]}}}`, 201)
+		for name, tok := range map[string]string{"access token": access, "api token": apiTok} {
+			expect(t, name+" of another tenant", e.gatewayDo("GET", "/acme/orders/items/1", tok, nil), 401, "invalid_token")
+		}
+
 		// Revocation and deletion apply from the next request.
 		if rv := e.post("/oauth2/revoke", url.Values{"token": {access}}, e.clientID, e.clientSecret); rv.status != 200 {
 			t.Fatalf("revoke: %d %s", rv.status, rv.raw)

@@ -31,6 +31,9 @@ var ErrReadOnly = errors.New("remote: the gateway's view of the key manager is r
 // key manager for news (a long poll).
 const RevocationWait = 20 * time.Second
 
+// retryPause spaces revocation requests while the key manager is away.
+const retryPause = time.Second
+
 // Client talks to the key manager. It is safe for concurrent use.
 type Client struct {
 	base       string
@@ -170,7 +173,17 @@ func (c *Client) RevocationsSince(ctx context.Context, after int64, limit int) (
 	if c.caughtUp {
 		wait = RevocationWait
 	}
+	down := c.lastErr != nil
 	c.mu.Unlock()
+	if down {
+		// The follower retries at once; pace it while the key manager
+		// is away, so the log gets a line a second rather than ten.
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(retryPause):
+		}
+	}
 	q := url.Values{"after": {strconv.FormatInt(after, 10)}, "limit": {strconv.Itoa(limit)},
 		"waitMs": {strconv.FormatInt(wait.Milliseconds(), 10)}}
 	var w Revocations
