@@ -117,6 +117,10 @@ func (k *Keyring) Verify(ctx context.Context, tenant, raw string) (*Claims, erro
 	if len(raw) > maxTokenLen {
 		return nil, invalid("too long")
 	}
+	key := verifiedKeyOf(tenant, raw)
+	if c := k.cachedClaims(ctx, key); c != nil {
+		return c, nil
+	}
 	// Only ES256 parses: "none", HS256 with the public key as secret and
 	// every other algorithm confusion fail here (RFC 8725 §3.1).
 	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{algorithm})
@@ -144,7 +148,12 @@ func (k *Keyring) Verify(ctx context.Context, tenant, raw string) (*Claims, erro
 	if err != nil {
 		return nil, invalid("bad signature")
 	}
-	return checkClaims(payload, tenant, issuer, k.now())
+	c, err := checkClaims(payload, tenant, issuer, k.now())
+	if err != nil {
+		return nil, err
+	}
+	k.rememberVerified(key, c, h.KeyID)
+	return c, nil
 }
 
 // checkClaims decodes a verified payload and checks issuer and expiry.

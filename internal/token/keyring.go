@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/tollgate-dev/tollgate/internal/cache"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 )
@@ -54,6 +55,8 @@ type Keyring struct {
 
 	mu      sync.RWMutex
 	tenants map[string]*tenantKeys
+
+	verified *cache.TTL[verifiedKey, *verifiedEntry] // see verified.go
 }
 
 // tenantKeys is one tenant's cache entry. Readers take the current state
@@ -79,7 +82,8 @@ type keyState struct {
 // NewKeyring returns a Keyring. base is the server's public base URL, used
 // for issuers.
 func NewKeyring(st KeyStore, sealer *secret.Sealer, base string) *Keyring {
-	return &Keyring{st: st, sealer: sealer, base: base, now: time.Now, tenants: map[string]*tenantKeys{}}
+	return &Keyring{st: st, sealer: sealer, base: base, now: time.Now, tenants: map[string]*tenantKeys{},
+		verified: newVerifiedCache()}
 }
 
 // Rotate makes a new active key; the old one stays published for
