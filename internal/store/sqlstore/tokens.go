@@ -77,6 +77,13 @@ func (s *Store) FindRefreshToken(ctx context.Context, tenant string, hash []byte
 // PostgreSQL the loser blocks on the row lock, then sees rotated_at set and
 // takes the reuse path; on SQLite writers are serialised.
 func (s *Store) RotateRefreshToken(ctx context.Context, tenant string, oldHash []byte, next *domain.RefreshToken, now time.Time) (*domain.RefreshToken, error) {
+	if s.d.postgres {
+		old, err := s.rotateInOneStatement(ctx, tenant, oldHash, next, now)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return old, err
+		}
+		// Not rotatable: find out why (reuse revokes the family) below.
+	}
 	var old *domain.RefreshToken
 	err := s.write(ctx, func(tx *tx) error {
 		rt := domain.RefreshToken{Tenant: tenant, Hash: oldHash}
@@ -101,6 +108,36 @@ func (s *Store) RotateRefreshToken(ctx context.Context, tenant string, oldHash [
 		return nil, err
 	}
 	return old, nil
+}
+
+// rotateInOneStatement is the common case of a rotation on PostgreSQL:
+// consume and insert in one statement, atomic on its own, so a refresh
+// costs one round trip instead of four (BEGIN, UPDATE, INSERT, COMMIT).
+// sql.ErrNoRows means the token was not rotatable.
+func (s *Store) rotateInOneStatement(ctx context.Context, tenant string, oldHash []byte, next *domain.RefreshToken, now time.Time) (*domain.RefreshToken, error) {
+	next.CreatedAt, next.ExpiresAt = normTime(next.CreatedAt), normTime(next.ExpiresAt)
+	rt := domain.RefreshToken{Tenant: tenant, Hash: oldHash}
+	row := s.reader().queryRow(ctx, `WITH old AS (
+			UPDATE refresh_tokens SET rotated_at = ?
+			WHERE tenant = ? AND hash = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?
+			RETURNING `+refreshCols+`
+		), successor AS (
+			INSERT INTO refresh_tokens
+				(tenant, hash, family_id, client_id, subject, scopes, audience, expires_at, created_at)
+			SELECT ?, ?, family_id, client_id, subject, scopes, audience, ?, ? FROM old
+		)
+		SELECT `+refreshCols+` FROM old`,
+		s.d.ts(now), tenant, oldHash, s.d.ts(now),
+		tenant, next.Hash, s.d.ts(next.ExpiresAt), s.d.ts(next.CreatedAt))
+	if err := scanRefresh(row, &rt); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("refresh token: %w", mapErr(err))
+	}
+	next.Tenant, next.FamilyID, next.ClientID, next.Subject = tenant, rt.FamilyID, rt.ClientID, rt.Subject
+	next.Scopes, next.Audience = slices.Clone(rt.Scopes), slices.Clone(rt.Audience)
+	return &rt, nil
 }
 
 // handleUnrotatable explains why a token could not be rotated. A token
