@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -36,6 +37,41 @@ func BenchmarkClientCredentials(b *testing.B) {
 			if resp.StatusCode != 200 {
 				b.Fatalf("status %d", resp.StatusCode)
 			}
+		}
+	})
+}
+
+// BenchmarkRefreshToken measures refresh rotation end to end: each
+// goroutine chains its own session, using every refresh token once.
+func BenchmarkRefreshToken(b *testing.B) {
+	e := startServer(b, "")
+	auth := basicAuth(e.clientID, e.clientSecret)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.Cleanup(client.CloseIdleConnections)
+	b.SetParallelism(8)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		rt := e.passwordToken("").str("refresh_token")
+		for pb.Next() {
+			body := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}.Encode()
+			req, _ := http.NewRequest("POST", e.base+"/token", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Authorization", auth)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			var tok struct {
+				RefreshToken string `json:"refresh_token"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&tok)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != 200 {
+				b.Errorf("status %d: %v", resp.StatusCode, err)
+				return
+			}
+			rt = tok.RefreshToken
 		}
 	})
 }
