@@ -247,26 +247,8 @@ func (s *Store) ApplicationUsers(ctx context.Context, tenant, clientID string, p
 // DeleteAuditBefore purges old events in batches of deleteBatch rows, so
 // a large purge never holds SQLite's writer for long.
 func (s *Store) DeleteAuditBefore(ctx context.Context, before time.Time) (int64, error) {
-	var total int64
-	for {
-		var n int64
-		err := s.write(ctx, func(tx *tx) error {
-			res, err := tx.exec(ctx, `DELETE FROM audit_events WHERE id IN
-				(SELECT id FROM audit_events WHERE at < ? LIMIT ?)`, tx.d.ts(before), deleteBatch)
-			if err != nil {
-				return err
-			}
-			n, err = res.RowsAffected()
-			return err
-		})
-		if err != nil {
-			return total, err
-		}
-		total += n
-		if n < int64(deleteBatch) {
-			return total, nil
-		}
-	}
+	return s.purge(ctx, `DELETE FROM audit_events WHERE id IN
+		(SELECT id FROM audit_events WHERE at < ? LIMIT ?)`, before)
 }
 
 // DBs returns the connection pools by role, for pool metrics: "writer"

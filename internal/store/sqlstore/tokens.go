@@ -259,30 +259,42 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 		// Few rows: one statement. Active keys have no publish_until.
 		`DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND publish_until <= ?`,
 	} {
-		for {
-			var n int64
-			err := s.write(ctx, func(tx *tx) error {
-				args := []any{tx.d.ts(now), deleteBatch}
-				if strings.Count(q, "?") == 1 {
-					args = args[:1]
-				}
-				res, err := tx.exec(ctx, q, args...)
-				if err != nil {
-					return err
-				}
-				n, err = res.RowsAffected()
-				return err
-			})
-			if err != nil {
-				return total, err
-			}
-			total += n
-			if n < int64(deleteBatch) {
-				break
-			}
+		n, err := s.purge(ctx, q, now)
+		total += n
+		if err != nil {
+			return total, err
 		}
 	}
 	return total, nil
+}
+
+// purge runs a cleanup DELETE whose first placeholder is the cutoff time
+// and whose second, if any, is the batch size, one batch per transaction
+// until a batch comes back short.
+func (s *Store) purge(ctx context.Context, q string, cutoff time.Time) (int64, error) {
+	var total int64
+	for {
+		var n int64
+		err := s.write(ctx, func(tx *tx) error {
+			args := []any{tx.d.ts(cutoff), deleteBatch}
+			if strings.Count(q, "?") == 1 {
+				args = args[:1]
+			}
+			res, err := tx.exec(ctx, q, args...)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < int64(deleteBatch) {
+			return total, nil
+		}
+	}
 }
 
 // tokenNotFound is notFound without an id: a token hash is no use in a
