@@ -37,6 +37,9 @@ type Store struct {
 	// Prepared statements for w and r; nil on PostgreSQL, where pgx
 	// caches them per connection itself.
 	ws, rs *stmtCache
+	// group batches SQLite's writes into shared transactions; nil on
+	// PostgreSQL, whose pool commits concurrently.
+	group *groupCommitter
 }
 
 // Open connects to dsn and applies pending migrations. A dsn starting with
@@ -109,7 +112,9 @@ func openSQLite(dsn string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &Store{d: sqliteDialect, w: w, r: r, ws: newStmtCache(w), rs: newStmtCache(r)}, nil
+	s := &Store{d: sqliteDialect, w: w, r: r, ws: newStmtCache(w), rs: newStmtCache(r)}
+	s.group = newGroupCommitter(s)
+	return s, nil
 }
 
 // Ping checks that the database answers.
@@ -122,6 +127,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.stop()
+	}
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())

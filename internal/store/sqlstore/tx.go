@@ -16,6 +16,9 @@ import (
 // at once) or a serialization failure; those are retried, so fn must be
 // safe to run again.
 func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
+	if s.group != nil {
+		return s.group.do(ctx, fn)
+	}
 	for attempt := 1; ; attempt++ {
 		err := s.writeOnce(ctx, fn)
 		if attempt < 3 && retryable(err) {
@@ -74,6 +77,18 @@ type tx struct {
 	sqlTx *sql.Tx // nil outside a transaction
 	cache *stmtCache
 	d     *dialect
+	// shared marks a transaction that several callers' writes share (see
+	// groupcommit.go): their statements ignore cancellation, since SQLite
+	// answers an interrupted write by rolling back the whole transaction.
+	shared bool
+}
+
+// ctx returns the context statements run under.
+func (t *tx) ctx(ctx context.Context) context.Context {
+	if t.shared {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // prepared returns a cached statement bound to the transaction, or
@@ -87,6 +102,7 @@ func (t *tx) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = t.ctx(ctx)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -95,11 +111,13 @@ func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 
 // execScript runs several statements at once, unprepared (migrations).
 func (t *tx) execScript(ctx context.Context, script string) error {
+	ctx = t.ctx(ctx)
 	_, err := t.q.ExecContext(ctx, script)
 	return err
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = t.ctx(ctx)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -107,6 +125,7 @@ func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 }
 
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = t.ctx(ctx)
 	if st := t.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
