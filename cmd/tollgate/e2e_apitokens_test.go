@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -227,16 +226,8 @@ func TestAPITokenDeletedOnOtherNode(t *testing.T) {
 	n1 := startServer(t, dsn)
 	cfg := testConfig(t, dsn)
 	cfg.MasterKeyFile = n1.app.cfg.MasterKeyFile
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := newApp(ctx, cfg, io.Discard)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	n2 := &env{t: t, base: a.base, app: a, admin: testBootstrap, clientID: n1.clientID, clientSecret: n1.clientSecret}
+	n2, _ := launch(t, cfg)
+	n2.clientID, n2.clientSecret = n1.clientID, n1.clientSecret
 
 	tok := n1.createAPIToken(n1.admin, "john.doe", "roaming", "")
 	n2.apiAs(tok, "GET", "/api/v1/entities/users/john.doe", "", 200) // now cached on node 2
@@ -261,20 +252,11 @@ func TestAPITokenDeletedOnOtherNode(t *testing.T) {
 // are written when the server stops, not lost.
 func TestAPITokenLastUseFlushedAtShutdown(t *testing.T) {
 	cfg := testConfig(t, "")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := newApp(ctx, cfg, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.run(ctx) }()
-	e := &env{t: t, base: a.base, app: a, admin: testBootstrap}
+	e, stop := launch(t, cfg)
 	e.seed()
 	tok := e.createAPIToken(e.admin, "john.doe", "cron", "")
 	e.apiAs(tok, "GET", "/api/v1/entities/users/john.doe", "", 200)
-	cancel()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 	st, err := sqlstore.Open(context.Background(), cfg.DatabaseDSN())

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -165,16 +163,9 @@ func TestAuditMetricsAndStats(t *testing.T) {
 func TestAuditSurvivesRestart(t *testing.T) {
 	cfg := testConfig(t, "")
 	start := func() (*app, func()) {
-		ctx, cancel := context.WithCancel(context.Background())
-		a, err := newApp(ctx, cfg, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- a.run(ctx) }()
-		return a, func() {
-			cancel()
-			if err := <-done; err != nil {
+		e, stop := launch(t, cfg)
+		return e.app, func() {
+			if err := stop(); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -89,21 +88,12 @@ func TestRemoteGatewayProcess(t *testing.T) {
 	cfg.Addr = ln.Addr().String()
 	ln.Close()
 	start := func() (*env, func()) {
-		ctx, cancel := context.WithCancel(context.Background())
-		a, err := newApp(ctx, cfg, io.Discard)
-		if err != nil {
-			cancel()
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- a.run(ctx) }()
-		stop := func() {
-			cancel()
-			if err := <-done; err != nil {
+		e, stop := launch(t, cfg)
+		return e, func() {
+			if err := stop(); err != nil {
 				t.Errorf("server stopped with %v", err)
 			}
 		}
-		return &env{t: t, base: a.base, app: a, admin: testBootstrap}, stop
 	}
 	e, stop := start()
 	e.seed()

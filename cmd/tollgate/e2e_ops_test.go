@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,16 +12,7 @@ import (
 // SIGTERM (here: the context serve runs under) stops accepting, lets a
 // request in flight finish, and returns cleanly.
 func TestGracefulShutdown(t *testing.T) {
-	cfg := testConfig(t, "")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := newApp(ctx, cfg, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.run(ctx) }()
-	e := &env{t: t, base: a.base, app: a, admin: testBootstrap}
+	e, stop := launch(t, testConfig(t, ""))
 	e.seed()
 
 	// A token request whose body is still arriving when shutdown starts.
@@ -41,7 +31,8 @@ func TestGracefulShutdown(t *testing.T) {
 	form := url.Values{"grant_type": {"client_credentials"}}.Encode()
 	_, _ = w.Write([]byte(form[:5]))
 	time.Sleep(100 * time.Millisecond)
-	cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
 	time.Sleep(100 * time.Millisecond)
 	_, _ = w.Write([]byte(form[5:]))
 	_ = w.Close()
@@ -56,7 +47,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("in-flight request: %d %v %v", resp.StatusCode, tok, err)
 	}
 	select {
-	case err := <-done:
+	case err := <-stopped:
 		if err != nil {
 			t.Fatalf("run returned %v", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,6 +61,15 @@ func startServer(t testing.TB, dsn string) *env {
 
 func startWith(t testing.TB, cfg *config.Server) *env {
 	t.Helper()
+	e, _ := launch(t, cfg)
+	e.seed()
+	return e
+}
+
+// launch starts a server on cfg, unseeded. stop cancels it, waits for run
+// to return and gives its error; it is idempotent and also runs at cleanup.
+func launch(t testing.TB, cfg *config.Server) (e *env, stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := newApp(ctx, cfg, io.Discard)
 	if err != nil {
@@ -68,15 +78,18 @@ func startWith(t testing.TB, cfg *config.Server) *env {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.run(ctx) }()
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() { cancel(); runErr = <-done })
+		return runErr
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("server stopped with %v", err)
 		}
 	})
-	e := &env{t: t, base: a.base, app: a, admin: testBootstrap}
-	e.seed()
-	return e
+	return &env{t: t, base: a.base, app: a, admin: testBootstrap}, stop
 }
 
 // seed creates, through the admin API, the data most tests use.
