@@ -43,12 +43,16 @@ type floorProcess struct {
 	addr string
 }
 
-func startFloor() (*floorProcess, error) {
+func startFloor() (*floorProcess, error) { return startSelf(floorFlag) }
+
+// startSelf re-executes the bench binary with args as a server process that
+// prints its address on its first line of output.
+func startSelf(args ...string) (*floorProcess, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, floorFlag)
+	cmd := exec.Command(self, args...)
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out, err := cmd.StdoutPipe()
@@ -62,7 +66,7 @@ func startFloor() (*floorProcess, error) {
 	if err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
-		return nil, fmt.Errorf("floor server: %w", err)
+		return nil, fmt.Errorf("%s: %w", args[0], err)
 	}
 	return &floorProcess{cmd: cmd, addr: strings.TrimSpace(line)}, nil
 }

@@ -39,6 +39,13 @@ type options struct {
 }
 
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == proxyFlag {
+		if err := serveProxy(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, "proxy:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) == 2 && os.Args[1] == floorFlag {
 		if err := serveFloor(); err != nil {
 			fmt.Fprintln(os.Stderr, "floor:", err)

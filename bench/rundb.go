@@ -85,7 +85,7 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 	time.Sleep(time.Second)
 	d.idleRSS = rssMiB(s.pid(), "VmRSS")
 
-	e := &env{base: s.base(), boot: s.boot, http: &http.Client{
+	e := &env{base: s.base(), gateway: "http://" + s.gatewayAddr, boot: s.boot, http: &http.Client{
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{DialContext: (&net.Dialer{}).DialContext, MaxIdleConnsPerHost: 64},
 	}}

@@ -31,6 +31,8 @@ var scenarios = []scenario{
 	{"revoke", "RFC 7009 on a distinct pre-minted JWT per request (revocation written)", prepRevoke},
 	{"introspect_api_token", "RFC 7662 on a personal API token (issue 5)", prepIntrospectAPIToken},
 	{"embed_secret", "embed grant, plain form: the tenant's embed secret, no client auth", prepEmbedSecret},
+	{"gateway", "GET through the gateway: JWT checked (cached verification), scope matched, proxied to a local upstream", prepGateway},
+	{"reverse_proxy", "the same GET through a bare httputil.ReverseProxy process: the gateway's floor", prepReverseProxy},
 }
 
 // post returns a step that POSTs a fixed form and expects 200.

@@ -22,6 +22,7 @@ const (
 // env is what scenarios need to talk to one seeded server.
 type env struct {
 	base         string // http://host:port
+	gateway      string // http://host:port of the server's gateway
 	boot         string // bootstrap token
 	clientID     string
 	clientSecret string

@@ -22,6 +22,7 @@ import (
 type server struct {
 	bin, dataDir, database, boot string
 	addr                         string // host:port
+	gatewayAddr                  string // host:port of --gateway-addr
 	debugAddr                    string // --debug-addr, when profiling
 	cmd                          *exec.Cmd
 	done                         chan error
@@ -51,11 +52,16 @@ func (s *server) start(ctx context.Context) (time.Duration, error) {
 	if s.debugAddr != "" {
 		args = append(args, "--debug-addr", s.debugAddr)
 	}
-	// The gateway listener, when it lands, must not collide with another
-	// server on this host; ask for a free port for it too.
-	if gp, err := freePort(); err == nil {
-		args = append(args, "--gateway-addr", "127.0.0.1:"+strconv.Itoa(gp))
+	// The gateway listener must not collide with another server on this
+	// host; pick a free port once and keep it across restarts.
+	if s.gatewayAddr == "" {
+		gp, err := freePort()
+		if err != nil {
+			return 0, err
+		}
+		s.gatewayAddr = "127.0.0.1:" + strconv.Itoa(gp)
 	}
+	args = append(args, "--gateway-addr", s.gatewayAddr)
 	var err error
 	if s.log, err = os.OpenFile(filepath.Join(s.dataDir, "..", filepath.Base(s.dataDir)+".log"),
 		os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err != nil {

@@ -171,7 +171,16 @@ func NewClient(timeout time.Duration) *http.Client {
 // response (so the connection is reused) and returns the status, the
 // response and, if keep is true, its body.
 func Post(ctx context.Context, c *http.Client, url string, header http.Header, body []byte, keep bool) (int, *http.Response, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	return Send(ctx, c, http.MethodPost, url, header, body, keep)
+}
+
+// Send is Post with any method; a nil body sends none.
+func Send(ctx context.Context, c *http.Client, method, url string, header http.Header, body []byte, keep bool) (int, *http.Response, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
 		return 0, nil, nil, err
 	}
