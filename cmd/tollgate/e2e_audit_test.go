@@ -145,6 +145,7 @@ func TestAuditMetricsAndStats(t *testing.T) {
 				`tollgate_http_request_duration_seconds_bucket{code="401",endpoint="POST /token",le=`,
 				`tollgate_audit_events_total{action="revoke",outcome="success"} 1`,
 				"tollgate_password_hash_queue_depth 0",
+				"tollgate_revocations_held 1", // the revoked refresh token's session
 				"tollgate_audit_queue_length",
 				"go_sql_open_connections{db_name=",
 				"go_goroutines",

@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/httpapi"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
+	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
 // observability is the server's metrics registry, audit recorder and
@@ -31,7 +32,7 @@ type observability struct {
 // startObservability registers the metrics, starts the audit recorder,
 // its retention purge and the debug listener, and returns the sink the
 // use cases send events to.
-func (a *app) startObservability(ctx context.Context, hasher *secret.Hasher) (audit.Sink, error) {
+func (a *app) startObservability(ctx context.Context, hasher *secret.Hasher, revoked *token.Revocations) (audit.Sink, error) {
 	o := &a.obs
 	if a.cfg.DebugAddr != "" {
 		ln, err := net.Listen("tcp", a.cfg.DebugAddr)
@@ -54,6 +55,10 @@ func (a *app) startObservability(ctx context.Context, hasher *secret.Hasher) (au
 			Name: "tollgate_password_hash_queue_depth",
 			Help: "Logins waiting for a password-hashing slot.",
 		}, func() float64 { return float64(hasher.QueueDepth()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "tollgate_revocations_held",
+			Help: "Revoked tokens and sessions this node holds in memory until they expire.",
+		}, func() float64 { return float64(revoked.Len()) }),
 	)
 	for role, db := range o.dbs {
 		o.reg.MustRegister(collectors.NewDBStatsCollector(db, role))

@@ -138,7 +138,7 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	// A queued login waits at most 1 s, so with the hash itself no request
 	// waits much over that; the excess gets 503 with Retry-After.
 	hasher := secret.NewHasher(hashParams, 0, time.Second)
-	events, err := a.startObservability(ctx, hasher)
+	events, err := a.startObservability(ctx, hasher, revoked)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("debug listener: %w", err)
