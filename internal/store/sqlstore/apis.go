@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -106,20 +107,9 @@ func (s *Store) AllAPIs(ctx context.Context) ([]domain.API, error) {
 }
 
 func (s *Store) listAPIs(ctx context.Context, q string, args ...any) ([]domain.API, error) {
-	rows, err := s.reader().query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.API
-	for rows.Next() {
-		var a domain.API
-		if err := scanAPI(rows, &a); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.reader(), func(rows *sql.Rows, a *domain.API) error {
+		return scanAPI(rows, a)
+	}, q, args...)
 }
 
 // UpdateAPI replaces every attribute but the id and sets UpdatedAt to now.

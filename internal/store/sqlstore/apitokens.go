@@ -75,21 +75,11 @@ func (s *Store) GetAPITokenByHash(ctx context.Context, tenant string, hash []byt
 // ListAPITokens returns a page of a user's tokens ordered by ID. An unknown
 // user has no tokens (an empty page); callers check the user themselves.
 func (s *Store) ListAPITokens(ctx context.Context, tenant, userID string, p domain.Page) ([]domain.APIToken, error) {
-	rows, err := s.reader().query(ctx, `SELECT `+apiTokenCols+` FROM api_tokens
+	return queryAll(ctx, s.reader(), func(rows *sql.Rows, t *domain.APIToken) error {
+		t.Tenant = tenant
+		return scanAPIToken(rows, t)
+	}, `SELECT `+apiTokenCols+` FROM api_tokens
 		WHERE tenant = ? AND user_id = ? AND id > ? ORDER BY id LIMIT ?`, tenant, userID, p.After, pageLimit(p))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.APIToken
-	for rows.Next() {
-		t := domain.APIToken{Tenant: tenant}
-		if err := scanAPIToken(rows, &t); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
 }
 
 // DeleteAPIToken deletes a token and records its revocation atomically, so

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -62,21 +63,11 @@ func (s *Store) GetApplication(ctx context.Context, tenant, id string) (*domain.
 
 // ListApplications returns a page of the tenant's clients ordered by ID.
 func (s *Store) ListApplications(ctx context.Context, tenant string, p domain.Page) ([]domain.Application, error) {
-	rows, err := s.reader().query(ctx, `SELECT `+appCols+` FROM applications
+	return queryAll(ctx, s.reader(), func(rows *sql.Rows, a *domain.Application) error {
+		a.Tenant = tenant
+		return scanApp(rows, a)
+	}, `SELECT `+appCols+` FROM applications
 		WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`, tenant, p.After, pageLimit(p))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.Application
-	for rows.Next() {
-		a := domain.Application{Tenant: tenant}
-		if err := scanApp(rows, &a); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }
 
 // UpdateApplication replaces every attribute (the secret hash included) and

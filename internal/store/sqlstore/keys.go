@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -50,21 +51,11 @@ func (s *Store) RotateSigningKey(ctx context.Context, tenant string, next *domai
 // now, newest first.
 func (s *Store) ListSigningKeys(ctx context.Context, tenant string, now time.Time) ([]domain.SigningKey, error) {
 	t := s.reader()
-	rows, err := t.query(ctx, `SELECT `+keyCols+` FROM signing_keys
+	return queryAll(ctx, t, func(rows *sql.Rows, k *domain.SigningKey) error {
+		k.Tenant = tenant
+		return rows.Scan(&k.ID, &k.Algorithm, &k.PublicKey, &k.PrivateKey, timeCol{&k.CreatedAt},
+			nullTimeCol{&k.RetiredAt}, nullTimeCol{&k.PublishUntil})
+	}, `SELECT `+keyCols+` FROM signing_keys
 		WHERE tenant = ? AND (retired_at IS NULL OR publish_until > ?)
 		ORDER BY created_at DESC, id DESC`, tenant, t.d.ts(now))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.SigningKey
-	for rows.Next() {
-		k := domain.SigningKey{Tenant: tenant}
-		if err := rows.Scan(&k.ID, &k.Algorithm, &k.PublicKey, &k.PrivateKey, timeCol{&k.CreatedAt},
-			nullTimeCol{&k.RetiredAt}, nullTimeCol{&k.PublishUntil}); err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
 }

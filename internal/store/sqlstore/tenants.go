@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -52,21 +53,10 @@ func (s *Store) GetTenant(ctx context.Context, id string) (*domain.Tenant, error
 
 // ListTenants returns a page of tenants ordered by ID.
 func (s *Store) ListTenants(ctx context.Context, p domain.Page) ([]domain.Tenant, error) {
-	rows, err := s.reader().query(ctx, `SELECT id, name, created_at FROM tenants WHERE id > ? ORDER BY id LIMIT ?`,
+	return queryAll(ctx, s.reader(), func(rows *sql.Rows, t *domain.Tenant) error {
+		return rows.Scan(&t.ID, &t.Name, timeCol{&t.CreatedAt})
+	}, `SELECT id, name, created_at FROM tenants WHERE id > ? ORDER BY id LIMIT ?`,
 		p.After, pageLimit(p))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.Tenant
-	for rows.Next() {
-		var t domain.Tenant
-		if err := rows.Scan(&t.ID, &t.Name, timeCol{&t.CreatedAt}); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
 }
 
 // UpdateTenant changes a tenant's name.
@@ -124,21 +114,11 @@ func (s *Store) GetScope(ctx context.Context, tenant, id string) (*domain.Scope,
 
 // ListScopes returns a page of the tenant's scopes ordered by ID.
 func (s *Store) ListScopes(ctx context.Context, tenant string, p domain.Page) ([]domain.Scope, error) {
-	rows, err := s.reader().query(ctx, `SELECT id, description FROM scopes
+	return queryAll(ctx, s.reader(), func(rows *sql.Rows, sc *domain.Scope) error {
+		sc.Tenant = tenant
+		return rows.Scan(&sc.ID, &sc.Description)
+	}, `SELECT id, description FROM scopes
 		WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`, tenant, p.After, pageLimit(p))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.Scope
-	for rows.Next() {
-		sc := domain.Scope{Tenant: tenant}
-		if err := rows.Scan(&sc.ID, &sc.Description); err != nil {
-			return nil, err
-		}
-		out = append(out, sc)
-	}
-	return out, rows.Err()
 }
 
 // UpdateScope changes a scope's description.
@@ -186,21 +166,11 @@ func (s *Store) GetRole(ctx context.Context, tenant, id string) (*domain.Role, e
 
 // ListRoles returns a page of the tenant's roles ordered by ID.
 func (s *Store) ListRoles(ctx context.Context, tenant string, p domain.Page) ([]domain.Role, error) {
-	rows, err := s.reader().query(ctx, `SELECT id, scopes FROM roles
+	return queryAll(ctx, s.reader(), func(rows *sql.Rows, r *domain.Role) error {
+		r.Tenant = tenant
+		return rows.Scan(&r.ID, listCol{&r.Scopes})
+	}, `SELECT id, scopes FROM roles
 		WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`, tenant, p.After, pageLimit(p))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.Role
-	for rows.Next() {
-		r := domain.Role{Tenant: tenant}
-		if err := rows.Scan(&r.ID, listCol{&r.Scopes}); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // UpdateRole replaces a role's scopes.

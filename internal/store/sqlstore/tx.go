@@ -219,3 +219,22 @@ func (c *stmtCache) prepare(ctx context.Context, q string) {
 	}
 	c.m[q] = st
 }
+
+// queryAll runs a query and returns every row, each scanned into a fresh T
+// by scan.
+func queryAll[T any](ctx context.Context, t *tx, scan func(*sql.Rows, *T) error, q string, args ...any) ([]T, error) {
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -52,21 +53,11 @@ func findUserByID(ctx context.Context, tx *tx, tenant, id string) (*domain.User,
 
 // ListUsers returns a page of the tenant's users ordered by ID.
 func (s *Store) ListUsers(ctx context.Context, tenant string, p domain.Page) ([]domain.User, error) {
-	rows, err := s.reader().query(ctx, `SELECT `+userCols+` FROM users
+	return queryAll(ctx, s.reader(), func(rows *sql.Rows, u *domain.User) error {
+		u.Tenant = tenant
+		return scanUser(rows, u)
+	}, `SELECT `+userCols+` FROM users
 		WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`, tenant, p.After, pageLimit(p))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.User
-	for rows.Next() {
-		u := domain.User{Tenant: tenant}
-		if err := scanUser(rows, &u); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
 }
 
 // UpdateUser replaces every attribute of a user, the password hash
