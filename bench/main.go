@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -36,7 +37,16 @@ type options struct {
 	jsonPath    string
 	profileDir  string // BENCH_PROFILE: CPU profiles of the server per scenario
 	quiet       bool   // BENCH_QUIET: wait for other processes to go idle first
+	// only (BENCH_ONLY) lists the scenarios to run, comma-separated; empty
+	// runs them all. Overload, restart and large data run only when empty.
+	only map[string]bool
 }
+
+// selected reports whether scenario name is to run.
+func (o options) selected(name string) bool { return len(o.only) == 0 || o.only[name] }
+
+// full reports whether this is a whole run rather than a BENCH_ONLY subset.
+func (o options) full() bool { return len(o.only) == 0 }
 
 func main() {
 	if len(os.Args) == 3 && os.Args[1] == proxyFlag {
@@ -64,6 +74,7 @@ func main() {
 		jsonPath:    os.Getenv("BENCH_JSON"),
 		profileDir:  os.Getenv("BENCH_PROFILE"),
 		quiet:       os.Getenv("BENCH_QUIET") == "1",
+		only:        envSet("BENCH_ONLY"),
 	}
 	flag.StringVar(&o.tollgate, "tollgate", "bin/tollgate", "the tollgate binary to benchmark")
 	flag.Parse()
@@ -159,6 +170,16 @@ func envDuration(name string, def time.Duration) time.Duration {
 		fmt.Fprintf(os.Stderr, "bench: ignoring %s=%q (want a duration like 10s)\n", name, v)
 	}
 	return def
+}
+
+func envSet(name string) map[string]bool {
+	set := map[string]bool{}
+	for _, v := range strings.Split(os.Getenv(name), ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			set[v] = true
+		}
+	}
+	return set
 }
 
 func envInt(name string, def int) int {

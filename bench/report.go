@@ -103,6 +103,9 @@ func (r *report) printOps(w io.Writer, o options) {
 	for _, d := range r.dbs {
 		fmt.Fprintf(w, "| %s | %.1f MiB | %.1f MiB (after %v) | %s | %s |\n", d.db, d.idleRSS, d.ccRSS, d.ccDuration, ms(d.firstStart), ms(d.restart))
 	}
+	if !o.full() {
+		return
+	}
 	fmt.Fprintf(w, "\n### Overload: password grant, %d clients\n\n", o.overload)
 	fmt.Fprintln(w, "| db | req/s | 200 | 503 (with Retry-After) | other failures | p50 | p99 | max | peak RSS | other CPU |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, d := range r.dbs {

@@ -94,6 +94,9 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 	}
 	var hint float64
 	for _, sc := range scenarios {
+		if !o.selected(sc.name) {
+			continue
+		}
 		dur := o.duration
 		switch sc.name {
 		case "client_credentials":
@@ -120,6 +123,9 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 		}
 	}
 
+	if !o.full() {
+		return nil
+	}
 	logf("%s: password grant with %d clients", d.db, o.overload)
 	stopRSS := make(chan struct{})
 	peak := peakRSS(s.pid(), stopRSS)
