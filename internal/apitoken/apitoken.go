@@ -26,8 +26,7 @@ var ErrInvalid = errors.New("invalid api token")
 // Store is the part of store.Store the Verifier needs.
 type Store interface {
 	GetAPITokenByHash(ctx context.Context, tenant string, hash []byte) (*domain.APIToken, error)
-	GetUser(ctx context.Context, tenant, id string) (*domain.User, error)
-	RoleScopes(ctx context.Context, tenant string, roles []string) ([]string, error)
+	GetUserWithScopes(ctx context.Context, tenant, id string) (*domain.User, []string, error)
 	RecordAPITokenUses(ctx context.Context, uses []domain.APITokenUse) error
 }
 
@@ -140,16 +139,12 @@ func (v *Verifier) load(ctx context.Context, tenant string, h []byte) (*entry, e
 	if err != nil {
 		return nil, fmt.Errorf("apitoken: lookup: %w", err)
 	}
-	u, err := v.st.GetUser(ctx, tenant, t.UserID)
+	u, held, err := v.st.GetUserWithScopes(ctx, tenant, t.UserID)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, ErrInvalid
 	}
 	if err != nil {
 		return nil, fmt.Errorf("apitoken: user: %w", err)
-	}
-	held, err := v.st.RoleScopes(ctx, tenant, u.Roles)
-	if err != nil {
-		return nil, fmt.Errorf("apitoken: role scopes: %w", err)
 	}
 	scopes := make([]string, 0, len(t.Scopes))
 	for _, s := range t.Scopes {

@@ -38,22 +38,18 @@ func (m *memStore) GetAPITokenByHash(_ context.Context, tenant string, h []byte)
 	return &t, nil
 }
 
-func (m *memStore) GetUser(_ context.Context, tenant, id string) (*domain.User, error) {
+func (m *memStore) GetUserWithScopes(_ context.Context, tenant, id string) (*domain.User, []string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	u, ok := m.users[id]
 	if !ok || u.Tenant != tenant {
-		return nil, domain.ErrNotFound
+		return nil, nil, domain.ErrNotFound
 	}
-	return &u, nil
-}
-
-func (m *memStore) RoleScopes(_ context.Context, _ string, roles []string) ([]string, error) {
-	var out []string
-	for _, r := range roles {
-		out = append(out, m.roles[r]...)
+	var held []string
+	for _, r := range u.Roles {
+		held = append(held, m.roles[r]...)
 	}
-	return out, nil
+	return &u, held, nil
 }
 
 func (m *memStore) RecordAPITokenUses(_ context.Context, uses []domain.APITokenUse) error {

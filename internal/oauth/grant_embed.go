@@ -130,14 +130,10 @@ func (g embedGrant) authorize(ctx context.Context, ex *exchange) (*authorization
 			return nil, ServerError(err)
 		}
 	}
-	user, err := s.store.GetUser(ctx, ex.tenant, username)
+	user, ceiling, err := s.store.GetUserWithScopes(ctx, ex.tenant, username)
 	if errors.Is(err, domain.ErrNotFound) || (err == nil && user.Disabled) {
 		return nil, errEmbedRefused()
 	}
-	if err != nil {
-		return nil, ServerError(err)
-	}
-	ceiling, err := s.store.RoleScopes(ctx, ex.tenant, user.Roles)
 	if err != nil {
 		return nil, ServerError(err)
 	}

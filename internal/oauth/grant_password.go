@@ -26,7 +26,7 @@ func (g passwordGrant) authorize(ctx context.Context, ex *exchange) (*authorizat
 	if !s.throttle.allow(ex.tenant, username, ex.req.RemoteAddr) {
 		return nil, errBadCredentials()
 	}
-	user, err := s.store.GetUser(ctx, ex.tenant, username)
+	user, ceiling, err := s.store.GetUserWithScopes(ctx, ex.tenant, username)
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return nil, ServerError(err)
 	}
@@ -56,10 +56,6 @@ func (g passwordGrant) authorize(ctx context.Context, ex *exchange) (*authorizat
 	}
 	if rehash {
 		s.rehash(ctx, ex.tenant, user, password)
-	}
-	ceiling, err := s.store.RoleScopes(ctx, ex.tenant, user.Roles)
-	if err != nil {
-		return nil, ServerError(err)
 	}
 	return &authorization{
 		subject: user.ID,

@@ -52,14 +52,10 @@ func (g refreshGrant) authorize(ctx context.Context, ex *exchange) (*authorizati
 		}
 		return nil, InvalidGrant("refresh token was issued to another client")
 	}
-	user, err := s.store.GetUser(ctx, ex.tenant, old.Subject)
+	user, roleScopes, err := s.store.GetUserWithScopes(ctx, ex.tenant, old.Subject)
 	if errors.Is(err, domain.ErrNotFound) || (err == nil && user.Disabled) {
 		return nil, InvalidGrant("the user of this refresh token is no longer active")
 	}
-	if err != nil {
-		return nil, ServerError(err)
-	}
-	roleScopes, err := s.store.RoleScopes(ctx, ex.tenant, user.Roles)
 	if err != nil {
 		return nil, ServerError(err)
 	}

@@ -24,6 +24,9 @@ type Store interface {
 	// Users.
 	CreateUser(ctx context.Context, tenant string, u *domain.User) error
 	GetUser(ctx context.Context, tenant, id string) (*domain.User, error)
+	// GetUserWithScopes returns a user and the union of the scopes their
+	// roles grant (sorted, unknown roles contribute nothing) in one read.
+	GetUserWithScopes(ctx context.Context, tenant, id string) (*domain.User, []string, error)
 	ListUsers(ctx context.Context, tenant string, p domain.Page) ([]domain.User, error)
 	UpdateUser(ctx context.Context, tenant string, u *domain.User) error
 	DeleteUser(ctx context.Context, tenant, id string) error

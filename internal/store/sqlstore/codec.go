@@ -91,3 +91,12 @@ func (c listCol) Scan(src any) error {
 	*c.l = l
 	return nil
 }
+
+// scanAlso scans the columns a scan function knows, then extra ones that
+// follow them in the same row.
+type scanAlso struct {
+	row   interface{ Scan(...any) error }
+	extra []any
+}
+
+func (s scanAlso) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }

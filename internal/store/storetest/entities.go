@@ -132,6 +132,28 @@ func testRoles(t *testing.T, s store.Store) {
 		ok(t, err)
 		eq(t, "no roles", len(got), 0)
 	})
+	t.Run("user with scopes", func(t *testing.T) {
+		u := sampleUser("rolly")
+		u.Roles = []string{"writer", "reader", "unknown"}
+		ok(t, s.CreateUser(ctx(t), "acme", u))
+		got, held, err := s.GetUserWithScopes(ctx(t), "acme", "rolly")
+		ok(t, err)
+		eq(t, "id", got.ID, "rolly")
+		eqList(t, "roles", got.Roles, []string{"writer", "reader", "unknown"})
+		eqList(t, "scopes", held, []string{"b", "c", "d"})
+		u = sampleUser("roleless")
+		u.Roles = nil
+		ok(t, s.CreateUser(ctx(t), "acme", u))
+		_, held, err = s.GetUserWithScopes(ctx(t), "acme", "roleless")
+		ok(t, err)
+		if held == nil || len(held) != 0 {
+			t.Fatalf("scopes of a user without roles = %#v, want empty non-nil", held)
+		}
+		_, _, err = s.GetUserWithScopes(ctx(t), "acme", "nobody")
+		isErr(t, err, domain.ErrNotFound)
+		ok(t, s.DeleteUser(ctx(t), "acme", "rolly"))
+		ok(t, s.DeleteUser(ctx(t), "acme", "roleless"))
+	})
 	t.Run("paging", func(t *testing.T) {
 		testPaging(t, "r", 4, []string{domain.AdminRole, "empty", "reader", "writer"},
 			func(id string) error { return s.CreateRole(ctx(t), "acme", &domain.Role{ID: id}) },

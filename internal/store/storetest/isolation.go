@@ -33,6 +33,14 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 		sc, err := s.RoleScopes(c, "b", []string{"reader"})
 		ok(t, err)
 		eq(t, "role scopes from b", len(sc), 0)
+		_, _, err = s.GetUserWithScopes(c, "b", "john")
+		isErr(t, err, domain.ErrNotFound)
+		// A user of b naming a role that exists only in a gets nothing from it.
+		ok(t, s.CreateUser(c, "b", &domain.User{ID: "borrower", Roles: []string{"reader"}, Source: domain.SourceLocal}))
+		_, sc, err = s.GetUserWithScopes(c, "b", "borrower")
+		ok(t, err)
+		eq(t, "scopes through a's role", len(sc), 0)
+		ok(t, s.DeleteUser(c, "b", "borrower"))
 	})
 	t.Run("wrong tenant cannot list", func(t *testing.T) {
 		us, err := s.ListUsers(c, "b", domain.Page{})
