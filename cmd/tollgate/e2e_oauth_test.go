@@ -117,6 +117,31 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 	})
 }
 
+// A refresh re-reads the user: scopes a role lost drop out of the new
+// token, and a disabled user's session ends.
+func TestRefreshFollowsTheUser(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		refresh := func(tok string) *response {
+			return e.post("/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok}}, e.clientID, e.clientSecret)
+		}
+		e.api("PATCH", "/api/v1/entities/roles/reader", `{"data":{"type":"role","id":"reader","attributes":{"scopes":["orders:read","orders:write"]}}}`, 200)
+		first := e.passwordToken("orders:read orders:write")
+		if first.str("scope") != "orders:read orders:write" {
+			t.Fatalf("scope %q", first.str("scope"))
+		}
+		e.api("PATCH", "/api/v1/entities/roles/reader", `{"data":{"type":"role","id":"reader","attributes":{"scopes":["orders:read"]}}}`, 200)
+		second := refresh(first.str("refresh_token"))
+		if second.status != 200 || second.str("scope") != "orders:read" {
+			t.Fatalf("after the role lost orders:write: %d %s", second.status, second.raw)
+		}
+		e.api("PATCH", "/api/v1/entities/users/john.doe", `{"data":{"type":"user","id":"john.doe","attributes":{"disabled":true}}}`, 200)
+		third := refresh(second.str("refresh_token"))
+		if third.status != 400 || third.str("error") != "invalid_grant" || !strings.Contains(third.str("error_description"), "no longer active") {
+			t.Fatalf("disabled user refreshed: %d %s", third.status, third.raw)
+		}
+	})
+}
+
 func TestRevocation(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
 		tok := e.passwordToken("")

@@ -105,6 +105,15 @@ type RefreshToken struct {
 	CreatedAt time.Time
 }
 
+// Rotation is the outcome of a refresh-token rotation: the consumed record
+// and its user's standing read with it, since the grant needs both and on
+// PostgreSQL one statement costs less than two.
+type Rotation struct {
+	Consumed   RefreshToken
+	UserActive bool     // the user exists and is not disabled
+	UserScopes []string // what the user's roles grant now (sorted)
+}
+
 // SigningKey is a tenant's JWT signing key. The private key is stored
 // encrypted with the master key.
 type SigningKey struct {

@@ -32,7 +32,7 @@ func (g refreshGrant) authorize(ctx context.Context, ex *exchange) (*authorizati
 	if err != nil {
 		return nil, err
 	}
-	old, err := s.store.RotateRefreshToken(ctx, ex.tenant, secret.HashToken(raw), rec, ex.now)
+	rot, err := s.store.RotateRefreshToken(ctx, ex.tenant, secret.HashToken(raw), rec, ex.now)
 	switch {
 	case errors.Is(err, domain.ErrTokenReused):
 		// The store revoked the family; apply that here before answering.
@@ -45,6 +45,7 @@ func (g refreshGrant) authorize(ctx context.Context, ex *exchange) (*authorizati
 	case err != nil:
 		return nil, ServerError(err)
 	}
+	old := &rot.Consumed
 	if old.ClientID != ex.app.ID {
 		// Another client holds this client's token: treat it as leaked.
 		if err := s.revokeFamily(ctx, ex.tenant, old); err != nil {
@@ -52,16 +53,12 @@ func (g refreshGrant) authorize(ctx context.Context, ex *exchange) (*authorizati
 		}
 		return nil, InvalidGrant("refresh token was issued to another client")
 	}
-	user, roleScopes, err := s.store.GetUserWithScopes(ctx, ex.tenant, old.Subject)
-	if errors.Is(err, domain.ErrNotFound) || (err == nil && user.Disabled) {
+	if !rot.UserActive {
 		return nil, InvalidGrant("the user of this refresh token is no longer active")
-	}
-	if err != nil {
-		return nil, ServerError(err)
 	}
 	return &authorization{
 		subject:      old.Subject,
-		ceiling:      intersect(old.Scopes, roleScopes),
+		ceiling:      intersect(old.Scopes, rot.UserScopes),
 		fallback:     nonNil(old.Scopes),
 		audience:     old.Audience,
 		refresh:      true,

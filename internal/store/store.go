@@ -89,14 +89,15 @@ type Store interface {
 	// Refresh tokens.
 	CreateRefreshToken(ctx context.Context, tenant string, rt *domain.RefreshToken) error
 	// RotateRefreshToken atomically consumes the token whose hash is oldHash
-	// and stores next in its place, returning the consumed record. The
+	// and stores next in its place, returning the consumed record and the
+	// standing of its user (existence, disabled, role scopes). The
 	// store copies FamilyID, ClientID, Subject, Scopes and Audience from
 	// the consumed record into next; the caller sets Hash, ExpiresAt and
 	// CreatedAt. A token that is unknown, expired or revoked gives ErrNotFound.
 	// A token that was already rotated gives ErrTokenReused, after the whole
 	// family was revoked and a family revocation recorded in the same
 	// transaction.
-	RotateRefreshToken(ctx context.Context, tenant string, oldHash []byte, next *domain.RefreshToken, now time.Time) (*domain.RefreshToken, error)
+	RotateRefreshToken(ctx context.Context, tenant string, oldHash []byte, next *domain.RefreshToken, now time.Time) (*domain.Rotation, error)
 	// GetRefreshToken returns a live (not rotated, not revoked, not
 	// expired) refresh token by hash, or ErrNotFound.
 	GetRefreshToken(ctx context.Context, tenant string, hash []byte, now time.Time) (*domain.RefreshToken, error)

@@ -76,11 +76,11 @@ func (s *Store) FindRefreshToken(ctx context.Context, tenant string, hash []byte
 // The conditional UPDATE is the arbiter between concurrent rotations: on
 // PostgreSQL the loser blocks on the row lock, then sees rotated_at set and
 // takes the reuse path; on SQLite writers are serialised.
-func (s *Store) RotateRefreshToken(ctx context.Context, tenant string, oldHash []byte, next *domain.RefreshToken, now time.Time) (*domain.RefreshToken, error) {
+func (s *Store) RotateRefreshToken(ctx context.Context, tenant string, oldHash []byte, next *domain.RefreshToken, now time.Time) (*domain.Rotation, error) {
 	if s.d.postgres {
-		old, err := s.rotateInOneStatement(ctx, tenant, oldHash, next, now)
+		r, err := s.rotateInOneStatement(ctx, tenant, oldHash, next, now)
 		if !errors.Is(err, sql.ErrNoRows) {
-			return old, err
+			return r, err
 		}
 		// Not rotatable: find out why (reuse revokes the family) below.
 	}
@@ -107,16 +107,27 @@ func (s *Store) RotateRefreshToken(ctx context.Context, tenant string, oldHash [
 	if err != nil {
 		return nil, err
 	}
-	return old, nil
+	// SQLite reads are in-process and cheap: read the user after the
+	// commit rather than hold the single writer for it.
+	r := &domain.Rotation{Consumed: *old}
+	u, held, err := s.GetUserWithScopes(ctx, tenant, old.Subject)
+	switch {
+	case err == nil:
+		r.UserActive, r.UserScopes = !u.Disabled, held
+	case !errors.Is(err, domain.ErrNotFound):
+		return nil, err
+	}
+	return r, nil
 }
 
 // rotateInOneStatement is the common case of a rotation on PostgreSQL:
-// consume and insert in one statement, atomic on its own, so a refresh
-// costs one round trip instead of four (BEGIN, UPDATE, INSERT, COMMIT).
-// sql.ErrNoRows means the token was not rotatable.
-func (s *Store) rotateInOneStatement(ctx context.Context, tenant string, oldHash []byte, next *domain.RefreshToken, now time.Time) (*domain.RefreshToken, error) {
+// consume, insert and read the user's standing in one statement, atomic on
+// its own, so a refresh costs one round trip instead of six (BEGIN, UPDATE,
+// INSERT, COMMIT, then the user and their roles). sql.ErrNoRows means the
+// token was not rotatable.
+func (s *Store) rotateInOneStatement(ctx context.Context, tenant string, oldHash []byte, next *domain.RefreshToken, now time.Time) (*domain.Rotation, error) {
 	next.CreatedAt, next.ExpiresAt = normTime(next.CreatedAt), normTime(next.ExpiresAt)
-	rt := domain.RefreshToken{Tenant: tenant, Hash: oldHash}
+	r := &domain.Rotation{Consumed: domain.RefreshToken{Tenant: tenant, Hash: oldHash}}
 	row := s.reader().queryRow(ctx, `WITH old AS (
 			UPDATE refresh_tokens SET rotated_at = ?
 			WHERE tenant = ? AND hash = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?
@@ -126,18 +137,22 @@ func (s *Store) rotateInOneStatement(ctx context.Context, tenant string, oldHash
 				(tenant, hash, family_id, client_id, subject, scopes, audience, expires_at, created_at)
 			SELECT ?, ?, family_id, client_id, subject, scopes, audience, ?, ? FROM old
 		)
-		SELECT `+refreshCols+` FROM old`,
+		SELECT `+prefixed("old.", refreshCols)+`, COALESCE(NOT u.disabled, FALSE), `+s.d.roleScopesOfU()+`
+		FROM old LEFT JOIN users u ON u.tenant = ? AND u.id = old.subject`,
 		s.d.ts(now), tenant, oldHash, s.d.ts(now),
-		tenant, next.Hash, s.d.ts(next.ExpiresAt), s.d.ts(next.CreatedAt))
-	if err := scanRefresh(row, &rt); err != nil {
+		tenant, next.Hash, s.d.ts(next.ExpiresAt), s.d.ts(next.CreatedAt), tenant)
+	rt := &r.Consumed
+	if err := scanRefresh(scanAlso{row, []any{&r.UserActive, listCol{&r.UserScopes}}}, rt); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("refresh token: %w", mapErr(err))
 	}
+	slices.Sort(r.UserScopes)
+	r.UserScopes = slices.Compact(r.UserScopes)
 	next.Tenant, next.FamilyID, next.ClientID, next.Subject = tenant, rt.FamilyID, rt.ClientID, rt.Subject
 	next.Scopes, next.Audience = slices.Clone(rt.Scopes), slices.Clone(rt.Audience)
-	return &rt, nil
+	return r, nil
 }
 
 // handleUnrotatable explains why a token could not be rotated. A token

@@ -13,6 +13,19 @@ import (
 
 const userCols = `id, email, display_name, password_hash, roles, source, disabled, created_at, updated_at`
 
+// roleScopesOfU is a scalar subquery: the JSON array of the scopes granted
+// by the roles of the user row aliased u ('[]' when none). Roles and scope
+// lists are JSON text, which each dialect unnests with its own functions;
+// unknown role names contribute nothing.
+func (d *dialect) roleScopesOfU() string {
+	if d.postgres {
+		return `(SELECT COALESCE(json_agg(DISTINCT s), '[]') FROM roles r, jsonb_array_elements_text(r.scopes::jsonb) s
+			WHERE r.tenant = u.tenant AND r.id IN (SELECT jsonb_array_elements_text(u.roles::jsonb)))`
+	}
+	return `(SELECT json_group_array(DISTINCT s.value) FROM roles r, json_each(r.scopes) s
+		WHERE r.tenant = u.tenant AND r.id IN (SELECT value FROM json_each(u.roles)))`
+}
+
 // prefixed qualifies each column of a comma-separated list with p.
 func prefixed(p, cols string) string {
 	return p + strings.ReplaceAll(cols, ", ", ", "+p)
@@ -62,17 +75,9 @@ func findUserByID(ctx context.Context, tx *tx, tenant, id string) (*domain.User,
 // grant, in one query: every token grant needs both, and on PostgreSQL a
 // round trip costs more than the join.
 func (s *Store) GetUserWithScopes(ctx context.Context, tenant, id string) (*domain.User, []string, error) {
-	// The roles' scope lists are JSON text; each dialect unnests them with
-	// its own JSON functions. Unknown role names contribute nothing.
-	scopes := `(SELECT json_group_array(DISTINCT s.value) FROM roles r, json_each(r.scopes) s
-		WHERE r.tenant = u.tenant AND r.id IN (SELECT value FROM json_each(u.roles)))`
-	if s.d.postgres {
-		scopes = `(SELECT COALESCE(json_agg(DISTINCT s), '[]') FROM roles r, jsonb_array_elements_text(r.scopes::jsonb) s
-			WHERE r.tenant = u.tenant AND r.id IN (SELECT jsonb_array_elements_text(u.roles::jsonb)))`
-	}
 	u := domain.User{Tenant: tenant}
 	var held []string
-	row := s.reader().queryRow(ctx, `SELECT `+prefixed("u.", userCols)+`, `+scopes+`
+	row := s.reader().queryRow(ctx, `SELECT `+prefixed("u.", userCols)+`, `+s.d.roleScopesOfU()+`
 		FROM users u WHERE u.tenant = ? AND u.id = ?`, tenant, id)
 	if err := scanUser(scanAlso{row, []any{listCol{&held}}}, &u); err != nil {
 		return nil, nil, notFound(err, "user", id)

@@ -48,8 +48,9 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	})
 	t.Run("rotate copies the grant into next", func(t *testing.T) {
 		n := next("t2", base.Add(2*time.Hour))
-		old, err := s.RotateRefreshToken(ctx(t), "acme", hash("t1"), n, now)
+		rot, err := s.RotateRefreshToken(ctx(t), "acme", hash("t1"), n, now)
 		ok(t, err)
+		old := rot.Consumed
 		eq(t, "consumed family", old.FamilyID, "fam1")
 		if !bytes.Equal(old.Hash, hash("t1")) {
 			t.Fatalf("consumed hash = %x", old.Hash)
@@ -65,6 +66,31 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 		eqTime(t, "stored expiry", got.ExpiresAt, base.Add(2*time.Hour))
 		_, err = s.GetRefreshToken(ctx(t), "acme", hash("t1"), now)
 		isErr(t, err, domain.ErrNotFound)
+	})
+	t.Run("rotate reports the user's standing", func(t *testing.T) {
+		rt := sampleRefresh("s1", "famS")
+		rt.Subject = "sue"
+		ok(t, s.CreateRefreshToken(ctx(t), "acme", rt))
+		rot, err := s.RotateRefreshToken(ctx(t), "acme", hash("s1"), next("s2", base.Add(2*time.Hour)), now)
+		ok(t, err)
+		eq(t, "active without a user row", rot.UserActive, false)
+		eq(t, "scopes without a user row", len(rot.UserScopes), 0)
+
+		ok(t, s.CreateRole(ctx(t), "acme", &domain.Role{ID: "rot-a", Scopes: []string{"y", "x"}}))
+		ok(t, s.CreateRole(ctx(t), "acme", &domain.Role{ID: "rot-b", Scopes: []string{"x", "z"}}))
+		sue := &domain.User{ID: "sue", Roles: []string{"rot-b", "rot-a", "gone"}, Source: domain.SourceLocal}
+		ok(t, s.CreateUser(ctx(t), "acme", sue))
+		rot, err = s.RotateRefreshToken(ctx(t), "acme", hash("s2"), next("s3", base.Add(2*time.Hour)), now)
+		ok(t, err)
+		eq(t, "active", rot.UserActive, true)
+		eqList(t, "scopes", rot.UserScopes, []string{"x", "y", "z"})
+		eq(t, "subject", rot.Consumed.Subject, "sue")
+
+		sue.Disabled = true
+		ok(t, s.UpdateUser(ctx(t), "acme", sue))
+		rot, err = s.RotateRefreshToken(ctx(t), "acme", hash("s3"), next("s4", base.Add(2*time.Hour)), now)
+		ok(t, err)
+		eq(t, "active when disabled", rot.UserActive, false)
 	})
 	t.Run("unknown → ErrNotFound", func(t *testing.T) {
 		_, err := s.RotateRefreshToken(ctx(t), "acme", hash("nope"), next("x", now), now)
