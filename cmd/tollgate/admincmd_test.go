@@ -43,7 +43,10 @@ func adminServer(t *testing.T) (url, bootstrap string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := token.NewKeyring(st, sealer, "http://tollgate.test")
+	keys, err := token.NewKeyring(st, sealer, "http://tollgate.test", "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	hasher := secret.NewHasher(secret.Params{Memory: 64, Time: 1, Threads: 1}, 1, time.Second)
 	m := route.New()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -68,7 +68,11 @@ type remoteGateway struct {
 func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway, error) {
 	log := newLogger(&config.Server{LogFormat: cfg.LogFormat, LogLevel: cfg.LogLevel})
 	client := remote.NewClient(cfg.KeyManager, cfg.Token, nil)
-	keys := token.NewKeyring(client, nil, cfg.IssuerURL)
+	// Verification only: the default algorithm is never used to sign here.
+	keys, err := token.NewKeyring(client, nil, cfg.IssuerURL, "")
+	if err != nil {
+		return nil, err
+	}
 	revoked := token.NewRevocations(client)
 	revoked.SetLogger(log)
 	if err := revoked.Sync(ctx); err != nil {
@@ -89,7 +93,6 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 
 	rg := &remoteGateway{cfg: cfg, log: log, client: client}
 	go rg.watch(ctx)
-	var err error
 	if rg.opsLn, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, err
 	}

@@ -120,7 +120,11 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	}
 	a.base = strings.TrimSuffix(a.base, "/")
 
-	keys := token.NewKeyring(st, sealer, a.base)
+	keys, err := token.NewKeyring(st, sealer, a.base, "")
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("signing key: %w", err)
+	}
 	if err := keys.EnsureKey(ctx, domain.DefaultTenant); err != nil {
 		ln.Close()
 		return fmt.Errorf("signing key: %w", err)

@@ -149,7 +149,7 @@ func (s *Service) RotateSigningKey(ctx context.Context, p Principal, tenant stri
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return err
 	}
-	return s.changed(ctx, p, tenant, "signing_key.rotate", "", s.keyring.Rotate(ctx, tenant))
+	return s.changed(ctx, p, tenant, "signing_key.rotate", "", s.keyring.Rotate(ctx, tenant, ""))
 }
 
 // nonNil keeps lists non-nil so they encode as [] rather than null.

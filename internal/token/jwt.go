@@ -2,7 +2,6 @@ package token
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -121,9 +120,9 @@ func (k *Keyring) Verify(ctx context.Context, tenant, raw string) (*Claims, erro
 	if c := k.cachedClaims(ctx, key); c != nil {
 		return c, nil
 	}
-	// Only ES256 parses: "none", HS256 with the public key as secret and
-	// every other algorithm confusion fail here (RFC 8725 §3.1).
-	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{algorithm})
+	// Only the algorithms we sign with parse: "none", HS256 with the public
+	// key as secret and other algorithms fail here (RFC 8725 §3.1).
+	jws, err := jose.ParseSignedCompact(raw, parseAlgs)
 	if err != nil {
 		return nil, invalid("malformed: %v", err)
 	}
@@ -140,11 +139,17 @@ func (k *Keyring) Verify(ctx context.Context, tenant, raw string) (*Claims, erro
 	if h.KeyID == "" {
 		return nil, invalid("no kid")
 	}
-	pub, issuer, err := k.verificationKey(ctx, tenant, h.KeyID)
+	vk, issuer, err := k.verificationKey(ctx, tenant, h.KeyID)
 	if err != nil {
 		return nil, err
 	}
-	payload, err := jws.Verify(pub)
+	// The kid's key fixes the algorithm: a token naming an EdDSA key but
+	// claiming RS256 is refused whatever the libraries would make of it
+	// (RFC 8725 §3.1, §2.1).
+	if h.Algorithm != string(vk.alg) {
+		return nil, invalid("alg %s does not match the key's %s", h.Algorithm, vk.alg)
+	}
+	payload, err := jws.Verify(vk.key)
 	if err != nil {
 		return nil, invalid("bad signature")
 	}
@@ -192,36 +197,36 @@ func checkClaims(payload []byte, tenant, issuer string, now time.Time) (*Claims,
 // verificationKey finds kid among the tenant's published keys. An unknown
 // kid may be a key rotated in on another node, so it triggers a reload, at
 // most once per missInterval per tenant.
-func (k *Keyring) verificationKey(ctx context.Context, tenant, kid string) (*ecdsa.PublicKey, string, error) {
+func (k *Keyring) verificationKey(ctx context.Context, tenant, kid string) (verifyKey, string, error) {
 	st, err := k.current(ctx, tenant, false)
 	if err != nil {
-		return nil, "", err
+		return verifyKey{}, "", err
 	}
-	if pub := st.verify[kid]; pub != nil {
-		return pub, st.issuer, nil
+	if vk, ok := st.verify[kid]; ok {
+		return vk, st.issuer, nil
 	}
 	e := k.entry(tenant)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	// Someone may have reloaded while we waited for the lock.
 	if st = e.state.Load(); st != nil {
-		if pub := st.verify[kid]; pub != nil {
-			return pub, st.issuer, nil
+		if vk, ok := st.verify[kid]; ok {
+			return vk, st.issuer, nil
 		}
 	}
 	now := k.now()
 	if now.Sub(e.lastMiss) < missInterval {
-		return nil, "", invalid("unknown key")
+		return verifyKey{}, "", invalid("unknown key")
 	}
 	e.lastMiss = now
 	st, err = k.reload(ctx, tenant, e, false)
 	if err != nil {
-		return nil, "", invalid("unknown key (reload failed: %v)", err)
+		return verifyKey{}, "", invalid("unknown key (reload failed: %v)", err)
 	}
-	if pub := st.verify[kid]; pub != nil {
-		return pub, st.issuer, nil
+	if vk, ok := st.verify[kid]; ok {
+		return vk, st.issuer, nil
 	}
-	return nil, "", invalid("unknown key")
+	return verifyKey{}, "", invalid("unknown key")
 }
 
 func invalid(format string, args ...any) error {

@@ -2,14 +2,8 @@ package token
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,10 +25,6 @@ const (
 	retryAfter   = time.Second // back-off when a background reload fails
 )
 
-// algorithm is the only JWS algorithm we sign with or accept
-// (RFC 9068 §4: the resource server must reject other algorithms).
-const algorithm = jose.ES256
-
 // KeyStore is the part of store.Store the keyring needs.
 type KeyStore interface {
 	CreateSigningKey(ctx context.Context, tenant string, k *domain.SigningKey) error
@@ -43,7 +33,9 @@ type KeyStore interface {
 }
 
 // Keyring signs and verifies access tokens with per-tenant keys, caching
-// them in memory. A tenant's first key is created on first use.
+// them in memory. A tenant's first key is created on first use, with the
+// keyring's default algorithm; a tenant's signing algorithm is simply that
+// of its active key, changed by rotating to a key of another algorithm.
 //
 // Verify and JWKS assume tenant names an existing tenant (the HTTP layer
 // resolves it first): each tenant asked about gets a small cache entry.
@@ -51,6 +43,7 @@ type Keyring struct {
 	st     KeyStore
 	sealer *secret.Sealer
 	base   string
+	def    *algorithm       // of a tenant's first key
 	now    func() time.Time // tests move the clock
 
 	mu      sync.RWMutex
@@ -75,22 +68,39 @@ type keyState struct {
 	signer   jose.Signer // nil when the tenant has no usable active key
 	kid      string
 	signErr  error // why signer is nil, when it is not simply "no key"
-	verify   map[string]*ecdsa.PublicKey
+	verify   map[string]verifyKey
 	jwks     []jose.JSONWebKey
+	algs     []string // of the published keys, the active key's first
 }
 
 // NewKeyring returns a Keyring. base is the server's public base URL, used
-// for issuers.
-func NewKeyring(st KeyStore, sealer *secret.Sealer, base string) *Keyring {
-	return &Keyring{st: st, sealer: sealer, base: base, now: time.Now, tenants: map[string]*tenantKeys{},
-		verified: newVerifiedCache()}
+// for issuers; defaultAlg ("" for DefaultAlgorithm) is the algorithm of
+// each tenant's first key. An unsupported defaultAlg is an error wrapping
+// ErrUnsupportedAlgorithm.
+func NewKeyring(st KeyStore, sealer *secret.Sealer, base, defaultAlg string) (*Keyring, error) {
+	if defaultAlg == "" {
+		defaultAlg = DefaultAlgorithm
+	}
+	def, err := lookupAlgorithm(defaultAlg)
+	if err != nil {
+		return nil, fmt.Errorf("token: default algorithm: %w", err)
+	}
+	return &Keyring{st: st, sealer: sealer, base: base, def: def, now: time.Now, tenants: map[string]*tenantKeys{},
+		verified: newVerifiedCache()}, nil
 }
 
-// Rotate makes a new active key; the old one stays published for
-// domain.MaxAccessTokenTTL, the longest any token it signed can live.
-func (k *Keyring) Rotate(ctx context.Context, tenant string) error {
+// Rotate makes a new active key with algorithm alg; the old one stays
+// published for domain.MaxAccessTokenTTL, the longest any token it signed
+// can live, whatever its algorithm. An empty alg keeps the active key's
+// algorithm (the default one when the tenant has no key); an unsupported
+// one is an error wrapping ErrUnsupportedAlgorithm, and nothing changes.
+func (k *Keyring) Rotate(ctx context.Context, tenant, alg string) error {
+	a, err := k.rotationAlgorithm(ctx, tenant, alg)
+	if err != nil {
+		return err
+	}
 	now := k.now()
-	next, err := k.newKey(tenant, now)
+	next, err := k.newKey(tenant, a, now)
 	if err != nil {
 		return err
 	}
@@ -104,6 +114,43 @@ func (k *Keyring) Rotate(ctx context.Context, tenant string) error {
 		e.state.Store(nil) // the next use loads afresh
 	}
 	return nil
+}
+
+// rotationAlgorithm resolves Rotate's alg. The active key is read from the
+// store, not the cache, so a rotation made on another node moments ago is
+// not undone by a stale copy.
+func (k *Keyring) rotationAlgorithm(ctx context.Context, tenant, alg string) (*algorithm, error) {
+	if alg != "" {
+		return lookupAlgorithm(alg)
+	}
+	keys, err := k.st.ListSigningKeys(ctx, tenant, k.now())
+	if err != nil {
+		return nil, fmt.Errorf("token: loading signing keys: %w", err)
+	}
+	for i := range keys {
+		if keys[i].RetiredAt == nil {
+			if a := storedAlgorithm(keys[i].Algorithm); a != nil {
+				return a, nil
+			}
+			break
+		}
+	}
+	return k.def, nil
+}
+
+// Algorithms returns the algorithms of the tenant's published keys, the
+// active key's first, each once; with no key yet, the default algorithm,
+// which its first key will have. Discovery documents advertise them, and
+// verifiers such as go-oidc accept only what is advertised.
+func (k *Keyring) Algorithms(ctx context.Context, tenant string) ([]string, error) {
+	st, err := k.current(ctx, tenant, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(st.algs) == 0 {
+		return []string{string(k.def.name)}, nil
+	}
+	return append([]string(nil), st.algs...), nil
 }
 
 // JWKS returns the tenant's published public keys (RFC 7517 §5). A tenant
@@ -204,7 +251,7 @@ func (k *Keyring) reload(ctx context.Context, tenant string, e *tenantKeys, crea
 	}
 	st := k.build(tenant, keys, now)
 	if st.signer == nil && st.signErr == nil && create {
-		key, err := k.newKey(tenant, now)
+		key, err := k.newKey(tenant, k.def, now)
 		if err != nil {
 			return nil, err
 		}
@@ -223,99 +270,44 @@ func (k *Keyring) reload(ctx context.Context, tenant string, e *tenantKeys, crea
 }
 
 // build turns stored keys (newest first) into a state: the newest active
-// key signs, every published key verifies. Keys that fail to parse are left
-// out rather than failing the tenant; an active key whose private half
-// cannot be opened (wrong master key) makes Issue fail loudly.
+// key signs, every published key verifies with its own algorithm. Keys
+// that fail to parse are left out rather than failing the tenant; an
+// active key whose private half cannot be opened (wrong master key) makes
+// Issue fail loudly.
 func (k *Keyring) build(tenant string, keys []domain.SigningKey, now time.Time) *keyState {
 	st := &keyState{
 		loadedAt: now,
 		issuer:   IssuerURL(k.base, tenant),
-		verify:   make(map[string]*ecdsa.PublicKey, len(keys)),
+		verify:   make(map[string]verifyKey, len(keys)),
 	}
 	for i := range keys {
 		sk := &keys[i]
-		if sk.Algorithm != string(algorithm) {
-			continue
-		}
-		var jwk jose.JSONWebKey
-		if err := json.Unmarshal(sk.PublicKey, &jwk); err != nil || jwk.KeyID != sk.ID {
-			continue
-		}
-		pub, ok := jwk.Key.(*ecdsa.PublicKey)
-		if !ok || pub.Curve != elliptic.P256() {
+		jwk, vk, ok := publicKey(sk)
+		if !ok {
 			continue
 		}
 		if _, dup := st.verify[sk.ID]; dup {
 			continue
 		}
-		st.verify[sk.ID] = pub
+		st.verify[sk.ID] = vk
 		st.jwks = append(st.jwks, jwk)
 		if sk.RetiredAt == nil && st.signer == nil && st.signErr == nil {
 			st.signer, st.signErr = k.openSigner(tenant, sk)
 			st.kid = sk.ID
+			st.algs = addAlg([]string{string(vk.alg)}, st.algs...) // active first
+			continue
 		}
+		st.algs = addAlg(st.algs, string(vk.alg))
 	}
 	return st
 }
 
-// openSigner unseals a private key and builds the jose.Signer once, so
-// signing a token costs one ECDSA signature and no key parsing.
-func (k *Keyring) openSigner(tenant string, sk *domain.SigningKey) (jose.Signer, error) {
-	der, err := k.sealer.Open(sk.PrivateKey, keyAD(tenant, sk.ID))
-	if err != nil {
-		return nil, fmt.Errorf("token: signing key %s of tenant %s: %w", sk.ID, tenant, err)
+// addAlg appends the algorithms of more to algs, each once.
+func addAlg(algs []string, more ...string) []string {
+	for _, a := range more {
+		if !slices.Contains(algs, a) {
+			algs = append(algs, a)
+		}
 	}
-	parsed, err := x509.ParsePKCS8PrivateKey(der)
-	if err != nil {
-		return nil, fmt.Errorf("token: signing key %s of tenant %s: %w", sk.ID, tenant, err)
-	}
-	priv, ok := parsed.(*ecdsa.PrivateKey)
-	if !ok || priv.Curve != elliptic.P256() {
-		return nil, fmt.Errorf("token: signing key %s of tenant %s is not a P-256 key", sk.ID, tenant)
-	}
-	// RFC 9068 §2.1: typ "at+jwt" sets access tokens apart from ID tokens.
-	opts := (&jose.SignerOptions{}).WithType("at+jwt")
-	return jose.NewSigner(jose.SigningKey{
-		Algorithm: algorithm,
-		Key:       jose.JSONWebKey{Key: priv, KeyID: sk.ID, Algorithm: string(algorithm)},
-	}, opts)
+	return algs
 }
-
-// newKey generates a P-256 key. The kid is the RFC 7638 thumbprint, so it
-// is unique without coordination and the same on every node.
-func (k *Keyring) newKey(tenant string, now time.Time) (*domain.SigningKey, error) {
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, fmt.Errorf("token: generating key: %w", err)
-	}
-	pub := jose.JSONWebKey{Key: &priv.PublicKey, Algorithm: string(algorithm), Use: "sig"}
-	tp, err := pub.Thumbprint(crypto.SHA256)
-	if err != nil {
-		return nil, fmt.Errorf("token: key thumbprint: %w", err)
-	}
-	pub.KeyID = base64.RawURLEncoding.EncodeToString(tp)
-	pubJSON, err := pub.MarshalJSON()
-	if err != nil {
-		return nil, fmt.Errorf("token: encoding public key: %w", err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		return nil, fmt.Errorf("token: encoding private key: %w", err)
-	}
-	sealed, err := k.sealer.Seal(der, keyAD(tenant, pub.KeyID))
-	if err != nil {
-		return nil, fmt.Errorf("token: sealing private key: %w", err)
-	}
-	return &domain.SigningKey{
-		Tenant:     tenant,
-		ID:         pub.KeyID,
-		Algorithm:  string(algorithm),
-		PublicKey:  pubJSON,
-		PrivateKey: sealed,
-		CreatedAt:  now,
-	}, nil
-}
-
-// keyAD binds a sealed private key to its tenant and kid, so a row copied
-// into another tenant cannot be opened there.
-func keyAD(tenant, kid string) []byte { return []byte(tenant + "/" + kid) }

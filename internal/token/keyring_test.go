@@ -3,6 +3,7 @@ package token
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -42,7 +43,16 @@ func testSealer(t testing.TB) *secret.Sealer {
 }
 
 func newTestKeyring(t testing.TB, st KeyStore, clk *clock) *Keyring {
-	k := NewKeyring(st, testSealer(t), testBase)
+	return newTestKeyringAlg(t, st, clk, "")
+}
+
+// newTestKeyringAlg returns a keyring whose tenants start on alg.
+func newTestKeyringAlg(t testing.TB, st KeyStore, clk *clock, alg string) *Keyring {
+	t.Helper()
+	k, err := NewKeyring(st, testSealer(t), testBase, alg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if clk != nil {
 		k.now = clk.Now
 	}
@@ -60,7 +70,7 @@ func issue(t testing.TB, k *Keyring, tenant string, c *Claims) string {
 
 // activeKey unseals the tenant's newest key, to forge tokens that are
 // correctly signed but wrong in some other way.
-func activeKey(t testing.TB, st KeyStore, tenant string) (*ecdsa.PrivateKey, string) {
+func activeKey(t testing.TB, st KeyStore, tenant string) (crypto.Signer, string) {
 	t.Helper()
 	keys, err := st.ListSigningKeys(context.Background(), tenant, time.Now())
 	if err != nil || len(keys) == 0 {
@@ -74,7 +84,7 @@ func activeKey(t testing.TB, st KeyStore, tenant string) (*ecdsa.PrivateKey, str
 	if err != nil {
 		t.Fatal(err)
 	}
-	return priv.(*ecdsa.PrivateKey), keys[0].ID
+	return priv.(crypto.Signer), keys[0].ID
 }
 
 func sign(t testing.TB, alg jose.SignatureAlgorithm, key any, kid, typ string, claims map[string]any) string {
@@ -184,7 +194,7 @@ func TestVerifyRejects(t *testing.T) {
 		return c
 	}
 	stranger, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	pubJSON, _ := json.Marshal(jose.JSONWebKey{Key: &priv.PublicKey})
+	pubJSON, _ := json.Marshal(jose.JSONWebKey{Key: priv.Public()})
 	parts := strings.Split(good, ".")
 	otherBody := base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"` + testBase + `/acme","sub":"admin","exp":9999999999}`))
 	noneHdr := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"at+jwt","kid":"` + kid + `"}`))
@@ -267,7 +277,7 @@ func TestExpiry(t *testing.T) {
 
 func kidOf(t testing.TB, raw string) string {
 	t.Helper()
-	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.ES256})
+	jws, err := jose.ParseSignedCompact(raw, parseAlgs)
 	if err != nil {
 		t.Fatal(err)
 	}

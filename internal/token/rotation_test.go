@@ -21,7 +21,7 @@ func TestRotation(t *testing.T) {
 	clk := &clock{t: time.Now()}
 	k := newTestKeyring(t, st, clk)
 	old := issue(t, k, "acme", &Claims{Subject: "u"})
-	if err := k.Rotate(ctx, "acme"); err != nil {
+	if err := k.Rotate(ctx, "acme", ""); err != nil {
 		t.Fatal(err)
 	}
 	fresh := issue(t, k, "acme", &Claims{Subject: "u"})
@@ -70,7 +70,7 @@ func TestRotationSeenByOtherNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	// b has the tenant cached; a rotates and signs with the new key.
-	if err := a.Rotate(ctx, "acme"); err != nil {
+	if err := a.Rotate(ctx, "acme", ""); err != nil {
 		t.Fatal(err)
 	}
 	second := issue(t, a, "acme", &Claims{Subject: "u"})
@@ -87,7 +87,7 @@ func TestStaleCacheReloads(t *testing.T) {
 	clk := &clock{t: time.Now()}
 	a, c := newTestKeyring(t, st, clk), newTestKeyring(t, st, clk)
 	first := issue(t, c, "acme", &Claims{Subject: "u"})
-	if err := a.Rotate(context.Background(), "acme"); err != nil {
+	if err := a.Rotate(context.Background(), "acme", ""); err != nil {
 		t.Fatal(err)
 	}
 	second := issue(t, a, "acme", &Claims{Subject: "u"})

@@ -9,7 +9,7 @@ import (
 )
 
 // Resource servers introspect, and the gateway verifies, the same token
-// many times during its life; an ES256 verification is most of that cost.
+// many times during its life; a signature verification is most of that cost.
 // Verified claims are kept briefly, keyed by a hash of the token, so a
 // repeat costs a SHA-256 and a map lookup. Expiry is checked on every hit,
 // and so is the signing key, which must still be among the tenant's
@@ -46,7 +46,10 @@ func (k *Keyring) cachedClaims(ctx context.Context, key verifiedKey) *Claims {
 		return nil
 	}
 	st, err := k.current(ctx, key.tenant, false)
-	if err != nil || st.verify[e.kid] == nil {
+	if err != nil {
+		return nil
+	}
+	if _, ok := st.verify[e.kid]; !ok {
 		return nil
 	}
 	c := e.claims

@@ -62,7 +62,9 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, st: st}
-	e.keys = token.NewKeyring(st, sealer, "http://tollgate.test")
+	if e.keys, err = token.NewKeyring(st, sealer, "http://tollgate.test", ""); err != nil {
+		t.Fatal(err)
+	}
 	e.revoked = token.NewRevocations(st)
 	hasher := secret.NewHasher(secret.Params{Memory: 64, Time: 1, Threads: 1}, 2, time.Second)
 	svc := admin.NewService(st, hasher, e.keys)

@@ -43,7 +43,10 @@ func newServer(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := token.NewKeyring(st, sealer, "https://tollgate.example")
+	keys, err := token.NewKeyring(st, sealer, "https://tollgate.example", "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := oauth.NewServer(oauth.Config{
 		Store: st, Keys: keys, Revoked: token.NewRevocations(st), Logger: log,
