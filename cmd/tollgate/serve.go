@@ -120,7 +120,7 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	}
 	a.base = strings.TrimSuffix(a.base, "/")
 
-	keys, err := token.NewKeyring(st, sealer, a.base, "")
+	keys, err := token.NewKeyring(st, sealer, a.base, cfg.SigningAlg)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("signing key: %w", err)

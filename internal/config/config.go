@@ -11,9 +11,12 @@ import (
 	"net/url"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
 // Server configures `tollgate serve`.
@@ -39,6 +42,10 @@ type Server struct {
 	AuditRetention time.Duration
 	// DebugAddr, when set, serves net/http/pprof on its own listener.
 	DebugAddr string
+	// SigningAlg is the JWS algorithm of each tenant's first signing key
+	// (empty: token.DefaultAlgorithm); a tenant changes its own by
+	// rotating to a key of another algorithm.
+	SigningAlg string
 }
 
 // Flags registers the server's flags with their defaults.
@@ -60,6 +67,8 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 	fs.Uint32Var(&c.PasswordHashIterations, "password-hash-iterations", 2, "argon2id iterations per password hash")
 	fs.DurationVar(&c.AuditRetention, "audit-retention", 90*24*time.Hour, "how long audit events are kept (0: forever)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "address of a debug listener with net/http/pprof (default: off); keep it private")
+	fs.StringVar(&c.SigningAlg, "signing-alg", token.DefaultAlgorithm, "algorithm of each tenant's first signing key: "+
+		strings.Join(token.SupportedAlgorithms(), ", ")+" (later: tollgate key rotate --alg)")
 }
 
 // Validate checks the configuration and fills in derived defaults.
@@ -92,6 +101,14 @@ func (c *Server) Validate() error {
 	}
 	if c.PasswordHashMemoryKiB < 8 || c.PasswordHashIterations < 1 {
 		errs = append(errs, errors.New("--password-hash-memory must be at least 8 KiB and --password-hash-iterations at least 1"))
+	}
+	if c.SigningAlg == "" {
+		c.SigningAlg = token.DefaultAlgorithm
+	}
+	if alg, err := token.ParseAlgorithm(c.SigningAlg); err != nil {
+		errs = append(errs, fmt.Errorf("--signing-alg: %w", err))
+	} else {
+		c.SigningAlg = alg
 	}
 	if c.MasterKeyFile == "" {
 		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")

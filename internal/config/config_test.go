@@ -50,11 +50,36 @@ func TestInvalid(t *testing.T) {
 		"address without port": {"--addr", "localhost"},
 		"bad log level":        {"--log-level", "loud"},
 		"zero hash iterations": {"--password-hash-iterations", "0"},
+		"signing alg HS256":    {"--signing-alg", "HS256"},
+		"signing alg none":     {"--signing-alg", "none"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := parse(t, args...); err == nil || strings.TrimSpace(err.Error()) == "" {
 				t.Fatalf("want an error for %v", args)
 			}
 		})
+	}
+}
+
+func TestSigningAlg(t *testing.T) {
+	for in, want := range map[string]string{"": "ES256", "ES256": "ES256", "eddsa": "EdDSA", "RS256": "RS256"} {
+		args := []string{}
+		if in != "" {
+			args = []string{"--signing-alg", in}
+		}
+		c, err := parse(t, args...)
+		if err != nil || c.SigningAlg != want {
+			t.Errorf("--signing-alg %q: %q, %v; want %q", in, c.SigningAlg, err, want)
+		}
+	}
+	_, err := parse(t, "--signing-alg", "ES384")
+	if err == nil || !strings.Contains(err.Error(), "--signing-alg") || !strings.Contains(err.Error(), "ES256, EdDSA, RS256") {
+		t.Fatalf("error does not name the flag and the supported algorithms: %v", err)
+	}
+	// Set in code (as the tests do) rather than by flag: empty is the default.
+	c := Server{Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", LogFormat: "text", LogLevel: "info",
+		PasswordHashMemoryKiB: 64, PasswordHashIterations: 1}
+	if err := c.Validate(); err != nil || c.SigningAlg != "ES256" {
+		t.Fatalf("zero SigningAlg: %q %v", c.SigningAlg, err)
 	}
 }
