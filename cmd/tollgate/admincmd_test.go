@@ -14,6 +14,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/gateway/remote"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 	"github.com/tollgate-dev/tollgate/internal/secret"
@@ -115,6 +116,17 @@ func TestAdminCommands(t *testing.T) {
 		t.Errorf("rotate-secret printed %q", out)
 	}
 	mustRun("", "key", "rotate", "--tenant", "acme")
+	mustRun("", "key", "rotate", "--tenant", "acme", "--alg", "EdDSA")
+	mustRun("", "key", "rotate", "--tenant", "acme", "--alg", "RS256")
+	// The keys as a remote gateway sees them, newest first.
+	keys, err := remote.NewClient(url, boot, nil).ListSigningKeys(context.Background(), "acme", time.Now())
+	if err != nil || len(keys) != 3 || keys[0].Algorithm != "RS256" || keys[1].Algorithm != "EdDSA" || keys[2].Algorithm != "ES256" {
+		t.Fatalf("keys after key rotate --alg: %+v %v", keys, err)
+	}
+	if _, err := run(t, "", "key", "rotate", "--tenant", "acme", "--alg", "HS256"); err == nil ||
+		!strings.Contains(err.Error(), "400") || !strings.Contains(err.Error(), "ES256, EdDSA, RS256") {
+		t.Errorf("key rotate --alg HS256: %v", err)
+	}
 	mustRun("", "app", "delete", app.ID, "--tenant", "acme")
 
 	// The server's error detail reaches the user.

@@ -143,13 +143,22 @@ func (s *Service) checkRolesExist(ctx context.Context, tenant, field string, rol
 	return nil
 }
 
-// RotateSigningKey makes a new active signing key for tenant; tokens
-// signed with the old key stay valid while it is published.
-func (s *Service) RotateSigningKey(ctx context.Context, p Principal, tenant string) error {
+// RotateSigningKey makes a new active signing key for tenant with
+// algorithm alg (empty: the active key's); tokens signed with the old key
+// stay valid while it is published. An unsupported alg is an error
+// wrapping token.ErrUnsupportedAlgorithm, and nothing changes. The audit
+// event's target is the new key's algorithm.
+func (s *Service) RotateSigningKey(ctx context.Context, p Principal, tenant, alg string) error {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return err
 	}
-	return s.changed(ctx, p, tenant, "signing_key.rotate", "", s.keyring.Rotate(ctx, tenant, ""))
+	if err := s.keyring.Rotate(ctx, tenant, alg); err != nil {
+		return err
+	}
+	if algs, err := s.keyring.Algorithms(ctx, tenant); err == nil {
+		alg = algs[0] // the active key's, now the new one
+	}
+	return s.changed(ctx, p, tenant, "signing_key.rotate", alg, nil)
 }
 
 // nonNil keeps lists non-nil so they encode as [] rather than null.

@@ -158,9 +158,18 @@ func (c *Client) RotateApplicationSecret(ctx context.Context, clientID string) (
 	return c.one(ctx, http.MethodPost, c.memberPath(Applications, clientID)+"/secret", nil)
 }
 
-// RotateSigningKey makes a new signing key for the tenant.
-func (c *Client) RotateSigningKey(ctx context.Context) error {
-	_, err := c.do(ctx, http.MethodPost, c.tenantPrefix()+"/api/v1/actions/keys/rotate", nil)
+// RotateSigningKey makes a new signing key for the tenant with algorithm
+// alg (ES256, EdDSA, RS256); empty keeps the active key's algorithm.
+func (c *Client) RotateSigningKey(ctx context.Context, alg string) error {
+	var body io.Reader
+	if alg != "" {
+		b, err := json.Marshal(map[string]string{"alg": alg})
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	_, err := c.send(ctx, http.MethodPost, c.tenantPrefix()+"/api/v1/actions/keys/rotate", body)
 	return err
 }
 
@@ -187,7 +196,13 @@ func (c *Client) do(ctx context.Context, method, path string, body *Resource) (*
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, rd)
+	return c.send(ctx, method, path, rd)
+}
+
+// send sends a request with a JSON body (nil for none) and returns the
+// parsed response document (empty for 204).
+func (c *Client) send(ctx context.Context, method, path string, body io.Reader) (*jsonapi.RawDocument, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
 	if err != nil {
 		return nil, err
 	}

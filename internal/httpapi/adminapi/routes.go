@@ -1,10 +1,6 @@
 package adminapi
 
-import (
-	"net/http"
-
-	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
-)
+import "github.com/tollgate-dev/tollgate/internal/httpapi/route"
 
 // entityPrefixes: /api/entities/… is an alias of /api/v1/entities/….
 var entityPrefixes = []string{"/api/v1/entities", "/api/entities"}
@@ -30,7 +26,7 @@ func (h *Handler) Register(m *route.Mux) {
 		h.apiTokenRoutes(m, p) // users/{userId}/apiTokens, in apitokens.go
 		h.embedRoutes(m, p)    // embedSettings, in embed.go
 	}
-	m.Tenant("POST /api/v1/actions/keys/rotate", h.wrap(h.rotateKey))
+	m.Tenant("POST /api/v1/actions/keys/rotate", h.wrap(h.rotateKey))    // body {"alg":…} optional, in keys.go
 	m.Tenant("POST /api/v1/actions/users/import", h.wrap(h.importUsers)) // text/csv, in import.go
 	m.Tenant("GET /api/v1/audit", h.wrap(h.listAudit))
 	m.Tenant("GET /api/v1/stats/tokens", h.wrap(h.tokenStats))
@@ -45,12 +41,4 @@ func (h *Handler) crud(m *route.Mux, path string, list, create, get, update, del
 	m.Tenant("GET "+path+"/{id}", h.wrap(get))
 	m.Tenant("PATCH "+path+"/{id}", h.wrap(update))
 	m.Tenant("DELETE "+path+"/{id}", h.wrap(del))
-}
-
-// rotateKey makes a new signing key for the tenant.
-func (h *Handler) rotateKey(w http.ResponseWriter, r *http.Request, c call) error {
-	if err := h.Service.RotateSigningKey(r.Context(), c.p, c.tenant); err != nil {
-		return err
-	}
-	return noContent(w)
 }

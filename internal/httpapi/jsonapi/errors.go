@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/reqid"
 	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
 // Error is a JSON:API protocol error. Build one with a constructor per
@@ -61,6 +62,7 @@ var mapping = []struct {
 	{admin.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
 	{admin.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{secret.ErrOverloaded, http.StatusServiceUnavailable, "overloaded"},
+	{token.ErrUnsupportedAlgorithm, http.StatusBadRequest, "unsupported_algorithm"},
 }
 
 // WriteError writes err as a JSON:API errors document. Errors it does not
