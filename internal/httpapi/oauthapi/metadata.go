@@ -35,6 +35,14 @@ func (h *Handler) Metadata(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	// go-oidc and others accept only advertised algorithms: list what the
+	// tenant's published keys use, so a rotation to EdDSA or RS256 (and
+	// tokens of the retired key meanwhile) keeps verifying.
+	algs, err := h.keys.Algorithms(r.Context(), tenant)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	iss := h.keys.Issuer(tenant)
 	doc := metadata{
 		Issuer:                   iss,
@@ -48,7 +56,7 @@ func (h *Handler) Metadata(w http.ResponseWriter, r *http.Request) {
 		IntrospectionAuthMethods: clientAuthMethods,
 		RevocationAuthMethods:    clientAuthMethods,
 		SubjectTypes:             []string{"public"},
-		IDTokenSigningAlgs:       []string{"ES256"},
+		IDTokenSigningAlgs:       algs,
 	}
 	writePublicJSON(w, doc)
 }

@@ -25,7 +25,8 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // newServer serves the OAuth routes on a real SQLite store with a fixed
-// public URL, so documents are reproducible.
+// public URL, so documents are reproducible. Tenant edge was rotated from
+// ES256 to EdDSA, so it publishes keys of both.
 func newServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	ctx := t.Context()
@@ -34,7 +35,7 @@ func newServer(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	for _, id := range []string{domain.DefaultTenant, "acme"} {
+	for _, id := range []string{domain.DefaultTenant, "acme", "edge"} {
 		if err := st.CreateTenant(ctx, &domain.Tenant{ID: id, Name: id, CreatedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
@@ -45,6 +46,12 @@ func newServer(t *testing.T) *httptest.Server {
 	}
 	keys, err := token.NewKeyring(st, sealer, "https://tollgate.example", "")
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := keys.EnsureKey(ctx, "edge"); err != nil {
+		t.Fatal(err)
+	}
+	if err := keys.Rotate(ctx, "edge", "EdDSA"); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -87,6 +94,7 @@ func TestGoldenDocuments(t *testing.T) {
 	}{
 		{"metadata-default.json", "GET", "/.well-known/oauth-authorization-server", "", "", "", 200},
 		{"metadata-acme.json", "GET", "/acme/.well-known/openid-configuration", "", "", "", 200},
+		{"metadata-rotated.json", "GET", "/edge/.well-known/openid-configuration", "", "", "", 200},
 		{"error-unsupported-grant.json", "POST", "/token", "application/x-www-form-urlencoded", "grant_type=implicit", "", 400},
 		{"error-invalid-client-basic.json", "POST", "/oauth2/token", "application/x-www-form-urlencoded", "grant_type=client_credentials", basic, 401},
 		{"error-get-token.json", "GET", "/oauth2/token", "", "", "", 405},
