@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/bench/load"
@@ -25,6 +28,7 @@ type scenario struct {
 // first: its rate sizes the revoke scenario's pre-minted pool.
 var scenarios = []scenario{
 	{"client_credentials", "client_secret_post, JWT signed, no refresh token", prepClientCredentials},
+	{"client_credentials_eddsa", "the same in tenant fast, whose key was rotated to EdDSA: an Ed25519 signature instead of ES256", prepClientCredentialsEdDSA},
 	{"password", "Basic client auth, argon2id verify, JWT + refresh token stored", prepPassword},
 	{"refresh_token", "rotation: each refresh token used once (chained per worker)", prepRefresh},
 	{"introspect_jwt", "RFC 7662 on a live JWT access token", prepIntrospect},
@@ -50,6 +54,41 @@ func prepClientCredentials(_ context.Context, e *env, _ int, _ time.Duration, _ 
 	body := url.Values{"grant_type": {"client_credentials"}, "client_id": {e.clientID},
 		"client_secret": {e.clientSecret}, "resource": {"https://api.example.com"}}.Encode()
 	return post(e.base+"/default/oauth2/token", load.FormHeader("", ""), body), nil
+}
+
+// prepClientCredentialsEdDSA is client_credentials against fastTenant. One
+// token is asked for first and its header checked: a server that ignored
+// the rotation's alg would otherwise be measured as EdDSA while signing
+// ES256.
+func prepClientCredentialsEdDSA(ctx context.Context, e *env, _ int, _ time.Duration, _ float64) (func(int) load.Step, error) {
+	tokenURL := e.base + "/" + fastTenant + "/oauth2/token"
+	body := url.Values{"grant_type": {"client_credentials"}, "client_id": {e.fastClientID},
+		"client_secret": {e.fastClientSecret}, "resource": {"https://api.example.com"}}.Encode()
+	h := load.FormHeader("", "")
+	s, _, b, err := load.Post(ctx, e.http, tokenURL, h, []byte(body), true)
+	if err != nil {
+		return nil, err
+	}
+	if s != http.StatusOK {
+		return nil, fmt.Errorf("token in tenant %s: status %d: %s", fastTenant, s, b)
+	}
+	tok, _ := jsonString(b, "access_token")
+	if alg := jwtAlg(tok); alg != "EdDSA" {
+		return nil, fmt.Errorf("tenant %s signs with %q, not EdDSA", fastTenant, alg)
+	}
+	return post(tokenURL, h, body), nil
+}
+
+// jwtAlg returns the alg of a compact JWT's header, "" if unreadable.
+func jwtAlg(tok string) string {
+	hdr, _, _ := strings.Cut(tok, ".")
+	b, err := base64.RawURLEncoding.DecodeString(hdr)
+	if err != nil {
+		return ""
+	}
+	var h struct{ Alg string }
+	_ = json.Unmarshal(b, &h)
+	return h.Alg
 }
 
 func prepPassword(_ context.Context, e *env, _ int, _ time.Duration, _ float64) (func(int) load.Step, error) {

@@ -19,6 +19,10 @@ const (
 	benchPassword = "bench password: correct horse battery staple"
 )
 
+// fastTenant is a second tenant whose signing key is rotated to EdDSA while
+// seeding, with an application of its own: client_credentials_eddsa.
+const fastTenant = "fast"
+
 // env is what scenarios need to talk to one seeded server.
 type env struct {
 	base         string // http://host:port
@@ -26,7 +30,9 @@ type env struct {
 	boot         string // bootstrap token
 	clientID     string
 	clientSecret string
-	http         *http.Client
+	// The application of fastTenant.
+	fastClientID, fastClientSecret string
+	http                           *http.Client
 }
 
 // admin sends a JSON:API request with the bootstrap token and decodes the
@@ -103,6 +109,44 @@ func (e *env) seed(ctx context.Context) error {
 	e.clientID, e.clientSecret = app.Data.Attributes.ClientID, app.Data.Attributes.ClientSecret
 	if e.clientID == "" || e.clientSecret == "" {
 		return fmt.Errorf("application create returned no credentials")
+	}
+	return e.seedFast(ctx)
+}
+
+// seedFast creates fastTenant, rotates its key to EdDSA and gives it a
+// client_credentials application, all through the admin API.
+func (e *env) seedFast(ctx context.Context) error {
+	const p = "/" + fastTenant + "/api/v1/"
+	err := e.admin(ctx, http.MethodPost, "/api/v1/entities/tenants",
+		resource("tenant", fastTenant, map[string]any{"name": "EdDSA-signed tenant"}), http.StatusCreated, nil)
+	if err != nil {
+		return err
+	}
+	if err := e.admin(ctx, http.MethodPost, p+"actions/keys/rotate", map[string]string{"alg": "EdDSA"}, http.StatusNoContent, nil); err != nil {
+		return err
+	}
+	err = e.admin(ctx, http.MethodPost, p+"entities/scopes",
+		resource("scope", benchScope, map[string]any{"description": "load benchmark"}), http.StatusCreated, nil)
+	if err != nil {
+		return err
+	}
+	var app struct {
+		Data struct {
+			Attributes struct{ ClientID, ClientSecret string }
+		}
+	}
+	err = e.admin(ctx, http.MethodPost, p+"entities/applications", resource("application", "", map[string]any{
+		"name":          "bench-eddsa",
+		"grantTypes":    []string{"client_credentials"},
+		"scopes":        []string{benchScope},
+		"defaultScopes": []string{benchScope},
+	}), http.StatusCreated, &app)
+	if err != nil {
+		return err
+	}
+	e.fastClientID, e.fastClientSecret = app.Data.Attributes.ClientID, app.Data.Attributes.ClientSecret
+	if e.fastClientID == "" || e.fastClientSecret == "" {
+		return fmt.Errorf("application create in tenant %s returned no credentials", fastTenant)
 	}
 	return nil
 }
