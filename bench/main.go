@@ -35,8 +35,9 @@ type options struct {
 	postgres    bool
 	large       bool
 	jsonPath    string
-	profileDir  string // BENCH_PROFILE: CPU profiles of the server per scenario
-	quiet       bool   // BENCH_QUIET: wait for other processes to go idle first
+	profileDir  string        // BENCH_PROFILE: CPU profiles of the server per scenario
+	quiet       bool          // BENCH_QUIET: wait for other processes to go idle first
+	argonTime   time.Duration // each raw argon2id measurement
 	// only (BENCH_ONLY) lists the scenarios to run, comma-separated; empty
 	// runs them all. Overload, restart and large data run only when empty.
 	only map[string]bool
@@ -48,22 +49,32 @@ func (o options) selected(name string) bool { return len(o.only) == 0 || o.only[
 // full reports whether this is a whole run rather than a BENCH_ONLY subset.
 func (o options) full() bool { return len(o.only) == 0 }
 
-func main() {
-	if len(os.Args) == 3 && os.Args[1] == proxyFlag {
-		if err := serveProxy(os.Args[2]); err != nil {
-			fmt.Fprintln(os.Stderr, "proxy:", err)
-			os.Exit(1)
-		}
-		return
+// serveChild runs this process as one of the bench's helper processes
+// (the floor or the bare reverse proxy) when started as one, and reports
+// whether it was.
+func serveChild() bool {
+	var err error
+	switch {
+	case len(os.Args) == 3 && os.Args[1] == proxyFlag:
+		err = serveProxy(os.Args[2])
+	case len(os.Args) == 2 && os.Args[1] == floorFlag:
+		err = serveFloor()
+	default:
+		return false
 	}
-	if len(os.Args) == 2 && os.Args[1] == floorFlag {
-		if err := serveFloor(); err != nil {
-			fmt.Fprintln(os.Stderr, "floor:", err)
-			os.Exit(1)
-		}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, os.Args[1]+":", err)
+		os.Exit(1)
+	}
+	return true
+}
+
+func main() {
+	if serveChild() {
 		return
 	}
 	o := options{
+		argonTime:   3 * time.Second,
 		duration:    envDuration("BENCH_DURATION", 10*time.Second),
 		warmup:      envDuration("BENCH_WARMUP", 2*time.Second),
 		ccDuration:  envDuration("BENCH_CC_DURATION", 60*time.Second),

@@ -15,9 +15,6 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
 )
 
-// argonTime is how long each raw argon2id measurement runs.
-const argonTime = 3 * time.Second
-
 // result is one scenario's outcome on one database.
 type result struct {
 	scenario string
@@ -105,7 +102,7 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 		case "password":
 			quiet(o, peers()...)
 			logf("  raw argon2id rate before the password grant")
-			d.argonBefore = argonRate(secret.DefaultParams, argonTime)
+			d.argonBefore = argonRate(secret.DefaultParams, o.argonTime)
 		}
 		r, err := runScenario(ctx, o, e, peers(), prof, sc, o.concurrency, o.warmup, dur, hint)
 		if err != nil {
@@ -119,7 +116,7 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 		case "password":
 			quiet(o, peers()...)
 			logf("  raw argon2id rate after the password grant")
-			d.argonAfter = argonRate(secret.DefaultParams, argonTime)
+			d.argonAfter = argonRate(secret.DefaultParams, o.argonTime)
 		}
 	}
 
@@ -151,6 +148,11 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 	return nil
 }
 
+// largeGrants are the scenarios run again on the large data set: one per
+// grant type (the target is "every grant's p99").
+var largeGrants = map[string]bool{"client_credentials": true, "password": true, "refresh_token": true,
+	"embed_secret": true, "embed_secret_signed": true}
+
 // runLarge stops the server, adds the large data set directly in its
 // database, restarts it and runs each grant again.
 func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, prof *profiler, peers func() []int) error {
@@ -169,11 +171,17 @@ func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, pr
 	if _, err := s.start(ctx); err != nil {
 		return err
 	}
+	var hint float64
+	for _, r := range d.results {
+		if r.scenario == "client_credentials" && r.res != nil {
+			hint = r.res.RPS()
+		}
+	}
 	for _, sc := range scenarios {
-		if sc.name != "client_credentials" && sc.name != "password" && sc.name != "refresh_token" {
+		if !largeGrants[sc.name] {
 			continue
 		}
-		r, err := runScenario(ctx, o, e, peers(), prof.large(), sc, o.concurrency, o.warmup, o.duration, 0)
+		r, err := runScenario(ctx, o, e, peers(), prof.large(), sc, o.concurrency, o.warmup, o.duration, hint)
 		if err != nil {
 			return err
 		}

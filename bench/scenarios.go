@@ -35,6 +35,7 @@ var scenarios = []scenario{
 	{"revoke", "RFC 7009 on a distinct pre-minted JWT per request (revocation written)", prepRevoke},
 	{"introspect_api_token", "RFC 7662 on a personal API token (issue 5)", prepIntrospectAPIToken},
 	{"embed_secret", "embed grant, plain form: the tenant's embed secret, no client auth", prepEmbedSecret},
+	{"embed_secret_signed", "embed grant, signed form: HMAC over a fresh nonce and timestamp, nonce redeemed in the database", prepEmbedSigned},
 	{"gateway", "GET through the gateway: JWT checked (cached verification), scope matched, proxied to a local upstream", prepGateway},
 	{"reverse_proxy", "the same GET through a bare httputil.ReverseProxy process: the gateway's floor", prepReverseProxy},
 }
@@ -193,8 +194,7 @@ func prepIntrospect(ctx context.Context, e *env, _ int, _ time.Duration, _ float
 // a revocation also writes). A worker that runs dry reports an error
 // rather than revoking a token twice.
 func prepRevoke(ctx context.Context, e *env, workers int, budget time.Duration, hint float64) (func(int) load.Step, error) {
-	n := int(max(hint, 2000)*budget.Seconds()*1.1) + workers
-	n = min(n, 1_000_000)
+	n := poolSize(hint, budget, workers)
 	toks, err := mint(ctx, n, 8, 3*time.Minute, func(ctx context.Context) (string, error) {
 		t, err := e.clientToken(ctx)
 		if err != nil {
@@ -205,20 +205,40 @@ func prepRevoke(ctx context.Context, e *env, workers int, budget time.Duration, 
 	if err != nil {
 		return nil, err
 	}
-	h := load.FormHeader(e.clientID, e.clientSecret)
-	per := n / workers
+	bodies := make([][]byte, len(toks))
+	for i, t := range toks {
+		bodies[i] = []byte("token=" + t)
+	}
+	return oneUseBodies(bodies, workers, e.base+"/oauth2/revoke", load.FormHeader(e.clientID, e.clientSecret)), nil
+}
+
+// poolSize is how many one-use request bodies a scenario prepares: one per
+// request the whole run could make at hint req/s (the client_credentials
+// rate, an upper bound for grants that write), with a margin. Without a
+// hint (client_credentials did not run) it assumes 15,000 req/s.
+func poolSize(hint float64, budget time.Duration, workers int) int {
+	if hint <= 0 {
+		hint = 15_000
+	}
+	return min(int(max(hint, 2000)*budget.Seconds()*1.1)+workers, 1_000_000)
+}
+
+// oneUseBodies splits bodies between workers; each body is posted once. A
+// worker that runs dry reports an error rather than send one twice.
+func oneUseBodies(bodies [][]byte, workers int, url string, h http.Header) func(int) load.Step {
+	per := len(bodies) / workers
 	return func(i int) load.Step {
-		mine := toks[i*per : (i+1)*per]
+		mine := bodies[i*per : (i+1)*per]
 		return func(ctx context.Context, c *http.Client) (int, error) {
 			if len(mine) == 0 {
-				return 0, errors.New("ran out of pre-minted tokens")
+				return 0, errors.New("ran out of prepared one-use requests")
 			}
-			body := []byte("token=" + mine[0])
+			body := mine[0]
 			mine = mine[1:]
-			s, _, _, err := load.Post(ctx, c, e.base+"/oauth2/revoke", h, body, false)
+			s, _, _, err := load.Post(ctx, c, url, h, body, false)
 			return s, err
 		}
-	}, nil
+	}
 }
 
 // errSkip means the server lacks what a scenario needs; it is reported, not
@@ -245,32 +265,4 @@ func prepIntrospectAPIToken(ctx context.Context, e *env, _ int, _ time.Duration,
 		return nil, err
 	}
 	return introspect(e, out.Data.Attributes.BearerToken), nil
-}
-
-// prepEmbedSecret enables the tenant's embed settings, generates the embed
-// secret and sends the plain form (the secret in the body) for the bench
-// user. It skips while the server has no embedSettings (404/405).
-func prepEmbedSecret(ctx context.Context, e *env, _ int, _ time.Duration, _ float64) (func(int) load.Step, error) {
-	const path = "/api/v1/entities/embedSettings"
-	// The secret first: the server refuses to enable embed without one.
-	var out struct {
-		Data struct {
-			Attributes struct{ EmbedSecret string }
-		}
-	}
-	err := e.admin(ctx, http.MethodPost, path+"/secret", nil, 0, &out)
-	var se *statusError
-	if errors.As(err, &se) && (se.code == http.StatusNotFound || se.code == http.StatusMethodNotAllowed) {
-		return nil, fmt.Errorf("%w: POST %s/secret answers %d (embed grant not implemented)", errSkip, path, se.code)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := e.admin(ctx, http.MethodPatch, path, resource("embedSettings", "",
-		map[string]any{"enabled": true, "scopes": []string{benchScope}}), 0, nil); err != nil {
-		return nil, err
-	}
-	body := url.Values{"grant_type": {"embed_secret"}, "username": {benchUser},
-		"embed_secret": {out.Data.Attributes.EmbedSecret}}.Encode()
-	return post(e.base+"/default/oauth2/token", load.FormHeader("", ""), body), nil
 }
