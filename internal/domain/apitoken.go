@@ -35,6 +35,16 @@ type APITokenUse struct {
 // file name, never starting with a dot.
 var apiTokenIDRe = regexp.MustCompile(`^[A-Za-z0-9_-][.A-Za-z0-9_-]{0,254}$`)
 
+// APITokenPurgeGrace is how long an expired API token stays stored before
+// DeleteExpired removes it: the token is refused from its expiry on, but
+// its owner can still see in the list that it expired (and which one it
+// was) for a week, rather than find it silently gone.
+const APITokenPurgeGrace = 7 * 24 * time.Hour
+
+// MaxAPITokenMaxTTL bounds a tenant's API-token lifetime cap: 100 years is
+// far beyond any useful cap and well inside time.Duration's range.
+const MaxAPITokenMaxTTL = 100 * 365 * 24 * time.Hour
+
 // MaxAPITokenDescription bounds the free-text description.
 const MaxAPITokenDescription = 1024
 

@@ -33,9 +33,12 @@ const SourceLocal = "local"
 
 // Tenant is an isolated namespace of users, applications, scopes and keys.
 type Tenant struct {
-	ID        string // URL slug
-	Name      string
-	CreatedAt time.Time
+	ID   string // URL slug
+	Name string
+	// APITokenMaxTTL caps the lifetime of API tokens created from now on;
+	// 0: no cap. Tokens that exist keep their expiry when it changes.
+	APITokenMaxTTL time.Duration
+	CreatedAt      time.Time
 }
 
 // User is an end user who may obtain tokens.

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -29,7 +30,20 @@ func ValidateTenant(t *Tenant) error {
 	if slices.Contains(reservedSlugs, t.ID) {
 		return Invalid("id", "%q is reserved", t.ID)
 	}
-	return checkText("name", t.Name, 200)
+	if err := checkText("name", t.Name, 200); err != nil {
+		return err
+	}
+	if t.APITokenMaxTTL < 0 || t.APITokenMaxTTL > MaxAPITokenMaxTTL || t.APITokenMaxTTL%time.Second != 0 {
+		return InvalidAPITokenMaxTTL()
+	}
+	return nil
+}
+
+// InvalidAPITokenMaxTTL is the error for an apiTokenMaxTtl out of range;
+// the API refuses such values with it before converting them to a
+// Duration, which could overflow.
+func InvalidAPITokenMaxTTL() error {
+	return Invalid("apiTokenMaxTtl", "must be 0 (no cap) or a whole number of seconds up to %d", int64(MaxAPITokenMaxTTL/time.Second))
 }
 
 // ValidateUser checks a user before it is stored.

@@ -14,7 +14,8 @@ import (
 // Store is everything Tollgate persists.
 type Store interface {
 	// Tenants. CreateTenant also creates the built-in admin scope and role
-	// in the same transaction. DeleteTenant removes all the tenant's data.
+	// in the same transaction. UpdateTenant writes Name and APITokenMaxTTL.
+	// DeleteTenant removes all the tenant's data.
 	CreateTenant(ctx context.Context, t *domain.Tenant) error
 	GetTenant(ctx context.Context, id string) (*domain.Tenant, error)
 	ListTenants(ctx context.Context, p domain.Page) ([]domain.Tenant, error)
@@ -165,8 +166,9 @@ type Store interface {
 	// the statistics counters are kept.
 	DeleteAuditBefore(ctx context.Context, before time.Time) (int64, error)
 
-	// DeleteExpired purges expired refresh tokens, revocations and
-	// unpublished keys; it returns the number of rows removed.
+	// DeleteExpired purges expired refresh tokens, revocations, embed
+	// nonces and unpublished keys, and API tokens expired for longer than
+	// domain.APITokenPurgeGrace; it returns the number of rows removed.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 
 	// Ping checks the database is reachable (for /readyz).

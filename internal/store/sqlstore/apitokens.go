@@ -131,3 +131,17 @@ func (s *Store) RecordAPITokenUses(ctx context.Context, uses []domain.APITokenUs
 		return nil
 	})
 }
+
+// apiTokenPurge is DeleteExpired's query for API tokens expired more than
+// domain.APITokenPurgeGrace before the cutoff. The grace is subtracted in
+// SQL because DeleteExpired binds one cutoff (now) to every query; times
+// are unix nanoseconds on SQLite and TIMESTAMPTZ on PostgreSQL. Tokens
+// without expiry (NULL) never match; api_tokens_expires serves the range.
+func (d *dialect) apiTokenPurge() string {
+	cutoff := fmt.Sprintf("? - %d", int64(domain.APITokenPurgeGrace))
+	if d.postgres {
+		cutoff = fmt.Sprintf("CAST(? AS TIMESTAMPTZ) - INTERVAL '%d seconds'", int64(domain.APITokenPurgeGrace/time.Second))
+	}
+	return `DELETE FROM api_tokens WHERE (tenant, user_id, id) IN
+		(SELECT tenant, user_id, id FROM api_tokens WHERE expires_at <= ` + cutoff + ` LIMIT ?)`
+}

@@ -51,7 +51,11 @@ func loadMigrations(d *dialect) ([]migration, error) {
 // migrate applies missing migrations in one transaction. On PostgreSQL a
 // transaction-scoped advisory lock makes a second node wait and then find
 // the work done; on SQLite the writer's BEGIN IMMEDIATE does the same.
-func (s *Store) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context) error { return s.migrateTo(ctx, 0) }
+
+// migrateTo is migrate up to version upTo (0: all). Migration tests use it
+// to build a database as an older release left it, with rows in it.
+func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	ms, err := loadMigrations(s.d)
 	if err != nil {
 		return err
@@ -83,7 +87,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 		for _, m := range ms {
-			if applied[m.version] {
+			if applied[m.version] || (upTo > 0 && m.version > upTo) {
 				continue
 			}
 			if err := tx.execScript(ctx, m.sql); err != nil {

@@ -22,6 +22,15 @@ func pageLimit(p domain.Page) int {
 	return p.Limit
 }
 
+const tenantCols = `id, name, api_token_max_ttl_ns, created_at`
+
+func scanTenant(sc interface{ Scan(...any) error }, t *domain.Tenant) error {
+	var maxTTL int64
+	err := sc.Scan(&t.ID, &t.Name, &maxTTL, timeCol{&t.CreatedAt})
+	t.APITokenMaxTTL = time.Duration(maxTTL)
+	return err
+}
+
 // CreateTenant stores t together with its built-in admin scope and role.
 func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 	if t.CreatedAt.IsZero() {
@@ -29,8 +38,8 @@ func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 	}
 	t.CreatedAt = normTime(t.CreatedAt)
 	return s.write(ctx, func(tx *tx) error {
-		if _, err := tx.exec(ctx, `INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)`,
-			t.ID, t.Name, tx.d.ts(t.CreatedAt)); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO tenants (id, name, api_token_max_ttl_ns, created_at) VALUES (?, ?, ?, ?)`,
+			t.ID, t.Name, int64(t.APITokenMaxTTL), tx.d.ts(t.CreatedAt)); err != nil {
 			return fmt.Errorf("tenant %q: %w", t.ID, mapErr(err))
 		}
 		if err := createScope(ctx, tx, t.ID, &domain.Scope{ID: domain.AdminScope, Description: "Administer this tenant"}); err != nil {
@@ -42,9 +51,8 @@ func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 
 // GetTenant returns one tenant.
 func (s *Store) GetTenant(ctx context.Context, id string) (*domain.Tenant, error) {
-	t := domain.Tenant{ID: id}
-	err := s.reader().queryRow(ctx, `SELECT name, created_at FROM tenants WHERE id = ?`, id).
-		Scan(&t.Name, timeCol{&t.CreatedAt})
+	var t domain.Tenant
+	err := scanTenant(s.reader().queryRow(ctx, `SELECT `+tenantCols+` FROM tenants WHERE id = ?`, id), &t)
 	if err != nil {
 		return nil, notFound(err, "tenant", id)
 	}
@@ -54,16 +62,16 @@ func (s *Store) GetTenant(ctx context.Context, id string) (*domain.Tenant, error
 // ListTenants returns a page of tenants ordered by ID.
 func (s *Store) ListTenants(ctx context.Context, p domain.Page) ([]domain.Tenant, error) {
 	return queryAll(ctx, s.reader(), func(rows *sql.Rows, t *domain.Tenant) error {
-		return rows.Scan(&t.ID, &t.Name, timeCol{&t.CreatedAt})
-	}, `SELECT id, name, created_at FROM tenants WHERE id > ? ORDER BY id LIMIT ?`,
+		return scanTenant(rows, t)
+	}, `SELECT `+tenantCols+` FROM tenants WHERE id > ? ORDER BY id LIMIT ?`,
 		p.After, pageLimit(p))
 }
 
-// UpdateTenant changes a tenant's name.
+// UpdateTenant changes a tenant's name and API-token lifetime cap.
 func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
 	return s.write(ctx, func(tx *tx) error {
 		return tx.execOne(ctx, fmt.Errorf("tenant %q: %w", t.ID, domain.ErrNotFound),
-			`UPDATE tenants SET name = ? WHERE id = ?`, t.Name, t.ID)
+			`UPDATE tenants SET name = ?, api_token_max_ttl_ns = ? WHERE id = ?`, t.Name, int64(t.APITokenMaxTTL), t.ID)
 	})
 }
 

@@ -261,7 +261,8 @@ func (s *Store) RevocationsSince(ctx context.Context, after int64, limit int) ([
 var deleteBatch = 5000 // a var so tests can cross batch boundaries
 
 // DeleteExpired purges rows that can no longer matter at now, in batches
-// of deleteBatch rows per transaction.
+// of deleteBatch rows per transaction. API tokens go only once expired for
+// longer than domain.APITokenPurgeGrace, so their owners still see them.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
 	var total int64
 	for _, q := range []string{
@@ -271,6 +272,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 			(SELECT seq FROM revocations WHERE expires_at <= ? LIMIT ?)`,
 		`DELETE FROM embed_nonces WHERE (tenant, nonce) IN
 			(SELECT tenant, nonce FROM embed_nonces WHERE expires_at <= ? LIMIT ?)`,
+		s.d.apiTokenPurge(), // in apitokens.go: now minus the grace is the cutoff
 		// Few rows: one statement. Active keys have no publish_until.
 		`DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND publish_until <= ?`,
 	} {

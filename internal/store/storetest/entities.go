@@ -15,6 +15,7 @@ func testTenants(t *testing.T, s store.Store) {
 		ok(t, err)
 		eq(t, "name", got.Name, "Tenant acme")
 		eqTime(t, "created", got.CreatedAt, base)
+		eq(t, "API-token cap by default", got.APITokenMaxTTL, time.Duration(0))
 	})
 	t.Run("builtin admin scope and role", func(t *testing.T) {
 		sc, err := s.GetScope(ctx(t), "acme", domain.AdminScope)
@@ -57,6 +58,30 @@ func testTenants(t *testing.T, s store.Store) {
 	t.Run("records in unknown tenant → ErrNotFound", func(t *testing.T) {
 		isErr(t, s.CreateScope(ctx(t), "ghost", &domain.Scope{ID: "a"}), domain.ErrNotFound)
 		isErr(t, s.CreateUser(ctx(t), "ghost", &domain.User{ID: "a"}), domain.ErrNotFound)
+	})
+	t.Run("API-token cap round-trips", func(t *testing.T) {
+		c, days90 := ctx(t), 90*24*time.Hour
+		ok(t, s.CreateTenant(c, &domain.Tenant{ID: "capped", Name: "Capped", APITokenMaxTTL: days90, CreatedAt: base}))
+		got, err := s.GetTenant(c, "capped")
+		ok(t, err)
+		eq(t, "cap after create", got.APITokenMaxTTL, days90)
+		ok(t, s.UpdateTenant(c, &domain.Tenant{ID: "capped", Name: "Renamed", APITokenMaxTTL: time.Hour}))
+		got, err = s.GetTenant(c, "capped")
+		ok(t, err)
+		eq(t, "cap after update", got.APITokenMaxTTL, time.Hour)
+		eq(t, "name after update", got.Name, "Renamed")
+		l, err := s.ListTenants(c, domain.Page{})
+		ok(t, err)
+		caps := map[string]time.Duration{}
+		for _, x := range l {
+			caps[x.ID] = x.APITokenMaxTTL
+		}
+		eq(t, "listed cap", caps["capped"], time.Hour)
+		eq(t, "other tenant's cap", caps["acme"], time.Duration(0))
+		ok(t, s.UpdateTenant(c, &domain.Tenant{ID: "capped", Name: "Renamed"}))
+		got, err = s.GetTenant(c, "capped")
+		ok(t, err)
+		eq(t, "cap removed", got.APITokenMaxTTL, time.Duration(0))
 	})
 }
 

@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Revocations", testRevocations},
 		{"SigningKeys", testSigningKeys},
 		{"DeleteExpired", testDeleteExpired},
+		{"APITokenPurge", testAPITokenPurge}, // in apitokens_purge.go
 		{"DeleteTenant", testDeleteTenant},
 		{"TenantIsolation", testTenantIsolation},
 		{"Concurrency", testConcurrency},
