@@ -23,7 +23,7 @@ type APITokenSpec struct {
 	Description string
 	// Scopes the token carries; nil: every scope the user's roles hold.
 	Scopes    []string
-	ExpiresAt *time.Time // nil: no expiry
+	ExpiresAt *time.Time // nil: no expiry, or the longest the tenant allows
 }
 
 // canManageAPITokens: admins of the tenant for any of its users, and a
@@ -32,21 +32,24 @@ func canManageAPITokens(p Principal, tenant, userID string) error {
 	return canReadUser(p, tenant, userID)
 }
 
-// apiTokenOwner checks the permission, then that tenant and user exist.
-func (s *Service) apiTokenOwner(ctx context.Context, p Principal, tenant, userID string) (*domain.User, error) {
+// apiTokenOwner checks the permission, then that tenant and user exist,
+// and returns both.
+func (s *Service) apiTokenOwner(ctx context.Context, p Principal, tenant, userID string) (*domain.Tenant, *domain.User, error) {
 	if err := canManageAPITokens(p, tenant, userID); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := s.tenantExists(ctx, tenant); err != nil {
-		return nil, err
+	t, err := s.store.GetTenant(ctx, tenant)
+	if err != nil {
+		return nil, nil, err
 	}
-	return s.store.GetUser(ctx, tenant, userID)
+	u, err := s.store.GetUser(ctx, tenant, userID)
+	return t, u, err
 }
 
 // CreateAPIToken makes a token for userID and returns its record and the
 // token string, which exists nowhere else: only its hash is stored.
 func (s *Service) CreateAPIToken(ctx context.Context, p Principal, tenant, userID string, spec APITokenSpec) (*domain.APIToken, string, error) {
-	u, err := s.apiTokenOwner(ctx, p, tenant, userID)
+	ten, u, err := s.apiTokenOwner(ctx, p, tenant, userID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -55,12 +58,8 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, tenant, userI
 	if err := domain.ValidateAPIToken(t); err != nil {
 		return nil, "", err
 	}
-	if spec.ExpiresAt != nil {
-		if !spec.ExpiresAt.After(now) {
-			return nil, "", domain.Invalid("expiresAt", "must be in the future")
-		}
-		e := spec.ExpiresAt.UTC()
-		t.ExpiresAt = &e
+	if t.ExpiresAt, err = apiTokenExpiry(spec.ExpiresAt, now, ten); err != nil {
+		return nil, "", err
 	}
 	if t.Scopes, err = s.apiTokenScopes(ctx, tenant, u, spec.Scopes); err != nil {
 		return nil, "", err
@@ -75,6 +74,32 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, tenant, userI
 	}
 	s.changed(ctx, p, tenant, "apiToken.create", userID+"/"+t.ID, nil)
 	return t, raw, nil
+}
+
+// apiTokenExpiry checks a requested expiry against now and the tenant's
+// cap. Under a cap, no expiry means the longest allowed, so a script that
+// never asked for one still gets a token (and sees its expiry in the answer).
+func apiTokenExpiry(requested *time.Time, now time.Time, t *domain.Tenant) (*time.Time, error) {
+	if requested != nil && !requested.After(now) {
+		return nil, domain.Invalid("expiresAt", "must be in the future")
+	}
+	if t.APITokenMaxTTL <= 0 {
+		if requested == nil {
+			return nil, nil
+		}
+		e := requested.UTC()
+		return &e, nil
+	}
+	limit := now.Add(t.APITokenMaxTTL).UTC()
+	switch {
+	case requested == nil:
+		return &limit, nil
+	case requested.After(limit):
+		return nil, domain.Invalid("expiresAt", "beyond the tenant's maximum API token lifetime of %d seconds (apiTokenMaxTtl of tenant %q): at most %s",
+			int64(t.APITokenMaxTTL/time.Second), t.ID, limit.Format(time.RFC3339))
+	}
+	e := requested.UTC()
+	return &e, nil
 }
 
 // apiTokenScopes defaults to all the user's scopes and refuses any scope
@@ -103,7 +128,7 @@ func (s *Service) apiTokenScopes(ctx context.Context, tenant string, u *domain.U
 
 // GetAPIToken returns one token's record (never the token itself).
 func (s *Service) GetAPIToken(ctx context.Context, p Principal, tenant, userID, id string) (*domain.APIToken, error) {
-	if _, err := s.apiTokenOwner(ctx, p, tenant, userID); err != nil {
+	if _, _, err := s.apiTokenOwner(ctx, p, tenant, userID); err != nil {
 		return nil, err
 	}
 	return s.store.GetAPIToken(ctx, tenant, userID, id)
@@ -111,7 +136,7 @@ func (s *Service) GetAPIToken(ctx context.Context, p Principal, tenant, userID, 
 
 // ListAPITokens returns a page of a user's tokens and the next cursor.
 func (s *Service) ListAPITokens(ctx context.Context, p Principal, tenant, userID string, pg domain.Page) ([]domain.APIToken, string, error) {
-	if _, err := s.apiTokenOwner(ctx, p, tenant, userID); err != nil {
+	if _, _, err := s.apiTokenOwner(ctx, p, tenant, userID); err != nil {
 		return nil, "", err
 	}
 	pg = pageOf(pg)
@@ -126,7 +151,7 @@ func (s *Service) ListAPITokens(ctx context.Context, p Principal, tenant, userID
 // DeleteAPIToken deletes a token; it stops working from the next request
 // on this node and within a second on the others.
 func (s *Service) DeleteAPIToken(ctx context.Context, p Principal, tenant, userID, id string) error {
-	if _, err := s.apiTokenOwner(ctx, p, tenant, userID); err != nil {
+	if _, _, err := s.apiTokenOwner(ctx, p, tenant, userID); err != nil {
 		return err
 	}
 	rev, err := s.store.DeleteAPIToken(ctx, tenant, userID, id, s.now().Add(apiTokenRevocationHold))

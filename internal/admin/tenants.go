@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
@@ -9,7 +10,8 @@ import (
 // TenantPatch holds the attributes of a partial tenant update; nil fields
 // stay as they are.
 type TenantPatch struct {
-	Name *string
+	Name           *string
+	APITokenMaxTTL *time.Duration // 0: no cap
 }
 
 // CreateTenant creates a tenant with its built-in admin scope and role.
@@ -62,6 +64,11 @@ func (s *Service) UpdateTenant(ctx context.Context, p Principal, id string, patc
 	}
 	if patch.Name != nil {
 		t.Name = *patch.Name
+	}
+	// Only tokens created from now on are held to a new cap: existing
+	// ones keep the expiry they were given (their owners relied on it).
+	if patch.APITokenMaxTTL != nil {
+		t.APITokenMaxTTL = *patch.APITokenMaxTTL
 	}
 	if err := domain.ValidateTenant(t); err != nil {
 		return nil, err

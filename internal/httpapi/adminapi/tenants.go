@@ -2,6 +2,7 @@ package adminapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/domain"
@@ -17,16 +18,33 @@ const (
 	typeApplication = "application"
 )
 
+// tenantIn: apiTokenMaxTtl is in seconds, 0 for no cap.
 type tenantIn struct {
-	Name *string `json:"name"`
+	Name           *string `json:"name"`
+	APITokenMaxTTL *int64  `json:"apiTokenMaxTtl"`
 }
 
 type tenantOut struct {
-	Name string `json:"name"`
+	Name           string `json:"name"`
+	APITokenMaxTTL int64  `json:"apiTokenMaxTtl"`
 }
 
 func tenantResource(t *domain.Tenant) jsonapi.Resource {
-	return jsonapi.Resource{Type: typeTenant, ID: t.ID, Attributes: tenantOut{Name: t.Name}}
+	return jsonapi.Resource{Type: typeTenant, ID: t.ID, Attributes: tenantOut{
+		Name: t.Name, APITokenMaxTTL: int64(t.APITokenMaxTTL / time.Second)}}
+}
+
+// apiTokenMaxTTL converts the attribute, refusing values out of range
+// before the conversion to a Duration could overflow.
+func apiTokenMaxTTL(s *int64) (*time.Duration, error) {
+	if s == nil {
+		return nil, nil
+	}
+	if *s < 0 || *s > int64(domain.MaxAPITokenMaxTTL/time.Second) {
+		return nil, domain.InvalidAPITokenMaxTTL()
+	}
+	d := time.Duration(*s) * time.Second
+	return &d, nil
 }
 
 func (h *Handler) listTenants(w http.ResponseWriter, r *http.Request, c call) error {
@@ -47,7 +65,11 @@ func (h *Handler) createTenant(w http.ResponseWriter, r *http.Request, c call) e
 	if err != nil {
 		return err
 	}
-	t := &domain.Tenant{ID: id, Name: deref(in.Name)}
+	maxTTL, err := apiTokenMaxTTL(in.APITokenMaxTTL)
+	if err != nil {
+		return err
+	}
+	t := &domain.Tenant{ID: id, Name: deref(in.Name), APITokenMaxTTL: deref(maxTTL)}
 	if err := h.Service.CreateTenant(r.Context(), c.p, t); err != nil {
 		return err
 	}
@@ -69,7 +91,11 @@ func (h *Handler) updateTenant(w http.ResponseWriter, r *http.Request, c call) e
 	if _, err := jsonapi.Decode(w, r, typeTenant, id, &in); err != nil {
 		return err
 	}
-	t, err := h.Service.UpdateTenant(r.Context(), c.p, id, admin.TenantPatch{Name: in.Name})
+	maxTTL, err := apiTokenMaxTTL(in.APITokenMaxTTL)
+	if err != nil {
+		return err
+	}
+	t, err := h.Service.UpdateTenant(r.Context(), c.p, id, admin.TenantPatch{Name: in.Name, APITokenMaxTTL: maxTTL})
 	if err != nil {
 		return err
 	}
