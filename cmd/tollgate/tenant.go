@@ -1,6 +1,11 @@
 package main
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate-dev/tollgate/internal/adminclient"
@@ -9,25 +14,77 @@ import (
 // newTenantCmd manages tenants; only the bootstrap token may.
 func newTenantCmd() *cobra.Command {
 	cmd, f := newAdminCmd("tenant", "Manage tenants (bootstrap token only)")
-	var name string
-	create := &cobra.Command{
-		Use:   "create ID",
-		Short: "Create a tenant with its built-in admin role and scope",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			r, err := c.Create(cmd.Context(), adminclient.Tenants, args[0], map[string]any{"name": name})
-			if err != nil {
-				return err
-			}
-			return printCreated(cmd, f, adminclient.Tenants, r)
-		},
+	for _, verb := range []string{"create", "update"} {
+		var name, maxTTL string
+		sub := &cobra.Command{
+			Use: verb + " ID",
+			Short: map[string]string{
+				"create": "Create a tenant with its built-in admin role and scope",
+				"update": "Change the given attributes of a tenant",
+			}[verb],
+			Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				attrs := map[string]any{}
+				if verb == "create" || cmd.Flags().Changed("name") {
+					attrs["name"] = name
+				}
+				if cmd.Flags().Changed("api-token-max-ttl") {
+					secs, err := parseSeconds(maxTTL)
+					if err != nil {
+						return fmt.Errorf("--api-token-max-ttl: %w", err)
+					}
+					attrs["apiTokenMaxTtl"] = secs
+				}
+				c, err := f.client()
+				if err != nil {
+					return err
+				}
+				var r *adminclient.Resource
+				if verb == "create" {
+					r, err = c.Create(cmd.Context(), adminclient.Tenants, args[0], attrs)
+				} else {
+					r, err = c.Update(cmd.Context(), adminclient.Tenants, args[0], attrs)
+				}
+				if err != nil {
+					return err
+				}
+				return printCreated(cmd, f, adminclient.Tenants, r)
+			},
+		}
+		sub.Flags().StringVar(&name, "name", "", "display name")
+		sub.Flags().StringVar(&maxTTL, "api-token-max-ttl", "",
+			"longest lifetime of new API tokens: seconds, a Go duration (2160h) or days (90d); 0 for no cap (the default). Existing tokens keep their expiry")
+		cmd.AddCommand(sub)
 	}
-	create.Flags().StringVar(&name, "name", "", "display name")
-	cmd.AddCommand(create)
 	cmd.AddCommand(crudCmds(f, adminclient.Tenants, "tenant")...)
 	return cmd
+}
+
+// parseSeconds reads a lifetime as whole seconds: "7776000", "2160h" (a Go
+// duration) or "90d", since API-token lifetimes are thought of in days
+// and Go durations have no day unit.
+func parseSeconds(s string) (int64, error) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n < 0 {
+			return 0, fmt.Errorf("%q is negative", s)
+		}
+		return n, nil
+	}
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseInt(days, 10, 64)
+		if err != nil || n < 0 || n > int64(1<<63-1)/int64(24*time.Hour) {
+			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("%q is not seconds, a duration like 2160h or days like 90d", s)
+		}
+	}
+	if d < 0 || d%time.Second != 0 {
+		return 0, fmt.Errorf("%q is not a whole, non-negative number of seconds", s)
+	}
+	return int64(d / time.Second), nil
 }

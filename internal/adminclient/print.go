@@ -18,7 +18,7 @@ const (
 // Columns are the attributes shown in tables, per collection; "id" is the
 // resource id.
 var Columns = map[string][]string{
-	Tenants:      {"id", "name"},
+	Tenants:      {"id", "name", "apiTokenMaxTtl"},
 	Users:        {"id", "email", "displayName", "roles", "source", "disabled"},
 	Roles:        {"id", "scopes"},
 	Scopes:       {"id", "description"},
