@@ -53,7 +53,7 @@ func TestRefreshLookupUsesIndex(t *testing.T) {
 	defer s.Close()
 	for q, want := range map[string]string{
 		`SELECT family_id FROM refresh_tokens WHERE tenant = 'a' AND hash = x'00' AND rotated_at IS NULL`: "USING INDEX sqlite_autoindex_refresh_tokens_1 (tenant=? AND hash=?)",
-		`UPDATE refresh_tokens SET revoked_at = 1 WHERE tenant = 'a' AND family_id = 'f'`:                 "USING INDEX refresh_tokens_family (tenant=? AND family_id=?)",
+		`UPDATE refresh_tokens SET revoked_at = 1 WHERE tenant = 'a' AND family_id = 'f'`:                 "USING INDEX refresh_tokens_family (family_id=? AND tenant=?)",
 		`SELECT hash FROM refresh_tokens WHERE expires_at <= 5 LIMIT 10`:                                  "INDEX refresh_tokens_expires (expires_at<?)",
 	} {
 		var plan strings.Builder
@@ -107,6 +107,63 @@ func TestMigrationsRecordedOnce(t *testing.T) {
 			}
 			if n != len(ms) || last != ms[len(ms)-1].version {
 				t.Fatalf("schema_migrations: %d rows up to %d, want %d up to %d", n, last, len(ms), ms[len(ms)-1].version)
+			}
+		})
+	}
+}
+
+// TestGenericPlansUseIntendedIndexes guards PostgreSQL's cached plans on a
+// fresh database. pgx prepares each statement once per connection, and
+// after five runs PostgreSQL may keep a generic plan made before the table
+// had statistics; an index that merely shares the leading tenant column
+// then looks as good as the right one (it did: refresh_tokens_family for
+// rotations, see migration 0007).
+func TestGenericPlansUseIntendedIndexes(t *testing.T) {
+	s, err := Open(t.Context(), pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	conn, err := s.r.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(t.Context(), `SET plan_cache_mode = force_generic_plan`); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct{ prepare, want string }{
+		"rotation": {`UPDATE refresh_tokens SET rotated_at = $3
+			WHERE tenant = $1 AND hash = $2 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > $3`, "refresh_tokens_pkey"},
+		"family revocation": {`UPDATE refresh_tokens SET revoked_at = $3
+			WHERE tenant = $1 AND family_id = $2 AND revoked_at IS NULL`, "refresh_tokens_family"},
+		"api token lookup": {`SELECT id FROM api_tokens WHERE tenant = $1 AND hash = $2`, "api_tokens_hash"},
+		"user lookup":      {`SELECT email FROM users WHERE tenant = $1 AND id = $2`, "users_pkey"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			stmt := strings.ReplaceAll(name, " ", "_")
+			if _, err := conn.ExecContext(t.Context(), "PREPARE "+stmt+" AS "+c.prepare); err != nil {
+				t.Fatal(err)
+			}
+			args := "'t', 'x'"
+			if strings.Contains(c.prepare, "$3") {
+				args += ", now()"
+			}
+			var plan strings.Builder
+			rows, err := conn.QueryContext(t.Context(), "EXPLAIN EXECUTE "+stmt+"("+args+")")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var line string
+				if err := rows.Scan(&line); err != nil {
+					t.Fatal(err)
+				}
+				plan.WriteString(line + "\n")
+			}
+			if !strings.Contains(plan.String(), " using "+c.want+" on ") {
+				t.Errorf("generic plan does not use %s:\n%s", c.want, plan.String())
 			}
 		})
 	}
