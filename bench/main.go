@@ -39,7 +39,8 @@ type options struct {
 	quiet       bool          // BENCH_QUIET: wait for other processes to go idle first
 	argonTime   time.Duration // each raw argon2id measurement
 	// only (BENCH_ONLY) lists the scenarios to run, comma-separated; empty
-	// runs them all. Overload, restart and large data run only when empty.
+	// runs them all. Overload and restart run only when empty; the large
+	// data set (BENCH_LARGE) runs the selected grants.
 	only map[string]bool
 }
 

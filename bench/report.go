@@ -103,21 +103,20 @@ func (r *report) printOps(w io.Writer, o options) {
 	for _, d := range r.dbs {
 		fmt.Fprintf(w, "| %s | %.1f MiB | %.1f MiB (after %v) | %s | %s |\n", d.db, d.idleRSS, d.ccRSS, d.ccDuration, ms(d.firstStart), ms(d.restart))
 	}
-	if !o.full() {
-		return
-	}
-	fmt.Fprintf(w, "\n### Overload: password grant, %d clients\n\n", o.overload)
-	fmt.Fprintln(w, "| db | req/s | 200 | 503 (with Retry-After) | other failures | p50 | p99 | max | peak RSS | other CPU |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-	for _, d := range r.dbs {
-		x := d.overload.res
-		if x == nil {
-			continue
-		}
-		fmt.Fprintf(w, "| %s | %.0f | %d | %d | %d | %s | %s | %s | %.1f MiB | %s |\n", d.db, x.RPS(), x.Status[200], x.Status[503],
-			x.Failed()-x.Status[503], ms(x.Latency.Percentile(50)), ms(x.Latency.Percentile(99)), ms(x.Latency.Max()),
-			d.overloadPeakRSS, fmtCores(d.overload.other))
-		if x.FirstError != "" {
-			fmt.Fprintf(w, "\nfirst failure on %s: %s\n", d.db, x.FirstError)
+	if o.full() {
+		fmt.Fprintf(w, "\n### Overload: password grant, %d clients\n\n", o.overload)
+		fmt.Fprintln(w, "| db | req/s | 200 | 503 (with Retry-After) | other failures | p50 | p99 | max | peak RSS | other CPU |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+		for _, d := range r.dbs {
+			x := d.overload.res
+			if x == nil {
+				continue
+			}
+			fmt.Fprintf(w, "| %s | %.0f | %d | %d | %d | %s | %s | %s | %.1f MiB | %s |\n", d.db, x.RPS(), x.Status[200], x.Status[503],
+				x.Failed()-x.Status[503], ms(x.Latency.Percentile(50)), ms(x.Latency.Percentile(99)), ms(x.Latency.Max()),
+				d.overloadPeakRSS, fmtCores(d.overload.other))
+			if x.FirstError != "" {
+				fmt.Fprintf(w, "\nfirst failure on %s: %s\n", d.db, x.FirstError)
+			}
 		}
 	}
 	for _, d := range r.dbs {

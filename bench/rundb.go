@@ -120,9 +120,20 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 		}
 	}
 
-	if !o.full() {
-		return nil
+	if o.full() {
+		if err := runOverloadAndRestart(ctx, o, d, s, e, prof, peers); err != nil {
+			return err
+		}
 	}
+	if o.large {
+		return runLarge(ctx, o, d, s, e, prof, peers)
+	}
+	return nil
+}
+
+// runOverloadAndRestart runs the password grant with o.overload clients,
+// then restarts the server on its data and times it to /readyz.
+func runOverloadAndRestart(ctx context.Context, o options, d *dbReport, s *server, e *env, prof *profiler, peers func() []int) error {
 	logf("%s: password grant with %d clients", d.db, o.overload)
 	stopRSS := make(chan struct{})
 	peak := peakRSS(s.pid(), stopRSS)
@@ -139,13 +150,8 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 	if err := s.stop(); err != nil {
 		return fmt.Errorf("stop: %w", err)
 	}
-	if d.restart, err = s.start(ctx); err != nil {
-		return err
-	}
-	if o.large {
-		return runLarge(ctx, o, d, s, e, prof, peers)
-	}
-	return nil
+	d.restart, err = s.start(ctx)
+	return err
 }
 
 // largeGrants are the scenarios run again on the large data set: one per
@@ -178,7 +184,7 @@ func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, pr
 		}
 	}
 	for _, sc := range scenarios {
-		if !largeGrants[sc.name] {
+		if !largeGrants[sc.name] || !o.selected(sc.name) {
 			continue
 		}
 		r, err := runScenario(ctx, o, e, peers(), prof.large(), sc, o.concurrency, o.warmup, o.duration, hint)
