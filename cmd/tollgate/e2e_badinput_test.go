@@ -92,18 +92,19 @@ func TestNoUserEnumeration(t *testing.T) {
 		r := e.post("/token", url.Values{"grant_type": {"password"}, "username": {user}, "password": {"wrong-password"}}, e.clientID, e.clientSecret)
 		return r, time.Since(start)
 	}
-	var known, unknown time.Duration
-	for i := 0; i < 4; i++ {
+	// The fastest of several attempts each: a stall on a busy machine only
+	// ever adds time, so minimums compare the work done, not the noise.
+	known, unknown := time.Hour, time.Hour
+	for i := 0; i < 5; i++ {
 		rk, dk := attempt("john.doe")
 		ru, du := attempt("ghost" + string(rune('a'+i)))
 		if rk.status != ru.status || rk.raw != ru.raw {
 			t.Fatalf("answers differ: %d %s vs %d %s", rk.status, rk.raw, ru.status, ru.raw)
 		}
-		known += dk
-		unknown += du
+		known, unknown = min(known, dk), min(unknown, du)
 	}
 	if ratio := float64(unknown) / float64(known); ratio < 0.5 || ratio > 2 {
-		t.Fatalf("timing differs: known user %v, unknown user %v", known/4, unknown/4)
+		t.Fatalf("timing differs: known user %v, unknown user %v", known, unknown)
 	}
 }
 
