@@ -1,9 +1,15 @@
 package main
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
 // The password grant exactly as an API-manager user sends it with curl:
@@ -138,6 +144,37 @@ func TestRefreshFollowsTheUser(t *testing.T) {
 		third := refresh(second.str("refresh_token"))
 		if third.status != 400 || third.str("error") != "invalid_grant" || !strings.Contains(third.str("error_description"), "no longer active") {
 			t.Fatalf("disabled user refreshed: %d %s", third.status, third.raw)
+		}
+	})
+}
+
+// Refresh tokens issued before their format carried the issue time were
+// stored by plain SHA-256; after an upgrade they must still refresh, once.
+func TestRefreshTokenWithoutTimeStillWorks(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		legacy, _ := token.NewOpaque(token.PrefixRefresh)
+		now := time.Now()
+		err := e.app.store.CreateRefreshToken(context.Background(), "default", &domain.RefreshToken{
+			Hash: secret.HashToken(legacy), FamilyID: "legacy-family", ClientID: e.clientID, Subject: "john.doe",
+			Scopes: []string{"orders:read"}, Audience: []string{}, ExpiresAt: now.Add(time.Hour), CreatedAt: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		refresh := func(tok string) *response {
+			return e.post("/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok}}, e.clientID, e.clientSecret)
+		}
+		next := refresh(legacy)
+		if next.status != 200 || next.str("scope") != "orders:read" {
+			t.Fatalf("token without time: %d %s", next.status, next.raw)
+		}
+		if rt := next.str("refresh_token"); len(rt) == len(legacy) || !token.CheckRefreshToken(rt) {
+			t.Fatalf("successor %q is not of the format with time", rt)
+		}
+		if r := refresh(next.str("refresh_token")); r.status != 200 {
+			t.Fatalf("successor: %d %s", r.status, r.raw)
+		}
+		if r := refresh(legacy); r.status != 400 || r.str("error") != "invalid_grant" {
+			t.Fatalf("reuse of the old token: %d %s", r.status, r.raw)
 		}
 	})
 }

@@ -98,7 +98,7 @@ func (a *Application) AllowsGrant(g string) bool {
 // hash of the token is kept.
 type RefreshToken struct {
 	Tenant    string
-	Hash      []byte // SHA-256 of the token string
+	Hash      []byte // storage key: token.RefreshKey (issue time + SHA-256 of the token)
 	FamilyID  string // shared by every token rotated from the same grant
 	ClientID  string
 	Subject   string // user id

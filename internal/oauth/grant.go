@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
-	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -105,13 +104,10 @@ func (s *Server) newRefreshToken(ctx context.Context, ex *exchange, family, subj
 
 // mintRefresh creates a refresh token and its record, not yet stored.
 func mintRefresh(ex *exchange, family, subject string, scopes, aud []string) (string, *domain.RefreshToken, error) {
-	raw, err := token.NewOpaque(token.PrefixRefresh)
-	if err != nil {
-		return "", nil, ServerError(err)
-	}
+	raw := token.NewRefreshToken(ex.now)
 	return raw, &domain.RefreshToken{
 		Tenant:    ex.tenant,
-		Hash:      secret.HashToken(raw),
+		Hash:      token.RefreshKey(raw),
 		FamilyID:  family,
 		ClientID:  ex.app.ID,
 		Subject:   subject,

@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
-	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -21,7 +20,7 @@ func (g refreshGrant) authorize(ctx context.Context, ex *exchange) (*authorizati
 	if raw == "" {
 		return nil, InvalidRequest("missing refresh_token")
 	}
-	if !token.CheckOpaque(raw, token.PrefixRefresh) {
+	if !token.CheckRefreshToken(raw) {
 		return nil, InvalidGrant("invalid refresh token")
 	}
 	s := g.s
@@ -32,7 +31,7 @@ func (g refreshGrant) authorize(ctx context.Context, ex *exchange) (*authorizati
 	if err != nil {
 		return nil, err
 	}
-	rot, err := s.store.RotateRefreshToken(ctx, ex.tenant, secret.HashToken(raw), rec, ex.now)
+	rot, err := s.store.RotateRefreshToken(ctx, ex.tenant, token.RefreshKey(raw), rec, ex.now)
 	switch {
 	case errors.Is(err, domain.ErrTokenReused):
 		// The store revoked the family; apply that here before answering.

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
-	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -76,10 +75,10 @@ func (s *Server) VerifyAccessToken(ctx context.Context, tenant, raw string) (*to
 }
 
 func (s *Server) introspectRefresh(ctx context.Context, tenant, raw string) (*Introspection, error) {
-	if !token.CheckOpaque(raw, token.PrefixRefresh) {
+	if !token.CheckRefreshToken(raw) {
 		return &Introspection{}, nil
 	}
-	rt, err := s.store.GetRefreshToken(ctx, tenant, secret.HashToken(raw), s.now())
+	rt, err := s.store.GetRefreshToken(ctx, tenant, token.RefreshKey(raw), s.now())
 	if errors.Is(err, domain.ErrNotFound) {
 		return &Introspection{}, nil
 	}
@@ -115,12 +114,12 @@ func (s *Server) revoke(ctx context.Context, tenant string, req *Request) error 
 		return InvalidRequest("missing token")
 	}
 	if strings.HasPrefix(raw, token.PrefixRefresh) {
-		if !token.CheckOpaque(raw, token.PrefixRefresh) {
+		if !token.CheckRefreshToken(raw) {
 			return nil
 		}
 		// A rotated token still names its session, and revoking it must
 		// end that session (RFC 7009 §2.1), so look it up in any state.
-		rt, err := s.store.FindRefreshToken(ctx, tenant, secret.HashToken(raw), s.now())
+		rt, err := s.store.FindRefreshToken(ctx, tenant, token.RefreshKey(raw), s.now())
 		if errors.Is(err, domain.ErrNotFound) {
 			return nil
 		}

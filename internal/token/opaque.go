@@ -18,18 +18,25 @@ const (
 )
 
 // NewOpaque returns prefix + 256 random bits + checksum.
-func NewOpaque(prefix string) (string, error) {
-	buf := make([]byte, 0, len(prefix)+opaqueBodyLen+opaqueChecksumLen)
+func NewOpaque(prefix string) (string, error) { return newOpaque(prefix, nil), nil }
+
+// newOpaque returns prefix + lead + 256 random bits + checksum.
+func newOpaque(prefix string, lead []byte) string {
+	buf := make([]byte, 0, len(prefix)+len(lead)+opaqueBodyLen+opaqueChecksumLen)
 	buf = append(buf, prefix...)
+	buf = append(buf, lead...)
 	buf = appendRandomBase62(buf, opaqueBodyLen)
 	buf = appendChecksum(buf, crc32.ChecksumIEEE(buf))
-	return string(buf), nil
+	return string(buf)
 }
 
 // CheckOpaque reports whether s is well-formed with the given prefix and a
 // valid checksum, without any lookup.
-func CheckOpaque(s, prefix string) bool {
-	if len(s) != len(prefix)+opaqueBodyLen+opaqueChecksumLen || s[:len(prefix)] != prefix {
+func CheckOpaque(s, prefix string) bool { return checkOpaque(s, prefix, opaqueBodyLen) }
+
+// checkOpaque is CheckOpaque for a body of bodyLen base62 characters.
+func checkOpaque(s, prefix string, bodyLen int) bool {
+	if len(s) != len(prefix)+bodyLen+opaqueChecksumLen || s[:len(prefix)] != prefix {
 		return false
 	}
 	for i := len(prefix); i < len(s); i++ {
@@ -62,16 +69,21 @@ func appendRandomBase62(dst []byte, n int) []byte {
 	return dst
 }
 
-// appendChecksum appends c as exactly six base62 digits, most significant
-// first.
+// appendChecksum appends c as exactly six base62 digits.
 func appendChecksum(dst []byte, c uint32) []byte {
-	var d [opaqueChecksumLen]byte
-	v := uint64(c)
-	for i := opaqueChecksumLen - 1; i >= 0; i-- {
+	return appendBase62(dst, uint64(c), opaqueChecksumLen)
+}
+
+// appendBase62 appends v as exactly n base62 digits, most significant
+// first, so equal-length encodings sort like the numbers (the alphabet is
+// in ASCII order). v must be below 62^n.
+func appendBase62(dst []byte, v uint64, n int) []byte {
+	d := make([]byte, n)
+	for i := n - 1; i >= 0; i-- {
 		d[i] = base62Alphabet[v%62]
 		v /= 62
 	}
-	return append(dst, d[:]...)
+	return append(dst, d...)
 }
 
 func isBase62(c byte) bool {

@@ -3,6 +3,7 @@ package token
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
@@ -102,9 +103,13 @@ func FuzzCheckOpaque(f *testing.F) {
 	f.Add("", "")
 	f.Add("tgp_", "tgp_")
 	f.Add(strings.Repeat("\xff", 53), PrefixAPI)
+	f.Add(NewRefreshToken(time.Now()), PrefixRefresh)
 	f.Fuzz(func(t *testing.T, s, prefix string) {
 		if CheckOpaque(s, prefix) && !strings.HasPrefix(s, prefix) {
 			t.Fatal("accepted a token without its prefix")
+		}
+		if CheckRefreshToken(s) && (!strings.HasPrefix(s, PrefixRefresh) || len(RefreshKey(s)) < 32) {
+			t.Fatalf("accepted %q as a refresh token", s)
 		}
 	})
 }
