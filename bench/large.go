@@ -11,6 +11,7 @@ import (
 	_ "modernc.org/sqlite"             // registers "sqlite"
 
 	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
 // Sizes of the large data set (issue 4: every grant's p99 with this much
@@ -50,11 +51,18 @@ func seedLarge(ctx context.Context, dsn string) (time.Duration, error) {
 	series := func(n int) string {
 		return fmt.Sprintf("(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < %d) SELECT x FROM c) s", n)
 	}
+	// Stored refresh tokens have this version's keys (token.RefreshKey):
+	// eight time digits, here those of a day ago as if issued then, and a
+	// SHA-256, here random bytes. So the data set sorts as a day of
+	// production would, before every token the run issues.
+	dayAgo := token.RefreshKey(token.NewRefreshToken(now.Add(-24 * time.Hour)))[:8]
 	blob, falseV := "randomblob(32)", "0"
+	rtKey := "unhex(hex(CAST(? AS BLOB)) || hex(randomblob(32)))"
 	if pg {
 		nowV, expV = now, now.Add(24*time.Hour)
 		series = func(n int) string { return fmt.Sprintf("generate_series(1, %d) s(x)", n) }
 		blob, falseV = "decode(md5(x::text) || md5((-x)::text), 'hex')", "false"
+		rtKey = "CAST(? AS BYTEA) || " + blob
 	}
 	ph := func(q string) string { // '?' → '$n' for PostgreSQL
 		if !pg {
@@ -78,9 +86,9 @@ func seedLarge(ctx context.Context, dsn string) (time.Duration, error) {
 				'["bench:read"]', '[]', ?, ?, ?, ? FROM ` + series(largeApps),
 			[]any{int64(time.Hour), int64(24 * time.Hour), nowV, nowV}},
 		{`INSERT INTO refresh_tokens (tenant, hash, family_id, client_id, subject, scopes, audience, expires_at, created_at)
-			SELECT 'default', ` + blob + `, 'f' || x, 'a' || (x % ` + fmt.Sprint(largeApps) + ` + 1), 'u' || (x % ` + fmt.Sprint(largeUsers) + ` + 1),
+			SELECT 'default', ` + rtKey + `, 'f' || x, 'a' || (x % ` + fmt.Sprint(largeApps) + ` + 1), 'u' || (x % ` + fmt.Sprint(largeUsers) + ` + 1),
 				'["bench:read"]', '[]', ?, ? FROM ` + series(largeTokens),
-			[]any{expV, nowV}},
+			[]any{dayAgo, expV, nowV}},
 		{`ANALYZE`, nil},
 	}
 	for _, s := range stmts {
