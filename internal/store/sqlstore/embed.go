@@ -60,7 +60,7 @@ func (s *Store) PutEmbedSettings(ctx context.Context, tenant string, e *domain.E
 // Two nodes racing on one nonce serialise on the primary key, so exactly
 // one of them succeeds.
 func (s *Store) RedeemEmbedNonce(ctx context.Context, tenant, nonce string, expiresAt, now time.Time) error {
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeStatement(ctx, func(tx *tx) error {
 		res, err := tx.exec(ctx, `INSERT INTO embed_nonces (tenant, nonce, expires_at) VALUES (?, ?, ?)
 			ON CONFLICT (tenant, nonce) DO UPDATE SET expires_at = excluded.expires_at
 			WHERE embed_nonces.expires_at <= ?`,

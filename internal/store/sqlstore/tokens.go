@@ -19,7 +19,7 @@ const revocationLockKey = 0x7265766f6b65
 
 // CreateRefreshToken stores a new refresh token (the first of a family).
 func (s *Store) CreateRefreshToken(ctx context.Context, tenant string, rt *domain.RefreshToken) error {
-	return s.write(ctx, func(tx *tx) error { return insertRefreshToken(ctx, tx, tenant, rt) })
+	return s.writeStatement(ctx, func(tx *tx) error { return insertRefreshToken(ctx, tx, tenant, rt) })
 }
 
 func insertRefreshToken(ctx context.Context, tx *tx, tenant string, rt *domain.RefreshToken) error {

@@ -28,6 +28,18 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 	}
 }
 
+// writeStatement runs fn, which issues exactly one statement. On
+// PostgreSQL it runs outside an explicit transaction: one statement is
+// atomic on its own, and BEGIN and COMMIT would be two more round trips on
+// the hot path of every grant that stores a refresh token. On SQLite it
+// joins the group commit like any write.
+func (s *Store) writeStatement(ctx context.Context, fn func(*tx) error) error {
+	if s.d.postgres {
+		return mapErr(fn(&tx{q: s.w, d: s.d}))
+	}
+	return s.write(ctx, fn)
+}
+
 func retryable(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
