@@ -70,32 +70,41 @@ func run(t *testing.T, stdin string, args ...string) (string, error) {
 	return out.String(), err
 }
 
-func TestAdminCommands(t *testing.T) {
-	url, boot := adminServer(t)
+// useAdminServer starts an admin API and points the CLI at it through the
+// environment, as an operator would with TOLLGATE_URL and TOLLGATE_TOKEN.
+func useAdminServer(t *testing.T) (url, bootstrap string) {
+	url, bootstrap = adminServer(t)
 	t.Setenv("TOLLGATE_URL", url)
-	t.Setenv("TOLLGATE_TOKEN", boot)
-	mustRun := func(stdin string, args ...string) string {
-		t.Helper()
-		out, err := run(t, stdin, args...)
-		if err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-		return out
-	}
+	t.Setenv("TOLLGATE_TOKEN", bootstrap)
+	return url, bootstrap
+}
 
-	mustRun("", "scope", "create", "orders:read", "--tenant", "acme", "--description", "Read orders")
-	mustRun("", "role", "create", "reader", "--tenant", "acme", "--scope", "orders:read")
-	mustRun("hunter2\n", "user", "create", "john", "--tenant", "acme", "--role", "reader", "--password-stdin", "--email", "j@example.com")
-	out := mustRun("", "user", "update", "john", "--tenant", "acme", "--display-name", "John")
+// mustRun is run for commands that must succeed.
+func mustRun(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	out, err := run(t, stdin, args...)
+	if err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	return out
+}
+
+func TestAdminCommands(t *testing.T) {
+	url, boot := useAdminServer(t)
+
+	mustRun(t, "", "scope", "create", "orders:read", "--tenant", "acme", "--description", "Read orders")
+	mustRun(t, "", "role", "create", "reader", "--tenant", "acme", "--scope", "orders:read")
+	mustRun(t, "hunter2\n", "user", "create", "john", "--tenant", "acme", "--role", "reader", "--password-stdin", "--email", "j@example.com")
+	out := mustRun(t, "", "user", "update", "john", "--tenant", "acme", "--display-name", "John")
 	if !strings.Contains(out, "John") || !strings.Contains(out, "j@example.com") {
 		t.Errorf("user update printed %q", out)
 	}
-	out = mustRun("", "user", "list", "--tenant", "acme")
+	out = mustRun(t, "", "user", "list", "--tenant", "acme")
 	if !strings.Contains(out, "EMAIL") || !strings.Contains(out, "john") || strings.Contains(out, "hunter2") {
 		t.Errorf("user list printed %q", out)
 	}
 
-	out = mustRun("", "app", "create", "--tenant", "acme", "-o", "json", "--name", "shop",
+	out = mustRun(t, "", "app", "create", "--tenant", "acme", "-o", "json", "--name", "shop",
 		"--scope", "orders:read", "--grant", "client_credentials", "--access-ttl", "10m")
 	var app struct {
 		ID         string         `json:"id"`
@@ -107,17 +116,17 @@ func TestAdminCommands(t *testing.T) {
 	if sec, _ := app.Attributes["clientSecret"].(string); !strings.HasPrefix(sec, "tgs_") || app.Attributes["accessTokenTtl"] != 600.0 {
 		t.Errorf("created app %+v", app)
 	}
-	out = mustRun("", "app", "get", app.ID, "--tenant", "acme")
+	out = mustRun(t, "", "app", "get", app.ID, "--tenant", "acme")
 	if !strings.Contains(out, "shop") || strings.Contains(out, "tgs_") {
 		t.Errorf("app get printed %q", out)
 	}
-	out = mustRun("", "app", "rotate-secret", app.ID, "--tenant", "acme")
+	out = mustRun(t, "", "app", "rotate-secret", app.ID, "--tenant", "acme")
 	if !strings.Contains(out, "tgs_") {
 		t.Errorf("rotate-secret printed %q", out)
 	}
-	mustRun("", "key", "rotate", "--tenant", "acme")
-	mustRun("", "key", "rotate", "--tenant", "acme", "--alg", "EdDSA")
-	mustRun("", "key", "rotate", "--tenant", "acme", "--alg", "RS256")
+	mustRun(t, "", "key", "rotate", "--tenant", "acme")
+	mustRun(t, "", "key", "rotate", "--tenant", "acme", "--alg", "EdDSA")
+	mustRun(t, "", "key", "rotate", "--tenant", "acme", "--alg", "RS256")
 	// The keys as a remote gateway sees them, newest first.
 	keys, err := remote.NewClient(url, boot, nil).ListSigningKeys(context.Background(), "acme", time.Now())
 	if err != nil || len(keys) != 3 || keys[0].Algorithm != "RS256" || keys[1].Algorithm != "EdDSA" || keys[2].Algorithm != "ES256" {
@@ -127,7 +136,7 @@ func TestAdminCommands(t *testing.T) {
 		!strings.Contains(err.Error(), "400") || !strings.Contains(err.Error(), "ES256, EdDSA, RS256") {
 		t.Errorf("key rotate --alg HS256: %v", err)
 	}
-	mustRun("", "app", "delete", app.ID, "--tenant", "acme")
+	mustRun(t, "", "app", "delete", app.ID, "--tenant", "acme")
 
 	// The server's error detail reaches the user.
 	if _, err := run(t, "", "scope", "create", "orders:read", "--tenant", "acme"); err == nil || !strings.Contains(err.Error(), "409") {
@@ -139,7 +148,7 @@ func TestAdminCommands(t *testing.T) {
 	if _, err := run(t, "", "tenant", "list", "--token", "wrong"); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("bad token: %v", err)
 	}
-	out = mustRun("", "tenant", "list", "-o", "json")
+	out = mustRun(t, "", "tenant", "list", "-o", "json")
 	if !strings.Contains(out, `"acme"`) {
 		t.Errorf("tenant list printed %q", out)
 	}

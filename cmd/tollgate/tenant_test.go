@@ -36,17 +36,7 @@ func TestParseSeconds(t *testing.T) {
 // TestTenantCommands: --api-token-max-ttl on create and update reaches the
 // server in seconds and shows in the table and the JSON.
 func TestTenantCommands(t *testing.T) {
-	url, boot := adminServer(t)
-	t.Setenv("TOLLGATE_URL", url)
-	t.Setenv("TOLLGATE_TOKEN", boot)
-	mustRun := func(args ...string) string {
-		t.Helper()
-		out, err := run(t, "", args...)
-		if err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-		return out
-	}
+	useAdminServer(t)
 	attributes := func(out string) map[string]any {
 		t.Helper()
 		var r struct{ Attributes map[string]any }
@@ -56,23 +46,23 @@ func TestTenantCommands(t *testing.T) {
 		return r.Attributes
 	}
 
-	out := mustRun("tenant", "create", "beta", "--name", "Beta", "--api-token-max-ttl", "90d")
+	out := mustRun(t, "", "tenant", "create", "beta", "--name", "Beta", "--api-token-max-ttl", "90d")
 	if !strings.Contains(out, "apiTokenMaxTtl:") || !strings.Contains(out, "7776000") {
 		t.Errorf("tenant create printed %q", out)
 	}
-	a := attributes(mustRun("tenant", "update", "beta", "--api-token-max-ttl", "2h", "-o", "json"))
+	a := attributes(mustRun(t, "", "tenant", "update", "beta", "--api-token-max-ttl", "2h", "-o", "json"))
 	if a["apiTokenMaxTtl"] != 7200.0 || a["name"] != "Beta" {
 		t.Errorf("after update --api-token-max-ttl 2h: %v", a)
 	}
-	a = attributes(mustRun("tenant", "update", "beta", "--name", "Beta 2", "-o", "json"))
+	a = attributes(mustRun(t, "", "tenant", "update", "beta", "--name", "Beta 2", "-o", "json"))
 	if a["apiTokenMaxTtl"] != 7200.0 || a["name"] != "Beta 2" {
 		t.Errorf("a rename changed the cap: %v", a)
 	}
-	a = attributes(mustRun("tenant", "update", "beta", "--api-token-max-ttl", "0", "-o", "json"))
+	a = attributes(mustRun(t, "", "tenant", "update", "beta", "--api-token-max-ttl", "0", "-o", "json"))
 	if a["apiTokenMaxTtl"] != 0.0 {
 		t.Errorf("after --api-token-max-ttl 0: %v", a)
 	}
-	out = mustRun("tenant", "list")
+	out = mustRun(t, "", "tenant", "list")
 	if !strings.Contains(out, "APITOKENMAXTTL") || !strings.Contains(out, "beta") {
 		t.Errorf("tenant list printed %q", out)
 	}
