@@ -43,6 +43,26 @@ func TestDeleteExpiredCrossesBatches(t *testing.T) {
 	}
 }
 
+// sqlitePlan returns SQLite's EXPLAIN QUERY PLAN for q, one step a line.
+func sqlitePlan(t *testing.T, s *Store, q string, args ...any) string {
+	t.Helper()
+	rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan strings.Builder
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(detail + "\n")
+	}
+	return plan.String()
+}
+
 // TestRefreshLookupUsesIndex guards the plans the hot paths depend on at a
 // million tokens: lookups by primary key, family revocation by index.
 func TestRefreshLookupUsesIndex(t *testing.T) {
@@ -56,22 +76,8 @@ func TestRefreshLookupUsesIndex(t *testing.T) {
 		`UPDATE refresh_tokens SET revoked_at = 1 WHERE tenant = 'a' AND family_id = 'f'`:                 "USING INDEX refresh_tokens_family (family_id=? AND tenant=?)",
 		`SELECT hash FROM refresh_tokens WHERE expires_at <= 5 LIMIT 10`:                                  "INDEX refresh_tokens_expires (expires_at<?)",
 	} {
-		var plan strings.Builder
-		rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan.WriteString(detail + "\n")
-		}
-		rows.Close()
-		if !strings.Contains(plan.String(), want) {
-			t.Errorf("plan for %s:\n%s\nwant %q", q, plan.String(), want)
+		if plan := sqlitePlan(t, s, q); !strings.Contains(plan, want) {
+			t.Errorf("plan for %s:\n%s\nwant %q", q, plan, want)
 		}
 	}
 }

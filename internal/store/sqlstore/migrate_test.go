@@ -62,21 +62,8 @@ func TestAPITokenPurgeUsesIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+s.d.apiTokenPurge(), s.d.ts(time.Now()), 10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan strings.Builder
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan.WriteString(detail + "\n")
-	}
-	if want := "INDEX api_tokens_expires (expires_at<?)"; !strings.Contains(plan.String(), want) {
-		t.Errorf("plan:\n%s\nwant %q", plan.String(), want)
+	plan := sqlitePlan(t, s, s.d.apiTokenPurge(), s.d.ts(time.Now()), 10)
+	if want := "INDEX api_tokens_expires (expires_at<?)"; !strings.Contains(plan, want) {
+		t.Errorf("plan:\n%s\nwant %q", plan, want)
 	}
 }
