@@ -28,9 +28,12 @@ type Options struct {
 // each batch in one transaction, so auditing costs a request a channel
 // send rather than a database round trip.
 type Recorder struct {
-	w       Writer
-	opt     Options
-	ch      chan Event
+	w   Writer
+	opt Options
+	// ch holds pointers, not events: a buffer of 65,536 events would be
+	// 12 MiB of pointers that every garbage collection scans, empty or not
+	// (it was 88 % of an idle server's heap); 65,536 pointers are 512 KiB.
+	ch      chan *Event
 	quit    chan struct{}
 	done    chan struct{}
 	once    sync.Once
@@ -57,7 +60,7 @@ func NewRecorder(w Writer, opt Options) *Recorder {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	r := &Recorder{w: w, opt: opt, ch: make(chan Event, opt.Buffer), quit: make(chan struct{}), done: make(chan struct{})}
+	r := &Recorder{w: w, opt: opt, ch: make(chan *Event, opt.Buffer), quit: make(chan struct{}), done: make(chan struct{})}
 	if opt.Metrics != nil {
 		opt.Metrics.watchRecorder(r)
 	}
@@ -76,14 +79,14 @@ func (r *Recorder) Record(e Event) {
 		m.observe(&e)
 	}
 	select {
-	case r.ch <- e:
+	case r.ch <- &e:
 		return
 	default:
 	}
 	t := time.NewTimer(r.opt.MaxBlock)
 	defer t.Stop()
 	select {
-	case r.ch <- e:
+	case r.ch <- &e:
 	case <-t.C:
 		r.drop(1)
 	case <-r.quit:
@@ -126,7 +129,7 @@ func (r *Recorder) run() {
 			if len(batch) == 0 {
 				timer.Reset(r.opt.Interval)
 			}
-			batch = append(batch, e)
+			batch = append(batch, *e)
 			if len(batch) < r.opt.MaxBatch {
 				continue
 			}
@@ -147,7 +150,7 @@ func (r *Recorder) drain(batch []Event) {
 		for len(batch) < r.opt.MaxBatch {
 			select {
 			case e := <-r.ch:
-				batch = append(batch, e)
+				batch = append(batch, *e)
 				continue
 			default:
 			}
