@@ -106,6 +106,21 @@ func TestEachAlgorithm(t *testing.T) {
 	}
 }
 
+// ES256 nonces come from RFC 6979 (rfc6979Signer): the same claims signed
+// twice give the same token, and that token verifies.
+func TestES256SignaturesAreDeterministic(t *testing.T) {
+	k := newTestKeyringAlg(t, newMemStore(), nil, "ES256")
+	at := time.Now().Truncate(time.Second)
+	first := issue(t, k, "acme", &Claims{Subject: "u", ID: "jti", IssuedAt: at})
+	second := issue(t, k, "acme", &Claims{Subject: "u", ID: "jti", IssuedAt: at})
+	if first != second {
+		t.Fatalf("the same claims signed twice differ:\n%s\n%s", first, second)
+	}
+	if _, err := k.Verify(context.Background(), "acme", first); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Rotating across algorithms: every earlier token stays valid while its
 // key is published, whatever its algorithm; an empty alg keeps the
 // active key's.
