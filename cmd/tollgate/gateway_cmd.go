@@ -39,6 +39,7 @@ func newGatewayCmd() *cobra.Command {
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
+			applyGCDefaults(os.Getenv, 0) // the gateway hashes no passwords
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			g, err := newRemoteGateway(ctx, &cfg)
