@@ -80,8 +80,8 @@ func (r *report) print(w io.Writer, o options) {
 			}
 		}
 	}
-	fmt.Fprintf(w, "\n### Password hashing\n\nRaw argon2id at the server's cost (m=%d KiB, t=%d, p=%d) on %d goroutines, measured for %v right before and right after the password scenario:\n\n",
-		r.hash.Memory, r.hash.Time, r.hash.Threads, runtime.GOMAXPROCS(0), o.argonTime)
+	fmt.Fprintf(w, "\n### Password hashing\n\nRaw argon2id at the server's cost (m=%d KiB, t=%d, p=%d) on %d goroutines, measured for %v (after %v of warm-up) right before and right after the password scenario:\n\n",
+		r.hash.Memory, r.hash.Time, r.hash.Threads, runtime.GOMAXPROCS(0), o.argonTime, argonWarmup(o.argonTime))
 	for _, d := range r.dbs {
 		raw := (d.argonBefore + d.argonAfter) / 2
 		for _, x := range d.results {
