@@ -99,11 +99,7 @@ func (k *Keyring) Issue(ctx context.Context, tenant string, c *Claims) (string, 
 	if err != nil {
 		return "", fmt.Errorf("token: encoding claims: %w", err)
 	}
-	jws, err := st.signer.Sign(payload)
-	if err != nil {
-		return "", fmt.Errorf("token: signing: %w", err)
-	}
-	return jws.CompactSerialize()
+	return st.signer.sign(payload)
 }
 
 // Verify checks signature, typ, issuer and expiry of raw for tenant. It

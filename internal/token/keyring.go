@@ -65,7 +65,7 @@ type tenantKeys struct {
 type keyState struct {
 	loadedAt time.Time
 	issuer   string
-	signer   jose.Signer // nil when the tenant has no usable active key
+	signer   *jwsSigner // nil when the tenant has no usable active key
 	kid      string
 	signErr  error // why signer is nil, when it is not simply "no key"
 	verify   map[string]verifyKey
