@@ -39,9 +39,9 @@ func newGatewayCmd() *cobra.Command {
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
-			applyGCDefaults(os.Getenv, 0) // the gateway hashes no passwords
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			applyGCDefaults(ctx, os.Getenv, 0) // the gateway hashes no passwords
 			g, err := newRemoteGateway(ctx, &cfg)
 			if err != nil {
 				return err

@@ -1,8 +1,12 @@
 package main
 
 import (
-	"runtime"
+	"context"
 	"runtime/debug"
+	"runtime/metrics"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/secret"
 )
 
 // Garbage-collector defaults for the long-running commands.
@@ -10,42 +14,66 @@ import (
 // Go's default (GOGC=100) collects each time the heap has grown by its
 // live size. A token server's live heap is small (about 4 MiB) while each
 // token request allocates about 14 KiB, so under client_credentials load
-// that meant some 60 collections a second and 35–37 % of the benchmark's
-// floor; at 400 it is 40–43 %, for 13 MiB more RSS after a minute of load.
+// that meant some 60 collections a second: 35–37 % of the benchmark's
+// floor, against 40–43 % at GOGC=400, for 13 MiB more RSS after a minute
+// of load.
 //
 // A percentage alone would also multiply the password hashes' memory:
 // each argon2id run holds --password-hash-memory until the next
 // collection, and at 400 a burst of logins grew the server to 470 MiB and
-// more. The soft memory limit caps that: a base for everything else plus
-// room for the running hashes and as much garbage again. It scales with
-// the hashing slots (one per CPU), so a large machine's in-flight hashes
-// never come near it, which would make the collector run without pause.
+// more. A soft memory limit caps that: a floor for everything else plus
+// room for the running hashes and as much garbage again, scaled with the
+// hashing slots so a large machine's hashes never come near it. Caches
+// that fill up (up to 100,000 entries each) could; so the limit follows
+// the live heap, never under twice its size, which keeps collections
+// about as rare as at Go's default however big the heap grows.
 const (
 	defaultGCPercent = 400
-	gcBaseLimit      = 128 << 20
+	gcLimitFloor     = 128 << 20
+	// followHeapEvery is how often the limit is re-read from the live heap.
+	followHeapEvery = time.Second
 )
 
-// gcSettings is what applyGCDefaults would set: the percentage unless the
-// operator's GOGC is set, the limit unless GOMEMLIMIT is; a zero value
-// means the runtime's own setting stays. hashBytes is the memory of one
-// password hash, 0 for commands that hash none.
-func gcSettings(getenv func(string) string, hashSlots int, hashBytes int64) (percent int, limit int64) {
+// gcSettings is what applyGCDefaults sets: the percentage unless the
+// operator's GOGC is set, the memory limit's floor unless GOMEMLIMIT is; a
+// zero means the runtime's own setting stays. hashBytes is the memory of
+// one password hash, 0 for commands that hash none.
+func gcSettings(getenv func(string) string, hashSlots int, hashBytes int64) (percent int, limitFloor int64) {
 	if getenv("GOGC") == "" {
 		percent = defaultGCPercent
 	}
 	if getenv("GOMEMLIMIT") == "" {
-		limit = gcBaseLimit + 2*int64(hashSlots)*hashBytes
+		limitFloor = gcLimitFloor + 2*int64(hashSlots)*hashBytes
 	}
-	return percent, limit
+	return percent, limitFloor
 }
 
-// applyGCDefaults sets gcSettings for this process.
-func applyGCDefaults(getenv func(string) string, hashBytes int64) {
-	percent, limit := gcSettings(getenv, runtime.GOMAXPROCS(0), hashBytes)
+// memoryLimit is the soft limit for a live heap of live bytes.
+func memoryLimit(floor, live int64) int64 { return max(floor, 2*live) }
+
+// applyGCDefaults applies gcSettings to this process and, when it set the
+// limit, keeps the limit at memoryLimit until ctx ends.
+func applyGCDefaults(ctx context.Context, getenv func(string) string, hashBytes int64) {
+	percent, floor := gcSettings(getenv, secret.DefaultSlots(), hashBytes)
 	if percent != 0 {
 		debug.SetGCPercent(percent)
 	}
-	if limit != 0 {
-		debug.SetMemoryLimit(limit)
+	if floor == 0 {
+		return
 	}
+	debug.SetMemoryLimit(floor)
+	go func() {
+		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		tick := time.NewTicker(followHeapEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			metrics.Read(live)
+			debug.SetMemoryLimit(memoryLimit(floor, int64(live[0].Value.Uint64())))
+		}
+	}()
 }

@@ -28,3 +28,16 @@ func TestGCSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestMemoryLimitFollowsALargeLiveHeap(t *testing.T) {
+	const floor = 204 << 20
+	for _, tc := range []struct{ live, want int64 }{
+		{4 << 20, floor},       // an idle or token-issuing server
+		{63 << 20, floor},      // a login burst: two hashes in flight
+		{150 << 20, 300 << 20}, // full caches: as at GOGC=100
+	} {
+		if got := memoryLimit(floor, tc.live); got != tc.want {
+			t.Errorf("live %d MiB: limit %d MiB, want %d MiB", tc.live>>20, got>>20, tc.want>>20)
+		}
+	}
+}

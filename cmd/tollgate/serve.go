@@ -40,9 +40,9 @@ func newServeCmd() *cobra.Command {
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
-			applyGCDefaults(os.Getenv, int64(cfg.PasswordHashMemoryKiB)<<10)
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			applyGCDefaults(ctx, os.Getenv, int64(cfg.PasswordHashMemoryKiB)<<10)
 			return serve(ctx, &cfg, cmd.OutOrStdout())
 		},
 	}

@@ -43,12 +43,16 @@ type Hasher struct {
 	limits  limits
 }
 
-// NewHasher returns a Hasher. maxConcurrent <= 0 means runtime.GOMAXPROCS.
+// DefaultSlots is how many hashes a Hasher runs at once unless told
+// otherwise: one per CPU the Go scheduler uses, as argon2id keeps one busy.
+func DefaultSlots() int { return runtime.GOMAXPROCS(0) }
+
+// NewHasher returns a Hasher. maxConcurrent <= 0 means DefaultSlots.
 // maxWait <= 0 means callers never queue: without a free slot they get
 // ErrOverloaded at once.
 func NewHasher(p Params, maxConcurrent int, maxWait time.Duration) *Hasher {
 	if maxConcurrent <= 0 {
-		maxConcurrent = runtime.GOMAXPROCS(0)
+		maxConcurrent = DefaultSlots()
 	}
 	if p.Threads == 0 {
 		p.Threads = 1
