@@ -123,16 +123,15 @@ func (r *report) printOps(w io.Writer, o options) {
 		if len(d.large) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\n### Large data set on %s (%d users, %d applications, %d refresh tokens; seeded in %v)\n\n",
+		fmt.Fprintf(w, "\n### Large data set on %s (%d users, %d applications, %d refresh tokens; seeded in %v)\n\n"+
+			"*Empty* is a reference server beside it whose database holds only the fixture, run right before each large run.\n\n",
 			d.db, largeUsers, largeApps, largeTokens, d.largeSeed.Round(time.Millisecond))
 		fmt.Fprintln(w, "| grant | req/s empty | req/s large | p99 empty | p99 large | p99 change | other CPU empty / large |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-		for _, l := range d.large {
-			for _, e := range d.results {
-				if e.scenario == l.scenario && e.res != nil && l.res != nil {
-					pe, pl := e.res.Latency.Percentile(99), l.res.Latency.Percentile(99)
-					fmt.Fprintf(w, "| %s | %.0f | %.0f | %s | %s | %+.0f %% | %s / %s |\n", l.scenario, e.res.RPS(), l.res.RPS(),
-						ms(pe), ms(pl), 100*(float64(pl)/float64(pe)-1), fmtCores(e.other), fmtCores(l.other))
-				}
+		for i, l := range d.large {
+			if e := d.largeRef[i]; e.res != nil && l.res != nil {
+				pe, pl := e.res.Latency.Percentile(99), l.res.Latency.Percentile(99)
+				fmt.Fprintf(w, "| %s | %.0f | %.0f | %s | %s | %+.0f %% | %s / %s |\n", l.scenario, e.res.RPS(), l.res.RPS(),
+					ms(pe), ms(pl), 100*(float64(pl)/float64(pe)-1), fmtCores(e.other), fmtCores(l.other))
 			}
 		}
 	}
@@ -172,8 +171,16 @@ func (r *report) writeJSON(path string) error {
 		if x := d.overload.res; x != nil {
 			put("password256", d.db, x, x.Failed()-x.Status[503])
 		}
-		for _, x := range d.large {
-			put(x.scenario, d.db+"+large", x.res, x.res.Failed())
+		// Each large run after its reference run, as they were measured.
+		for i, x := range d.large {
+			for _, y := range []struct {
+				db string
+				r  result
+			}{{d.db + "+reference", d.largeRef[i]}, {d.db + "+large", x}} {
+				if y.r.res != nil {
+					put(y.r.scenario, y.db, y.r.res, y.r.res.Failed())
+				}
+			}
 		}
 	}
 	return errors.Join(err, f.Close())

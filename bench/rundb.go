@@ -33,6 +33,9 @@ type dbReport struct {
 	overload            result
 	overloadPeakRSS     float64
 	large               []result // grants again, with the large data set
+	// largeRef holds the same grants on a reference server with an empty
+	// database, each measured right before its large counterpart.
+	largeRef []result
 	// Raw argon2id rates measured right before and after the password
 	// scenario, so the ratio compares like with like on a shared machine.
 	argonBefore, argonAfter float64
@@ -50,6 +53,7 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 	s := &server{bin: o.tollgate, dataDir: filepath.Join(tmp, "data"), boot: newBootstrapToken()}
 	// PostgreSQL's CPU is the server's, not "other processes'".
 	var pgPID int
+	var refDSN string // the large-data step's reference database on PostgreSQL
 	peers := func() []int { return []int{s.pid(), pgPID} }
 	if d.db == "postgres" {
 		logf("postgres: starting a throwaway cluster")
@@ -60,6 +64,12 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 		defer cl.Stop()
 		s.database = cl.DSN("postgres")
 		pgPID = cl.PID()
+		if o.large {
+			if err := createDatabase(ctx, s.database, refDatabase); err != nil {
+				return err
+			}
+			refDSN = cl.DSN(refDatabase)
+		}
 	}
 	var prof *profiler
 	if o.profileDir != "" {
@@ -82,10 +92,7 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 	time.Sleep(time.Second)
 	d.idleRSS = rssMiB(s.pid(), "VmRSS")
 
-	e := &env{base: s.base(), gateway: "http://" + s.gatewayAddr, boot: s.boot, http: &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &http.Transport{DialContext: (&net.Dialer{}).DialContext, MaxIdleConnsPerHost: 64},
-	}}
+	e := newEnv(s)
 	if err := e.seed(ctx); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
@@ -126,7 +133,7 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 		}
 	}
 	if o.large {
-		return runLarge(ctx, o, d, s, e, prof, peers)
+		return runLarge(ctx, o, d, s, e, prof, peers, refDSN)
 	}
 	return nil
 }
@@ -160,8 +167,12 @@ var largeGrants = map[string]bool{"client_credentials": true, "password": true, 
 	"embed_secret": true, "embed_secret_signed": true}
 
 // runLarge stops the server, adds the large data set directly in its
-// database, restarts it and runs each grant again.
-func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, prof *profiler, peers func() []int) error {
+// database, restarts it and runs each grant again. Each run on the large
+// database follows the same grant on a reference server whose database
+// holds only the fixture: this machine's speed drifts by 15 % within
+// minutes, so p99s measured minutes apart differ by 20 % with no change in
+// the data; measured back to back they compare the data alone.
+func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, prof *profiler, peers func() []int, refDSN string) error {
 	if err := s.stop(); err != nil {
 		return err
 	}
@@ -177,6 +188,13 @@ func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, pr
 	if _, err := s.start(ctx); err != nil {
 		return err
 	}
+	logf("%s: starting a reference server on an empty database", d.db)
+	ref, eRef, err := startReference(ctx, o, s, refDSN)
+	if err != nil {
+		return err
+	}
+	defer ref.stop()
+	both := func() []int { return append(peers(), ref.pid()) }
 	var hint float64
 	for _, r := range d.results {
 		if r.scenario == "client_credentials" && r.res != nil {
@@ -187,13 +205,40 @@ func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, pr
 		if !largeGrants[sc.name] || !o.selected(sc.name) {
 			continue
 		}
-		r, err := runScenario(ctx, o, e, peers(), prof.large(), sc, o.concurrency, o.warmup, o.duration, hint)
+		r, err := runScenario(ctx, o, eRef, both(), nil, sc, o.concurrency, o.warmup, o.duration, hint)
 		if err != nil {
+			return err
+		}
+		d.largeRef = append(d.largeRef, r)
+		if r, err = runScenario(ctx, o, e, both(), prof.large(), sc, o.concurrency, o.warmup, o.duration, hint); err != nil {
 			return err
 		}
 		d.large = append(d.large, r)
 	}
 	return nil
+}
+
+// startReference starts a second server beside s with the same fixture,
+// on an empty SQLite data dir, or on database dsn when that is set.
+func startReference(ctx context.Context, o options, s *server, dsn string) (*server, *env, error) {
+	ref := &server{bin: o.tollgate, dataDir: filepath.Join(filepath.Dir(s.dataDir), "reference"), boot: newBootstrapToken(), database: dsn}
+	if _, err := ref.start(ctx); err != nil {
+		return nil, nil, err
+	}
+	e := newEnv(ref)
+	if err := e.seed(ctx); err != nil {
+		ref.stop()
+		return nil, nil, fmt.Errorf("seed the reference server: %w", err)
+	}
+	return ref, e, nil
+}
+
+// newEnv is the admin and token client of server s, not yet seeded.
+func newEnv(s *server) *env {
+	return &env{base: s.base(), gateway: "http://" + s.gatewayAddr, boot: s.boot, http: &http.Client{
+		Timeout:   30 * time.Second,
+		Transport: &http.Transport{DialContext: (&net.Dialer{}).DialContext, MaxIdleConnsPerHost: 64},
+	}}
 }
 
 func runScenario(ctx context.Context, o options, e *env, peers []int, prof *profiler, sc scenario, conc int, warmup, dur time.Duration, hint float64) (result, error) {
