@@ -64,12 +64,7 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 		defer cl.Stop()
 		s.database = cl.DSN("postgres")
 		pgPID = cl.PID()
-		if o.large {
-			if err := createDatabase(ctx, s.database, refDatabase); err != nil {
-				return err
-			}
-			refDSN = cl.DSN(refDatabase)
-		}
+		refDSN = cl.DSN(refDatabase)
 	}
 	var prof *profiler
 	if o.profileDir != "" {
@@ -222,6 +217,11 @@ func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, pr
 // on an empty SQLite data dir, or on database dsn when that is set.
 func startReference(ctx context.Context, o options, s *server, dsn string) (*server, *env, error) {
 	ref := &server{bin: o.tollgate, dataDir: filepath.Join(filepath.Dir(s.dataDir), "reference"), boot: newBootstrapToken(), database: dsn}
+	if dsn != "" {
+		if err := createDatabase(ctx, s.database, refDatabase); err != nil {
+			return nil, nil, err
+		}
+	}
 	if _, err := ref.start(ctx); err != nil {
 		return nil, nil, err
 	}
