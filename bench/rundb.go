@@ -96,7 +96,7 @@ func runDB(ctx context.Context, o options, d *dbReport) error {
 		if !o.selected(sc.name) {
 			continue
 		}
-		dur := o.duration
+		dur := o.durationOf(sc.name)
 		switch sc.name {
 		case "client_credentials":
 			// Long enough for the "RSS after 60 s of load" target.
@@ -200,12 +200,12 @@ func runLarge(ctx context.Context, o options, d *dbReport, s *server, e *env, pr
 		if !largeGrants[sc.name] || !o.selected(sc.name) {
 			continue
 		}
-		r, err := runScenario(ctx, o, eRef, both(), nil, sc, o.concurrency, o.warmup, o.duration, hint)
+		r, err := runScenario(ctx, o, eRef, both(), nil, sc, o.concurrency, o.warmup, o.durationOf(sc.name), hint)
 		if err != nil {
 			return err
 		}
 		d.largeRef = append(d.largeRef, r)
-		if r, err = runScenario(ctx, o, e, both(), prof.large(), sc, o.concurrency, o.warmup, o.duration, hint); err != nil {
+		if r, err = runScenario(ctx, o, e, both(), prof.large(), sc, o.concurrency, o.warmup, o.durationOf(sc.name), hint); err != nil {
 			return err
 		}
 		d.large = append(d.large, r)
