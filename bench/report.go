@@ -158,14 +158,18 @@ func (r *report) writeJSON(path string) error {
 			err = enc.Encode(jsonLine{name, db, res.RPS(), msf(res.Latency.Percentile(50)), msf(res.Latency.Percentile(99)), errs})
 		}
 	}
+	// putResult writes a scenario's line; one that did not run has none.
+	putResult := func(db string, x result) {
+		if x.res != nil {
+			put(x.scenario, db, x.res, x.res.Failed())
+		}
+	}
 	if f := r.floor(); f != nil {
 		put("floor", "none", f, f.Failed())
 	}
 	for _, d := range r.dbs {
 		for _, x := range d.results {
-			if x.res != nil {
-				put(x.scenario, d.db, x.res, x.res.Failed())
-			}
+			putResult(d.db, x)
 		}
 		// 503s with Retry-After are the designed answer to overload.
 		if x := d.overload.res; x != nil {
@@ -173,14 +177,8 @@ func (r *report) writeJSON(path string) error {
 		}
 		// Each large run after its reference run, as they were measured.
 		for i, x := range d.large {
-			for _, y := range []struct {
-				db string
-				r  result
-			}{{d.db + "+reference", d.largeRef[i]}, {d.db + "+large", x}} {
-				if y.r.res != nil {
-					put(y.r.scenario, y.db, y.r.res, y.r.res.Failed())
-				}
-			}
+			putResult(d.db+"+reference", d.largeRef[i])
+			putResult(d.db+"+large", x)
 		}
 	}
 	return errors.Join(err, f.Close())
