@@ -51,3 +51,19 @@ func TestJWSSignerMatchesGoJose(t *testing.T) {
 		})
 	}
 }
+
+// A key that cannot sign the algorithm asked for is refused when the
+// signer is built, not at the first token.
+func TestJWSSignerRefusesAMismatchedKey(t *testing.T) {
+	a, err := lookupAlgorithm("EdDSA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eddsa, err := a.generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := newJWSSigner(jose.ES256, "kid-1", opaqueKey(eddsa)); err == nil {
+		t.Fatalf("an Ed25519 key made an ES256 signer: %+v", s)
+	}
+}
