@@ -178,6 +178,13 @@ func (c *Client) RotateApplicationSecret(ctx context.Context, clientID string) (
 	return c.one(ctx, http.MethodPost, c.memberPath(Applications, clientID)+"/secret", nil)
 }
 
+// UnlockUser clears a user's failed sign-ins, so they may sign in again
+// at once.
+func (c *Client) UnlockUser(ctx context.Context, id string) error {
+	_, err := c.send(ctx, http.MethodPost, c.tenantPrefix()+"/api/v1/actions/users/"+url.PathEscape(id)+"/unlock", nil)
+	return err
+}
+
 // RotateSigningKey makes a new signing key for the tenant with algorithm
 // alg (ES256, EdDSA, RS256); empty keeps the active key's algorithm.
 func (c *Client) RotateSigningKey(ctx context.Context, alg string) error {
