@@ -277,7 +277,10 @@ func (l *Limiter) evict() {
 }
 
 // wait is how long an attempt must wait given its counters, 0 if it may
-// go ahead. Attempts in flight count as failures until they end.
+// go ahead. Once a counter has a failure, attempts in flight count as
+// failures until they end, so parallel guesses cannot all pass before the
+// first is recorded; before that they do not, so a service signing one
+// user in many times at once is never held up.
 func (l Limits) wait(now time.Time, ua, u, a *counter) time.Duration {
 	w := max(hardWait(now, ua, l.PerUserAddr), hardWait(now, a, l.PerAddr))
 	if n := u.live(now); n >= l.PerUser {
@@ -292,12 +295,12 @@ func (l Limits) wait(now time.Time, ua, u, a *counter) time.Duration {
 }
 
 // hardWait: until the counter expires once it has reached limit; a second
-// when only attempts in flight reach it, since they end soon.
+// when attempts in flight reach it, since they end soon.
 func hardWait(now time.Time, c *counter, limit int) time.Duration {
 	switch n := c.live(now); {
 	case n >= limit:
 		return c.expires.Sub(now)
-	case n+c.inflight >= limit:
+	case n > 0 && n+c.inflight >= limit:
 		return time.Second
 	}
 	return 0

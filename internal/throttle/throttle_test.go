@@ -147,19 +147,29 @@ func TestPerUserDelay(t *testing.T) {
 	})
 }
 
-// Attempts in flight count, so parallel guesses cannot all pass before
-// the first failure is recorded.
+// Once a username has failed at an address, attempts in flight count, so
+// parallel guesses cannot all pass before the first failure is recorded.
+// Without failures they do not: one user signing in many times at once
+// from one address is never held up.
 func TestAttemptsInFlight(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st store.Store) {
 		l := nodeOn(st, newClock())
-		var passes []*Pass
-		for range testLimits.PerUserAddr {
-			p, err := l.Admit(ctx(t), "acme", "john", "192.0.2.1")
-			if err != nil {
-				t.Fatal(err)
+		admit := func(n int) []*Pass {
+			var passes []*Pass
+			for i := range n {
+				p, err := l.Admit(ctx(t), "acme", "john", "192.0.2.1")
+				if err != nil {
+					t.Fatalf("attempt %d in flight: %v", i+1, err)
+				}
+				passes = append(passes, p)
 			}
-			passes = append(passes, p)
+			return passes
 		}
+		for _, p := range admit(3 * testLimits.PerAddr) { // all succeed
+			p.Done()
+		}
+		try(t, l, "john", "192.0.2.1", true)
+		passes := admit(testLimits.PerUserAddr - 1)
 		if _, err := l.Admit(ctx(t), "acme", "john", "192.0.2.1"); err == nil {
 			t.Fatal("admitted beyond the limit while attempts are in flight")
 		}
