@@ -41,7 +41,11 @@ func (s *Service) validAPI(ctx context.Context, tenant string, a *domain.API) er
 	if err := domain.ValidateAPI(a); err != nil {
 		return err
 	}
-	for _, r := range a.Resources {
+	return s.checkResourceScopes(ctx, tenant, a.Resources)
+}
+
+func (s *Service) checkResourceScopes(ctx context.Context, tenant string, rs []domain.APIResource) error {
+	for _, r := range rs {
 		if err := s.checkScopesExist(ctx, tenant, "resources", r.Scopes); err != nil {
 			return err
 		}
@@ -82,24 +86,25 @@ func (s *Service) UpdateAPI(ctx context.Context, p Principal, tenant, id string,
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, err
 	}
-	a, err := s.store.GetAPI(ctx, tenant, id)
-	if err != nil {
-		return nil, err
-	}
-	if patch.Context != nil {
-		a.Context = *patch.Context
-	}
-	if patch.Upstream != nil {
-		a.Upstream = *patch.Upstream
-	}
 	if patch.Resources != nil {
-		a.Resources = *patch.Resources
-		normResources(a.Resources)
+		normResources(*patch.Resources)
+		if err := s.checkResourceScopes(ctx, tenant, *patch.Resources); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.validAPI(ctx, tenant, a); err != nil {
-		return nil, err
-	}
-	if err := s.store.UpdateAPI(ctx, tenant, a); err != nil {
+	a, err := s.store.UpdateAPI(ctx, tenant, id, func(a *domain.API) error {
+		if patch.Context != nil {
+			a.Context = *patch.Context
+		}
+		if patch.Upstream != nil {
+			a.Upstream = *patch.Upstream
+		}
+		if patch.Resources != nil {
+			a.Resources = *patch.Resources
+		}
+		return domain.ValidateAPI(a)
+	})
+	if err != nil {
 		return nil, err
 	}
 	s.apiChanged()

@@ -90,21 +90,23 @@ func (s *Service) ListApplications(ctx context.Context, p Principal, tenant stri
 	return xs, next, nil
 }
 
-// UpdateApplication applies patch to application id.
+// UpdateApplication applies patch to application id, as a
+// compare-and-swap that leaves the secret alone: a rotation meanwhile is
+// never undone.
 func (s *Service) UpdateApplication(ctx context.Context, p Principal, tenant, id string, patch ApplicationPatch) (*domain.Application, error) {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, err
 	}
-	a, err := s.store.GetApplication(ctx, tenant, id)
+	if patch.Scopes != nil {
+		if err := s.checkScopesExist(ctx, tenant, "scopes", *patch.Scopes); err != nil {
+			return nil, err
+		}
+	}
+	a, err := s.store.UpdateApplication(ctx, tenant, id, func(a *domain.Application) error {
+		applyApplicationPatch(a, patch)
+		return domain.ValidateApplication(a)
+	})
 	if err != nil {
-		return nil, err
-	}
-	applyApplicationPatch(a, patch)
-	if err := s.validApplication(ctx, tenant, a); err != nil {
-		return nil, err
-	}
-	a.UpdatedAt = s.now()
-	if err := s.store.UpdateApplication(ctx, tenant, a); err != nil {
 		return nil, err
 	}
 	s.applicationChanged(tenant, id)
@@ -139,17 +141,12 @@ func (s *Service) RotateApplicationSecret(ctx context.Context, p Principal, tena
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, "", err
 	}
-	a, err := s.store.GetApplication(ctx, tenant, id)
-	if err != nil {
-		return nil, "", err
-	}
 	clientSecret, err := token.NewOpaque(token.PrefixClientSecret)
 	if err != nil {
 		return nil, "", err
 	}
-	a.SecretHash = secret.HashToken(clientSecret)
-	a.UpdatedAt = s.now()
-	if err := s.store.UpdateApplication(ctx, tenant, a); err != nil {
+	a, err := s.store.SetApplicationSecret(ctx, tenant, id, secret.HashToken(clientSecret))
+	if err != nil {
 		return nil, "", err
 	}
 	s.applicationChanged(tenant, id)

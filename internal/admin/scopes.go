@@ -55,17 +55,13 @@ func (s *Service) UpdateScope(ctx context.Context, p Principal, tenant, id strin
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, err
 	}
-	sc, err := s.store.GetScope(ctx, tenant, id)
+	sc, err := s.store.UpdateScope(ctx, tenant, id, func(sc *domain.Scope) error {
+		if patch.Description != nil {
+			sc.Description = *patch.Description
+		}
+		return domain.ValidateScope(sc)
+	})
 	if err != nil {
-		return nil, err
-	}
-	if patch.Description != nil {
-		sc.Description = *patch.Description
-	}
-	if err := domain.ValidateScope(sc); err != nil {
-		return nil, err
-	}
-	if err := s.store.UpdateScope(ctx, tenant, sc); err != nil {
 		return nil, err
 	}
 	s.changed(ctx, p, tenant, "scope.update", id, nil)
@@ -131,17 +127,18 @@ func (s *Service) UpdateRole(ctx context.Context, p Principal, tenant, id string
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, err
 	}
-	r, err := s.store.GetRole(ctx, tenant, id)
-	if err != nil {
-		return nil, err
-	}
 	if patch.Scopes != nil {
-		r.Scopes = nonNil(*patch.Scopes)
+		if err := s.checkScopesExist(ctx, tenant, "scopes", *patch.Scopes); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.validRole(ctx, tenant, r); err != nil {
-		return nil, err
-	}
-	if err := s.store.UpdateRole(ctx, tenant, r); err != nil {
+	r, err := s.store.UpdateRole(ctx, tenant, id, func(r *domain.Role) error {
+		if patch.Scopes != nil {
+			r.Scopes = nonNil(*patch.Scopes)
+		}
+		return domain.ValidateRole(r)
+	})
+	if err != nil {
 		return nil, err
 	}
 	s.changed(ctx, p, tenant, "role.update", id, nil)

@@ -58,22 +58,18 @@ func (s *Service) UpdateTenant(ctx context.Context, p Principal, id string, patc
 	if err := canBootstrap(p); err != nil {
 		return nil, err
 	}
-	t, err := s.store.GetTenant(ctx, id)
+	t, err := s.store.UpdateTenant(ctx, id, func(t *domain.Tenant) error {
+		if patch.Name != nil {
+			t.Name = *patch.Name
+		}
+		// Only tokens created from now on are held to a new cap: existing
+		// ones keep the expiry they were given (their owners relied on it).
+		if patch.APITokenMaxTTL != nil {
+			t.APITokenMaxTTL = *patch.APITokenMaxTTL
+		}
+		return domain.ValidateTenant(t)
+	})
 	if err != nil {
-		return nil, err
-	}
-	if patch.Name != nil {
-		t.Name = *patch.Name
-	}
-	// Only tokens created from now on are held to a new cap: existing
-	// ones keep the expiry they were given (their owners relied on it).
-	if patch.APITokenMaxTTL != nil {
-		t.APITokenMaxTTL = *patch.APITokenMaxTTL
-	}
-	if err := domain.ValidateTenant(t); err != nil {
-		return nil, err
-	}
-	if err := s.store.UpdateTenant(ctx, t); err != nil {
 		return nil, err
 	}
 	s.tenantChanged(id)

@@ -31,7 +31,8 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, tenant string, u 
 	if err := s.validUser(ctx, tenant, u); err != nil {
 		return err
 	}
-	if err := s.setPassword(ctx, u, password); err != nil {
+	var err error
+	if u.PasswordHash, err = s.hashPassword(ctx, password); err != nil {
 		return err
 	}
 	u.CreatedAt = s.now()
@@ -43,28 +44,29 @@ func (s *Service) validUser(ctx context.Context, tenant string, u *domain.User) 
 	if err := domain.ValidateUser(u); err != nil {
 		return err
 	}
-	if !domain.ValidSource(u.Source) {
-		return domain.Invalid("source", "must be local, csv, database or oidc:<provider>")
+	if err := validSource(u.Source); err != nil {
+		return err
 	}
 	return s.checkRolesExist(ctx, tenant, "roles", u.Roles)
 }
 
-// setPassword hashes password into u; validation runs first so a bad
-// request never pays for a hash.
-func (s *Service) setPassword(ctx context.Context, u *domain.User, password string) error {
+func validSource(source string) error {
+	if !domain.ValidSource(source) {
+		return domain.Invalid("source", "must be local, csv, database or oidc:<provider>")
+	}
+	return nil
+}
+
+// hashPassword hashes a password ("" for none). Create validates the user
+// first, so a bad request never pays for a hash.
+func (s *Service) hashPassword(ctx context.Context, password string) (string, error) {
 	if password == "" {
-		u.PasswordHash = ""
-		return nil
+		return "", nil
 	}
 	if len(password) > 1024 {
-		return domain.Invalid("password", "longer than 1024 bytes")
+		return "", domain.Invalid("password", "longer than 1024 bytes")
 	}
-	h, err := s.hasher.Hash(ctx, password)
-	if err != nil {
-		return err
-	}
-	u.PasswordHash = h
-	return nil
+	return s.hasher.Hash(ctx, password)
 }
 
 // GetUser returns one user; a user may read themself.
@@ -92,26 +94,36 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, tenant string, pg 
 	return xs, next, nil
 }
 
-// UpdateUser applies patch to user id.
+// UpdateUser applies patch to user id, as a compare-and-swap: a
+// concurrent update (a disable) is never undone. The slow password hash
+// and the roles' existence are settled before the store's transaction.
 func (s *Service) UpdateUser(ctx context.Context, p Principal, tenant, id string, patch UserPatch) (*domain.User, error) {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, err
 	}
-	u, err := s.store.GetUser(ctx, tenant, id)
-	if err != nil {
-		return nil, err
-	}
-	applyUserPatch(u, patch)
-	if err := s.validUser(ctx, tenant, u); err != nil {
-		return nil, err
-	}
-	if patch.Password != nil {
-		if err := s.setPassword(ctx, u, *patch.Password); err != nil {
+	if patch.Roles != nil {
+		if err := s.checkRolesExist(ctx, tenant, "roles", *patch.Roles); err != nil {
 			return nil, err
 		}
 	}
-	u.UpdatedAt = s.now()
-	if err := s.store.UpdateUser(ctx, tenant, u); err != nil {
+	var hash string
+	if patch.Password != nil {
+		var err error
+		if hash, err = s.hashPassword(ctx, *patch.Password); err != nil {
+			return nil, err
+		}
+	}
+	u, err := s.store.UpdateUser(ctx, tenant, id, func(u *domain.User) error {
+		applyUserPatch(u, patch)
+		if patch.Password != nil {
+			u.PasswordHash = hash
+		}
+		if err := domain.ValidateUser(u); err != nil {
+			return err
+		}
+		return validSource(u.Source)
+	})
+	if err != nil {
 		return nil, err
 	}
 	s.changed(ctx, p, tenant, "user.update", id, nil)

@@ -16,10 +16,18 @@ type Store interface {
 	// Tenants. CreateTenant also creates the built-in admin scope and role
 	// in the same transaction. UpdateTenant writes Name and APITokenMaxTTL.
 	// DeleteTenant removes all the tenant's data.
+	//
+	// Every UpdateX is a compare-and-swap: in one transaction it reads the
+	// record (locked against concurrent writers), passes it to fn and
+	// writes what fn left, so two concurrent updates never undo each
+	// other. An error from fn writes nothing and is returned as is. fn may
+	// run more than once (retried transactions) and must only change the
+	// record; the id and CreatedAt are kept whatever fn does, and the store
+	// sets UpdatedAt (one clock). UpdateX returns the stored record.
 	CreateTenant(ctx context.Context, t *domain.Tenant) error
 	GetTenant(ctx context.Context, id string) (*domain.Tenant, error)
 	ListTenants(ctx context.Context, p domain.Page) ([]domain.Tenant, error)
-	UpdateTenant(ctx context.Context, t *domain.Tenant) error
+	UpdateTenant(ctx context.Context, id string, fn func(*domain.Tenant) error) (*domain.Tenant, error)
 	DeleteTenant(ctx context.Context, id string) error
 
 	// Users.
@@ -29,7 +37,7 @@ type Store interface {
 	// roles grant (sorted, unknown roles contribute nothing) in one read.
 	GetUserWithScopes(ctx context.Context, tenant, id string) (*domain.User, []string, error)
 	ListUsers(ctx context.Context, tenant string, p domain.Page) ([]domain.User, error)
-	UpdateUser(ctx context.Context, tenant string, u *domain.User) error
+	UpdateUser(ctx context.Context, tenant, id string, fn func(*domain.User) error) (*domain.User, error)
 	DeleteUser(ctx context.Context, tenant, id string) error
 	// SetPasswordHash replaces a user's hash only if it still equals old:
 	// a compare-and-swap, so a rehash on login never overwrites a password
@@ -57,7 +65,7 @@ type Store interface {
 	CreateRole(ctx context.Context, tenant string, r *domain.Role) error
 	GetRole(ctx context.Context, tenant, id string) (*domain.Role, error)
 	ListRoles(ctx context.Context, tenant string, p domain.Page) ([]domain.Role, error)
-	UpdateRole(ctx context.Context, tenant string, r *domain.Role) error
+	UpdateRole(ctx context.Context, tenant, id string, fn func(*domain.Role) error) (*domain.Role, error)
 	DeleteRole(ctx context.Context, tenant, id string) error
 	// RoleScopes returns the union of the scopes of the named roles; unknown
 	// role names contribute nothing.
@@ -67,7 +75,7 @@ type Store interface {
 	CreateScope(ctx context.Context, tenant string, s *domain.Scope) error
 	GetScope(ctx context.Context, tenant, id string) (*domain.Scope, error)
 	ListScopes(ctx context.Context, tenant string, p domain.Page) ([]domain.Scope, error)
-	UpdateScope(ctx context.Context, tenant string, s *domain.Scope) error
+	UpdateScope(ctx context.Context, tenant, id string, fn func(*domain.Scope) error) (*domain.Scope, error)
 	DeleteScope(ctx context.Context, tenant, id string) error
 
 	// Applications (OAuth clients). Client ids are unique across tenants:
@@ -79,7 +87,12 @@ type Store interface {
 	GetApplication(ctx context.Context, tenant, id string) (*domain.Application, error)
 	GetApplicationByClientID(ctx context.Context, id string) (*domain.Application, error)
 	ListApplications(ctx context.Context, tenant string, p domain.Page) ([]domain.Application, error)
-	UpdateApplication(ctx context.Context, tenant string, a *domain.Application) error
+	// UpdateApplication writes every attribute but the secret, which only
+	// SetApplicationSecret changes: a PATCH can never restore an old one.
+	UpdateApplication(ctx context.Context, tenant, id string, fn func(*domain.Application) error) (*domain.Application, error)
+	// SetApplicationSecret replaces the secret's hash in one statement and
+	// returns the application as stored.
+	SetApplicationSecret(ctx context.Context, tenant, id string, hash []byte) (*domain.Application, error)
 	DeleteApplication(ctx context.Context, tenant, id string) error
 
 	// APIs published through the gateway. Create and Update give
@@ -88,7 +101,7 @@ type Store interface {
 	CreateAPI(ctx context.Context, tenant string, a *domain.API) error
 	GetAPI(ctx context.Context, tenant, id string) (*domain.API, error)
 	ListAPIs(ctx context.Context, tenant string, p domain.Page) ([]domain.API, error)
-	UpdateAPI(ctx context.Context, tenant string, a *domain.API) error
+	UpdateAPI(ctx context.Context, tenant, id string, fn func(*domain.API) error) (*domain.API, error)
 	DeleteAPI(ctx context.Context, tenant, id string) error
 	AllAPIs(ctx context.Context) ([]domain.API, error)
 

@@ -87,8 +87,13 @@ func (s *Store) CreateAPI(ctx context.Context, tenant string, a *domain.API) err
 
 // GetAPI returns one API of the tenant.
 func (s *Store) GetAPI(ctx context.Context, tenant, id string) (*domain.API, error) {
+	return findAPI(ctx, s.reader(), tenant, id, "")
+}
+
+// findAPI reads an API; lock is "" or the dialect's forUpdate.
+func findAPI(ctx context.Context, tx *tx, tenant, id, lock string) (*domain.API, error) {
 	var a domain.API
-	row := s.reader().queryRow(ctx, `SELECT `+apiCols+` FROM apis WHERE tenant = ? AND id = ?`, tenant, id)
+	row := tx.queryRow(ctx, `SELECT `+apiCols+` FROM apis WHERE tenant = ? AND id = ?`+lock, tenant, id)
 	if err := scanAPI(row, &a); err != nil {
 		return nil, notFound(err, "api", id)
 	}
@@ -112,25 +117,21 @@ func (s *Store) listAPIs(ctx context.Context, q string, args ...any) ([]domain.A
 	}, q, args...)
 }
 
-// UpdateAPI replaces every attribute but the id and sets UpdatedAt to now.
-func (s *Store) UpdateAPI(ctx context.Context, tenant string, a *domain.API) error {
-	now := normTime(time.Now())
-	err := s.write(ctx, func(tx *tx) error {
-		res, err := tx.exec(ctx,
+// UpdateAPI is a compare-and-swap of every attribute but the id (see
+// store.Store); ErrConflict when another API has the new context.
+func (s *Store) UpdateAPI(ctx context.Context, tenant, id string, fn func(*domain.API) error) (*domain.API, error) {
+	return update(ctx, s, func(tx *tx) (*domain.API, error) {
+		return findAPI(ctx, tx, tenant, id, tx.d.forUpdate())
+	}, fn, func(tx *tx, a *domain.API, now time.Time) error {
+		a.Tenant, a.ID, a.UpdatedAt = tenant, id, now
+		_, err := tx.exec(ctx,
 			`UPDATE apis SET context = ?, upstream = ?, resources = ?, updated_at = ? WHERE tenant = ? AND id = ?`,
-			a.Context, a.Upstream, encResources(a.Resources), tx.d.ts(now), tenant, a.ID)
+			a.Context, a.Upstream, encResources(a.Resources), tx.d.ts(now), tenant, id)
 		if err != nil {
-			return fmt.Errorf("api %q: %w", a.ID, mapErr(err)) // another API has the context
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return fmt.Errorf("api %q: %w", a.ID, domain.ErrNotFound)
+			return fmt.Errorf("api %q: %w", id, mapErr(err)) // another API has the context
 		}
 		return nil
 	})
-	if err == nil {
-		a.UpdatedAt = now
-	}
-	return err
 }
 
 // DeleteAPI removes an API.

@@ -53,8 +53,13 @@ func (s *Store) CreateApplication(ctx context.Context, tenant string, a *domain.
 
 // GetApplication returns one OAuth client.
 func (s *Store) GetApplication(ctx context.Context, tenant, id string) (*domain.Application, error) {
+	return findApplication(ctx, s.reader(), tenant, id, "")
+}
+
+// findApplication reads a client; lock is "" or the dialect's forUpdate.
+func findApplication(ctx context.Context, tx *tx, tenant, id, lock string) (*domain.Application, error) {
 	a := domain.Application{Tenant: tenant}
-	row := s.reader().queryRow(ctx, `SELECT `+appCols+` FROM applications WHERE tenant = ? AND id = ?`, tenant, id)
+	row := tx.queryRow(ctx, `SELECT `+appCols+` FROM applications WHERE tenant = ? AND id = ?`+lock, tenant, id)
 	if err := scanApp(row, &a); err != nil {
 		return nil, notFound(err, "application", id)
 	}
@@ -81,21 +86,35 @@ func (s *Store) ListApplications(ctx context.Context, tenant string, p domain.Pa
 		WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`, tenant, p.After, pageLimit(p))
 }
 
-// UpdateApplication replaces every attribute (the secret hash included) and
-// sets UpdatedAt to now.
-func (s *Store) UpdateApplication(ctx context.Context, tenant string, a *domain.Application) error {
-	now := normTime(time.Now())
-	err := s.write(ctx, func(tx *tx) error {
-		return tx.execOne(ctx, fmt.Errorf("application %q: %w", a.ID, domain.ErrNotFound),
-			`UPDATE applications SET name = ?, secret_hash = ?, grant_types = ?, scopes = ?, default_scopes = ?,
+// UpdateApplication is a compare-and-swap of every attribute but the
+// secret hash (see store.Store).
+func (s *Store) UpdateApplication(ctx context.Context, tenant, id string, fn func(*domain.Application) error) (*domain.Application, error) {
+	return update(ctx, s, func(tx *tx) (*domain.Application, error) {
+		return findApplication(ctx, tx, tenant, id, tx.d.forUpdate())
+	}, fn, func(tx *tx, a *domain.Application, now time.Time) error {
+		a.Tenant, a.ID, a.UpdatedAt = tenant, id, now
+		_, err := tx.exec(ctx, `UPDATE applications SET name = ?, grant_types = ?, scopes = ?, default_scopes = ?,
 				access_token_ttl_ns = ?, refresh_token_ttl_ns = ?, updated_at = ? WHERE tenant = ? AND id = ?`,
-			a.Name, secret(a.SecretHash), encList(a.GrantTypes), encList(a.Scopes), encList(a.DefaultScopes),
-			int64(a.AccessTokenTTL), int64(a.RefreshTokenTTL), tx.d.ts(now), tenant, a.ID)
+			a.Name, encList(a.GrantTypes), encList(a.Scopes), encList(a.DefaultScopes),
+			int64(a.AccessTokenTTL), int64(a.RefreshTokenTTL), tx.d.ts(now), tenant, id)
+		return err
 	})
-	if err == nil {
-		a.UpdatedAt = now
+}
+
+// SetApplicationSecret replaces a client's secret hash in one statement,
+// so no update that read the client before can write the old hash back.
+func (s *Store) SetApplicationSecret(ctx context.Context, tenant, id string, hash []byte) (*domain.Application, error) {
+	a := domain.Application{Tenant: tenant}
+	err := s.writeStatement(ctx, func(tx *tx) error {
+		row := tx.queryRow(ctx, `UPDATE applications SET secret_hash = ?, updated_at = ?
+			WHERE tenant = ? AND id = ? RETURNING `+appCols,
+			secret(hash), tx.d.ts(time.Now()), tenant, id)
+		return notFound(scanApp(row, &a), "application", id)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return err
+	return &a, nil
 }
 
 // DeleteApplication removes a client. Its refresh tokens stay until they

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
 )
 
@@ -42,8 +43,10 @@ func TestMigration0006(t *testing.T) {
 			if got.Name != "Acme" || !got.CreatedAt.Equal(created) || got.APITokenMaxTTL != 0 {
 				t.Fatalf("tenant after upgrade = %+v, want Acme with no cap", got)
 			}
-			got.APITokenMaxTTL = 90 * 24 * time.Hour
-			if err := s.UpdateTenant(c, got); err != nil {
+			if _, err := s.UpdateTenant(c, "acme", func(t *domain.Tenant) error {
+				t.APITokenMaxTTL = 90 * 24 * time.Hour
+				return nil
+			}); err != nil {
 				t.Fatal(err)
 			}
 			if again, err := s.GetTenant(c, "acme"); err != nil || again.APITokenMaxTTL != 90*24*time.Hour {

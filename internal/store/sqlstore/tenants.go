@@ -51,8 +51,13 @@ func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 
 // GetTenant returns one tenant.
 func (s *Store) GetTenant(ctx context.Context, id string) (*domain.Tenant, error) {
+	return findTenant(ctx, s.reader(), id, "")
+}
+
+// findTenant reads a tenant; lock is "" or the dialect's forUpdate.
+func findTenant(ctx context.Context, tx *tx, id, lock string) (*domain.Tenant, error) {
 	var t domain.Tenant
-	err := scanTenant(s.reader().queryRow(ctx, `SELECT `+tenantCols+` FROM tenants WHERE id = ?`, id), &t)
+	err := scanTenant(tx.queryRow(ctx, `SELECT `+tenantCols+` FROM tenants WHERE id = ?`+lock, id), &t)
 	if err != nil {
 		return nil, notFound(err, "tenant", id)
 	}
@@ -67,11 +72,16 @@ func (s *Store) ListTenants(ctx context.Context, p domain.Page) ([]domain.Tenant
 		p.After, pageLimit(p))
 }
 
-// UpdateTenant changes a tenant's name and API-token lifetime cap.
-func (s *Store) UpdateTenant(ctx context.Context, t *domain.Tenant) error {
-	return s.write(ctx, func(tx *tx) error {
-		return tx.execOne(ctx, fmt.Errorf("tenant %q: %w", t.ID, domain.ErrNotFound),
-			`UPDATE tenants SET name = ?, api_token_max_ttl_ns = ? WHERE id = ?`, t.Name, int64(t.APITokenMaxTTL), t.ID)
+// UpdateTenant is a compare-and-swap of a tenant's name and API-token
+// lifetime cap (see store.Store).
+func (s *Store) UpdateTenant(ctx context.Context, id string, fn func(*domain.Tenant) error) (*domain.Tenant, error) {
+	return update(ctx, s, func(tx *tx) (*domain.Tenant, error) {
+		return findTenant(ctx, tx, id, tx.d.forUpdate())
+	}, fn, func(tx *tx, t *domain.Tenant, _ time.Time) error {
+		t.ID = id
+		_, err := tx.exec(ctx, `UPDATE tenants SET name = ?, api_token_max_ttl_ns = ? WHERE id = ?`,
+			t.Name, int64(t.APITokenMaxTTL), id)
+		return err
 	})
 }
 
@@ -111,8 +121,13 @@ func createScope(ctx context.Context, tx *tx, tenant string, sc *domain.Scope) e
 
 // GetScope returns one scope.
 func (s *Store) GetScope(ctx context.Context, tenant, id string) (*domain.Scope, error) {
+	return findScope(ctx, s.reader(), tenant, id, "")
+}
+
+// findScope reads a scope; lock is "" or the dialect's forUpdate.
+func findScope(ctx context.Context, tx *tx, tenant, id, lock string) (*domain.Scope, error) {
 	sc := domain.Scope{Tenant: tenant, ID: id}
-	err := s.reader().queryRow(ctx, `SELECT description FROM scopes WHERE tenant = ? AND id = ?`, tenant, id).
+	err := tx.queryRow(ctx, `SELECT description FROM scopes WHERE tenant = ? AND id = ?`+lock, tenant, id).
 		Scan(&sc.Description)
 	if err != nil {
 		return nil, notFound(err, "scope", id)
@@ -129,11 +144,16 @@ func (s *Store) ListScopes(ctx context.Context, tenant string, p domain.Page) ([
 		WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`, tenant, p.After, pageLimit(p))
 }
 
-// UpdateScope changes a scope's description.
-func (s *Store) UpdateScope(ctx context.Context, tenant string, sc *domain.Scope) error {
-	return s.write(ctx, func(tx *tx) error {
-		return tx.execOne(ctx, fmt.Errorf("scope %q: %w", sc.ID, domain.ErrNotFound),
-			`UPDATE scopes SET description = ? WHERE tenant = ? AND id = ?`, sc.Description, tenant, sc.ID)
+// UpdateScope is a compare-and-swap of a scope's description (see
+// store.Store).
+func (s *Store) UpdateScope(ctx context.Context, tenant, id string, fn func(*domain.Scope) error) (*domain.Scope, error) {
+	return update(ctx, s, func(tx *tx) (*domain.Scope, error) {
+		return findScope(ctx, tx, tenant, id, tx.d.forUpdate())
+	}, fn, func(tx *tx, sc *domain.Scope, _ time.Time) error {
+		sc.Tenant, sc.ID = tenant, id
+		_, err := tx.exec(ctx, `UPDATE scopes SET description = ? WHERE tenant = ? AND id = ?`,
+			sc.Description, tenant, id)
+		return err
 	})
 }
 
@@ -163,8 +183,13 @@ func createRole(ctx context.Context, tx *tx, tenant string, r *domain.Role) erro
 
 // GetRole returns one role.
 func (s *Store) GetRole(ctx context.Context, tenant, id string) (*domain.Role, error) {
+	return findRole(ctx, s.reader(), tenant, id, "")
+}
+
+// findRole reads a role; lock is "" or the dialect's forUpdate.
+func findRole(ctx context.Context, tx *tx, tenant, id, lock string) (*domain.Role, error) {
 	r := domain.Role{Tenant: tenant, ID: id}
-	err := s.reader().queryRow(ctx, `SELECT scopes FROM roles WHERE tenant = ? AND id = ?`, tenant, id).
+	err := tx.queryRow(ctx, `SELECT scopes FROM roles WHERE tenant = ? AND id = ?`+lock, tenant, id).
 		Scan(listCol{&r.Scopes})
 	if err != nil {
 		return nil, notFound(err, "role", id)
@@ -181,11 +206,14 @@ func (s *Store) ListRoles(ctx context.Context, tenant string, p domain.Page) ([]
 		WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`, tenant, p.After, pageLimit(p))
 }
 
-// UpdateRole replaces a role's scopes.
-func (s *Store) UpdateRole(ctx context.Context, tenant string, r *domain.Role) error {
-	return s.write(ctx, func(tx *tx) error {
-		return tx.execOne(ctx, fmt.Errorf("role %q: %w", r.ID, domain.ErrNotFound),
-			`UPDATE roles SET scopes = ? WHERE tenant = ? AND id = ?`, encList(r.Scopes), tenant, r.ID)
+// UpdateRole is a compare-and-swap of a role's scopes (see store.Store).
+func (s *Store) UpdateRole(ctx context.Context, tenant, id string, fn func(*domain.Role) error) (*domain.Role, error) {
+	return update(ctx, s, func(tx *tx) (*domain.Role, error) {
+		return findRole(ctx, tx, tenant, id, tx.d.forUpdate())
+	}, fn, func(tx *tx, r *domain.Role, _ time.Time) error {
+		r.Tenant, r.ID = tenant, id
+		_, err := tx.exec(ctx, `UPDATE roles SET scopes = ? WHERE tenant = ? AND id = ?`, encList(r.Scopes), tenant, id)
+		return err
 	})
 }
 

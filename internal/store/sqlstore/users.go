@@ -63,8 +63,13 @@ func (s *Store) GetUser(ctx context.Context, tenant, id string) (*domain.User, e
 }
 
 func findUserByID(ctx context.Context, tx *tx, tenant, id string) (*domain.User, error) {
+	return findUser(ctx, tx, tenant, id, "")
+}
+
+// findUser reads a user; lock is "" or the dialect's forUpdate.
+func findUser(ctx context.Context, tx *tx, tenant, id, lock string) (*domain.User, error) {
 	u := domain.User{Tenant: tenant}
-	row := tx.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE tenant = ? AND id = ?`, tenant, id)
+	row := tx.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE tenant = ? AND id = ?`+lock, tenant, id)
 	if err := scanUser(row, &u); err != nil {
 		return nil, notFound(err, "user", id)
 	}
@@ -95,21 +100,15 @@ func (s *Store) ListUsers(ctx context.Context, tenant string, p domain.Page) ([]
 		WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`, tenant, p.After, pageLimit(p))
 }
 
-// UpdateUser replaces every attribute of a user, the password hash
-// included, and sets UpdatedAt to now. CreatedAt is kept.
-func (s *Store) UpdateUser(ctx context.Context, tenant string, u *domain.User) error {
-	now := normTime(time.Now())
-	err := s.write(ctx, func(tx *tx) error {
-		return tx.execOne(ctx, fmt.Errorf("user %q: %w", u.ID, domain.ErrNotFound),
-			`UPDATE users SET email = ?, display_name = ?, password_hash = ?, roles = ?, source = ?,
-				disabled = ?, updated_at = ? WHERE tenant = ? AND id = ?`,
-			u.Email, u.DisplayName, u.PasswordHash, encList(u.Roles), u.Source, u.Disabled, tx.d.ts(now),
-			tenant, u.ID)
+// UpdateUser is a compare-and-swap of every attribute of a user, the
+// password hash included (see store.Store).
+func (s *Store) UpdateUser(ctx context.Context, tenant, id string, fn func(*domain.User) error) (*domain.User, error) {
+	return update(ctx, s, func(tx *tx) (*domain.User, error) {
+		return findUser(ctx, tx, tenant, id, tx.d.forUpdate())
+	}, fn, func(tx *tx, u *domain.User, now time.Time) error {
+		u.Tenant, u.ID, u.UpdatedAt = tenant, id, now
+		return updateUser(ctx, tx, tenant, u)
 	})
-	if err == nil {
-		u.UpdatedAt = now
-	}
-	return err
 }
 
 // DeleteUser removes a user.

@@ -48,14 +48,14 @@ func testAPIs(t *testing.T, s store.Store) {
 	t.Run("update", func(t *testing.T) {
 		a := sampleAPI("orders", "/orders/v2")
 		a.Resources = a.Resources[:1]
-		ok(t, s.UpdateAPI(c, "a", a))
+		ok(t, errOf(s.UpdateAPI(c, "a", "orders", replaceWith(a))))
 		got, err := s.GetAPI(c, "a", "orders")
 		ok(t, err)
 		eq(t, "context", got.Context, "/orders/v2")
 		eq(t, "resources", len(got.Resources), 1)
 		ok(t, s.CreateAPI(c, "a", sampleAPI("billing", "/billing")))
-		isErr(t, s.UpdateAPI(c, "a", sampleAPI("billing", "/orders/v2")), domain.ErrConflict)
-		isErr(t, s.UpdateAPI(c, "a", sampleAPI("nope", "/nope")), domain.ErrNotFound)
+		isErr(t, errOf(s.UpdateAPI(c, "a", "billing", replaceWith(sampleAPI("billing", "/orders/v2")))), domain.ErrConflict)
+		isErr(t, errOf(s.UpdateAPI(c, "a", "nope", replaceWith(sampleAPI("nope", "/nope")))), domain.ErrNotFound)
 	})
 	t.Run("tenant isolation", func(t *testing.T) {
 		_, err := s.GetAPI(c, "b", "orders")
@@ -63,7 +63,7 @@ func testAPIs(t *testing.T, s store.Store) {
 		xs, err := s.ListAPIs(c, "b", domain.Page{})
 		ok(t, err)
 		eq(t, "b's APIs", len(xs), 0)
-		isErr(t, s.UpdateAPI(c, "b", sampleAPI("orders", "/x")), domain.ErrNotFound)
+		isErr(t, errOf(s.UpdateAPI(c, "b", "orders", replaceWith(sampleAPI("orders", "/x")))), domain.ErrNotFound)
 		isErr(t, s.DeleteAPI(c, "b", "orders"), domain.ErrNotFound)
 		ok(t, s.CreateAPI(c, "b", sampleAPI("orders", "/b/orders")))
 		got, err := s.GetAPI(c, "a", "orders")

@@ -36,13 +36,13 @@ func testTenants(t *testing.T, s store.Store) {
 		isErr(t, err, domain.ErrNotFound)
 	})
 	t.Run("update", func(t *testing.T) {
-		ok(t, s.UpdateTenant(ctx(t), &domain.Tenant{ID: "acme", Name: "Acme Inc"}))
+		ok(t, errOf(s.UpdateTenant(ctx(t), "acme", replaceWith(&domain.Tenant{Name: "Acme Inc"}))))
 		got, err := s.GetTenant(ctx(t), "acme")
 		ok(t, err)
 		eq(t, "name", got.Name, "Acme Inc")
 	})
 	t.Run("update missing → ErrNotFound", func(t *testing.T) {
-		isErr(t, s.UpdateTenant(ctx(t), &domain.Tenant{ID: "nope", Name: "x"}), domain.ErrNotFound)
+		isErr(t, errOf(s.UpdateTenant(ctx(t), "nope", replaceWith(&domain.Tenant{Name: "x"}))), domain.ErrNotFound)
 	})
 	t.Run("delete missing → ErrNotFound", func(t *testing.T) {
 		isErr(t, s.DeleteTenant(ctx(t), "nope"), domain.ErrNotFound)
@@ -65,7 +65,7 @@ func testTenants(t *testing.T, s store.Store) {
 		got, err := s.GetTenant(c, "capped")
 		ok(t, err)
 		eq(t, "cap after create", got.APITokenMaxTTL, days90)
-		ok(t, s.UpdateTenant(c, &domain.Tenant{ID: "capped", Name: "Renamed", APITokenMaxTTL: time.Hour}))
+		ok(t, errOf(s.UpdateTenant(c, "capped", replaceWith(&domain.Tenant{Name: "Renamed", APITokenMaxTTL: time.Hour}))))
 		got, err = s.GetTenant(c, "capped")
 		ok(t, err)
 		eq(t, "cap after update", got.APITokenMaxTTL, time.Hour)
@@ -78,7 +78,7 @@ func testTenants(t *testing.T, s store.Store) {
 		}
 		eq(t, "listed cap", caps["capped"], time.Hour)
 		eq(t, "other tenant's cap", caps["acme"], time.Duration(0))
-		ok(t, s.UpdateTenant(c, &domain.Tenant{ID: "capped", Name: "Renamed"}))
+		ok(t, errOf(s.UpdateTenant(c, "capped", replaceWith(&domain.Tenant{Name: "Renamed"}))))
 		got, err = s.GetTenant(c, "capped")
 		ok(t, err)
 		eq(t, "cap removed", got.APITokenMaxTTL, time.Duration(0))
@@ -98,13 +98,13 @@ func testScopes(t *testing.T, s store.Store) {
 		isErr(t, s.CreateScope(ctx(t), "acme", &domain.Scope{ID: "orders:read"}), domain.ErrConflict)
 	})
 	t.Run("update", func(t *testing.T) {
-		ok(t, s.UpdateScope(ctx(t), "acme", &domain.Scope{ID: "orders:read", Description: "changed"}))
+		ok(t, errOf(s.UpdateScope(ctx(t), "acme", "orders:read", replaceWith(&domain.Scope{Description: "changed"}))))
 		got, err := s.GetScope(ctx(t), "acme", "orders:read")
 		ok(t, err)
 		eq(t, "description", got.Description, "changed")
 	})
 	t.Run("update missing → ErrNotFound", func(t *testing.T) {
-		isErr(t, s.UpdateScope(ctx(t), "acme", &domain.Scope{ID: "nope"}), domain.ErrNotFound)
+		isErr(t, errOf(s.UpdateScope(ctx(t), "acme", "nope", replaceWith(&domain.Scope{}))), domain.ErrNotFound)
 	})
 	t.Run("paging", func(t *testing.T) {
 		testPaging(t, "s", 5, []string{"orders:read", domain.AdminScope},
@@ -140,13 +140,13 @@ func testRoles(t *testing.T, s store.Store) {
 		isErr(t, s.CreateRole(ctx(t), "acme", &domain.Role{ID: "reader"}), domain.ErrConflict)
 	})
 	t.Run("update", func(t *testing.T) {
-		ok(t, s.UpdateRole(ctx(t), "acme", &domain.Role{ID: "reader", Scopes: []string{"b", "c"}}))
+		ok(t, errOf(s.UpdateRole(ctx(t), "acme", "reader", replaceWith(&domain.Role{Scopes: []string{"b", "c"}}))))
 		got, err := s.GetRole(ctx(t), "acme", "reader")
 		ok(t, err)
 		eqList(t, "scopes", got.Scopes, []string{"b", "c"})
 	})
 	t.Run("update missing → ErrNotFound", func(t *testing.T) {
-		isErr(t, s.UpdateRole(ctx(t), "acme", &domain.Role{ID: "nope"}), domain.ErrNotFound)
+		isErr(t, errOf(s.UpdateRole(ctx(t), "acme", "nope", replaceWith(&domain.Role{}))), domain.ErrNotFound)
 	})
 	t.Run("role scopes union", func(t *testing.T) {
 		ok(t, s.CreateRole(ctx(t), "acme", &domain.Role{ID: "writer", Scopes: []string{"c", "d"}}))
@@ -227,7 +227,7 @@ func testUsers(t *testing.T, s store.Store) {
 	t.Run("update", func(t *testing.T) {
 		u := sampleUser("john.doe")
 		u.Email, u.Disabled, u.Roles = "new@example.com", true, []string{"a", "b"}
-		ok(t, s.UpdateUser(ctx(t), "acme", u))
+		ok(t, errOf(s.UpdateUser(ctx(t), "acme", "john.doe", replaceWith(u))))
 		got, err := s.GetUser(ctx(t), "acme", "john.doe")
 		ok(t, err)
 		eq(t, "email", got.Email, "new@example.com")
@@ -239,7 +239,7 @@ func testUsers(t *testing.T, s store.Store) {
 		}
 	})
 	t.Run("update missing → ErrNotFound", func(t *testing.T) {
-		isErr(t, s.UpdateUser(ctx(t), "acme", sampleUser("nobody")), domain.ErrNotFound)
+		isErr(t, errOf(s.UpdateUser(ctx(t), "acme", "nobody", replaceWith(sampleUser("nobody")))), domain.ErrNotFound)
 	})
 	t.Run("set password hash compare-and-swap", func(t *testing.T) {
 		ok(t, s.SetPasswordHash(ctx(t), "acme", "john.doe", "$argon2id$old", "$argon2id$new"))
@@ -307,16 +307,27 @@ func testApplications(t *testing.T, s store.Store) {
 	})
 	t.Run("update", func(t *testing.T) {
 		a := sampleApp("app1")
-		a.Name, a.SecretHash, a.Scopes = "Renamed", []byte("rotated"), []string{"c"}
-		ok(t, s.UpdateApplication(ctx(t), "acme", a))
+		a.Name, a.SecretHash, a.Scopes = "Renamed", []byte("ignored"), []string{"c"}
+		ok(t, errOf(s.UpdateApplication(ctx(t), "acme", "app1", replaceWith(a))))
 		got, err := s.GetApplication(ctx(t), "acme", "app1")
 		ok(t, err)
 		eq(t, "name", got.Name, "Renamed")
-		eq(t, "secret hash", string(got.SecretHash), "rotated")
+		eq(t, "secret hash kept", string(got.SecretHash), string(sampleApp("app1").SecretHash))
 		eqList(t, "scopes", got.Scopes, []string{"c"})
 	})
+	t.Run("set secret", func(t *testing.T) {
+		got, err := s.SetApplicationSecret(ctx(t), "acme", "app1", []byte("rotated"))
+		ok(t, err)
+		eq(t, "returned hash", string(got.SecretHash), "rotated")
+		eq(t, "returned name", got.Name, "Renamed")
+		got, err = s.GetApplication(ctx(t), "acme", "app1")
+		ok(t, err)
+		eq(t, "secret hash", string(got.SecretHash), "rotated")
+		_, err = s.SetApplicationSecret(ctx(t), "acme", "nope", []byte("x"))
+		isErr(t, err, domain.ErrNotFound)
+	})
 	t.Run("update missing → ErrNotFound", func(t *testing.T) {
-		isErr(t, s.UpdateApplication(ctx(t), "acme", sampleApp("nope")), domain.ErrNotFound)
+		isErr(t, errOf(s.UpdateApplication(ctx(t), "acme", "nope", replaceWith(sampleApp("nope")))), domain.ErrNotFound)
 	})
 	t.Run("paging", func(t *testing.T) {
 		testPaging(t, "c", 5, []string{"app1"},

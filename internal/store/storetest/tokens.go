@@ -86,8 +86,7 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 		eqList(t, "scopes", rot.UserScopes, []string{"x", "y", "z"})
 		eq(t, "subject", rot.Consumed.Subject, "sue")
 
-		sue.Disabled = true
-		ok(t, s.UpdateUser(ctx(t), "acme", sue))
+		ok(t, errOf(s.UpdateUser(ctx(t), "acme", "sue", func(u *domain.User) error { u.Disabled = true; return nil })))
 		rot, err = s.RotateRefreshToken(ctx(t), "acme", hash("s3"), next("s4", base.Add(2*time.Hour)), now)
 		ok(t, err)
 		eq(t, "active when disabled", rot.UserActive, false)
