@@ -225,7 +225,7 @@ func TestAPITokenDeletedOnOtherNode(t *testing.T) {
 	dsn := pgtest.NewDatabase(t)
 	n1 := startServer(t, dsn)
 	cfg := testConfig(t, dsn)
-	cfg.MasterKeyFile = n1.app.cfg.MasterKeyFile
+	cfg.MasterKeyFile = n1.app.cfg.MasterKeyPath()
 	n2, _ := launch(t, cfg)
 	n2.clientID, n2.clientSecret = n1.clientID, n1.clientSecret
 

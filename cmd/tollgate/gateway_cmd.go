@@ -70,7 +70,7 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 	log := newLogger(&config.Server{LogFormat: cfg.LogFormat, LogLevel: cfg.LogLevel})
 	client := remote.NewClient(cfg.KeyManager, cfg.Token, nil)
 	// Verification only: the default algorithm is never used to sign here.
-	keys, err := token.NewKeyring(client, nil, cfg.IssuerURL, "")
+	keys, err := token.NewKeyring(client, nil, cfg.Issuer(), "")
 	if err != nil {
 		return nil, err
 	}
@@ -94,10 +94,10 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 
 	rg := &remoteGateway{cfg: cfg, log: log, client: client}
 	go rg.watch(ctx)
-	if rg.opsLn, err = net.Listen("tcp", cfg.Addr); err != nil {
+	if rg.opsLn, err = net.Listen("tcp", cfg.ListenAddr()); err != nil {
 		return nil, err
 	}
-	if rg.gwLn, err = net.Listen("tcp", cfg.GatewayAddr); err != nil {
+	if rg.gwLn, err = net.Listen("tcp", cfg.GatewayListenAddr()); err != nil {
 		rg.opsLn.Close()
 		return nil, err
 	}

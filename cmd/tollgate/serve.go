@@ -85,7 +85,7 @@ func newApp(ctx context.Context, cfg *config.Server, out io.Writer) (*app, error
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	masterKey, err := secret.LoadOrCreateMasterKey(cfg.MasterKeyFile)
+	masterKey, err := secret.LoadOrCreateMasterKey(cfg.MasterKeyPath())
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
 	}
@@ -111,7 +111,7 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	if err := firstStart(ctx, st, cfg, out); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := net.Listen("tcp", cfg.ListenAddr())
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	}
 	a.base = strings.TrimSuffix(a.base, "/")
 
-	keys, err := token.NewKeyring(st, sealer, a.base, cfg.SigningAlg)
+	keys, err := token.NewKeyring(st, sealer, a.base, cfg.SigningAlgorithm())
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("signing key: %w", err)

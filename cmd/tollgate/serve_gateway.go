@@ -82,7 +82,7 @@ func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Ser
 	feedDone := make(chan struct{})
 	svc.FeedDone = feedDone
 	a.http.RegisterOnShutdown(func() { close(feedDone) })
-	ln, err := net.Listen("tcp", a.cfg.GatewayAddr)
+	ln, err := net.Listen("tcp", a.cfg.GatewayListenAddr())
 	if err != nil {
 		return err
 	}

@@ -71,14 +71,15 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 		strings.Join(token.SupportedAlgorithms(), ", ")+" (later: tollgate key rotate --alg)")
 }
 
-// Validate checks the configuration and fills in derived defaults.
+// Validate checks the configuration. It changes nothing, so it may run
+// any number of times; derived values come from ListenAddr,
+// GatewayListenAddr, MasterKeyPath and SigningAlgorithm.
 func (c *Server) Validate() error {
 	var errs []error
-	var err error
-	if c.Addr, err = offsetPort(c.Addr, c.PortOffset); err != nil {
+	if _, err := offsetPort(c.Addr, c.PortOffset); err != nil {
 		errs = append(errs, fmt.Errorf("--addr: %w", err))
 	}
-	if c.GatewayAddr, err = offsetPort(c.GatewayAddr, c.PortOffset); err != nil {
+	if _, err := offsetPort(c.GatewayAddr, c.PortOffset); err != nil {
 		errs = append(errs, fmt.Errorf("--gateway-addr: %w", err))
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
@@ -102,18 +103,41 @@ func (c *Server) Validate() error {
 	if c.PasswordHashMemoryKiB < 8 || c.PasswordHashIterations < 1 {
 		errs = append(errs, errors.New("--password-hash-memory must be at least 8 KiB and --password-hash-iterations at least 1"))
 	}
-	if c.SigningAlg == "" {
-		c.SigningAlg = token.DefaultAlgorithm
-	}
-	if alg, err := token.ParseAlgorithm(c.SigningAlg); err != nil {
+	if _, err := token.ParseAlgorithm(c.signingAlg()); err != nil {
 		errs = append(errs, fmt.Errorf("--signing-alg: %w", err))
-	} else {
-		c.SigningAlg = alg
-	}
-	if c.MasterKeyFile == "" {
-		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
 	}
 	return errors.Join(errs...)
+}
+
+// ListenAddr is --addr with --port-offset applied.
+func (c *Server) ListenAddr() string { return withOffset(c.Addr, c.PortOffset) }
+
+// GatewayListenAddr is --gateway-addr with --port-offset applied.
+func (c *Server) GatewayListenAddr() string { return withOffset(c.GatewayAddr, c.PortOffset) }
+
+// MasterKeyPath is --master-key-file, by default master.key in the data
+// directory.
+func (c *Server) MasterKeyPath() string {
+	if c.MasterKeyFile == "" {
+		return filepath.Join(c.DataDir, "master.key")
+	}
+	return c.MasterKeyFile
+}
+
+// SigningAlgorithm is --signing-alg in its canonical spelling.
+func (c *Server) SigningAlgorithm() string {
+	alg, err := token.ParseAlgorithm(c.signingAlg())
+	if err != nil {
+		return c.SigningAlg // Validate refuses it
+	}
+	return alg
+}
+
+func (c *Server) signingAlg() string {
+	if c.SigningAlg == "" {
+		return token.DefaultAlgorithm
+	}
+	return c.SigningAlg
 }
 
 // DatabaseDSN is the store's DSN: PostgreSQL if configured, else the
@@ -123,6 +147,14 @@ func (c *Server) DatabaseDSN() string {
 		return c.Database
 	}
 	return filepath.Join(c.DataDir, "tollgate.db")
+}
+
+// withOffset is offsetPort for a validated address.
+func withOffset(addr string, offset int) string {
+	if a, err := offsetPort(addr, offset); err == nil {
+		return a
+	}
+	return addr // Validate refuses it
 }
 
 // offsetPort adds offset to the port of host:port.

@@ -26,8 +26,8 @@ func TestDefaults(t *testing.T) {
 	if c.Addr != "127.0.0.1:8080" || c.GatewayAddr != "127.0.0.1:8243" {
 		t.Fatalf("addresses: %s %s", c.Addr, c.GatewayAddr)
 	}
-	if c.DatabaseDSN() != "tollgate-data/tollgate.db" || c.MasterKeyFile != "tollgate-data/master.key" {
-		t.Fatalf("paths: %s %s", c.DatabaseDSN(), c.MasterKeyFile)
+	if c.DatabaseDSN() != "tollgate-data/tollgate.db" || c.MasterKeyPath() != "tollgate-data/master.key" {
+		t.Fatalf("paths: %s %s", c.DatabaseDSN(), c.MasterKeyPath())
 	}
 }
 
@@ -36,8 +36,41 @@ func TestPortOffset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:8090" || c.GatewayAddr != "127.0.0.1:8253" {
-		t.Fatalf("offset not applied: %s %s", c.Addr, c.GatewayAddr)
+	if c.ListenAddr() != "127.0.0.1:8090" || c.GatewayListenAddr() != "127.0.0.1:8253" {
+		t.Fatalf("offset not applied: %s %s", c.ListenAddr(), c.GatewayListenAddr())
+	}
+}
+
+// TestValidateChangesNothing: validating twice (as serve and a test
+// helper may) neither adds --port-offset again nor fills in anything.
+func TestValidateChangesNothing(t *testing.T) {
+	c, err := parse(t, "--port-offset", "10", "--signing-alg", "eddsa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := *c
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if *c != before {
+		t.Fatalf("second Validate changed the config:\n%+v\n%+v", before, *c)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.ListenAddr() != "127.0.0.1:8090" || c.GatewayListenAddr() != "127.0.0.1:8253" {
+		t.Errorf("addresses %s → %s, %s", c.Addr, c.ListenAddr(), c.GatewayListenAddr())
+	}
+	if c.SigningAlg != "eddsa" || c.SigningAlgorithm() != "EdDSA" || c.MasterKeyFile != "" || c.MasterKeyPath() != "tollgate-data/master.key" {
+		t.Errorf("derived values: %q %q %q %q", c.SigningAlg, c.SigningAlgorithm(), c.MasterKeyFile, c.MasterKeyPath())
+	}
+
+	g := Gateway{Addr: "127.0.0.1:8080", GatewayAddr: "127.0.0.1:8243", PortOffset: 5, KeyManager: "http://km", Token: "t"}
+	gBefore := g
+	for range 2 {
+		if err := g.Validate(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if g != gBefore || g.ListenAddr() != "127.0.0.1:8085" || g.GatewayListenAddr() != "127.0.0.1:8248" || g.Issuer() != "http://km" {
+		t.Errorf("gateway config after two Validates: %+v → %s %s %s", g, g.ListenAddr(), g.GatewayListenAddr(), g.Issuer())
 	}
 }
 
@@ -68,8 +101,8 @@ func TestSigningAlg(t *testing.T) {
 			args = []string{"--signing-alg", in}
 		}
 		c, err := parse(t, args...)
-		if err != nil || c.SigningAlg != want {
-			t.Errorf("--signing-alg %q: %q, %v; want %q", in, c.SigningAlg, err, want)
+		if err != nil || c.SigningAlgorithm() != want {
+			t.Errorf("--signing-alg %q: %q, %v; want %q", in, c.SigningAlgorithm(), err, want)
 		}
 	}
 	_, err := parse(t, "--signing-alg", "ES384")
@@ -79,8 +112,8 @@ func TestSigningAlg(t *testing.T) {
 	// Set in code (as the tests do) rather than by flag: empty is the default.
 	c := Server{Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", LogFormat: "text", LogLevel: "info",
 		PasswordHashMemoryKiB: 64, PasswordHashIterations: 1}
-	if err := c.Validate(); err != nil || c.SigningAlg != "ES256" {
-		t.Fatalf("zero SigningAlg: %q %v", c.SigningAlg, err)
+	if err := c.Validate(); err != nil || c.SigningAlgorithm() != "ES256" {
+		t.Fatalf("zero SigningAlg: %q %v", c.SigningAlgorithm(), err)
 	}
 }
 

@@ -40,7 +40,7 @@ func (c *Gateway) Flags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 15*time.Second, "how long in-flight requests may finish")
 }
 
-// Validate checks the configuration and applies the port offset.
+// Validate checks the configuration; like Server's, it changes nothing.
 func (c *Gateway) Validate() error {
 	u, err := url.Parse(c.KeyManager)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -49,17 +49,28 @@ func (c *Gateway) Validate() error {
 	if c.Token == "" {
 		return errors.New("--token is required")
 	}
-	if c.IssuerURL == "" {
-		c.IssuerURL = c.KeyManager
-	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
-	if c.Addr, err = offsetPort(c.Addr, c.PortOffset); err != nil {
+	if _, err := offsetPort(c.Addr, c.PortOffset); err != nil {
 		return fmt.Errorf("--addr: %w", err)
 	}
-	if c.GatewayAddr, err = offsetPort(c.GatewayAddr, c.PortOffset); err != nil {
+	if _, err := offsetPort(c.GatewayAddr, c.PortOffset); err != nil {
 		return fmt.Errorf("--gateway-addr: %w", err)
 	}
 	return nil
+}
+
+// ListenAddr is --addr with --port-offset applied.
+func (c *Gateway) ListenAddr() string { return withOffset(c.Addr, c.PortOffset) }
+
+// GatewayListenAddr is --gateway-addr with --port-offset applied.
+func (c *Gateway) GatewayListenAddr() string { return withOffset(c.GatewayAddr, c.PortOffset) }
+
+// Issuer is --issuer-url, by default --key-manager.
+func (c *Gateway) Issuer() string {
+	if c.IssuerURL == "" {
+		return c.KeyManager
+	}
+	return c.IssuerURL
 }
