@@ -45,6 +45,9 @@ var apiMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http
 // plain segments so that what the gateway matches is exactly what an
 // administrator wrote: no dot segments, no escapes, no empty segments.
 func ValidateAPI(a *API) error {
+	if err := ValidID("id", a.ID); err != nil {
+		return err
+	}
 	if err := checkName("id", a.ID, 100); err != nil {
 		return err
 	}

@@ -50,6 +50,9 @@ const MaxAPITokenDescription = 1024
 
 // ValidateAPIToken checks the attributes a client chooses.
 func ValidateAPIToken(t *APIToken) error {
+	if err := ValidID("id", t.ID); err != nil {
+		return err
+	}
 	if !apiTokenIDRe.MatchString(t.ID) {
 		return Invalid("id", "must match %s", apiTokenIDRe.String())
 	}

@@ -24,6 +24,9 @@ var reservedSlugs = []string{
 
 // ValidateTenant checks a tenant before it is stored.
 func ValidateTenant(t *Tenant) error {
+	if err := ValidID("id", t.ID); err != nil {
+		return err
+	}
 	if !tenantSlug.MatchString(t.ID) {
 		return Invalid("id", "must be 1-63 lower-case letters, digits or '-', starting with a letter or digit")
 	}
@@ -48,6 +51,9 @@ func InvalidAPITokenMaxTTL() error {
 
 // ValidateUser checks a user before it is stored.
 func ValidateUser(u *User) error {
+	if err := ValidID("id", u.ID); err != nil {
+		return err
+	}
 	if err := checkName("id", u.ID, 255); err != nil {
 		return err
 	}
@@ -70,6 +76,9 @@ func ValidateUser(u *User) error {
 
 // ValidateRole checks a role before it is stored.
 func ValidateRole(r *Role) error {
+	if err := ValidID("id", r.ID); err != nil {
+		return err
+	}
 	if !roleID.MatchString(r.ID) {
 		return Invalid("id", "must be 1-64 letters, digits or '_.:-'")
 	}
@@ -78,6 +87,9 @@ func ValidateRole(r *Role) error {
 
 // ValidateScope checks a scope before it is stored.
 func ValidateScope(s *Scope) error {
+	if err := checkID("id", s.ID, true); err != nil {
+		return err
+	}
 	if !ValidScopeToken(s.ID) {
 		return Invalid("id", "must be 1-128 printable ASCII characters without space, '\"' or '\\' (RFC 6749 §3.3)")
 	}
