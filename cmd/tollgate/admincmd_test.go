@@ -94,7 +94,7 @@ func TestAdminCommands(t *testing.T) {
 
 	mustRun(t, "", "scope", "create", "orders:read", "--tenant", "acme", "--description", "Read orders")
 	mustRun(t, "", "role", "create", "reader", "--tenant", "acme", "--scope", "orders:read")
-	mustRun(t, "hunter2\n", "user", "create", "john", "--tenant", "acme", "--role", "reader", "--password-stdin", "--email", "j@example.com")
+	mustRun(t, "hunter2-hunter2\n", "user", "create", "john", "--tenant", "acme", "--role", "reader", "--password-stdin", "--email", "j@example.com")
 	out := mustRun(t, "", "user", "update", "john", "--tenant", "acme", "--display-name", "John")
 	if !strings.Contains(out, "John") || !strings.Contains(out, "j@example.com") {
 		t.Errorf("user update printed %q", out)

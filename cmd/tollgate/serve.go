@@ -153,6 +153,7 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events,
 		Sealer: sealer, Limiter: limiter})
 	svc := admin.NewService(st, hasher, keys)
+	svc.PasswordMinLength = cfg.PasswordMinimum()
 	svc.Sealer = sealer // embed secrets
 	svc.Limiter = limiter
 	svc.OnApplicationChange = srv.ForgetApplication

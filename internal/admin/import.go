@@ -19,6 +19,7 @@ func (s *Service) ImportUsers(ctx context.Context, p Principal, tenant, source s
 	if source != domain.SourceCSV && source != domain.SourceDatabase {
 		return nil, domain.Invalid("source", "must be %q or %q", domain.SourceCSV, domain.SourceDatabase)
 	}
-	im := &importer.Importer{Store: s.store, Hasher: s.hasher, Source: source, Progress: progress}
+	im := &importer.Importer{Store: s.store, Hasher: s.hasher, Source: source, Progress: progress,
+		PasswordMinLength: s.PasswordMinLength}
 	return im.Import(ctx, tenant, src)
 }

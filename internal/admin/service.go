@@ -52,13 +52,17 @@ type Service struct {
 	// the token endpoint must share it.
 	Limiter *throttle.Limiter
 
+	// PasswordMinLength is the fewest characters a password set or
+	// imported as plaintext may have (domain.CheckPassword).
+	PasswordMinLength int
+
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
 
 // NewService returns a Service.
 func NewService(st store.Store, h *secret.Hasher, kr *token.Keyring) *Service {
-	return &Service{store: st, hasher: h, keyring: kr, Now: time.Now}
+	return &Service{store: st, hasher: h, keyring: kr, PasswordMinLength: domain.DefaultPasswordMinLength, Now: time.Now}
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }

@@ -63,8 +63,8 @@ func (s *Service) hashPassword(ctx context.Context, password string) (string, er
 	if password == "" {
 		return "", nil
 	}
-	if len(password) > 1024 {
-		return "", domain.Invalid("password", "longer than 1024 bytes")
+	if err := domain.CheckPassword(password, s.PasswordMinLength); err != nil {
+		return "", err
 	}
 	return s.hasher.Hash(ctx, password)
 }

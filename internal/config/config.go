@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -38,6 +39,9 @@ type Server struct {
 	// are upgraded on the next successful login.
 	PasswordHashMemoryKiB  uint32
 	PasswordHashIterations uint32
+	// PasswordMinLength is the fewest characters of a password an admin
+	// sets or an import brings in plaintext; 0: the default.
+	PasswordMinLength int
 	// AuditRetention is how long audit events are kept; 0 keeps them.
 	AuditRetention time.Duration
 	// DebugAddr, when set, serves net/http/pprof on its own listener.
@@ -65,6 +69,8 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 15*time.Second, "how long in-flight requests may run after SIGTERM")
 	fs.Uint32Var(&c.PasswordHashMemoryKiB, "password-hash-memory", 19*1024, "argon2id memory per password hash, in KiB")
 	fs.Uint32Var(&c.PasswordHashIterations, "password-hash-iterations", 2, "argon2id iterations per password hash")
+	fs.IntVar(&c.PasswordMinLength, "password-min-length", domain.DefaultPasswordMinLength,
+		"fewest characters of a password set by an admin or imported in plaintext (imported hashes are exempt)")
 	fs.DurationVar(&c.AuditRetention, "audit-retention", 90*24*time.Hour, "how long audit events are kept (0: forever)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "address of a debug listener with net/http/pprof (default: off); keep it private")
 	fs.StringVar(&c.SigningAlg, "signing-alg", token.DefaultAlgorithm, "algorithm of each tenant's first signing key: "+
@@ -103,6 +109,9 @@ func (c *Server) Validate() error {
 	if c.PasswordHashMemoryKiB < 8 || c.PasswordHashIterations < 1 {
 		errs = append(errs, errors.New("--password-hash-memory must be at least 8 KiB and --password-hash-iterations at least 1"))
 	}
+	if c.PasswordMinLength < 0 || c.PasswordMinLength > domain.MaxPasswordBytes {
+		errs = append(errs, fmt.Errorf("--password-min-length must be 1 to %d characters", domain.MaxPasswordBytes))
+	}
 	if _, err := token.ParseAlgorithm(c.signingAlg()); err != nil {
 		errs = append(errs, fmt.Errorf("--signing-alg: %w", err))
 	}
@@ -122,6 +131,15 @@ func (c *Server) MasterKeyPath() string {
 		return filepath.Join(c.DataDir, "master.key")
 	}
 	return c.MasterKeyFile
+}
+
+// PasswordMinimum is --password-min-length, by default
+// domain.DefaultPasswordMinLength.
+func (c *Server) PasswordMinimum() int {
+	if c.PasswordMinLength == 0 {
+		return domain.DefaultPasswordMinLength
+	}
+	return c.PasswordMinLength
 }
 
 // SigningAlgorithm is --signing-alg in its canonical spelling.

@@ -76,15 +76,17 @@ func TestValidateChangesNothing(t *testing.T) {
 
 func TestInvalid(t *testing.T) {
 	for name, args := range map[string][]string{
-		"tls cert without key": {"--tls-cert", "c.pem"},
-		"bad public url":       {"--public-url", "ftp://x"},
-		"port overflow":        {"--port-offset", "70000"},
-		"bad log format":       {"--log-format", "xml"},
-		"address without port": {"--addr", "localhost"},
-		"bad log level":        {"--log-level", "loud"},
-		"zero hash iterations": {"--password-hash-iterations", "0"},
-		"signing alg HS256":    {"--signing-alg", "HS256"},
-		"signing alg none":     {"--signing-alg", "none"},
+		"tls cert without key":       {"--tls-cert", "c.pem"},
+		"bad public url":             {"--public-url", "ftp://x"},
+		"port overflow":              {"--port-offset", "70000"},
+		"bad log format":             {"--log-format", "xml"},
+		"address without port":       {"--addr", "localhost"},
+		"bad log level":              {"--log-level", "loud"},
+		"zero hash iterations":       {"--password-hash-iterations", "0"},
+		"negative password minimum":  {"--password-min-length", "-1"},
+		"password minimum over 1024": {"--password-min-length", "1025"},
+		"signing alg HS256":          {"--signing-alg", "HS256"},
+		"signing alg none":           {"--signing-alg", "none"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := parse(t, args...); err == nil || strings.TrimSpace(err.Error()) == "" {
@@ -126,5 +128,23 @@ func TestGatewayOpsAddrDoesNotClashWithServe(t *testing.T) {
 	g.Flags(pflag.NewFlagSet("gateway", pflag.ContinueOnError))
 	if g.Addr == s.Addr {
 		t.Fatalf("gateway --addr defaults to serve's %s", s.Addr)
+	}
+}
+
+func TestPasswordMinLength(t *testing.T) {
+	for args, want := range map[string]int{"": 8, "12": 12, "1": 1} {
+		var c *Server
+		var err error
+		if args == "" {
+			c, err = parse(t)
+		} else {
+			c, err = parse(t, "--password-min-length", args)
+		}
+		if err != nil || c.PasswordMinimum() != want {
+			t.Errorf("--password-min-length %q: %d, %v; want %d", args, c.PasswordMinimum(), err, want)
+		}
+	}
+	if c := (Server{}); c.PasswordMinimum() != 8 {
+		t.Errorf("zero config: minimum %d, want the default 8", c.PasswordMinimum())
 	}
 }

@@ -63,6 +63,10 @@ type Importer struct {
 	Source string
 	// Progress, when set, is called after each batch with the rows done.
 	Progress func(rows int)
+	// PasswordMinLength is the fewest characters of a plaintext password
+	// (domain.CheckPassword); 0: none. Hashes are imported whatever the
+	// password behind them.
+	PasswordMinLength int
 }
 
 // Import reads src to the end and applies its rows to tenant. It returns
@@ -191,8 +195,10 @@ func (im *Importer) prepare(row *Row, roles map[string]bool) (*pending, *RowErro
 	if p.password != "" && p.user.PasswordHash != "" {
 		return bad("give password or password_hash, not both")
 	}
-	if len(p.password) > 1024 {
-		return bad("password longer than 1024 bytes")
+	if p.password != "" {
+		if err := domain.CheckPassword(p.password, im.PasswordMinLength); err != nil {
+			return bad("%v", err)
+		}
 	}
 	if h := p.user.PasswordHash; h != "" {
 		if err := secret.CheckHash(h); err != nil {

@@ -86,7 +86,7 @@ func TestNothingStoredAfterBadRequest(t *testing.T) {
 	e := newEnv(t)
 	tok := e.jwt("acme", "alice", "tollgate:admin")
 	e.must(e.do("POST", "/acme/api/v1/entities/users", tok,
-		`{"data":{"type":"user","id":"carol","attributes":{"password":"pw","roles":["nope"]}}}`), 400)
+		`{"data":{"type":"user","id":"carol","attributes":{"password":"carol-pw","roles":["nope"]}}}`), 400)
 	e.must(e.do("GET", "/acme/api/v1/entities/users/carol", tok, ""), 404)
 
 	r := e.must(e.do("POST", "/acme/api/v1/entities/applications", tok,
@@ -210,7 +210,7 @@ func TestUsers(t *testing.T) {
 	e.must(e.do("POST", "/acme/api/v1/entities/scopes", tok, `{"data":{"type":"scope","id":"orders:read"}}`), 201)
 	e.must(e.do("POST", "/acme/api/v1/entities/roles", tok, `{"data":{"type":"role","id":"reader","attributes":{"scopes":["orders:read"]}}}`), 201)
 	r := e.must(e.do("POST", "/acme/api/v1/entities/users", tok,
-		`{"data":{"type":"user","id":"bob","attributes":{"email":"bob@example.com","password":"hunter2","roles":["reader"]}}}`), 201)
+		`{"data":{"type":"user","id":"bob","attributes":{"email":"bob@example.com","password":"hunter2-hunter2","roles":["reader"]}}}`), 201)
 	if strings.Contains(string(r.raw), "hunter2") || strings.Contains(string(r.raw), "password") {
 		t.Errorf("create response shows the password: %s", r.raw)
 	}
