@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"strings"
 
@@ -49,9 +48,8 @@ func decodeRotateKey(w http.ResponseWriter, r *http.Request) (rotateKeyIn, error
 	if len(bytes.TrimSpace(body)) == 0 {
 		return in, nil
 	}
-	ct := r.Header.Get("Content-Type")
-	if mt, _, err := mime.ParseMediaType(ct); err != nil || (mt != "application/json" && mt != jsonapi.MediaType) {
-		return in, jsonapi.UnsupportedMediaType(ct)
+	if err := jsonapi.CheckMediaType(r.Header.Get("Content-Type")); err != nil {
+		return in, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

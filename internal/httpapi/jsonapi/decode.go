@@ -19,7 +19,7 @@ const MaxBody = 64 << 10
 // returns the resource's id. urlID is the id the URL names ("" on a
 // collection); a body id that differs from it is refused.
 func Decode(w http.ResponseWriter, r *http.Request, typ, urlID string, attrs any) (string, error) {
-	if err := checkMediaType(r.Header.Get("Content-Type")); err != nil {
+	if err := CheckMediaType(r.Header.Get("Content-Type")); err != nil {
 		return "", err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
@@ -46,10 +46,17 @@ func Decode(w http.ResponseWriter, r *http.Request, typ, urlID string, attrs any
 	return res.ID, nil
 }
 
-func checkMediaType(ct string) error {
+// CheckMediaType accepts JSON in any of its media types: JSON:API's,
+// application/json and every application/*+json (RFC 6839 §3.1), such as
+// the analytics platform's application/vnd.gooddata.api+json; parameters
+// such as charset are allowed.
+func CheckMediaType(ct string) error {
 	mt, _, err := mime.ParseMediaType(ct)
-	if err == nil && (mt == MediaType || mt == "application/json") {
-		return nil
+	if err == nil {
+		sub, ok := strings.CutPrefix(mt, "application/")
+		if ok && (sub == "json" || len(sub) > len("+json") && strings.HasSuffix(sub, "+json")) {
+			return nil
+		}
 	}
 	return UnsupportedMediaType(ct)
 }

@@ -42,7 +42,7 @@ func BadParameter(param, format string, args ...any) *Error {
 // UnsupportedMediaType is a 415.
 func UnsupportedMediaType(got string) *Error {
 	return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type",
-		Detail: "Content-Type must be " + MediaType + " or application/json, not " + strconv.Quote(got)}
+		Detail: "Content-Type must be " + MediaType + ", application/json or another application/*+json type, not " + strconv.Quote(got)}
 }
 
 // TooLarge is a 413.
