@@ -155,6 +155,7 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	svc.OnApplicationChange = srv.ForgetApplication
 	svc.OnTenantChange = srv.ForgetTenant
 	svc.Events = events
+	svc.OnGatewayCredentialDeleted = revoked.Noted // refused here from the next request
 	auth := a.wireAPITokens(ctx, srv, svc, admin.NewAuthenticator(st, keys, revoked), revoked)
 	a.http = &http.Server{
 		Handler: httpapi.New(
