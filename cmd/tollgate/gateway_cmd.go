@@ -92,6 +92,10 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 	}
 	go g.Run(ctx, gatewayReloadEvery)
 
+	tokens, err := client.TokenService() // /token and /revoke on the gateway's port
+	if err != nil {
+		return nil, err
+	}
 	rg := &remoteGateway{cfg: cfg, log: log, client: client}
 	go rg.watch(ctx)
 	if rg.opsLn, err = net.Listen("tcp", cfg.Addr); err != nil {
@@ -107,7 +111,7 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	rg.ops = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
-	rg.gw = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: errLog}
+	rg.gw = &http.Server{Handler: gateway.WithTokenService(g, tokens), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: errLog}
 	return rg, nil
 }
 
