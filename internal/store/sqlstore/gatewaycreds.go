@@ -66,25 +66,15 @@ func (s *Store) ListGatewayCredentials(ctx context.Context, p domain.Page) ([]do
 }
 
 // DeleteGatewayCredential deletes a credential and records its revocation
-// in the same transaction, so nodes that cached it drop it.
+// atomically.
 func (s *Store) DeleteGatewayCredential(ctx context.Context, id string, revokeUntil time.Time) (*domain.Revocation, error) {
-	var rev *domain.Revocation
-	err := s.write(ctx, func(tx *tx) error {
+	return s.deleteRevoking(ctx, func(tx *tx) (domain.Revocation, error) {
 		var h []byte
 		err := tx.queryRow(ctx, `DELETE FROM gateway_credentials WHERE id = ? RETURNING hash`, id).Scan(&h)
 		if err != nil {
-			return notFound(err, "gateway credential", id)
+			return domain.Revocation{}, notFound(err, "gateway credential", id)
 		}
-		r := domain.Revocation{Tenant: domain.DefaultTenant, Kind: domain.RevokeGatewayCredential,
-			Value: hex.EncodeToString(h), ExpiresAt: revokeUntil}
-		if err := insertRevocation(ctx, tx, &r); err != nil {
-			return err
-		}
-		rev = &r
-		return nil
+		return domain.Revocation{Tenant: domain.DefaultTenant, Kind: domain.RevokeGatewayCredential,
+			Value: hex.EncodeToString(h), ExpiresAt: revokeUntil}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return rev, nil
 }
