@@ -149,6 +149,11 @@ func TestGatewayTokenEndpointsRemote(t *testing.T) {
 	rg := runRemoteGateway(t, &config.Gateway{Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KeyManager: e.base, Token: cred,
 		TLSCert: certFile, TLSKey: keyFile, LogFormat: "text", LogLevel: "error", ShutdownGrace: 5 * time.Second})
 	gatewayTokenFlow(t, e, rg.baseURL())
+	// API tokens are resolved through the feed, with the credential.
+	apiTok := e.createAPIToken(e.admin, "john.doe", "ci", `,"attributes":{"scopes":["orders:read"]}`)
+	if r := curlK(t, "GET", rg.baseURL()+"/orders/v1/items/1", "", "Bearer "+apiTok); r.status != 200 {
+		t.Fatalf("API token at the remote gateway: %d %s", r.status, r.raw)
+	}
 
 	// Deleting the credential cuts the gateway off the feed (it keeps
 	// serving its last state and says so); the token endpoints, which

@@ -68,6 +68,9 @@ type remoteGateway struct {
 // /readyz (and 404 for every path) until it has been reached once.
 func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway, error) {
 	log := newLogger(&config.Server{LogFormat: cfg.LogFormat, LogLevel: cfg.LogLevel})
+	if !token.CheckOpaque(cfg.Token, token.PrefixGateway) {
+		log.Warn("--token is not a gateway credential; the gateway needs only one (tollgate gateway-credential create)")
+	}
 	client := remote.NewClient(cfg.KeyManager, cfg.Token, nil)
 	// Verification only: the default algorithm is never used to sign here.
 	keys, err := token.NewKeyring(client, nil, cfg.IssuerURL, "")
