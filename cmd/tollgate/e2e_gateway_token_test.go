@@ -63,8 +63,8 @@ func readResponse(t *testing.T, resp *http.Response) *response {
 
 // gatewayTokenFlow runs the seed's requests against the TLS gateway at
 // gw, whose APIs include the orders API, and checks that what it issues
-// and revokes holds at that gateway. settle waits for a gateway that
-// learns of revocations through the feed.
+// and revokes holds at that gateway (a remote one learns of revocations
+// within a second, hence the polling).
 func gatewayTokenFlow(t *testing.T, e *env, gw string) {
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(e.clientID+":"+e.clientSecret))
 	seed := "grant_type=password&username=john.doe&password=s3cret-pw"
