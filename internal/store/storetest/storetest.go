@@ -44,7 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EmbedNonces", testEmbedNonces},
 		{"UpsertUsers", testUpsertUsers},
 		{"APIs", testAPIs},
-		{"LoginFailures", testLoginFailures}, // in loginfailures.go
+		{"LoginFailures", testLoginFailures},           // in loginfailures.go
+		{"GatewayCredentials", testGatewayCredentials}, // in gatewaycreds.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open(t)) })
