@@ -22,6 +22,10 @@ func (g passwordGrant) authorize(ctx context.Context, ex *exchange) (*authorizat
 	if username == "" || password == "" {
 		return nil, InvalidRequest("username and password are required")
 	}
+	username, err := domain.NormalizeUsername(username)
+	if err != nil {
+		return nil, errBadCredentials() // no such name can exist
+	}
 	s := g.s
 	if !s.throttle.allow(ex.tenant, username, ex.req.RemoteAddr) {
 		return nil, errBadCredentials()

@@ -224,7 +224,7 @@ func (s *Server) authenticateClient(ctx context.Context, tenant string, c Client
 }
 
 func (s *Server) application(ctx context.Context, tenant, id string) (*domain.Application, error) {
-	if id == domain.EmbedApplicationID {
+	if id == domain.EmbedApplicationID || id == domain.LegacyEmbedApplicationID {
 		// Never cached: disabling embed or regenerating its secret must
 		// take effect at once.
 		app, _, err := s.embedSettings(ctx, tenant)
