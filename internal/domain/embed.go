@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
 )
@@ -65,6 +67,13 @@ func (e *EmbedSettings) Application() *Application {
 		AccessTokenTTL:  access,
 		RefreshTokenTTL: refresh,
 	}
+}
+
+// ImportedHashKey identifies an imported password hash (User.ImportedHash)
+// without keeping a second copy of it: its SHA-256, in hex.
+func ImportedHashKey(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return hex.EncodeToString(sum[:])
 }
 
 // Outcomes of writing one imported user.
