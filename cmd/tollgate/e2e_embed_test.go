@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -169,6 +170,11 @@ func TestEmbedSignedNormalisedName(t *testing.T) {
 			t.Fatalf("before the user exists: %d %s; want the uniform %s", r.status, r.raw, refused.raw)
 		}
 		e.api("POST", "/api/v1/entities/users", `{"data":{"type":"user","id":"sso.user@example.com","attributes":{"source":"oidc:azure","roles":["reader"]}}}`, 201)
+		bad := maps.Clone(f)
+		bad.Set("scope", "orders:write") // not the embed application's
+		if r := e.post("/oauth2/token", bad, "", ""); r.str("error") != "invalid_scope" {
+			t.Fatalf("a scope the embed application lacks: %d %s", r.status, r.raw)
+		}
 		r := e.post("/oauth2/token", f, "", "")
 		if r.status != 200 {
 			t.Fatalf("retry once the user exists: %d %s", r.status, r.raw)

@@ -140,21 +140,27 @@ func (g embedGrant) authorize(ctx context.Context, ex *exchange) (*authorization
 	if err != nil {
 		return nil, ServerError(err)
 	}
-	if signed != nil {
-		// Recorded last, once the request is good in every other respect:
-		// a refused request keeps its nonce for its retry, and nobody can
-		// burn another caller's nonces.
-		until := time.Unix(signed.unix, 0).Add(EmbedWindow + nonceMargin)
-		err := s.store.RedeemEmbedNonce(ctx, ex.tenant, signed.nonce, until, ex.now)
-		if errors.Is(err, domain.ErrConflict) {
-			return nil, InvalidGrant("authorization_failed: embed_nonce was already used")
-		}
-		if err != nil {
-			return nil, ServerError(err)
-		}
-	}
 	ex.app = app
-	return &authorization{app: app, subject: user.ID, ceiling: nonNil(ceiling), refresh: true}, nil
+	az := &authorization{app: app, subject: user.ID, ceiling: nonNil(ceiling), refresh: true}
+	if signed != nil {
+		az.redeem = func(ctx context.Context) error { return s.redeemNonce(ctx, ex, signed) }
+	}
+	return az, nil
+}
+
+// redeemNonce records a signed request's nonce. It runs last, once the
+// request is good in every other respect: a refused request keeps its
+// nonce for its retry, and nobody can burn another caller's nonces.
+func (s *Server) redeemNonce(ctx context.Context, ex *exchange, signed *signedEmbed) error {
+	until := time.Unix(signed.unix, 0).Add(EmbedWindow + nonceMargin)
+	err := s.store.RedeemEmbedNonce(ctx, ex.tenant, signed.nonce, until, ex.now)
+	if errors.Is(err, domain.ErrConflict) {
+		return InvalidGrant("authorization_failed: embed_nonce was already used")
+	}
+	if err != nil {
+		return ServerError(err)
+	}
+	return nil
 }
 
 // embedSettings returns the tenant's embed application and secret, or the
