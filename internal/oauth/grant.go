@@ -41,6 +41,10 @@ type authorization struct {
 	refresh      bool
 	familyID     string
 	refreshToken string
+	// redeem, when set, is the grant's last step, taken once scopes,
+	// audience and lifetime are known to be good (a signed embed
+	// request's nonce), so a request refused for them does not use it up.
+	redeem func(context.Context) error
 }
 
 // issue completes a token request once the grant has authorized it.
@@ -61,6 +65,11 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization) (*T
 	ttl, err := lifetime(ex.req.Get("validity_period"), app.AccessTokenTTL)
 	if err != nil {
 		return nil, err
+	}
+	if az.redeem != nil {
+		if err := az.redeem(ctx); err != nil {
+			return nil, err
+		}
 	}
 	subject := az.subject
 	if subject == "" {

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EmbedSettings", testEmbedSettings},
 		{"EmbedNonces", testEmbedNonces},
 		{"UpsertUsers", testUpsertUsers},
+		{"ImportedHash", testImportedHash}, // in importedhash.go
 		{"APIs", testAPIs},
 		{"LoginFailures", testLoginFailures},           // in loginfailures.go
 		{"GatewayCredentials", testGatewayCredentials}, // in gatewaycreds.go
