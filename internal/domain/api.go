@@ -86,6 +86,23 @@ func ValidateAPI(a *API) error {
 	return nil
 }
 
+// ContextsClash reports whether two APIs' contexts may not coexist: equal
+// in any letter case, or, for APIs of different tenants, one a
+// whole-segment prefix of the other. The gateway routes to the longest
+// matching context, so /orders of one tenant would otherwise receive
+// /orders/v3/… meant for another tenant's /orders/v1 — and its callers'
+// tokens.
+func ContextsClash(a, b string, sameTenant bool) bool {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	if a == b {
+		return true
+	}
+	if sameTenant {
+		return false
+	}
+	return strings.HasPrefix(a, b+"/") || strings.HasPrefix(b, a+"/")
+}
+
 // TemplateShape replaces each {param} of a path template by {}.
 func TemplateShape(path string) string {
 	segs := strings.Split(path, "/")

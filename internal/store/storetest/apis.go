@@ -94,4 +94,5 @@ func testAPIs(t *testing.T, s store.Store) {
 		eq(t, "after deleting b", len(all), 2)
 		isErr(t, s.CreateAPI(c, "gone", sampleAPI("x", "/x")), domain.ErrNotFound)
 	})
+	t.Run("contexts", func(t *testing.T) { testAPIContexts(t, s) }) // apis_context.go
 }
