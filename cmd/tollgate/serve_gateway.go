@@ -62,13 +62,25 @@ func (v tokenVerifier) Verify(ctx context.Context, tenant, raw string) (*gateway
 // wireGateway builds the gateway on its own listener. It follows API
 // changes made here through svc at once and others' every few seconds.
 func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Service) error {
+	ln, err := net.Listen("tcp", a.cfg.GatewayAddr)
+	if err != nil {
+		return err
+	}
+	a.gwLn = ln
+	svc.Upstreams, err = a.upstreamPolicy() // knows the listeners, now all bound
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	g := gateway.New(gateway.Config{
-		Source:   storeAPIs{a.store},
-		Verifier: tokenVerifier{oauth: srv, apiTokens: a.apiTokens},
-		Logger:   a.log,
-		Observe:  a.obs.gatewayMetrics(),
+		Source:    storeAPIs{a.store},
+		Verifier:  tokenVerifier{oauth: srv, apiTokens: a.apiTokens},
+		Logger:    a.log,
+		Observe:   a.obs.gatewayMetrics(),
+		Upstreams: svc.Upstreams,
 	})
 	if err := g.Reload(ctx); err != nil {
+		ln.Close()
 		return err
 	}
 	svc.OnAPIChange = func() {
@@ -82,11 +94,6 @@ func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Ser
 	feedDone := make(chan struct{})
 	svc.FeedDone = feedDone
 	a.http.RegisterOnShutdown(func() { close(feedDone) })
-	ln, err := net.Listen("tcp", a.cfg.GatewayAddr)
-	if err != nil {
-		return err
-	}
-	a.gwLn = ln
 	a.gw = &http.Server{
 		Handler:           g,
 		ReadHeaderTimeout: 10 * time.Second,

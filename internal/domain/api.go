@@ -19,6 +19,11 @@ type API struct {
 	Resources []APIResource
 	CreatedAt time.Time
 	UpdatedAt time.Time
+
+	// OperatorUpstream: the operator (bootstrap token) set Upstream, so
+	// the gateway may reach any address but its own listeners; a tenant
+	// admin's upstream must be public or on the operator's allow-list.
+	OperatorUpstream bool
 }
 
 // APIResource is one operation of an API. A request needs a valid token

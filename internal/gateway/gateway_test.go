@@ -13,6 +13,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/gateway"
+	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 )
 
 // tokens is a Verifier over a fixed map: the real verifiers are tested
@@ -49,18 +50,29 @@ type env struct {
 	outcomes []gateway.Outcome
 }
 
+// ordersAPI is acme's API on upstream; byOperator: the operator set the
+// upstream, so the gateway may dial a loopback address.
+func ordersAPI(upstream string, byOperator bool) domain.API {
+	return domain.API{Tenant: "acme", ID: "orders", Context: "/orders/v1", Upstream: upstream + "/base", OperatorUpstream: byOperator,
+		Resources: []domain.APIResource{
+			{Method: "GET", Path: "/items/{id}", Scopes: []string{"orders:read"}},
+			{Method: "PUT", Path: "/items/{id}", Scopes: []string{"orders:read", "orders:update"}},
+			{Method: "POST", Path: "/items", Scopes: []string{}},
+			{Method: "GET", Path: "/slow"},
+			{Method: "GET", Path: "/health", Public: true},
+		}}
+}
+
 func newEnv(t *testing.T, upstream string) *env {
+	return newEnvFor(t, ordersAPI(upstream, true), nil)
+}
+
+func newEnvFor(t *testing.T, a domain.API, p *upstream.Policy) *env {
 	t.Helper()
 	e := &env{}
-	res := []domain.APIResource{
-		{Method: "GET", Path: "/items/{id}", Scopes: []string{"orders:read"}},
-		{Method: "PUT", Path: "/items/{id}", Scopes: []string{"orders:read", "orders:update"}},
-		{Method: "POST", Path: "/items", Scopes: []string{}},
-		{Method: "GET", Path: "/slow"},
-		{Method: "GET", Path: "/health", Public: true},
-	}
 	g := gateway.New(gateway.Config{
-		Source: apis{{Tenant: "acme", ID: "orders", Context: "/orders/v1", Upstream: upstream + "/base", Resources: res}},
+		Source:    apis{a},
+		Upstreams: p,
 		Verifier: tokens{
 			"reader": {Tenant: "acme", Subject: "john", Client: "app1", Scopes: []string{"orders:read"}},
 			"other":  {Tenant: "other", Subject: "eve", Scopes: []string{"orders:read", "orders:update"}},

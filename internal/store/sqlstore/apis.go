@@ -10,7 +10,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
 
-const apiCols = `tenant, id, context, upstream, resources, created_at, updated_at`
+const apiCols = `tenant, id, context, upstream, resources, created_at, updated_at, operator_upstream`
 
 // storedResource is the column form of a resource; domain types carry no
 // JSON tags, so the encoding is pinned here.
@@ -60,7 +60,7 @@ func (c resourcesCol) Scan(src any) error {
 
 func scanAPI(sc interface{ Scan(...any) error }, a *domain.API) error {
 	return sc.Scan(&a.Tenant, &a.ID, &a.Context, &a.Upstream, resourcesCol{&a.Resources},
-		timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt})
+		timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.OperatorUpstream)
 }
 
 // apiContextLockKey is the pg_advisory lock that serialises the writes of
@@ -107,9 +107,9 @@ func (s *Store) CreateAPI(ctx context.Context, tenant string, a *domain.API) err
 		if err := claimContext(ctx, tx, tenant, a.ID, a.Context); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `INSERT INTO apis (`+apiCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		_, err := tx.exec(ctx, `INSERT INTO apis (`+apiCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			tenant, a.ID, a.Context, a.Upstream, encResources(a.Resources),
-			tx.d.ts(a.CreatedAt), tx.d.ts(a.UpdatedAt))
+			tx.d.ts(a.CreatedAt), tx.d.ts(a.UpdatedAt), a.OperatorUpstream)
 		if err != nil {
 			return fmt.Errorf("api %q: %w", a.ID, mapErr(err))
 		}
@@ -153,8 +153,8 @@ func (s *Store) UpdateAPI(ctx context.Context, tenant string, a *domain.API) err
 			return err
 		}
 		res, err := tx.exec(ctx,
-			`UPDATE apis SET context = ?, upstream = ?, resources = ?, updated_at = ? WHERE tenant = ? AND id = ?`,
-			a.Context, a.Upstream, encResources(a.Resources), tx.d.ts(now), tenant, a.ID)
+			`UPDATE apis SET context = ?, upstream = ?, resources = ?, updated_at = ?, operator_upstream = ? WHERE tenant = ? AND id = ?`,
+			a.Context, a.Upstream, encResources(a.Resources), tx.d.ts(now), a.OperatorUpstream, tenant, a.ID)
 		if err != nil {
 			return fmt.Errorf("api %q: %w", a.ID, mapErr(err)) // another API has the context
 		}
