@@ -85,7 +85,8 @@ func TestUpstreamAllowList(t *testing.T) {
 		400, "own listener")
 }
 
-// One tenant's API cannot capture requests meant for another's.
+// One tenant's API cannot capture requests meant for another's, and a
+// public resource never receives the caller's token.
 func TestGatewayContextClash(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
 		up := upstreamEcho(t)
@@ -95,6 +96,15 @@ func TestGatewayContextClash(t *testing.T) {
 			e.refused(e.admin, "POST", "/acme/api/v1/entities/apis", apiDoc("grab", cx, up.URL), 409, `"/orders/v1"`)
 		}
 		e.refused(e.admin, "POST", "/api/v1/entities/apis", apiDoc("twin", "/ORDERS/V1", up.URL), 409, `context "/ORDERS/V1"`)
+
+		// acme's public resource gets no token of the default tenant.
+		e.api("POST", "/acme/api/v1/entities/apis", apiDoc("shop", "/shop", up.URL), 201)
+		tok := e.passwordToken("orders:read").str("access_token")
+		r := e.gatewayDo("GET", "/shop/x", tok, nil)
+		expect(t, "public resource of another tenant", r, 200, "")
+		if h := r.body["header"].(map[string]any); h["Authorization"] != nil {
+			t.Fatalf("acme's upstream received the caller's Authorization: %v", h["Authorization"])
+		}
 	})
 }
 

@@ -289,13 +289,18 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 			delete(pr.Out.Header, k)
 		}
 	}
-	if id := x.id; id != nil {
-		pr.Out.Header.Set("X-Tollgate-Tenant", id.Tenant)
-		pr.Out.Header.Set("X-Tollgate-Subject", id.Subject)
-		pr.Out.Header.Set("X-Tollgate-Scopes", strings.Join(id.Scopes, " "))
-		if id.Client != "" {
-			pr.Out.Header.Set("X-Tollgate-Client", id.Client)
-		}
+	id := x.id
+	if id == nil {
+		// A public resource checked no token: whatever the caller sent
+		// may belong to another tenant and must not reach this upstream.
+		pr.Out.Header.Del("Authorization")
+		return
+	}
+	pr.Out.Header.Set("X-Tollgate-Tenant", id.Tenant)
+	pr.Out.Header.Set("X-Tollgate-Subject", id.Subject)
+	pr.Out.Header.Set("X-Tollgate-Scopes", strings.Join(id.Scopes, " "))
+	if id.Client != "" {
+		pr.Out.Header.Set("X-Tollgate-Client", id.Client)
 	}
 }
 

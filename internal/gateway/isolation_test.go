@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -19,6 +20,26 @@ func counting(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	}))
 	t.Cleanup(up.Close)
 	return up, &hits
+}
+
+// The gateway checks the tenant of the identity a verifier returns, not
+// only the verifier: a token of another tenant holding every scope a
+// resource needs is refused, and the upstream receives nothing.
+func TestOwnTenantCheck(t *testing.T) {
+	up, hits := counting(t)
+	e := newEnv(t, up.URL) // "other" is tenant other's, with orders:read and orders:update
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/orders/v1/items/1"}, {"PUT", "/orders/v1/items/1"}, {"POST", "/orders/v1/items"},
+	} {
+		a := e.do(t, r.method, r.path, bearer("other"), "")
+		if a.status != http.StatusUnauthorized || a.body["error"] != "invalid_token" ||
+			!strings.Contains(a.header.Get("WWW-Authenticate"), `error="invalid_token"`) {
+			t.Errorf("%s %s with another tenant's token: %d %v", r.method, r.path, a.status, a.body)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the upstream received %d requests", n)
+	}
 }
 
 // The gateway applies the upstream policy when it dials, on the address
