@@ -23,7 +23,16 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, tenant string, u 
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return err
 	}
-	u.Tenant = tenant
+	// Every name ValidID refuses PRECIS refuses too, or refuses once
+	// normalised; asking ValidID first only gets an error that names it.
+	if err := domain.ValidID("id", u.ID); err != nil {
+		return err
+	}
+	id, err := domain.NormalizeUsername(u.ID)
+	if err != nil {
+		return err
+	}
+	u.ID, u.Tenant = id, tenant
 	u.Roles = nonNil(u.Roles)
 	if u.Source == "" {
 		u.Source = domain.SourceLocal
@@ -31,7 +40,6 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, tenant string, u 
 	if err := s.validUser(ctx, tenant, u); err != nil {
 		return err
 	}
-	var err error
 	if u.PasswordHash, err = s.hashPassword(ctx, password); err != nil {
 		return err
 	}
@@ -71,6 +79,10 @@ func (s *Service) hashPassword(ctx context.Context, password string) (string, er
 
 // GetUser returns one user; a user may read themself.
 func (s *Service) GetUser(ctx context.Context, p Principal, tenant, id string) (*domain.User, error) {
+	id, err := s.userID(ctx, tenant, id)
+	if err != nil {
+		return nil, err
+	}
 	if err := canReadUser(p, tenant, id); err != nil {
 		return nil, err
 	}
@@ -101,6 +113,10 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, tenant, id string
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, err
 	}
+	id, err := s.userID(ctx, tenant, id)
+	if err != nil {
+		return nil, err
+	}
 	if patch.Roles != nil {
 		if err := s.checkRolesExist(ctx, tenant, "roles", *patch.Roles); err != nil {
 			return nil, err
@@ -108,7 +124,6 @@ func (s *Service) UpdateUser(ctx context.Context, p Principal, tenant, id string
 	}
 	var hash string
 	if patch.Password != nil {
-		var err error
 		if hash, err = s.hashPassword(ctx, *patch.Password); err != nil {
 			return nil, err
 		}
@@ -151,6 +166,10 @@ func applyUserPatch(u *domain.User, patch UserPatch) {
 // DeleteUser removes user id.
 func (s *Service) DeleteUser(ctx context.Context, p Principal, tenant, id string) error {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return err
+	}
+	id, err := s.userID(ctx, tenant, id)
+	if err != nil {
 		return err
 	}
 	return s.changed(ctx, p, tenant, "user.delete", id, s.store.DeleteUser(ctx, tenant, id))

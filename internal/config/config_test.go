@@ -1,6 +1,8 @@
 package config
 
 import (
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,15 +46,16 @@ func TestPortOffset(t *testing.T) {
 // TestValidateChangesNothing: validating twice (as serve and a test
 // helper may) neither adds --port-offset again nor fills in anything.
 func TestValidateChangesNothing(t *testing.T) {
-	c, err := parse(t, "--port-offset", "10", "--signing-alg", "eddsa")
+	c, err := parse(t, "--port-offset", "10", "--signing-alg", "eddsa", "--gateway-allow-upstream", "10.0.0.0/8,Svc.Internal")
 	if err != nil {
 		t.Fatal(err)
 	}
 	before := *c
+	before.GatewayAllowUpstream = slices.Clone(c.GatewayAllowUpstream) // caught if changed in place too
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if *c != before {
+	if !reflect.DeepEqual(*c, before) {
 		t.Fatalf("second Validate changed the config:\n%+v\n%+v", before, *c)
 	}
 	if c.Addr != "127.0.0.1:8080" || c.ListenAddr() != "127.0.0.1:8090" || c.GatewayListenAddr() != "127.0.0.1:8253" {
@@ -62,14 +65,16 @@ func TestValidateChangesNothing(t *testing.T) {
 		t.Errorf("derived values: %q %q %q %q", c.SigningAlg, c.SigningAlgorithm(), c.MasterKeyFile, c.MasterKeyPath())
 	}
 
-	g := Gateway{Addr: "127.0.0.1:8080", GatewayAddr: "127.0.0.1:8243", PortOffset: 5, KeyManager: "http://km", Token: "t"}
+	g := Gateway{Addr: "127.0.0.1:8080", GatewayAddr: "127.0.0.1:8243", PortOffset: 5, KeyManager: "http://km", Token: "t",
+		GatewayAllowUpstream: []string{"10.0.0.0/8", "Svc.Internal"}}
 	gBefore := g
+	gBefore.GatewayAllowUpstream = slices.Clone(g.GatewayAllowUpstream)
 	for range 2 {
 		if err := g.Validate(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if g != gBefore || g.ListenAddr() != "127.0.0.1:8085" || g.GatewayListenAddr() != "127.0.0.1:8248" || g.Issuer() != "http://km" {
+	if !reflect.DeepEqual(g, gBefore) || g.ListenAddr() != "127.0.0.1:8085" || g.GatewayListenAddr() != "127.0.0.1:8248" || g.Issuer() != "http://km" {
 		t.Errorf("gateway config after two Validates: %+v → %s %s %s", g, g.ListenAddr(), g.GatewayListenAddr(), g.Issuer())
 	}
 }

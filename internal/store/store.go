@@ -96,7 +96,9 @@ type Store interface {
 	DeleteApplication(ctx context.Context, tenant, id string) error
 
 	// APIs published through the gateway. Create and Update give
-	// ErrConflict when another API (of any tenant) has the context.
+	// ErrConflict, naming the context taken, when the context clashes
+	// with another API's (domain.ContextsClash), checked in the writing
+	// transaction.
 	// AllAPIs lists every tenant's APIs, for the gateway's route table.
 	CreateAPI(ctx context.Context, tenant string, a *domain.API) error
 	GetAPI(ctx context.Context, tenant, id string) (*domain.API, error)
@@ -156,6 +158,17 @@ type Store interface {
 	LoginFailures(ctx context.Context, keys []domain.ThrottleKey, now time.Time) ([]domain.LoginFailures, error)
 	AddLoginFailure(ctx context.Context, keys []domain.ThrottleKey, now time.Time, window time.Duration) ([]domain.LoginFailures, error)
 	ClearLoginFailures(ctx context.Context, tenant, username string) error
+
+	// Gateway credentials, with which remote gateways read the gateway
+	// feed; they span tenants. CreateGatewayCredential gives ErrConflict
+	// for an id in use. DeleteGatewayCredential deletes one and, in the
+	// same transaction, records a RevokeGatewayCredential revocation of its
+	// hash (hex, in the default tenant) until revokeUntil, and returns it.
+	CreateGatewayCredential(ctx context.Context, c *domain.GatewayCredential) error
+	GetGatewayCredential(ctx context.Context, id string) (*domain.GatewayCredential, error)
+	GetGatewayCredentialByHash(ctx context.Context, hash []byte) (*domain.GatewayCredential, error)
+	ListGatewayCredentials(ctx context.Context, p domain.Page) ([]domain.GatewayCredential, error)
+	DeleteGatewayCredential(ctx context.Context, id string, revokeUntil time.Time) (*domain.Revocation, error)
 
 	// Revocations of access tokens and families.
 	AddRevocation(ctx context.Context, r *domain.Revocation) error
