@@ -66,6 +66,11 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization) (*T
 		subject = app.ID // RFC 9068 §2.2: sub is the client for client_credentials
 	}
 	resp := &TokenResponse{TokenType: "Bearer", ExpiresIn: int64(ttl / time.Second), Scope: strings.Join(scopes, " ")}
+	if len(ex.req.Resources) > 0 {
+		// Azure AD v1 takes one resource; several are joined like scopes.
+		resp.Resource = strings.Join(ex.req.Resources, " ")
+		resp.ExpiresOn = strconv.FormatInt(ex.now.Add(ttl).Unix(), 10)
+	}
 	if az.refresh && az.refreshToken == "" {
 		az.familyID = rand.Text()
 		rt, err := s.newRefreshToken(ctx, ex, az.familyID, az.subject, scopes, aud)
