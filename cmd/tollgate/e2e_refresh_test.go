@@ -2,7 +2,10 @@ package main
 
 import (
 	"net/url"
+	"strconv"
+	"sync"
 	"testing"
+	"time"
 )
 
 // refreshAs presents a refresh token as the client id:secret.
@@ -29,6 +32,100 @@ func TestRefreshByAnotherClient(t *testing.T) {
 		}
 		if r := e.refreshAs(e.clientID, e.clientSecret, first.str("refresh_token")); r.status != 400 || r.str("error") != "invalid_grant" {
 			t.Fatalf("the owner's refresh after the leak: %d %s", r.status, r.raw)
+		}
+
+		// Within the grace of a rotation too: the other client does not get
+		// the successor, and the owner's successor is revoked.
+		first = e.passwordToken("")
+		second := e.refreshAs(e.clientID, e.clientSecret, first.str("refresh_token"))
+		if r := e.refreshAs(otherID, otherSecret, first.str("refresh_token")); r.status != 400 || r.str("refresh_token") != "" {
+			t.Fatalf("another client's retry within the grace: %d %s", r.status, r.raw)
+		}
+		if r := e.refreshAs(e.clientID, e.clientSecret, second.str("refresh_token")); r.status != 400 {
+			t.Fatalf("the owner's successor after the leak: %d %s", r.status, r.raw)
+		}
+	})
+}
+
+// A client that lost the answer to a rotation presents the rotated token
+// again within the application's grace (30 s by default): it gets the same
+// successor and a new access token, and the session goes on. Once that
+// successor has been used, the old token is a replay again.
+func TestRefreshRetryWithinGrace(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		first := e.passwordToken("")
+		lost := e.refreshAs(e.clientID, e.clientSecret, first.str("refresh_token"))
+		retry := e.refreshAs(e.clientID, e.clientSecret, first.str("refresh_token"))
+		if lost.status != 200 || retry.status != 200 {
+			t.Fatalf("rotation %d, retry %d: %s", lost.status, retry.status, retry.raw)
+		}
+		if retry.str("refresh_token") != lost.str("refresh_token") {
+			t.Fatal("the retry got another successor: the session forked")
+		}
+		if retry.str("access_token") == lost.str("access_token") || retry.str("scope") != "orders:read" {
+			t.Fatalf("the retry's access token: %s", retry.raw)
+		}
+		third := e.refreshAs(e.clientID, e.clientSecret, retry.str("refresh_token"))
+		if third.status != 200 {
+			t.Fatalf("the successor after a retry: %d %s", third.status, third.raw)
+		}
+		// The successor is used: presenting the first token now is a replay.
+		if r := e.refreshAs(e.clientID, e.clientSecret, first.str("refresh_token")); r.status != 400 || r.str("error") != "invalid_grant" {
+			t.Fatalf("replay after the successor was used: %d %s", r.status, r.raw)
+		}
+		if r := e.refreshAs(e.clientID, e.clientSecret, third.str("refresh_token")); r.status != 400 {
+			t.Fatalf("the family lives on after a replay: %d %s", r.status, r.raw)
+		}
+	})
+}
+
+// Two presentations of one token at once, within the grace, get the same
+// successor, and the family lives on.
+func TestRefreshConcurrentRetries(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		first := e.passwordToken("")
+		var answers [2]*response
+		var wg sync.WaitGroup
+		for i := range answers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				answers[i] = e.refreshAs(e.clientID, e.clientSecret, first.str("refresh_token"))
+			}()
+		}
+		wg.Wait()
+		a, b := answers[0], answers[1]
+		if a.status != 200 || b.status != 200 || a.str("refresh_token") != b.str("refresh_token") {
+			t.Fatalf("concurrent presentations: %d %s / %d %s", a.status, a.raw, b.status, b.raw)
+		}
+		if r := e.refreshAs(e.clientID, e.clientSecret, a.str("refresh_token")); r.status != 200 {
+			t.Fatalf("the shared successor: %d %s", r.status, r.raw)
+		}
+	})
+}
+
+// Without a grace (refreshReuseGraceSeconds 0), or after it, a retry is a
+// replay: invalid_grant, and the session ends.
+func TestRefreshReuseWithoutGrace(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		for _, c := range []struct {
+			name  string
+			grace int
+			wait  time.Duration
+		}{{"grace off", 0, 0}, {"grace over", 1, 1100 * time.Millisecond}} {
+			id, secret := e.createApp("", `"grantTypes":["password","refresh_token"],"scopes":["orders:read"],"refreshReuseGraceSeconds":`+strconv.Itoa(c.grace))
+			first := e.post("/token", url.Values{"grant_type": {"password"}, "username": {"john.doe"}, "password": {"s3cret-pw"}}, id, secret)
+			second := e.refreshAs(id, secret, first.str("refresh_token"))
+			if first.status != 200 || second.status != 200 {
+				t.Fatalf("%s: %d %d %s", c.name, first.status, second.status, second.raw)
+			}
+			time.Sleep(c.wait)
+			if r := e.refreshAs(id, secret, first.str("refresh_token")); r.status != 400 || r.str("error") != "invalid_grant" {
+				t.Fatalf("%s: the retry: %d %s", c.name, r.status, r.raw)
+			}
+			if r := e.refreshAs(id, secret, second.str("refresh_token")); r.status != 400 {
+				t.Fatalf("%s: the successor after a replay: %d %s", c.name, r.status, r.raw)
+			}
 		}
 	})
 }
