@@ -14,6 +14,14 @@ func (e *env) refreshAs(id, secret, tok string) *response {
 	return e.post("/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok}}, id, secret)
 }
 
+// wantInvalidGrant fails unless r refuses a refresh with invalid_grant.
+func wantInvalidGrant(t *testing.T, what string, r *response) {
+	t.Helper()
+	if r.status != 400 || r.str("error") != "invalid_grant" || r.str("refresh_token") != "" {
+		t.Fatalf("%s: %d %s, want invalid_grant", what, r.status, r.raw)
+	}
+}
+
 // A refresh token presented by another client of the same tenant has
 // leaked: the answer is invalid_grant, and the session ends for its own
 // client too, refresh and access tokens alike.
@@ -21,29 +29,20 @@ func TestRefreshByAnotherClient(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
 		first := e.passwordToken("")
 		otherID, otherSecret := e.createApp("", `"grantTypes":["password","refresh_token"],"scopes":["orders:read"]`)
-		r := e.refreshAs(otherID, otherSecret, first.str("refresh_token"))
-		if r.status != 400 || r.str("error") != "invalid_grant" {
-			t.Fatalf("another client's refresh: %d %s", r.status, r.raw)
-		}
+		wantInvalidGrant(t, "another client's refresh", e.refreshAs(otherID, otherSecret, first.str("refresh_token")))
 		// The access token first: the owner's refresh below would revoke
 		// the family itself, as a reuse, if the leak had not.
 		if in := e.introspect(first.str("access_token")); in["active"] != false {
 			t.Fatalf("the owner's access token after the leak: %v", in)
 		}
-		if r := e.refreshAs(e.clientID, e.clientSecret, first.str("refresh_token")); r.status != 400 || r.str("error") != "invalid_grant" {
-			t.Fatalf("the owner's refresh after the leak: %d %s", r.status, r.raw)
-		}
+		wantInvalidGrant(t, "the owner's refresh after the leak", e.refreshAs(e.clientID, e.clientSecret, first.str("refresh_token")))
 
 		// Within the grace of a rotation too: the other client does not get
 		// the successor, and the owner's successor is revoked.
 		first = e.passwordToken("")
 		second := e.refreshAs(e.clientID, e.clientSecret, first.str("refresh_token"))
-		if r := e.refreshAs(otherID, otherSecret, first.str("refresh_token")); r.status != 400 || r.str("refresh_token") != "" {
-			t.Fatalf("another client's retry within the grace: %d %s", r.status, r.raw)
-		}
-		if r := e.refreshAs(e.clientID, e.clientSecret, second.str("refresh_token")); r.status != 400 {
-			t.Fatalf("the owner's successor after the leak: %d %s", r.status, r.raw)
-		}
+		wantInvalidGrant(t, "another client's retry within the grace", e.refreshAs(otherID, otherSecret, first.str("refresh_token")))
+		wantInvalidGrant(t, "the owner's successor after the leak", e.refreshAs(e.clientID, e.clientSecret, second.str("refresh_token")))
 	})
 }
 
@@ -70,12 +69,8 @@ func TestRefreshRetryWithinGrace(t *testing.T) {
 			t.Fatalf("the successor after a retry: %d %s", third.status, third.raw)
 		}
 		// The successor is used: presenting the first token now is a replay.
-		if r := e.refreshAs(e.clientID, e.clientSecret, first.str("refresh_token")); r.status != 400 || r.str("error") != "invalid_grant" {
-			t.Fatalf("replay after the successor was used: %d %s", r.status, r.raw)
-		}
-		if r := e.refreshAs(e.clientID, e.clientSecret, third.str("refresh_token")); r.status != 400 {
-			t.Fatalf("the family lives on after a replay: %d %s", r.status, r.raw)
-		}
+		wantInvalidGrant(t, "replay after the successor was used", e.refreshAs(e.clientID, e.clientSecret, first.str("refresh_token")))
+		wantInvalidGrant(t, "the family lives on after a replay", e.refreshAs(e.clientID, e.clientSecret, third.str("refresh_token")))
 	})
 }
 
@@ -120,12 +115,8 @@ func TestRefreshReuseWithoutGrace(t *testing.T) {
 				t.Fatalf("%s: %d %d %s", c.name, first.status, second.status, second.raw)
 			}
 			time.Sleep(c.wait)
-			if r := e.refreshAs(id, secret, first.str("refresh_token")); r.status != 400 || r.str("error") != "invalid_grant" {
-				t.Fatalf("%s: the retry: %d %s", c.name, r.status, r.raw)
-			}
-			if r := e.refreshAs(id, secret, second.str("refresh_token")); r.status != 400 {
-				t.Fatalf("%s: the successor after a replay: %d %s", c.name, r.status, r.raw)
-			}
+			wantInvalidGrant(t, c.name+": the retry", e.refreshAs(id, secret, first.str("refresh_token")))
+			wantInvalidGrant(t, c.name+": the successor after a replay", e.refreshAs(id, secret, second.str("refresh_token")))
 		}
 	})
 }
