@@ -27,6 +27,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
+	"github.com/tollgate-dev/tollgate/internal/throttle"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -148,10 +149,12 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 		ln.Close()
 		return fmt.Errorf("debug listener: %w", err)
 	}
+	limiter := throttle.New(st, signinLimits(cfg))
 	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events,
-		Sealer: sealer})
+		Sealer: sealer, Limiter: limiter})
 	svc := admin.NewService(st, hasher, keys)
 	svc.Sealer = sealer // embed secrets
+	svc.Limiter = limiter
 	svc.OnApplicationChange = srv.ForgetApplication
 	svc.OnTenantChange = srv.ForgetTenant
 	svc.Events = events
@@ -239,6 +242,17 @@ func firstStart(ctx context.Context, st store.Store, cfg *config.Server, out io.
 	// Printed, not logged: logs must never carry a secret.
 	fmt.Fprintf(out, "\nBootstrap token (shown once; it can do everything on every tenant):\n\n    %s\n\nexport TOLLGATE_TOKEN=%s\n\n", tok, tok)
 	return nil
+}
+
+// signinLimits: a single SQLite node is the only writer of its counters,
+// so it may trust what it read for a whole window; PostgreSQL nodes share
+// them and reread after a second.
+func signinLimits(cfg *config.Server) throttle.Limits {
+	l := throttle.DefaultLimits()
+	if cfg.Database == "" {
+		l.Fresh = l.Window
+	}
+	return l
 }
 
 // purgeExpired removes expired tokens, revocations and keys periodically.

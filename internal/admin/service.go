@@ -10,6 +10,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
+	"github.com/tollgate-dev/tollgate/internal/throttle"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -47,6 +48,9 @@ type Service struct {
 	// Sealer seals embed secrets with the master key; without it no embed
 	// secret can be generated.
 	Sealer *secret.Sealer
+	// Limiter holds the sign-in failure counters that UnlockUser clears;
+	// the token endpoint must share it.
+	Limiter *throttle.Limiter
 
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time

@@ -27,7 +27,7 @@ type Gateway struct {
 
 // Flags registers the gateway's flags on fs.
 func (c *Gateway) Flags(fs *pflag.FlagSet) {
-	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address of /healthz, /readyz and /metrics")
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8081", "address of /healthz, /readyz and /metrics (not 8080, so it runs beside serve)")
 	fs.StringVar(&c.GatewayAddr, "gateway-addr", "127.0.0.1:8243", "address of the API gateway")
 	fs.IntVar(&c.PortOffset, "port-offset", 0, "added to both listeners' ports")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file; with --tls-key, the gateway serves HTTPS")

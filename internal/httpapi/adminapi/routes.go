@@ -28,6 +28,7 @@ func (h *Handler) Register(m *route.Mux) {
 	}
 	m.Tenant("POST /api/v1/actions/keys/rotate", h.wrap(h.rotateKey))    // body {"alg":…} optional, in keys.go
 	m.Tenant("POST /api/v1/actions/users/import", h.wrap(h.importUsers)) // text/csv, in import.go
+	m.Tenant("POST /api/v1/actions/users/{id}/unlock", h.wrap(h.unlockUser))
 	m.Tenant("GET /api/v1/audit", h.wrap(h.listAudit))
 	m.Tenant("GET /api/v1/stats/tokens", h.wrap(h.tokenStats))
 	m.Tenant("GET /api/v1/stats/applications/{id}/users", h.wrap(h.applicationUsers))

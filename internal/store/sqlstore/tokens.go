@@ -262,6 +262,8 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 		`DELETE FROM embed_nonces WHERE (tenant, nonce) IN
 			(SELECT tenant, nonce FROM embed_nonces WHERE expires_at <= ? LIMIT ?)`,
 		s.d.apiTokenPurge(), // in apitokens.go: now minus the grace is the cutoff
+		`DELETE FROM login_failures WHERE (tenant, username, addr) IN
+			(SELECT tenant, username, addr FROM login_failures WHERE expires_at <= ? LIMIT ?)`,
 		// Few rows: one statement. Active keys have no publish_until.
 		`DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND publish_until <= ?`,
 	} {

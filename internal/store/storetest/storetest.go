@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EmbedNonces", testEmbedNonces},
 		{"UpsertUsers", testUpsertUsers},
 		{"APIs", testAPIs},
+		{"LoginFailures", testLoginFailures}, // in loginfailures.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open(t)) })
