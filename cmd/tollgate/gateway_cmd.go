@@ -68,6 +68,9 @@ type remoteGateway struct {
 // /readyz (and 404 for every path) until it has been reached once.
 func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway, error) {
 	log := newLogger(&config.Server{LogFormat: cfg.LogFormat, LogLevel: cfg.LogLevel})
+	if !token.CheckOpaque(cfg.Token, token.PrefixGateway) {
+		log.Warn("--token is not a gateway credential; the gateway needs only one (tollgate gateway-credential create)")
+	}
 	client := remote.NewClient(cfg.KeyManager, cfg.Token, nil)
 	// Verification only: the default algorithm is never used to sign here.
 	keys, err := token.NewKeyring(client, nil, cfg.IssuerURL, "")
@@ -92,6 +95,10 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 	}
 	go g.Run(ctx, gatewayReloadEvery)
 
+	tokens, err := client.TokenService() // /token and /revoke on the gateway's port
+	if err != nil {
+		return nil, err
+	}
 	rg := &remoteGateway{cfg: cfg, log: log, client: client}
 	go rg.watch(ctx)
 	if rg.opsLn, err = net.Listen("tcp", cfg.Addr); err != nil {
@@ -107,7 +114,7 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	rg.ops = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
-	rg.gw = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: errLog}
+	rg.gw = &http.Server{Handler: gateway.WithTokenService(g, tokens), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: errLog}
 	return rg, nil
 }
 

@@ -158,10 +158,12 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	svc.OnApplicationChange = srv.ForgetApplication
 	svc.OnTenantChange = srv.ForgetTenant
 	svc.Events = events
+	svc.OnGatewayCredentialDeleted = revoked.Noted // refused here from the next request
 	auth := a.wireAPITokens(ctx, srv, svc, admin.NewAuthenticator(st, keys, revoked), revoked)
+	oauthEndpoints := oauthapi.New(srv, keys, log)
 	a.http = &http.Server{
 		Handler: httpapi.New(
-			oauthapi.New(srv, keys, log),
+			oauthEndpoints,
 			adminapi.New(svc, auth, log),
 			a.obs.withMetrics(httpapi.NewOps(st, log)),
 			log,
@@ -172,7 +174,7 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if err := a.wireGateway(ctx, srv, svc); err != nil {
+	if err := a.wireGateway(ctx, srv, svc, httpapi.NewGatewayTokenService(oauthEndpoints, log)); err != nil {
 		ln.Close()
 		return fmt.Errorf("gateway: %w", err)
 	}

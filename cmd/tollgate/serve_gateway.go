@@ -59,9 +59,10 @@ func (v tokenVerifier) Verify(ctx context.Context, tenant, raw string) (*gateway
 	return &gateway.Identity{Tenant: c.Tenant, Subject: c.Subject, Client: c.ClientID, Scopes: strings.Fields(c.Scope)}, nil
 }
 
-// wireGateway builds the gateway on its own listener. It follows API
-// changes made here through svc at once and others' every few seconds.
-func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Service) error {
+// wireGateway builds the gateway on its own listener, which also serves
+// tokens, the token service's token and revocation endpoints. It follows
+// API changes made here through svc at once and others' every few seconds.
+func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Service, tokens http.Handler) error {
 	g := gateway.New(gateway.Config{
 		Source:   storeAPIs{a.store},
 		Verifier: tokenVerifier{oauth: srv, apiTokens: a.apiTokens},
@@ -88,7 +89,7 @@ func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Ser
 	}
 	a.gwLn = ln
 	a.gw = &http.Server{
-		Handler:           g,
+		Handler:           gateway.WithTokenService(g, tokens),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		// No read or write timeout: bodies stream both ways for as long

@@ -45,6 +45,9 @@ type Service struct {
 	// API token left, so this node refuses the token from the next request
 	// (followers of the revocation set pick it up within a second).
 	OnAPITokenDeleted func(rev domain.Revocation)
+	// OnGatewayCredentialDeleted, when set, is called likewise with the
+	// revocation a deleted gateway credential left.
+	OnGatewayCredentialDeleted func(rev domain.Revocation)
 	// Sealer seals embed secrets with the master key; without it no embed
 	// secret can be generated.
 	Sealer *secret.Sealer

@@ -105,10 +105,10 @@ func (e *Error) message() string {
 	return fmt.Sprintf("%d %s: %s", e.Status, http.StatusText(e.Status), strings.Join(msgs, "; "))
 }
 
-// collectionPath is where a collection lives; tenants are not
-// tenant-scoped.
+// collectionPath is where a collection lives; tenants and gateway
+// credentials are not tenant-scoped.
 func (c *Client) collectionPath(collection string) string {
-	if collection == Tenants {
+	if collection == Tenants || collection == GatewayCredentials {
 		return "/api/v1/entities/" + collection
 	}
 	return c.tenantPrefix() + "/api/v1/entities/" + collection

@@ -18,7 +18,7 @@ type Gateway struct {
 	TLSCert       string
 	TLSKey        string
 	KeyManager    string // token service base URL
-	Token         string // its bootstrap token
+	Token         string // a gateway credential, or the bootstrap token
 	IssuerURL     string // token service's public URL; default KeyManager
 	LogFormat     string
 	LogLevel      string
@@ -33,7 +33,7 @@ func (c *Gateway) Flags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file; with --tls-key, the gateway serves HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
 	fs.StringVar(&c.KeyManager, "key-manager", "", "base URL of the token service to follow (required)")
-	fs.StringVar(&c.Token, "token", "", "the token service's bootstrap token (required)")
+	fs.StringVar(&c.Token, "token", "", "a gateway credential (tollgate gateway-credential create) or the bootstrap token (required)")
 	fs.StringVar(&c.IssuerURL, "issuer-url", "", "the token service's --public-url, if not --key-manager")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "json, text or auto")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")

@@ -54,6 +54,9 @@ func ValidateAPI(a *API) error {
 	if a.Context == "/" {
 		return Invalid("context", "may not be \"/\"")
 	}
+	if err := checkGatewayTokenPaths(a); err != nil { // gatewaypaths.go
+		return err
+	}
 	if err := checkUpstream(a.Upstream); err != nil {
 		return err
 	}

@@ -24,6 +24,10 @@ func (g passwordGrant) authorize(ctx context.Context, ex *exchange) (*authorizat
 	if username == "" || password == "" {
 		return nil, InvalidRequest("username and password are required")
 	}
+	username, err := domain.NormalizeUsername(username)
+	if err != nil {
+		return nil, errBadCredentials() // no such name can exist
+	}
 	s := g.s
 	// Before the lookup, so the answer cannot depend on who exists.
 	pass, err := s.throttle.Admit(ctx, ex.tenant, username, ex.req.RemoteAddr)

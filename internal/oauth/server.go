@@ -272,7 +272,9 @@ func (s *Server) client(ctx context.Context, id string) (*domain.Application, er
 
 // isEmbedClient reports the built-in embed application's id, which every
 // tenant has and which is not stored with the applications.
-func isEmbedClient(id string) bool { return id == domain.EmbedApplicationID }
+func isEmbedClient(id string) bool {
+	return id == domain.EmbedApplicationID || id == domain.LegacyEmbedApplicationID
+}
 
 // exchange carries one token request through the fixed steps.
 type exchange struct {

@@ -152,6 +152,17 @@ type Store interface {
 	AddLoginFailure(ctx context.Context, keys []domain.ThrottleKey, now time.Time, window time.Duration) ([]domain.LoginFailures, error)
 	ClearLoginFailures(ctx context.Context, tenant, username string) error
 
+	// Gateway credentials, with which remote gateways read the gateway
+	// feed; they span tenants. CreateGatewayCredential gives ErrConflict
+	// for an id in use. DeleteGatewayCredential deletes one and, in the
+	// same transaction, records a RevokeGatewayCredential revocation of its
+	// hash (hex, in the default tenant) until revokeUntil, and returns it.
+	CreateGatewayCredential(ctx context.Context, c *domain.GatewayCredential) error
+	GetGatewayCredential(ctx context.Context, id string) (*domain.GatewayCredential, error)
+	GetGatewayCredentialByHash(ctx context.Context, hash []byte) (*domain.GatewayCredential, error)
+	ListGatewayCredentials(ctx context.Context, p domain.Page) ([]domain.GatewayCredential, error)
+	DeleteGatewayCredential(ctx context.Context, id string, revokeUntil time.Time) (*domain.Revocation, error)
+
 	// Revocations of access tokens and families.
 	AddRevocation(ctx context.Context, r *domain.Revocation) error
 	// RevocationsSince returns revocations with Seq > after, across all

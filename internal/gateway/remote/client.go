@@ -47,7 +47,7 @@ type Client struct {
 }
 
 // NewClient returns a Client of the key manager at base, authenticating
-// with credential (the bootstrap token).
+// with credential (a gateway credential, or the bootstrap token).
 func NewClient(base, credential string, rt http.RoundTripper) *Client {
 	if rt == nil {
 		rt = http.DefaultTransport

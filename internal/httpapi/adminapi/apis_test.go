@@ -52,7 +52,8 @@ func TestAPIStatusCodes(t *testing.T) {
 	}
 }
 
-// The gateway feed spans tenants: only the bootstrap credential reads it.
+// The gateway feed spans tenants: tenant admins do not read it (gateway
+// credentials do: gatewaycreds_test.go).
 func TestGatewayFeedNeedsBootstrap(t *testing.T) {
 	e := newEnv(t)
 	get := func(path, tok string) int {

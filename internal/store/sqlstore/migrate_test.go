@@ -43,8 +43,9 @@ func TestMigration0006(t *testing.T) {
 	})
 }
 
-// forEachUnmigrated runs f on a store of each dialect whose database has
-// no migration applied yet.
+// forEachUnmigrated runs f on an empty SQLite store and, when enabled, an
+// empty PostgreSQL database, neither migrated, for migration tests to
+// build an older release's schema with migrateTo.
 func forEachUnmigrated(t *testing.T, f func(t *testing.T, s *Store)) {
 	for name, open := range map[string]func(t *testing.T) (*Store, error){
 		"sqlite":   func(t *testing.T) (*Store, error) { return openSQLite(filepath.Join(t.TempDir(), "t.db")) },
