@@ -21,6 +21,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/gateway"
 	"github.com/tollgate-dev/tollgate/internal/gateway/remote"
+	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -87,20 +88,11 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	obs := observability{reg: reg}
-	g := gateway.New(gateway.Config{
-		Source: client, Verifier: remote.NewVerifier(keys, revoked, client), Logger: log, Observe: obs.gatewayMetrics(),
-	})
-	if err := g.Reload(ctx); err != nil {
-		log.Warn("no API definitions yet", "err", err)
-	}
-	go g.Run(ctx, gatewayReloadEvery)
-
 	tokens, err := client.TokenService() // /token and /revoke on the gateway's port
 	if err != nil {
 		return nil, err
 	}
 	rg := &remoteGateway{cfg: cfg, log: log, client: client}
-	go rg.watch(ctx)
 	if rg.opsLn, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, err
 	}
@@ -108,6 +100,22 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 		rg.opsLn.Close()
 		return nil, err
 	}
+	policy, err := upstream.NewPolicy(cfg.GatewayAllowUpstream, rg.opsLn.Addr(), rg.gwLn.Addr())
+	if err != nil {
+		rg.opsLn.Close()
+		rg.gwLn.Close()
+		return nil, err
+	}
+	g := gateway.New(gateway.Config{
+		Source: client, Verifier: remote.NewVerifier(keys, revoked, client), Logger: log, Observe: obs.gatewayMetrics(),
+		Upstreams: policy,
+	})
+	if err := g.Reload(ctx); err != nil {
+		log.Warn("no API definitions yet", "err", err)
+	}
+	go g.Run(ctx, gatewayReloadEvery)
+
+	go rg.watch(ctx)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", rg.readyz)

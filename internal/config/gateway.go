@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 )
 
 // Gateway configures `tollgate gateway`, the gateway alone on a machine
@@ -23,6 +25,8 @@ type Gateway struct {
 	LogFormat     string
 	LogLevel      string
 	ShutdownGrace time.Duration
+	// GatewayAllowUpstream: see Server.GatewayAllowUpstream.
+	GatewayAllowUpstream []string
 }
 
 // Flags registers the gateway's flags on fs.
@@ -38,6 +42,7 @@ func (c *Gateway) Flags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "json, text or auto")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 15*time.Second, "how long in-flight requests may finish")
+	allowUpstreamFlag(fs, &c.GatewayAllowUpstream)
 }
 
 // Validate checks the configuration and applies the port offset.
@@ -61,5 +66,5 @@ func (c *Gateway) Validate() error {
 	if c.GatewayAddr, err = offsetPort(c.GatewayAddr, c.PortOffset); err != nil {
 		return fmt.Errorf("--gateway-addr: %w", err)
 	}
-	return nil
+	return upstream.CheckAllowList(c.GatewayAllowUpstream)
 }

@@ -83,7 +83,9 @@ type Store interface {
 	DeleteApplication(ctx context.Context, tenant, id string) error
 
 	// APIs published through the gateway. Create and Update give
-	// ErrConflict when another API (of any tenant) has the context.
+	// ErrConflict, naming the context taken, when the context clashes
+	// with another API's (domain.ContextsClash), checked in the writing
+	// transaction.
 	// AllAPIs lists every tenant's APIs, for the gateway's route table.
 	CreateAPI(ctx context.Context, tenant string, a *domain.API) error
 	GetAPI(ctx context.Context, tenant, id string) (*domain.API, error)
