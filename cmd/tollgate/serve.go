@@ -92,7 +92,7 @@ func newApp(ctx context.Context, cfg *config.Server, out io.Writer) (*app, error
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlstore.Open(ctx, cfg.DatabaseDSN())
+	st, err := sqlstore.Open(ctx, cfg.DatabaseDSN(), sqlstore.WithTimeout(cfg.DatabaseTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -106,8 +107,8 @@ func (a *Authenticator) bootstrap(ctx context.Context) ([]byte, error) {
 // only: a token is valid in its own tenant and nowhere else (DESIGN §2),
 // so another tenant's token is unauthenticated here, as at the gateway.
 func (a *Authenticator) verifyJWT(ctx context.Context, tenant, raw string) (Principal, error) {
-	if !a.tenantExists(ctx, tenant) {
-		return Principal{}, ErrUnauthenticated
+	if ok, err := a.tenantExists(ctx, tenant); err != nil || !ok {
+		return Principal{}, cmp.Or(err, ErrUnauthenticated)
 	}
 	c, err := a.keyring.Verify(ctx, tenant, raw)
 	if errors.Is(err, token.ErrInvalidToken) {
@@ -127,11 +128,15 @@ func (a *Authenticator) principal(tenant string, c *token.Claims) (Principal, er
 }
 
 // tenantExists guards Verify, which may create a first key for a tenant it
-// has not seen.
-func (a *Authenticator) tenantExists(ctx context.Context, tenant string) bool {
+// has not seen. A store failure is an error, not an unknown tenant: the
+// caller gets 503, never 401.
+func (a *Authenticator) tenantExists(ctx context.Context, tenant string) (bool, error) {
 	if tenant == "" {
-		return false
+		return false, nil
 	}
 	_, err := a.store.GetTenant(ctx, tenant)
-	return err == nil
+	if errors.Is(err, domain.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }

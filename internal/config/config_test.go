@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -29,6 +30,9 @@ func TestDefaults(t *testing.T) {
 	if c.DatabaseDSN() != "tollgate-data/tollgate.db" || c.MasterKeyFile != "tollgate-data/master.key" {
 		t.Fatalf("paths: %s %s", c.DatabaseDSN(), c.MasterKeyFile)
 	}
+	if c.DatabaseTimeout != 5*time.Second {
+		t.Fatalf("database timeout: %v", c.DatabaseTimeout)
+	}
 }
 
 func TestPortOffset(t *testing.T) {
@@ -52,6 +56,7 @@ func TestInvalid(t *testing.T) {
 		"zero hash iterations": {"--password-hash-iterations", "0"},
 		"signing alg HS256":    {"--signing-alg", "HS256"},
 		"signing alg none":     {"--signing-alg", "none"},
+		"negative db timeout":  {"--database-timeout", "-1s"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := parse(t, args...); err == nil || strings.TrimSpace(err.Error()) == "" {

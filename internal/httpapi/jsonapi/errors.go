@@ -56,13 +56,15 @@ var mapping = []struct {
 	err    error
 	status int
 	code   string
+	detail string // shown instead of the error's text, which is for logs
 }{
-	{domain.ErrNotFound, http.StatusNotFound, "not_found"},
-	{domain.ErrConflict, http.StatusConflict, "conflict"},
-	{admin.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
-	{admin.ErrForbidden, http.StatusForbidden, "forbidden"},
-	{secret.ErrOverloaded, http.StatusServiceUnavailable, "overloaded"},
-	{token.ErrUnsupportedAlgorithm, http.StatusBadRequest, "unsupported_algorithm"},
+	{domain.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the database is temporarily unavailable, retry shortly"},
+	{domain.ErrNotFound, http.StatusNotFound, "not_found", ""},
+	{domain.ErrConflict, http.StatusConflict, "conflict", ""},
+	{admin.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", ""},
+	{admin.ErrForbidden, http.StatusForbidden, "forbidden", ""},
+	{secret.ErrOverloaded, http.StatusServiceUnavailable, "overloaded", ""},
+	{token.ErrUnsupportedAlgorithm, http.StatusBadRequest, "unsupported_algorithm", ""},
 }
 
 // WriteError writes err as a JSON:API errors document. Errors it does not
@@ -77,12 +79,12 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tollgate"`)
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "1")
+		if errors.Is(err, domain.ErrUnavailable) {
+			logger(log).WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
 	case http.StatusInternalServerError:
 		obj.ID = requestID(w, r)
-		if log == nil {
-			log = slog.Default()
-		}
-		log.ErrorContext(r.Context(), "internal error", "request_id", obj.ID,
+		logger(log).ErrorContext(r.Context(), "internal error", "request_id", obj.ID,
 			"method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	Write(w, status, struct {
@@ -110,10 +112,20 @@ func toObject(err error) ErrorObject {
 	}
 	for _, m := range mapping {
 		if errors.Is(err, m.err) {
+			if m.detail != "" {
+				return object(m.status, m.code, m.detail)
+			}
 			return object(m.status, m.code, err.Error())
 		}
 	}
 	return object(http.StatusInternalServerError, "internal", "internal error")
+}
+
+func logger(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.Default()
+	}
+	return log
 }
 
 func object(status int, code, detail string) ErrorObject {

@@ -18,9 +18,10 @@ import (
 
 // Handler holds the endpoints' dependencies.
 type Handler struct {
-	srv  *oauth.Server
-	keys *token.Keyring
-	log  *slog.Logger
+	srv    *oauth.Server
+	keys   *token.Keyring
+	log    *slog.Logger
+	public publicDocs
 }
 
 // New returns a Handler.
@@ -118,7 +119,11 @@ func remoteIP(r *http.Request) string {
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := oauth.AsError(err)
 	if e.Status >= 500 && e.Cause != nil {
-		h.log.ErrorContext(r.Context(), "oauth request failed", "path", r.URL.Path, "request_id", reqid.From(r.Context()), "err", e.Cause)
+		level := slog.LevelError
+		if e.Status == http.StatusServiceUnavailable {
+			level = slog.LevelWarn // an outage or overload, not a fault of ours
+		}
+		h.log.Log(r.Context(), level, "oauth request failed", "path", r.URL.Path, "request_id", reqid.From(r.Context()), "err", e.Cause)
 	}
 	if e.Basic && e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="tollgate", charset="UTF-8"`)

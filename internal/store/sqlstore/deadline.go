@@ -37,18 +37,19 @@ const (
 // Option tunes Open.
 type Option func(*Store)
 
-// WithTimeout sets the deadline of each database call; 0 disables it.
-// On PostgreSQL it also bounds connection establishment, unless the DSN
-// sets connect_timeout.
-func WithTimeout(d time.Duration) Option { return func(s *Store) { s.timeout = d } }
+// WithTimeout sets the deadline of each database call (zero keeps
+// DefaultTimeout). On PostgreSQL it also bounds connection establishment,
+// unless the DSN sets connect_timeout.
+func WithTimeout(d time.Duration) Option {
+	return func(s *Store) {
+		if d > 0 {
+			s.timeout = d
+		}
+	}
+}
 
 // bulk is the deadline of one batch of bulk work.
-func (s *Store) bulk() time.Duration {
-	if s.timeout == 0 {
-		return 0
-	}
-	return max(s.timeout, bulkTimeout)
-}
+func (s *Store) bulk() time.Duration { return max(s.timeout, bulkTimeout) }
 
 func noop() {}
 
