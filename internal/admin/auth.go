@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tollgate-dev/tollgate/internal/authheader"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
@@ -52,11 +53,17 @@ func NewAuthenticator(st store.Store, kr *token.Keyring, rev *token.Revocations)
 // Authenticate checks the value of an Authorization header for a request
 // addressed to tenant.
 func (a *Authenticator) Authenticate(ctx context.Context, tenant, authorization string) (Principal, error) {
-	scheme, raw, ok := strings.Cut(strings.TrimSpace(authorization), " ")
-	raw = strings.TrimSpace(raw)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || raw == "" {
+	if authorization == "" {
 		return Principal{}, ErrUnauthenticated
 	}
+	c, err := authheader.ParseValue(authorization)
+	if err != nil {
+		return Principal{}, err
+	}
+	if c.Scheme != authheader.Bearer {
+		return Principal{}, ErrUnauthenticated
+	}
+	raw := c.Token
 	isBoot, err := a.isBootstrap(ctx, raw)
 	if err != nil {
 		return Principal{}, err

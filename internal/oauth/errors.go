@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/authheader"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
 
@@ -115,12 +116,16 @@ func Unavailable(cause error) *Error {
 	return e
 }
 
-// AsError returns err as an *Error, turning anything else into a
-// server_error that keeps err as its cause.
+// AsError returns err as an *Error: a malformed Authorization header is
+// invalid_request, anything else a server_error that keeps err as its
+// cause.
 func AsError(err error) *Error {
 	var oe *Error
 	if errors.As(err, &oe) {
 		return oe
+	}
+	if errors.Is(err, authheader.ErrMalformed) {
+		return InvalidRequest(err.Error())
 	}
 	return ServerError(err)
 }

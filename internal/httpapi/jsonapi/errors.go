@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
+	"github.com/tollgate-dev/tollgate/internal/authheader"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/reqid"
 	"github.com/tollgate-dev/tollgate/internal/secret"
@@ -60,6 +61,7 @@ var mapping = []struct {
 }{
 	{domain.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the database is temporarily unavailable, retry shortly"},
 	{domain.ErrNotFound, http.StatusNotFound, "not_found", ""},
+	{authheader.ErrMalformed, http.StatusBadRequest, "invalid_request", ""},
 	{domain.ErrConflict, http.StatusConflict, "conflict", ""},
 	{admin.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", ""},
 	{admin.ErrForbidden, http.StatusForbidden, "forbidden", ""},

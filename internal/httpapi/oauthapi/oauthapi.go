@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/tollgate-dev/tollgate/internal/authheader"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/reqid"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 	"github.com/tollgate-dev/tollgate/internal/oauth"
@@ -98,6 +99,10 @@ func (h *Handler) PostOnly(w http.ResponseWriter, r *http.Request) {
 }
 
 func parse(r *http.Request) (*oauth.Request, error) {
+	// Refused alike on every endpoint (two headers, "Basic  x").
+	if _, err := authheader.Parse(r.Header); err != nil {
+		return nil, err
+	}
 	req, err := oauth.ParseRequest(r.Header.Get("Content-Type"), r.Header.Get("Authorization"), r.Body)
 	if err != nil {
 		return nil, err
