@@ -183,7 +183,9 @@ func (c *cluster) signal(sig syscall.Signal) error {
 	}
 	kids, err := children(pid)
 	for _, k := range kids {
-		err = errors.Join(err, syscall.Kill(k, sig))
+		if kerr := syscall.Kill(k, sig); kerr != nil && !errors.Is(kerr, syscall.ESRCH) {
+			err = errors.Join(err, kerr) // ESRCH: it ended meanwhile
+		}
 	}
 	return err
 }

@@ -32,6 +32,10 @@ const (
 	// may legitimately take longer than a request, yet a frozen database
 	// must still free its connection.
 	bulkTimeout = 2 * time.Minute
+	// minConnectTimeout is the least bound on connecting (TCP, TLS,
+	// authentication), which may take longer than a deadline chosen for
+	// quick answers.
+	minConnectTimeout = 2 * time.Second
 )
 
 // Option tunes Open.

@@ -74,9 +74,10 @@ func openPostgres(dsn string, opts ...Option) (*Store, error) {
 	s := newStore(postgresDialect, opts)
 	// database/sql also dials in the background, outside any request's
 	// deadline: without a bound, a frozen server would hold that dial
-	// (and the pool's slot) forever.
+	// (and the pool's slot) forever. A dial made for a request is bounded
+	// by the request's deadline as well.
 	if cfg.ConnectTimeout == 0 {
-		cfg.ConnectTimeout = s.timeout
+		cfg.ConnectTimeout = max(s.timeout, minConnectTimeout)
 	}
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
