@@ -45,15 +45,9 @@ func TestDatabaseOutage(t *testing.T) {
 	// finds the database on every path that would read it.
 	time.Sleep(5*time.Second + 500*time.Millisecond - time.Since(warmed))
 
-	for _, outage := range []struct {
-		name       string
-		down, back func() error
-	}{
-		{"frozen", c.Freeze, c.Thaw},
-		{"shut down", c.Shutdown, c.Restart},
-	} {
-		t.Run(outage.name, func(t *testing.T) {
-			if err := outage.down(); err != nil {
+	for _, outage := range c.Outages() {
+		t.Run(outage.Name, func(t *testing.T) {
+			if err := outage.Down(); err != nil {
 				t.Fatal(err)
 			}
 			began := time.Now()
@@ -76,7 +70,7 @@ func TestDatabaseOutage(t *testing.T) {
 			check("readiness", e.do("GET", "/readyz", "", "", ""), 503)
 			public("during the outage")
 
-			if err := outage.back(); err != nil {
+			if err := outage.Back(); err != nil {
 				t.Fatal(err)
 			}
 			// New connections on a busy machine may take a few tries.

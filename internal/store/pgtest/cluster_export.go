@@ -48,6 +48,18 @@ func (c *Cluster) Freeze() error { return c.c.signal(syscall.SIGSTOP) }
 // Thaw resumes a frozen server (SIGCONT).
 func (c *Cluster) Thaw() error { return c.c.signal(syscall.SIGCONT) }
 
+// Outage is one way the database goes away, and how it comes back.
+type Outage struct {
+	Name       string
+	Down, Back func() error
+}
+
+// Outages are the ways a test can take the cluster down: frozen (Freeze,
+// Thaw) and shut down (Shutdown, Restart).
+func (c *Cluster) Outages() []Outage {
+	return []Outage{{"frozen", c.Freeze, c.Thaw}, {"shut down", c.Shutdown, c.Restart}}
+}
+
 // PID is the postmaster's process id; its backends are its children.
 func (c *Cluster) PID() int { return c.c.cmd.Process.Pid }
 

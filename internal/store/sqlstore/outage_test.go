@@ -44,15 +44,9 @@ func TestPostgresOutage(t *testing.T) {
 		}},
 		{"ping", func() error { return s.Ping(ctx) }},
 	}
-	for _, outage := range []struct {
-		name       string
-		down, back func() error
-	}{
-		{"frozen", c.Freeze, c.Thaw},
-		{"shut down", c.Shutdown, c.Restart},
-	} {
-		t.Run(outage.name, func(t *testing.T) {
-			if err := outage.down(); err != nil {
+	for _, outage := range c.Outages() {
+		t.Run(outage.Name, func(t *testing.T) {
+			if err := outage.Down(); err != nil {
 				t.Fatal(err)
 			}
 			for _, tc := range calls {
@@ -69,7 +63,7 @@ func TestPostgresOutage(t *testing.T) {
 					t.Errorf("%s took %v with a deadline of %v", tc.name, took, timeout)
 				}
 			}
-			if err := outage.back(); err != nil {
+			if err := outage.Back(); err != nil {
 				t.Fatal(err)
 			}
 			// New connections under a short deadline on a busy machine
