@@ -12,8 +12,8 @@ import (
 // connections stay open, nothing answers) and then shut down, the token
 // endpoint answers 503 temporarily_unavailable with Retry-After within
 // about --database-timeout, the admin API a JSON:API 503, /readyz 503;
-// JWKS, discovery and the gateway keep answering from what this node has
-// cached. Once the database is back everything works again, without
+// JWKS, discovery and the gateway (JWTs, and API tokens it has seen) keep
+// answering from what this node has cached. Once the database is back everything works again, without
 // restarting tollgate.
 func TestDatabaseOutage(t *testing.T) {
 	c := pgtest.NewCluster(t) // a private cluster: this test takes it down
@@ -23,6 +23,7 @@ func TestDatabaseOutage(t *testing.T) {
 	e := startWith(t, cfg)
 	e.createOrdersAPI(upstreamEcho(t).URL)
 	access := e.passwordToken("orders:read").str("access_token")
+	apiToken := e.createAPIToken(e.admin, "john.doe", "outage", "")
 	warmed := time.Now()
 	check := func(what string, r *response, status int) {
 		t.Helper()
@@ -35,6 +36,7 @@ func TestDatabaseOutage(t *testing.T) {
 		check(when+": JWKS", e.do("GET", "/oauth2/jwks", "", "", ""), 200)
 		check(when+": discovery", e.do("GET", "/.well-known/openid-configuration", "", "", ""), 200)
 		check(when+": gateway with a JWT", e.gatewayDo("GET", "/orders/v1/items/1", access, nil), 200)
+		check(when+": gateway with an API token", e.gatewayDo("GET", "/orders/v1/items/1", apiToken, nil), 200)
 	}
 	password := func() *response {
 		return e.post("/token", url.Values{"grant_type": {"password"}, "username": {"john.doe"}, "password": {"s3cret-pw"}},
