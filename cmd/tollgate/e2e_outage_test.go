@@ -69,6 +69,9 @@ func TestDatabaseOutage(t *testing.T) {
 			if r.status != 503 || len(errs) != 1 || errs[0].(map[string]any)["status"] != "503" || r.header.Get("Retry-After") == "" {
 				t.Errorf("admin API: %d %v %s, want a JSON:API 503 with Retry-After", r.status, r.header, r.raw)
 			}
+			// An access token on the admin API: the tenant cannot be
+			// checked, which is 503, never 401.
+			check("admin API with an access token", e.do("GET", "/api/v1/entities/users/john.doe/apiTokens", "", "", "Bearer "+access), 503)
 			check("readiness", e.do("GET", "/readyz", "", "", ""), 503)
 			public("during the outage")
 
