@@ -34,6 +34,8 @@ fuzz:
 	$(GO) test ./internal/oauth -run '^$$' -fuzz FuzzSignedEmbedParams -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/importer -run '^$$' -fuzz FuzzCSVRows -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/gateway -run '^$$' -fuzz FuzzMatch -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/gateway -run '^$$' -fuzz FuzzTokenPathsNotShadowed -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/domain -run '^$$' -fuzz FuzzNormalizeUsername -fuzztime $(FUZZTIME)
 
 # Load benchmark (issue 4; see docs/PERFORMANCE.md): a fresh server on a
 # temporary SQLite data dir, every scenario and a bare-handler floor.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -156,8 +157,30 @@ type tokenResponse struct {
 	RefreshToken string `json:"refresh_token"`
 }
 
-// token asks the token endpoint for a token outside the measurement.
+// token asks the token endpoint for a token outside the measurement. A
+// 503 (the password hasher's queue is full, as on a busy machine) is
+// retried until ctx ends: the server asks for exactly that.
 func (e *env) token(ctx context.Context, form url.Values) (*tokenResponse, error) {
+	for {
+		t, err := e.tokenOnce(ctx, form)
+		var busy *busyError
+		if !errors.As(err, &busy) {
+			return t, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// busyError is a 503 from the token endpoint.
+type busyError struct{ body []byte }
+
+func (e *busyError) Error() string { return fmt.Sprintf("token: status 503: %s", e.body) }
+
+func (e *env) tokenOnce(ctx context.Context, form url.Values) (*tokenResponse, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.base+"/oauth2/token", bytes.NewBufferString(form.Encode()))
 	if err != nil {
 		return nil, err
@@ -170,6 +193,9 @@ func (e *env) token(ctx context.Context, form url.Values) (*tokenResponse, error
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusServiceUnavailable {
+		return nil, &busyError{b}
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("token: status %d: %s", resp.StatusCode, b)
 	}

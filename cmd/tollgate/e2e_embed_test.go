@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/base64"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -49,15 +51,21 @@ func TestEmbedSecretSSOUser(t *testing.T) {
 				t.Fatalf("plain embed: %d %s", r.status, r.raw)
 			}
 			claims := e.introspect(r.str("access_token"))
-			if claims["active"] != true || claims["sub"] != "sso.user" || claims["client_id"] != "tollgate:embed" {
+			if claims["active"] != true || claims["sub"] != "sso.user" || claims["client_id"] != "tollgate-embed" {
 				t.Fatalf("introspection: %v", claims)
 			}
 			// The embed secret authenticates the embed application, so
 			// its refresh tokens can be used.
 			rr := e.post("/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {r.str("refresh_token")}},
-				"tollgate:embed", secret)
+				"tollgate-embed", secret)
 			if rr.status != 200 || rr.str("refresh_token") == "" {
 				t.Fatalf("refresh of an embed token: %d %s", rr.status, rr.raw)
+			}
+			// The id before release 0013 still works, with client_secret_post.
+			legacy := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rr.str("refresh_token")},
+				"client_id": {"tollgate:embed"}, "client_secret": {secret}}
+			if r := e.post("/oauth2/token", legacy, "", ""); r.status != 200 || r.str("refresh_token") == "" {
+				t.Fatalf("refresh as tollgate:embed: %d %s", r.status, r.raw)
 			}
 		})
 		t.Run("plain form as JSON", func(t *testing.T) {
@@ -146,6 +154,84 @@ func TestEmbedSecretRefusals(t *testing.T) {
 		e.api("POST", "/api/v1/entities/users", `{"data":{"type":"user","id":"odd","attributes":{"source":"ldap"}}}`, 400)
 		if r := e.post("/oauth2/token", url.Values{"grant_type": {"embed_secret"}, "username": {"john.doe"}}, "", ""); r.status != 400 || r.str("error") != "invalid_request" {
 			t.Fatalf("no credential: %d %s", r.status, r.raw)
+		}
+	})
+}
+
+// TestEmbedSignedNormalisedName: the README's worked example signs for
+// SSO.User@example.com; the user is found by the name's PRECIS form, and a
+// request refused for an unknown user keeps its nonce for the retry.
+func TestEmbedSignedNormalisedName(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		secret := e.enableEmbed("", `"orders:read"`)
+		f := embedSigned("SSO.User@example.com", secret, "3f2a9c", time.Now())
+		refused := e.post("/oauth2/token", embedPlain("nobody", secret), "", "")
+		if r := e.post("/oauth2/token", f, "", ""); r.raw != refused.raw {
+			t.Fatalf("before the user exists: %d %s; want the uniform %s", r.status, r.raw, refused.raw)
+		}
+		e.api("POST", "/api/v1/entities/users", `{"data":{"type":"user","id":"sso.user@example.com","attributes":{"source":"oidc:azure","roles":["reader"]}}}`, 201)
+		bad := maps.Clone(f)
+		bad.Set("scope", "orders:write") // not the embed application's
+		if r := e.post("/oauth2/token", bad, "", ""); r.str("error") != "invalid_scope" {
+			t.Fatalf("a scope the embed application lacks: %d %s", r.status, r.raw)
+		}
+		r := e.post("/oauth2/token", f, "", "")
+		if r.status != 200 {
+			t.Fatalf("retry once the user exists: %d %s", r.status, r.raw)
+		}
+		if claims := e.introspect(r.str("access_token")); claims["sub"] != "sso.user@example.com" {
+			t.Fatalf("subject: %v", claims)
+		}
+		if r := e.post("/oauth2/token", f, "", ""); r.status != 400 || !strings.Contains(r.str("error_description"), "already used") {
+			t.Fatalf("replay of the successful request: %d %s", r.status, r.raw)
+		}
+		for name, u := range map[string]string{"fullwidth": "ＳＳＯ.user@example.com", "plain form upper case": "SSO.USER@EXAMPLE.COM"} {
+			if r := e.post("/oauth2/token", embedPlain(u, secret), "", ""); r.status != 200 {
+				t.Errorf("%s: %d %s", name, r.status, r.raw)
+			}
+		}
+		if r := e.post("/oauth2/token", embedPlain("sso.user\u200b@example.com", secret), "", ""); r.raw != refused.raw {
+			t.Errorf("zero-width space: %d %s", r.status, r.raw)
+		}
+	})
+}
+
+// TestEmbedClientCredentials: an embed request needs no client, but
+// credentials it carries must be right; the embed application's id can be
+// sent with HTTP Basic.
+func TestEmbedClientCredentials(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		e.api("POST", "/api/v1/entities/users", `{"data":{"type":"user","id":"sso.user","attributes":{"source":"oidc:azure","roles":["reader"]}}}`, 201)
+		secret := e.enableEmbed("", `"orders:read"`)
+		for name, c := range map[string][2]string{
+			"wrong secret":    {e.clientID, "wrong"},
+			"unknown client":  {"nobody", "x"},
+			"embed id, wrong": {"tollgate-embed", secret + "x"},
+		} {
+			r := e.post("/oauth2/token", embedPlain("sso.user", secret), c[0], c[1])
+			if r.status != 401 || r.str("error") != "invalid_client" || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Basic") {
+				t.Errorf("%s: %d %v %s; want 401 invalid_client with WWW-Authenticate: Basic", name, r.status, r.header, r.raw)
+			}
+		}
+		post := embedPlain("sso.user", secret)
+		post.Set("client_id", e.clientID)
+		post.Set("client_secret", "wrong")
+		if r := e.post("/oauth2/token", post, "", ""); r.status != 401 || r.str("error") != "invalid_client" {
+			t.Errorf("wrong client_secret_post: %d %s", r.status, r.raw)
+		}
+		// As clients send Basic: not form-encoded. The old id's ':' ends
+		// the user-id there; the new id goes through.
+		raw := func(id string) string { return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret)) }
+		if r := e.do("POST", "/oauth2/token", "application/x-www-form-urlencoded", embedPlain("sso.user", secret).Encode(), raw("tollgate:embed")); r.status != 401 {
+			t.Errorf("old id in Basic: %d %s", r.status, r.raw)
+		}
+		if r := e.do("POST", "/oauth2/token", "application/x-www-form-urlencoded", embedPlain("sso.user", secret).Encode(), raw("tollgate-embed")); r.status != 200 {
+			t.Errorf("new id in Basic: %d %s", r.status, r.raw)
+		}
+		for name, c := range map[string][2]string{"embed application": {"tollgate-embed", secret}, "another client": {e.clientID, e.clientSecret}} {
+			if r := e.post("/oauth2/token", embedPlain("sso.user", secret), c[0], c[1]); r.status != 200 {
+				t.Errorf("%s with right credentials: %d %s", name, r.status, r.raw)
+			}
 		}
 	})
 }

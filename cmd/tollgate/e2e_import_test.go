@@ -59,6 +59,16 @@ func TestImportLegacyHashesLogIn(t *testing.T) {
 				t.Fatalf("%s after login: %+v, %v; want an argon2id hash", user, u, err)
 			}
 		}
+		// The sign-ins upgraded the imported hashes; the same file does
+		// not put them back.
+		if third := e.importCSV(data); third["updated"] != 0.0 || third["skipped"] != 3.0 {
+			t.Fatalf("import after the hashes were upgraded: %v", third)
+		}
+		for _, user := range []string{"legacy.b", "legacy.net"} {
+			if u, err := e.app.store.GetUser(t.Context(), "default", user); err != nil || !strings.HasPrefix(u.PasswordHash, "$argon2id$") {
+				t.Fatalf("%s after importing again: %+v, %v", user, u, err)
+			}
+		}
 		if r := e.do("POST", "/api/v1/actions/users/import", "text/plain", data, "Bearer "+e.admin); r.status != 415 {
 			t.Fatalf("non-CSV body: %d %s", r.status, r.raw)
 		}
@@ -77,8 +87,10 @@ func TestImportCommand(t *testing.T) {
 	if err := os.WriteFile(path, []byte(legacyCSV(t)), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Bad rows make the command fail, after the good ones were imported.
 	out, err := run(t, "", "user", "import", "--csv", path, "--quiet")
-	if err != nil || !strings.Contains(out, "created 3, updated 0, skipped 0 (unchanged), failed 1") ||
+	if err == nil || err.Error() != "1 rows failed; the others were imported" ||
+		!strings.Contains(out, "created 3, updated 0, skipped 0 (unchanged), failed 1") ||
 		!strings.Contains(out, `line 5 (broken): invalid email "broken@"`) {
 		t.Fatalf("user import --csv: %v\n%s", err, out)
 	}
@@ -101,9 +113,19 @@ line')`,
 	db.Close()
 	query := "SELECT login AS username, mail AS email, note AS display_name FROM accounts ORDER BY rowid"
 	out, err = run(t, "", "user", "import", "--from-db", src, "--query", query, "--quiet")
-	if err != nil || !strings.Contains(out, "created 1, updated 0, skipped 0 (unchanged), failed 2") ||
+	if err == nil || !strings.Contains(out, "created 1, updated 0, skipped 0 (unchanged), failed 2") ||
 		!strings.Contains(out, "row 2 (db.two): invalid email") || !strings.Contains(out, "row 3 (db.three): a value contains a line break") {
 		t.Fatalf("user import --from-db: %v\n%s", err, out)
+	}
+	if out, err := run(t, "", "user", "import", "--from-db", src, "--query", query, "--quiet", "-o", "json"); err == nil || !strings.Contains(out, `"failed": 2`) {
+		t.Fatalf("user import -o json with bad rows: %v\n%s", err, out)
+	}
+	good := filepath.Join(dir, "good.csv")
+	if err := os.WriteFile(good, []byte("username\nfine.one\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run(t, "", "user", "import", "--csv", good, "--quiet"); err != nil {
+		t.Fatalf("import without bad rows: %v\n%s", err, out)
 	}
 	if u, err := e.app.store.GetUser(t.Context(), "default", "db.one"); err != nil || u.Source != "database" {
 		t.Fatalf("db.one: %+v, %v", u, err)

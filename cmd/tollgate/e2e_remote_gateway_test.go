@@ -41,8 +41,13 @@ func (s *switchable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func startRemoteGateway(t *testing.T, keyManager, issuer string) *remoteGateway {
 	t.Helper()
-	cfg := &config.Gateway{Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KeyManager: keyManager,
-		Token: testBootstrap, IssuerURL: issuer, LogFormat: "text", LogLevel: "error", ShutdownGrace: 5 * time.Second}
+	return runRemoteGateway(t, &config.Gateway{Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KeyManager: keyManager,
+		Token: testBootstrap, IssuerURL: issuer, LogFormat: "text", LogLevel: "error", ShutdownGrace: 5 * time.Second})
+}
+
+// runRemoteGateway validates cfg and runs a remote gateway on it until t ends.
+func runRemoteGateway(t *testing.T, cfg *config.Gateway) *remoteGateway {
+	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

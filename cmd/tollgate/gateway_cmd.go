@@ -21,6 +21,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/gateway"
 	"github.com/tollgate-dev/tollgate/internal/gateway/remote"
+	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -68,6 +69,9 @@ type remoteGateway struct {
 // /readyz (and 404 for every path) until it has been reached once.
 func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway, error) {
 	log := newLogger(&config.Server{LogFormat: cfg.LogFormat, LogLevel: cfg.LogLevel})
+	if !token.CheckOpaque(cfg.Token, token.PrefixGateway) {
+		log.Warn("--token is not a gateway credential; the gateway needs only one (tollgate gateway-credential create)")
+	}
 	client := remote.NewClient(cfg.KeyManager, cfg.Token, nil)
 	// Verification only: the default algorithm is never used to sign here.
 	keys, err := token.NewKeyring(client, nil, cfg.IssuerURL, "")
@@ -84,16 +88,11 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	obs := observability{reg: reg}
-	g := gateway.New(gateway.Config{
-		Source: client, Verifier: remote.NewVerifier(keys, revoked, client), Logger: log, Observe: obs.gatewayMetrics(),
-	})
-	if err := g.Reload(ctx); err != nil {
-		log.Warn("no API definitions yet", "err", err)
+	tokens, err := client.TokenService() // /token and /revoke on the gateway's port
+	if err != nil {
+		return nil, err
 	}
-	go g.Run(ctx, gatewayReloadEvery)
-
 	rg := &remoteGateway{cfg: cfg, log: log, client: client}
-	go rg.watch(ctx)
 	if rg.opsLn, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, err
 	}
@@ -101,14 +100,30 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 		rg.opsLn.Close()
 		return nil, err
 	}
+	policy, err := upstream.NewPolicy(cfg.GatewayAllowUpstream, rg.opsLn.Addr(), rg.gwLn.Addr())
+	if err != nil {
+		rg.opsLn.Close()
+		rg.gwLn.Close()
+		return nil, err
+	}
+	g := gateway.New(gateway.Config{
+		Source: client, Verifier: remote.NewVerifier(keys, revoked, client), Logger: log, Observe: obs.gatewayMetrics(),
+		Upstreams: policy,
+	})
+	if err := g.Reload(ctx); err != nil {
+		log.Warn("no API definitions yet", "err", err)
+	}
+	go g.Run(ctx, gatewayReloadEvery)
+
+	go rg.watch(ctx)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", rg.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	rg.ops = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes, ErrorLog: errLog}
-	rg.gw = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes,
-		IdleTimeout: 120 * time.Second, ErrorLog: errLog}
+	rg.gw = &http.Server{Handler: gateway.WithTokenService(g, tokens), ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes: maxHeaderBytes, IdleTimeout: 120 * time.Second, ErrorLog: errLog}
 	return rg, nil
 }
 

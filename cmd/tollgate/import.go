@@ -183,7 +183,10 @@ func printReport(cmd *cobra.Command, f *adminFlags, rep *adminclient.ImportRepor
 		}
 	}
 	if f.output == adminclient.FormatJSON {
-		return adminclient.PrintJSON(cmd.OutOrStdout(), rep)
+		if err := adminclient.PrintJSON(cmd.OutOrStdout(), rep); err != nil {
+			return err
+		}
+		return importOutcome(rep)
 	}
 	w := cmd.OutOrStdout()
 	fmt.Fprintf(w, "created %d, updated %d, skipped %d (unchanged), failed %d\n", rep.Created, rep.Updated, rep.Skipped, rep.Failed)
@@ -201,8 +204,17 @@ func printReport(cmd *cobra.Command, f *adminFlags, rep *adminclient.ImportRepor
 	if n := rep.Failed - len(rep.Errors); n > 0 {
 		fmt.Fprintf(w, "  … and %d more bad rows\n", n)
 	}
+	return importOutcome(rep)
+}
+
+// importOutcome makes the command exit non-zero unless every row was
+// imported, so a script notices bad rows without parsing the report.
+func importOutcome(rep *adminclient.ImportReport) error {
 	if rep.Aborted != "" {
 		return errors.New(rep.Aborted)
+	}
+	if rep.Failed > 0 {
+		return fmt.Errorf("%d rows failed; the others were imported", rep.Failed)
 	}
 	return nil
 }

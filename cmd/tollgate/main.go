@@ -32,6 +32,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(
 		newServeCmd(),
 		newGatewayCmd(),
+		newGatewayCredentialCmd(),
 		newTenantCmd(),
 		newUserCmd(),
 		newEmbedCmd(),

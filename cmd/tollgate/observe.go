@@ -27,6 +27,7 @@ type observability struct {
 	reg      *prometheus.Registry
 	recorder *audit.Recorder
 	debug    *http.Server
+	debugLn  net.Addr // the debug listener's address, one of the server's own
 }
 
 // startObservability registers the metrics, starts the audit recorder,
@@ -45,6 +46,7 @@ func (a *app) startObservability(ctx context.Context, hasher *secret.Hasher, rev
 				a.log.Error("debug listener", "err", err)
 			}
 		}()
+		o.debugLn = ln.Addr()
 		a.log.Info("debug listener (pprof)", "addr", ln.Addr().String())
 	}
 	o.reg = prometheus.NewRegistry()

@@ -27,6 +27,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
+	"github.com/tollgate-dev/tollgate/internal/throttle"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -153,17 +154,21 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 		ln.Close()
 		return fmt.Errorf("debug listener: %w", err)
 	}
+	limiter := throttle.New(st, signinLimits(cfg))
 	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events,
-		Sealer: sealer})
+		Sealer: sealer, Limiter: limiter})
 	svc := admin.NewService(st, hasher, keys)
 	svc.Sealer = sealer // embed secrets
+	svc.Limiter = limiter
 	svc.OnApplicationChange = srv.ForgetApplication
 	svc.OnTenantChange = srv.ForgetTenant
 	svc.Events = events
+	svc.OnGatewayCredentialDeleted = revoked.Noted // refused here from the next request
 	auth := a.wireAPITokens(ctx, srv, svc, admin.NewAuthenticator(st, keys, revoked), revoked)
+	oauthEndpoints := oauthapi.New(srv, keys, log)
 	a.http = &http.Server{
 		Handler: httpapi.New(
-			oauthapi.New(srv, keys, log),
+			oauthEndpoints,
 			adminapi.New(svc, auth, log),
 			a.obs.withMetrics(httpapi.NewOps(st, log)),
 			log,
@@ -175,7 +180,7 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if err := a.wireGateway(ctx, srv, svc); err != nil {
+	if err := a.wireGateway(ctx, srv, svc, httpapi.NewGatewayTokenService(oauthEndpoints, log)); err != nil {
 		ln.Close()
 		return fmt.Errorf("gateway: %w", err)
 	}
@@ -245,6 +250,17 @@ func firstStart(ctx context.Context, st store.Store, cfg *config.Server, out io.
 	// Printed, not logged: logs must never carry a secret.
 	fmt.Fprintf(out, "\nBootstrap token (shown once; it can do everything on every tenant):\n\n    %s\n\nexport TOLLGATE_TOKEN=%s\n\n", tok, tok)
 	return nil
+}
+
+// signinLimits: a single SQLite node is the only writer of its counters,
+// so it may trust what it read for a whole window; PostgreSQL nodes share
+// them and reread after a second.
+func signinLimits(cfg *config.Server) throttle.Limits {
+	l := throttle.DefaultLimits()
+	if cfg.Database == "" {
+		l.Fresh = l.Window
+	}
+	return l
 }
 
 // purgeExpired removes expired tokens, revocations and keys periodically.

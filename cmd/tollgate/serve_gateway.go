@@ -59,16 +59,29 @@ func (v tokenVerifier) Verify(ctx context.Context, tenant, raw string) (*gateway
 	return &gateway.Identity{Tenant: c.Tenant, Subject: c.Subject, Client: c.ClientID, Scopes: strings.Fields(c.Scope)}, nil
 }
 
-// wireGateway builds the gateway on its own listener. It follows API
-// changes made here through svc at once and others' every few seconds.
-func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Service) error {
+// wireGateway builds the gateway on its own listener, which also serves
+// tokens, the token service's token and revocation endpoints. It follows
+// API changes made here through svc at once and others' every few seconds.
+func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Service, tokens http.Handler) error {
+	ln, err := net.Listen("tcp", a.cfg.GatewayAddr)
+	if err != nil {
+		return err
+	}
+	a.gwLn = ln
+	svc.Upstreams, err = a.upstreamPolicy() // knows the listeners, now all bound
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	g := gateway.New(gateway.Config{
-		Source:   storeAPIs{a.store},
-		Verifier: tokenVerifier{oauth: srv, apiTokens: a.apiTokens},
-		Logger:   a.log,
-		Observe:  a.obs.gatewayMetrics(),
+		Source:    storeAPIs{a.store},
+		Verifier:  tokenVerifier{oauth: srv, apiTokens: a.apiTokens},
+		Logger:    a.log,
+		Observe:   a.obs.gatewayMetrics(),
+		Upstreams: svc.Upstreams,
 	})
 	if err := g.Reload(ctx); err != nil {
+		ln.Close()
 		return err
 	}
 	svc.OnAPIChange = func() {
@@ -82,13 +95,8 @@ func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Ser
 	feedDone := make(chan struct{})
 	svc.FeedDone = feedDone
 	a.http.RegisterOnShutdown(func() { close(feedDone) })
-	ln, err := net.Listen("tcp", a.cfg.GatewayAddr)
-	if err != nil {
-		return err
-	}
-	a.gwLn = ln
 	a.gw = &http.Server{
-		Handler:           g,
+		Handler:           gateway.WithTokenService(g, tokens),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
 		IdleTimeout:       120 * time.Second,

@@ -45,7 +45,7 @@ func newTokenCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return adminclient.PrintJSON(cmd.OutOrStdout(), raw)
+		return adminclient.PrintToken(cmd.OutOrStdout(), f.output, raw)
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&tr.ClientID, "client-id", "", "client id")

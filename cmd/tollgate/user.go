@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -92,5 +93,21 @@ func newUserCmd() *cobra.Command {
 	cmd.AddCommand(crudCmds(f, adminclient.Users, "user")...)
 	cmd.AddCommand(newUserImportCmd(f)) // in import.go
 	cmd.AddCommand(newUserTokenCmd(f))
+	cmd.AddCommand(&cobra.Command{
+		Use:   "unlock ID",
+		Short: "Clear a user's failed sign-ins, so they may sign in again at once",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
+			if err := c.UnlockUser(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "cleared the failed sign-ins of user %s in tenant %s\n", args[0], f.tenant)
+			return nil
+		},
+	})
 	return cmd
 }

@@ -3,6 +3,8 @@ package admin
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strconv"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
@@ -25,6 +27,10 @@ func (s *Service) CreateAPI(ctx context.Context, p Principal, tenant string, a *
 	if err := s.validAPI(ctx, tenant, a); err != nil {
 		return err
 	}
+	if err := s.upstreamAllowed(ctx, p, a.Upstream); err != nil {
+		return err
+	}
+	a.OperatorUpstream = p.Bootstrap
 	a.CreatedAt = s.now()
 	a.UpdatedAt = a.CreatedAt
 	if err := s.store.CreateAPI(ctx, tenant, a); err != nil {
@@ -45,6 +51,29 @@ func (s *Service) validAPI(ctx context.Context, tenant string, a *domain.API) er
 		if err := s.checkScopesExist(ctx, tenant, "resources", r.Scopes); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// upstreamAllowed checks that p may send the gateway to raw, a URL that
+// domain.ValidateAPI accepted: nobody to the server's own listeners, a
+// tenant admin only to public addresses or the operator's allow-list
+// (see package upstream; the gateway checks again when it dials).
+func (s *Service) upstreamAllowed(ctx context.Context, p Principal, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return domain.Invalid("upstream", "not a URL")
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	if err != nil || n == 0 {
+		return domain.Invalid("upstream", "bad port %q", port)
+	}
+	if err := s.Upstreams.Check(ctx, u.Hostname(), uint16(n), p.Bootstrap); err != nil {
+		return domain.Invalid("upstream", "%v", err)
 	}
 	return nil
 }
@@ -89,8 +118,14 @@ func (s *Service) UpdateAPI(ctx context.Context, p Principal, tenant, id string,
 	if patch.Context != nil {
 		a.Context = *patch.Context
 	}
-	if patch.Upstream != nil {
+	// Who set the upstream decides what the gateway may dial. A tenant
+	// admin who changes only the resources, or sends the upstream
+	// unchanged, keeps the operator's approval; the bootstrap token
+	// approves whatever upstream it sends.
+	newUpstream := patch.Upstream != nil && (p.Bootstrap || *patch.Upstream != a.Upstream)
+	if newUpstream {
 		a.Upstream = *patch.Upstream
+		a.OperatorUpstream = p.Bootstrap
 	}
 	if patch.Resources != nil {
 		a.Resources = *patch.Resources
@@ -98,6 +133,11 @@ func (s *Service) UpdateAPI(ctx context.Context, p Principal, tenant, id string,
 	}
 	if err := s.validAPI(ctx, tenant, a); err != nil {
 		return nil, err
+	}
+	if newUpstream {
+		if err := s.upstreamAllowed(ctx, p, a.Upstream); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.store.UpdateAPI(ctx, tenant, a); err != nil {
 		return nil, err

@@ -33,8 +33,13 @@ func canManageAPITokens(p Principal, tenant, userID string) error {
 }
 
 // apiTokenOwner checks the permission, then that tenant and user exist,
-// and returns both.
+// and returns both; callers address the user by the returned user's id,
+// which userID names in any case or width.
 func (s *Service) apiTokenOwner(ctx context.Context, p Principal, tenant, userID string) (*domain.Tenant, *domain.User, error) {
+	userID, err := s.userID(ctx, tenant, userID)
+	if err != nil {
+		return nil, nil, err
+	}
 	if err := canManageAPITokens(p, tenant, userID); err != nil {
 		return nil, nil, err
 	}
@@ -54,7 +59,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, tenant, userI
 		return nil, "", err
 	}
 	now := s.now()
-	t := &domain.APIToken{Tenant: tenant, UserID: userID, ID: spec.ID, Description: spec.Description, CreatedAt: now}
+	t := &domain.APIToken{Tenant: tenant, UserID: u.ID, ID: spec.ID, Description: spec.Description, CreatedAt: now}
 	if err := domain.ValidateAPIToken(t); err != nil {
 		return nil, "", err
 	}
@@ -72,7 +77,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, tenant, userI
 	if err := s.store.CreateAPIToken(ctx, tenant, t); err != nil {
 		return nil, "", err
 	}
-	s.changed(ctx, p, tenant, "apiToken.create", userID+"/"+t.ID, nil)
+	s.changed(ctx, p, tenant, "apiToken.create", u.ID+"/"+t.ID, nil)
 	return t, raw, nil
 }
 
@@ -128,19 +133,21 @@ func (s *Service) apiTokenScopes(ctx context.Context, tenant string, u *domain.U
 
 // GetAPIToken returns one token's record (never the token itself).
 func (s *Service) GetAPIToken(ctx context.Context, p Principal, tenant, userID, id string) (*domain.APIToken, error) {
-	if _, _, err := s.apiTokenOwner(ctx, p, tenant, userID); err != nil {
+	_, u, err := s.apiTokenOwner(ctx, p, tenant, userID)
+	if err != nil {
 		return nil, err
 	}
-	return s.store.GetAPIToken(ctx, tenant, userID, id)
+	return s.store.GetAPIToken(ctx, tenant, u.ID, id)
 }
 
 // ListAPITokens returns a page of a user's tokens and the next cursor.
 func (s *Service) ListAPITokens(ctx context.Context, p Principal, tenant, userID string, pg domain.Page) ([]domain.APIToken, string, error) {
-	if _, _, err := s.apiTokenOwner(ctx, p, tenant, userID); err != nil {
+	_, u, err := s.apiTokenOwner(ctx, p, tenant, userID)
+	if err != nil {
 		return nil, "", err
 	}
 	pg = pageOf(pg)
-	xs, err := s.store.ListAPITokens(ctx, tenant, userID, pg)
+	xs, err := s.store.ListAPITokens(ctx, tenant, u.ID, pg)
 	if err != nil {
 		return nil, "", err
 	}
@@ -151,17 +158,18 @@ func (s *Service) ListAPITokens(ctx context.Context, p Principal, tenant, userID
 // DeleteAPIToken deletes a token; it stops working from the next request
 // on this node and within a second on the others.
 func (s *Service) DeleteAPIToken(ctx context.Context, p Principal, tenant, userID, id string) error {
-	if _, _, err := s.apiTokenOwner(ctx, p, tenant, userID); err != nil {
+	_, u, err := s.apiTokenOwner(ctx, p, tenant, userID)
+	if err != nil {
 		return err
 	}
-	rev, err := s.store.DeleteAPIToken(ctx, tenant, userID, id, s.now().Add(apiTokenRevocationHold))
+	rev, err := s.store.DeleteAPIToken(ctx, tenant, u.ID, id, s.now().Add(apiTokenRevocationHold))
 	if err != nil {
 		return err
 	}
 	if s.OnAPITokenDeleted != nil {
 		s.OnAPITokenDeleted(*rev)
 	}
-	return s.changed(ctx, p, tenant, "apiToken.delete", userID+"/"+id, nil)
+	return s.changed(ctx, p, tenant, "apiToken.delete", u.ID+"/"+id, nil)
 }
 
 // APITokenPrincipal adapts v to Authenticator.LookupAPIToken: the token

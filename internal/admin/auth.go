@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/tollgate-dev/tollgate/internal/authheader"
+	"github.com/tollgate-dev/tollgate/internal/cache"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
@@ -42,12 +43,14 @@ type Authenticator struct {
 
 	mu            sync.Mutex
 	bootstrapHash []byte // cached after the first successful read
+
+	gateways *cache.TTL[[32]byte, *domain.GatewayCredential] // by hash; see auth_gateway.go
 }
 
 // NewAuthenticator returns an Authenticator. revocations may be nil in
 // tools that do not follow revocations.
 func NewAuthenticator(st store.Store, kr *token.Keyring, rev *token.Revocations) *Authenticator {
-	return &Authenticator{store: st, keyring: kr, revocations: rev}
+	return &Authenticator{store: st, keyring: kr, revocations: rev, gateways: newGatewayCache()}
 }
 
 // Authenticate checks the value of an Authorization header for a request
@@ -70,6 +73,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, tenant, authorization 
 	}
 	if isBoot {
 		return Principal{Bootstrap: true}, nil
+	}
+	if strings.HasPrefix(raw, token.PrefixGateway) {
+		return a.gatewayCredential(ctx, raw)
 	}
 	if strings.HasPrefix(raw, token.PrefixAPI) {
 		if a.LookupAPIToken == nil || !token.CheckOpaque(raw, token.PrefixAPI) {

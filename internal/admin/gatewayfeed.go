@@ -9,11 +9,11 @@ import (
 
 // The feed of remote gateways (`tollgate gateway --key-manager`): every
 // tenant's APIs, public keys and revocations. It spans tenants, so only
-// the bootstrap credential may read it.
+// the bootstrap token and gateway credentials may read it.
 
 // GatewayAPIs returns every tenant's APIs.
 func (s *Service) GatewayAPIs(ctx context.Context, p Principal) ([]domain.API, error) {
-	if err := canBootstrap(p); err != nil {
+	if err := CanReadGatewayFeed(p); err != nil {
 		return nil, err
 	}
 	return s.store.AllAPIs(ctx)
@@ -22,7 +22,7 @@ func (s *Service) GatewayAPIs(ctx context.Context, p Principal) ([]domain.API, e
 // GatewayKeys returns tenant's published keys without their private
 // halves: a remote gateway only verifies.
 func (s *Service) GatewayKeys(ctx context.Context, p Principal, tenant string) ([]domain.SigningKey, error) {
-	if err := canBootstrap(p); err != nil {
+	if err := CanReadGatewayFeed(p); err != nil {
 		return nil, err
 	}
 	keys, err := s.store.ListSigningKeys(ctx, tenant, s.now())
@@ -43,7 +43,7 @@ const gatewayPollEvery = 200 * time.Millisecond
 // it waits up to wait for one (a long poll), so remote gateways learn of
 // a revocation within a fraction of a second without a request each.
 func (s *Service) GatewayRevocations(ctx context.Context, p Principal, after int64, limit int, wait time.Duration) ([]domain.Revocation, error) {
-	if err := canBootstrap(p); err != nil {
+	if err := CanReadGatewayFeed(p); err != nil {
 		return nil, err
 	}
 	deadline := time.Now().Add(wait)
@@ -60,4 +60,13 @@ func (s *Service) GatewayRevocations(ctx context.Context, p Principal, after int
 		case <-time.After(gatewayPollEvery):
 		}
 	}
+}
+
+// CanReadGatewayFeed returns ErrForbidden unless p is the bootstrap
+// principal or a gateway credential.
+func CanReadGatewayFeed(p Principal) error {
+	if p.Bootstrap || p.GatewayCredential != "" {
+		return nil
+	}
+	return ErrForbidden
 }

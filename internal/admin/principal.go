@@ -31,6 +31,9 @@ type Principal struct {
 	Subject string
 	// Scopes granted to the credential.
 	Scopes []string
+	// GatewayCredential is the id of the gateway credential presented:
+	// it may read the gateway feed and nothing else.
+	GatewayCredential string
 }
 
 // IsAdminOf reports whether p may administer tenant.

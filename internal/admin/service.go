@@ -8,8 +8,10 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/audit"
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
+	"github.com/tollgate-dev/tollgate/internal/throttle"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -44,9 +46,18 @@ type Service struct {
 	// API token left, so this node refuses the token from the next request
 	// (followers of the revocation set pick it up within a second).
 	OnAPITokenDeleted func(rev domain.Revocation)
+	// OnGatewayCredentialDeleted, when set, is called likewise with the
+	// revocation a deleted gateway credential left.
+	OnGatewayCredentialDeleted func(rev domain.Revocation)
 	// Sealer seals embed secrets with the master key; without it no embed
 	// secret can be generated.
 	Sealer *secret.Sealer
+	// Limiter holds the sign-in failure counters that UnlockUser clears;
+	// the token endpoint must share it.
+	Limiter *throttle.Limiter
+	// Upstreams decides which upstreams an admin may give an API; the
+	// default, upstream.Strict, knows no allow-list and no listeners.
+	Upstreams *upstream.Policy
 
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
@@ -54,7 +65,7 @@ type Service struct {
 
 // NewService returns a Service.
 func NewService(st store.Store, h *secret.Hasher, kr *token.Keyring) *Service {
-	return &Service{store: st, hasher: h, keyring: kr, Now: time.Now}
+	return &Service{store: st, hasher: h, keyring: kr, Upstreams: upstream.Strict(), Now: time.Now}
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }

@@ -23,7 +23,11 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, tenant string, u 
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return err
 	}
-	u.Tenant = tenant
+	id, err := domain.NormalizeUsername(u.ID)
+	if err != nil {
+		return err
+	}
+	u.ID, u.Tenant = id, tenant
 	u.Roles = nonNil(u.Roles)
 	if u.Source == "" {
 		u.Source = domain.SourceLocal
@@ -69,6 +73,10 @@ func (s *Service) setPassword(ctx context.Context, u *domain.User, password stri
 
 // GetUser returns one user; a user may read themself.
 func (s *Service) GetUser(ctx context.Context, p Principal, tenant, id string) (*domain.User, error) {
+	id, err := s.userID(ctx, tenant, id)
+	if err != nil {
+		return nil, err
+	}
 	if err := canReadUser(p, tenant, id); err != nil {
 		return nil, err
 	}
@@ -95,6 +103,10 @@ func (s *Service) ListUsers(ctx context.Context, p Principal, tenant string, pg 
 // UpdateUser applies patch to user id.
 func (s *Service) UpdateUser(ctx context.Context, p Principal, tenant, id string, patch UserPatch) (*domain.User, error) {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return nil, err
+	}
+	id, err := s.userID(ctx, tenant, id)
+	if err != nil {
 		return nil, err
 	}
 	u, err := s.store.GetUser(ctx, tenant, id)
@@ -139,6 +151,10 @@ func applyUserPatch(u *domain.User, patch UserPatch) {
 // DeleteUser removes user id.
 func (s *Service) DeleteUser(ctx context.Context, p Principal, tenant, id string) error {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
+		return err
+	}
+	id, err := s.userID(ctx, tenant, id)
+	if err != nil {
 		return err
 	}
 	return s.changed(ctx, p, tenant, "user.delete", id, s.store.DeleteUser(ctx, tenant, id))

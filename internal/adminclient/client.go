@@ -65,9 +65,29 @@ func New(baseURL, token, tenant string) *Client {
 type Error struct {
 	Status int
 	Errors []jsonapi.ErrorObject
+	// NoToken records that the request carried no credential, so a 401
+	// can say which setting is missing.
+	NoToken bool
 }
 
 func (e *Error) Error() string {
+	return e.message() + e.hint()
+}
+
+// hint tells a CLI user what to do about a 401, the first error a
+// newcomer meets.
+func (e *Error) hint() string {
+	switch {
+	case e.Status != http.StatusUnauthorized:
+		return ""
+	case e.NoToken:
+		return " (no token given: set TOLLGATE_TOKEN or --token to the bootstrap token or an admin's token)"
+	default:
+		return " (check TOLLGATE_TOKEN or --token: the server refused that token)"
+	}
+}
+
+func (e *Error) message() string {
 	if len(e.Errors) == 0 {
 		return fmt.Sprintf("server answered %d %s", e.Status, http.StatusText(e.Status))
 	}
@@ -85,10 +105,10 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%d %s: %s", e.Status, http.StatusText(e.Status), strings.Join(msgs, "; "))
 }
 
-// collectionPath is where a collection lives; tenants are not
-// tenant-scoped.
+// collectionPath is where a collection lives; tenants and gateway
+// credentials are not tenant-scoped.
 func (c *Client) collectionPath(collection string) string {
-	if collection == Tenants {
+	if collection == Tenants || collection == GatewayCredentials {
 		return "/api/v1/entities/" + collection
 	}
 	return c.tenantPrefix() + "/api/v1/entities/" + collection
@@ -156,6 +176,13 @@ func (c *Client) List(ctx context.Context, collection string, pageSize int) ([]R
 // the application with it.
 func (c *Client) RotateApplicationSecret(ctx context.Context, clientID string) (*Resource, error) {
 	return c.one(ctx, http.MethodPost, c.memberPath(Applications, clientID)+"/secret", nil)
+}
+
+// UnlockUser clears a user's failed sign-ins, so they may sign in again
+// at once.
+func (c *Client) UnlockUser(ctx context.Context, id string) error {
+	_, err := c.send(ctx, http.MethodPost, c.tenantPrefix()+"/api/v1/actions/users/"+url.PathEscape(id)+"/unlock", nil)
+	return err
 }
 
 // RotateSigningKey makes a new signing key for the tenant with algorithm
@@ -229,7 +256,7 @@ func (c *Client) send(ctx context.Context, method, path string, body io.Reader) 
 		}
 	}
 	if res.StatusCode >= 300 {
-		return nil, &Error{Status: res.StatusCode, Errors: doc.Errors}
+		return nil, &Error{Status: res.StatusCode, Errors: doc.Errors, NoToken: c.Token == ""}
 	}
 	return &doc, nil
 }

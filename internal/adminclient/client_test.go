@@ -69,6 +69,23 @@ func TestErrorsCarryDetail(t *testing.T) {
 	}
 }
 
+// A 401 tells a CLI user which setting to fix.
+func TestUnauthorizedNamesTheTokenSetting(t *testing.T) {
+	srv := pagedScopes(t)
+	defer srv.Close()
+	for _, tc := range []struct{ name, token, want string }{
+		{"no token", "", "no token given: set TOLLGATE_TOKEN"},
+		{"refused token", "bad", "check TOLLGATE_TOKEN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := adminclient.New(srv.URL, tc.token, "acme").List(context.Background(), adminclient.Scopes, 0)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
 func TestRequestToken(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, sec, _ := r.BasicAuth()

@@ -59,7 +59,7 @@ func (c *Client) ImportUsers(ctx context.Context, csv io.Reader, source string) 
 		return nil, fmt.Errorf("import: malformed response: %w", err)
 	}
 	if res.StatusCode >= 300 || doc.Data == nil {
-		return nil, &Error{Status: res.StatusCode, Errors: doc.Errors}
+		return nil, &Error{Status: res.StatusCode, Errors: doc.Errors, NoToken: c.Token == ""}
 	}
 	return &doc.Data.Attributes, nil
 }

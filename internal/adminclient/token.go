@@ -82,3 +82,26 @@ func (c *Client) RequestToken(ctx context.Context, tr TokenRequest) (json.RawMes
 	}
 	return raw, nil
 }
+
+// tokenColumns are the RFC 6749 §5.1 fields (and Azure AD v1's additions)
+// shown in table mode, in this order, when the response has them.
+var tokenColumns = []string{"access_token", "token_type", "expires_in", "expires_on", "refresh_token", "scope", "resource"}
+
+// PrintToken prints a token response as a two-column table, or as the JSON
+// the server sent.
+func PrintToken(w io.Writer, format string, raw json.RawMessage) error {
+	if format == FormatJSON {
+		return PrintJSON(w, raw)
+	}
+	r := Resource{}
+	if err := json.Unmarshal(raw, &r.Attributes); err != nil {
+		return fmt.Errorf("token endpoint: malformed response: %w", err)
+	}
+	var cols []string
+	for _, c := range tokenColumns {
+		if _, ok := r.Attributes[c]; ok {
+			cols = append(cols, c)
+		}
+	}
+	return PrintOne(w, format, cols, &r)
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -50,6 +51,9 @@ type Server struct {
 	// (empty: token.DefaultAlgorithm); a tenant changes its own by
 	// rotating to a key of another algorithm.
 	SigningAlg string
+	// GatewayAllowUpstream lists the CIDRs, addresses and host names
+	// beyond the public internet that tenant admins' APIs may reach.
+	GatewayAllowUpstream []string
 }
 
 // Flags registers the server's flags with their defaults.
@@ -74,6 +78,14 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "address of a debug listener with net/http/pprof (default: off); keep it private")
 	fs.StringVar(&c.SigningAlg, "signing-alg", token.DefaultAlgorithm, "algorithm of each tenant's first signing key: "+
 		strings.Join(token.SupportedAlgorithms(), ", ")+" (later: tollgate key rotate --alg)")
+	allowUpstreamFlag(fs, &c.GatewayAllowUpstream)
+}
+
+// allowUpstreamFlag registers --gateway-allow-upstream, shared by serve
+// and gateway.
+func allowUpstreamFlag(fs *pflag.FlagSet, v *[]string) {
+	fs.StringSliceVar(v, "gateway-allow-upstream", nil, "a CIDR, IP address or host name that tenant admins' APIs may reach "+
+		"although it is not public (loopback, private, link-local); repeat or separate with commas")
 }
 
 // Validate checks the configuration and fills in derived defaults.
@@ -120,6 +132,9 @@ func (c *Server) Validate() error {
 	}
 	if c.MasterKeyFile == "" {
 		c.MasterKeyFile = filepath.Join(c.DataDir, "master.key")
+	}
+	if err := upstream.CheckAllowList(c.GatewayAllowUpstream); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

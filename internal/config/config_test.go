@@ -88,3 +88,15 @@ func TestSigningAlg(t *testing.T) {
 		t.Fatalf("zero SigningAlg: %q %v", c.SigningAlg, err)
 	}
 }
+
+// `tollgate gateway` beside `tollgate serve` on one host, both on their
+// defaults: the gateway's ops listener must not take serve's port.
+func TestGatewayOpsAddrDoesNotClashWithServe(t *testing.T) {
+	var s Server
+	var g Gateway
+	s.Flags(pflag.NewFlagSet("serve", pflag.ContinueOnError))
+	g.Flags(pflag.NewFlagSet("gateway", pflag.ContinueOnError))
+	if g.Addr == s.Addr {
+		t.Fatalf("gateway --addr defaults to serve's %s", s.Addr)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 )
 
 // Gateway configures `tollgate gateway`, the gateway alone on a machine
@@ -18,26 +20,29 @@ type Gateway struct {
 	TLSCert       string
 	TLSKey        string
 	KeyManager    string // token service base URL
-	Token         string // its bootstrap token
+	Token         string // a gateway credential, or the bootstrap token
 	IssuerURL     string // token service's public URL; default KeyManager
 	LogFormat     string
 	LogLevel      string
 	ShutdownGrace time.Duration
+	// GatewayAllowUpstream: see Server.GatewayAllowUpstream.
+	GatewayAllowUpstream []string
 }
 
 // Flags registers the gateway's flags on fs.
 func (c *Gateway) Flags(fs *pflag.FlagSet) {
-	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address of /healthz, /readyz and /metrics")
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8081", "address of /healthz, /readyz and /metrics (not 8080, so it runs beside serve)")
 	fs.StringVar(&c.GatewayAddr, "gateway-addr", "127.0.0.1:8243", "address of the API gateway")
 	fs.IntVar(&c.PortOffset, "port-offset", 0, "added to both listeners' ports")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file; with --tls-key, the gateway serves HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
 	fs.StringVar(&c.KeyManager, "key-manager", "", "base URL of the token service to follow (required)")
-	fs.StringVar(&c.Token, "token", "", "the token service's bootstrap token (required)")
+	fs.StringVar(&c.Token, "token", "", "a gateway credential (tollgate gateway-credential create) or the bootstrap token (required)")
 	fs.StringVar(&c.IssuerURL, "issuer-url", "", "the token service's --public-url, if not --key-manager")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "json, text or auto")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 15*time.Second, "how long in-flight requests may finish")
+	allowUpstreamFlag(fs, &c.GatewayAllowUpstream)
 }
 
 // Validate checks the configuration and applies the port offset.
@@ -61,5 +66,5 @@ func (c *Gateway) Validate() error {
 	if c.GatewayAddr, err = offsetPort(c.GatewayAddr, c.PortOffset); err != nil {
 		return fmt.Errorf("--gateway-addr: %w", err)
 	}
-	return nil
+	return upstream.CheckAllowList(c.GatewayAllowUpstream)
 }

@@ -19,6 +19,11 @@ type API struct {
 	Resources []APIResource
 	CreatedAt time.Time
 	UpdatedAt time.Time
+
+	// OperatorUpstream: the operator (bootstrap token) set Upstream, so
+	// the gateway may reach any address but its own listeners; a tenant
+	// admin's upstream must be public or on the operator's allow-list.
+	OperatorUpstream bool
 }
 
 // APIResource is one operation of an API. A request needs a valid token
@@ -54,6 +59,9 @@ func ValidateAPI(a *API) error {
 	if a.Context == "/" {
 		return Invalid("context", "may not be \"/\"")
 	}
+	if err := checkGatewayTokenPaths(a); err != nil { // gatewaypaths.go
+		return err
+	}
 	if err := checkUpstream(a.Upstream); err != nil {
 		return err
 	}
@@ -84,6 +92,23 @@ func ValidateAPI(a *API) error {
 		seen[key] = true
 	}
 	return nil
+}
+
+// ContextsClash reports whether two APIs' contexts may not coexist: equal
+// in any letter case, or, for APIs of different tenants, one a
+// whole-segment prefix of the other. The gateway routes to the longest
+// matching context, so /orders of one tenant would otherwise receive
+// /orders/v3/… meant for another tenant's /orders/v1 — and its callers'
+// tokens.
+func ContextsClash(a, b string, sameTenant bool) bool {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	if a == b {
+		return true
+	}
+	if sameTenant {
+		return false
+	}
+	return strings.HasPrefix(a, b+"/") || strings.HasPrefix(b, a+"/")
 }
 
 // TemplateShape replaces each {param} of a path template by {}.

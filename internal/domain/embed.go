@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
 )
@@ -17,9 +19,16 @@ const (
 func IsExternalSource(src string) bool { return strings.HasPrefix(src, SourceOIDC) }
 
 // EmbedApplicationID is the client id of the built-in per-tenant
-// application that tokens of the embed grant are issued to. It contains a
-// character generated client ids never do, so it cannot collide with one.
-const EmbedApplicationID = "tollgate:embed"
+// application that tokens of the embed grant are issued to. Generated
+// client ids are upper-case base32 (token.NewClientID), so it cannot
+// collide with one; it has no ':', so it can be sent with HTTP Basic.
+const EmbedApplicationID = "tollgate-embed"
+
+// LegacyEmbedApplicationID is the embed application's id before release
+// 0013. It still authenticates, with client_secret_post (a ':' cannot be
+// part of a Basic user-id, RFC 7617 §2); migration 0013 renamed it in
+// stored refresh tokens, audit events and statistics.
+const LegacyEmbedApplicationID = "tollgate:embed"
 
 // EmbedSettings are a tenant's embed-secret authentication settings. The
 // secret is kept sealed with the master key (the signed form needs the
@@ -58,6 +67,13 @@ func (e *EmbedSettings) Application() *Application {
 		AccessTokenTTL:  access,
 		RefreshTokenTTL: refresh,
 	}
+}
+
+// ImportedHashKey identifies an imported password hash (User.ImportedHash)
+// without keeping a second copy of it: its SHA-256, in hex.
+func ImportedHashKey(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return hex.EncodeToString(sum[:])
 }
 
 // Outcomes of writing one imported user.

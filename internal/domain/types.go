@@ -48,6 +48,10 @@ type User struct {
 	Email        string
 	DisplayName  string
 	PasswordHash string // PHC string; empty: no local password (SSO, imported)
+	// ImportedHash is ImportedHashKey of the password hash an import
+	// wrote last; a sign-in that upgrades the hash keeps it, so importing
+	// the same hash again is no change. "": none.
+	ImportedHash string
 	Roles        []string
 	Source       string
 	Disabled     bool

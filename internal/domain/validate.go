@@ -76,10 +76,17 @@ func ValidateRole(r *Role) error {
 	return checkScopes("scopes", r.Scopes)
 }
 
+// ScopeDefault, requested alone, asks for the application's default
+// scopes (API-manager clients send scope=default); it names no scope.
+const ScopeDefault = "default"
+
 // ValidateScope checks a scope before it is stored.
 func ValidateScope(s *Scope) error {
 	if !ValidScopeToken(s.ID) {
 		return Invalid("id", "must be 1-128 printable ASCII characters without space, '\"' or '\\' (RFC 6749 §3.3)")
+	}
+	if s.ID == ScopeDefault {
+		return Invalid("id", "%q is reserved: a token request for scope %q means the application's default scopes", s.ID, s.ID)
 	}
 	return checkText("description", s.Description, 1000)
 }

@@ -37,6 +37,7 @@ func TestValidation(t *testing.T) {
 		{"scope with colon", ValidateScope(&Scope{ID: "orders:read"}), ""},
 		{"scope with quote", ValidateScope(&Scope{ID: `a"b`}), "id"},
 		{"scope with space", ValidateScope(&Scope{ID: "a b"}), "id"},
+		{"scope named default", ValidateScope(&Scope{ID: "default"}), "id"},
 		{"role", ValidateRole(&Role{ID: "reader", Scopes: []string{"orders:read"}}), ""},
 		{"role bad scope", ValidateRole(&Role{ID: "reader", Scopes: []string{"a\\b"}}), "scopes"},
 		{"application", ValidateApplication(validApp()), ""},

@@ -28,7 +28,7 @@ func BenchmarkProxy(b *testing.B) {
 	}})
 	defer bare.Close()
 	g := gateway.New(gateway.Config{
-		Source: apis{{Tenant: "acme", ID: "orders", Context: "/orders/v1", Upstream: up.URL,
+		Source: apis{{Tenant: "acme", ID: "orders", Context: "/orders/v1", Upstream: up.URL, OperatorUpstream: true,
 			Resources: []domain.APIResource{{Method: "GET", Path: "/items/{id}", Scopes: []string{"orders:read"}}}}},
 		Verifier: tokens{"reader": {Tenant: "acme", Subject: "john", Scopes: []string{"orders:read"}}},
 	})

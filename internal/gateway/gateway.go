@@ -20,6 +20,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/authheader"
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 )
 
 // Identity is who a valid token stands for.
@@ -62,9 +63,9 @@ type Config struct {
 	// UpstreamTimeout bounds the wait for an upstream's response headers;
 	// past it the caller gets 504. Bodies then stream without a limit.
 	UpstreamTimeout time.Duration
-	// Transport reaches the upstreams; nil uses a tuned clone of
-	// http.DefaultTransport.
-	Transport http.RoundTripper
+	// Upstreams decides which addresses the gateway may dial, checked on
+	// every connection; nil is upstream.Strict.
+	Upstreams *upstream.Policy
 	// Observe, when set, is called once per request.
 	Observe func(Outcome)
 }
@@ -74,6 +75,19 @@ type Gateway struct {
 	cfg   Config
 	table atomic.Pointer[table]
 	proxy *httputil.ReverseProxy
+}
+
+// newTransport returns the transport to the upstreams the operator set
+// (byOperator) or to tenant admins' ones. The two never share a pooled
+// connection, so one dialed under the operator's looser rule never
+// serves a tenant admin's API of the same host.
+func newTransport(p *upstream.Policy, byOperator bool, timeout time.Duration) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil // a proxy would dial the upstream out of the policy's sight
+	t.DialContext = p.DialContext(byOperator)
+	t.ResponseHeaderTimeout = timeout
+	t.MaxIdleConnsPerHost = 256
+	return t
 }
 
 // New returns a Gateway with an empty route table; call Reload before
@@ -88,17 +102,17 @@ func New(cfg Config) *Gateway {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Transport == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = cfg.UpstreamTimeout
-		t.MaxIdleConnsPerHost = 256
-		cfg.Transport = t
+	if cfg.Upstreams == nil {
+		cfg.Upstreams = upstream.Strict()
 	}
 	g := &Gateway{cfg: cfg}
 	g.table.Store(&table{})
 	g.proxy = &httputil.ReverseProxy{
-		Rewrite:        g.rewrite,
-		Transport:      timingTransport{cfg.Transport},
+		Rewrite: g.rewrite,
+		Transport: timingTransport{
+			tenant:   newTransport(cfg.Upstreams, false, cfg.UpstreamTimeout),
+			operator: newTransport(cfg.Upstreams, true, cfg.UpstreamTimeout),
+		},
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.upstreamError,
 		ErrorLog:       slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
@@ -243,13 +257,18 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 			delete(pr.Out.Header, k)
 		}
 	}
-	if id := x.id; id != nil {
-		pr.Out.Header.Set("X-Tollgate-Tenant", id.Tenant)
-		pr.Out.Header.Set("X-Tollgate-Subject", id.Subject)
-		pr.Out.Header.Set("X-Tollgate-Scopes", strings.Join(id.Scopes, " "))
-		if id.Client != "" {
-			pr.Out.Header.Set("X-Tollgate-Client", id.Client)
-		}
+	id := x.id
+	if id == nil {
+		// A public resource checked no token: whatever the caller sent
+		// may belong to another tenant and must not reach this upstream.
+		pr.Out.Header.Del("Authorization")
+		return
+	}
+	pr.Out.Header.Set("X-Tollgate-Tenant", id.Tenant)
+	pr.Out.Header.Set("X-Tollgate-Subject", id.Subject)
+	pr.Out.Header.Set("X-Tollgate-Scopes", strings.Join(id.Scopes, " "))
+	if id.Client != "" {
+		pr.Out.Header.Set("X-Tollgate-Client", id.Client)
 	}
 }
 
@@ -282,18 +301,25 @@ func (g *Gateway) upstreamError(w http.ResponseWriter, r *http.Request, err erro
 	}
 	if x != nil {
 		x.upstream = ref.status
-		g.cfg.Logger.Warn("gateway: upstream failed", "api", x.match.api.id, "err", err)
+		msg := "gateway: upstream failed"
+		if upstream.IsRefusal(err) {
+			msg = "gateway: upstream address refused" // err says why
+		}
+		g.cfg.Logger.Warn(msg, "api", x.match.api.tenant+"/"+x.match.api.id, "err", err)
 	}
 	ref.write(w, g.cfg.Realm)
 }
 
-// timingTransport notes when the upstream request starts: the time
-// before it is the latency the gateway adds.
-type timingTransport struct{ rt http.RoundTripper }
+// timingTransport picks the transport by who set the API's upstream and
+// notes when the upstream request starts: the time before it is the
+// latency the gateway adds.
+type timingTransport struct{ tenant, operator http.RoundTripper }
 
 func (t timingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if x, ok := r.Context().Value(exchangeKey{}).(*exchange); ok {
-		x.added = time.Since(x.start)
+	x := r.Context().Value(exchangeKey{}).(*exchange)
+	x.added = time.Since(x.start)
+	if x.match.api.operator {
+		return t.operator.RoundTrip(r)
 	}
-	return t.rt.RoundTrip(r)
+	return t.tenant.RoundTrip(r)
 }

@@ -13,15 +13,18 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/gateway"
+	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 )
 
 // tokens is a Verifier over a fixed map: the real verifiers are tested
-// end to end in cmd/tollgate with tokens the server issued.
+// end to end in cmd/tollgate with tokens the server issued. It answers
+// for whatever tenant is asked, as a verifier with a bug would: the
+// gateway must check the tenant of the identity itself.
 type tokens map[string]*gateway.Identity
 
-func (ts tokens) Verify(_ context.Context, tenant, raw string) (*gateway.Identity, error) {
+func (ts tokens) Verify(_ context.Context, _, raw string) (*gateway.Identity, error) {
 	id, ok := ts[raw]
-	if !ok || id.Tenant != tenant {
+	if !ok {
 		return nil, gateway.ErrInvalidToken
 	}
 	return id, nil
@@ -49,18 +52,29 @@ type env struct {
 	outcomes []gateway.Outcome
 }
 
+// ordersAPI is acme's API on upstream; byOperator: the operator set the
+// upstream, so the gateway may dial a loopback address.
+func ordersAPI(upstream string, byOperator bool) domain.API {
+	return domain.API{Tenant: "acme", ID: "orders", Context: "/orders/v1", Upstream: upstream + "/base", OperatorUpstream: byOperator,
+		Resources: []domain.APIResource{
+			{Method: "GET", Path: "/items/{id}", Scopes: []string{"orders:read"}},
+			{Method: "PUT", Path: "/items/{id}", Scopes: []string{"orders:read", "orders:update"}},
+			{Method: "POST", Path: "/items", Scopes: []string{}},
+			{Method: "GET", Path: "/slow"},
+			{Method: "GET", Path: "/health", Public: true},
+		}}
+}
+
 func newEnv(t *testing.T, upstream string) *env {
+	return newEnvFor(t, ordersAPI(upstream, true), nil)
+}
+
+func newEnvFor(t *testing.T, a domain.API, p *upstream.Policy) *env {
 	t.Helper()
 	e := &env{}
-	res := []domain.APIResource{
-		{Method: "GET", Path: "/items/{id}", Scopes: []string{"orders:read"}},
-		{Method: "PUT", Path: "/items/{id}", Scopes: []string{"orders:read", "orders:update"}},
-		{Method: "POST", Path: "/items", Scopes: []string{}},
-		{Method: "GET", Path: "/slow"},
-		{Method: "GET", Path: "/health", Public: true},
-	}
 	g := gateway.New(gateway.Config{
-		Source: apis{{Tenant: "acme", ID: "orders", Context: "/orders/v1", Upstream: upstream + "/base", Resources: res}},
+		Source:    apis{a},
+		Upstreams: p,
 		Verifier: tokens{
 			"reader": {Tenant: "acme", Subject: "john", Client: "app1", Scopes: []string{"orders:read"}},
 			"other":  {Tenant: "other", Subject: "eve", Scopes: []string{"orders:read", "orders:update"}},
@@ -194,10 +208,17 @@ func TestForwarding(t *testing.T) {
 		t.Errorf("upstream saw %v ? %v", a.body["path"], a.body["query"])
 	}
 
-	// A public resource forwards no identity, even a forged one.
-	a = e.do(t, "GET", "/orders/v1/health", http.Header{"X-Tollgate-Subject": {"admin"}}, "")
-	if a.status != http.StatusTeapot || a.body["header"].(map[string]any)["X-Tollgate-Subject"] != nil {
-		t.Errorf("public: %d %v", a.status, a.body["header"])
+	// A public resource forwards no identity, neither a forged one nor
+	// the caller's token, which it did not check and which may be of
+	// another tenant.
+	for _, tok := range []string{"reader", "other"} {
+		h := bearer(tok)
+		h.Set("X-Tollgate-Subject", "admin")
+		a = e.do(t, "GET", "/orders/v1/health", h, "")
+		got := a.body["header"].(map[string]any)
+		if a.status != http.StatusTeapot || got["X-Tollgate-Subject"] != nil || got["Authorization"] != nil {
+			t.Errorf("public with %s's token: %d %v", tok, a.status, got)
+		}
 	}
 	// A resource without scopes needs only a valid token; bodies pass.
 	a = e.do(t, "POST", "/orders/v1/items", bearer("reader"), `{"n":1}`)

@@ -20,6 +20,7 @@ type table struct {
 type api struct {
 	tenant, id, context string
 	upstream            *url.URL
+	operator            bool        // the operator set the upstream
 	resources           []*resource // most specific first
 }
 
@@ -43,7 +44,7 @@ func compile(apis []domain.API) (*table, []error) {
 			continue
 		}
 		u, _ := url.Parse(a.Upstream) // validated above
-		c := &api{tenant: a.Tenant, id: a.ID, context: a.Context, upstream: u}
+		c := &api{tenant: a.Tenant, id: a.ID, context: a.Context, upstream: u, operator: a.OperatorUpstream}
 		for _, r := range a.Resources {
 			c.resources = append(c.resources, &resource{
 				method: r.Method, label: r.Method + " " + r.Path, segs: templateSegs(r.Path),

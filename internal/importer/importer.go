@@ -42,6 +42,7 @@ func (r *Report) Rows() int { return r.Created + r.Updated + r.Skipped + r.Faile
 func (r *Report) fail(e *RowError) {
 	r.Failed++
 	if len(r.Errors) < MaxReportedErrors {
+		e.Username, e.Reason = clip(e.Username, maxEchoBytes), clip(e.Reason, maxReasonBytes)
 		r.Errors = append(r.Errors, *e)
 	}
 }
@@ -165,13 +166,17 @@ type pending struct {
 func (im *Importer) prepare(row *Row, roles map[string]bool) (*pending, *RowError) {
 	username := strings.TrimSpace(row.Get(ColUsername))
 	bad := func(format string, args ...any) (*pending, *RowError) {
-		return nil, &RowError{Line: row.Line, Username: username, Reason: fmt.Sprintf(format, args...)}
+		return nil, &RowError{Line: row.Line, Username: username, Reason: echo(format, args...)}
 	}
 	if username == "" {
 		return bad("username is empty")
 	}
+	id, err := domain.NormalizeUsername(username)
+	if err != nil {
+		return bad("username: %s", err.(*domain.InvalidError).Reason)
+	}
 	p := &pending{line: row.Line, row: row, password: row.Get(ColPassword), user: domain.User{
-		ID:           username,
+		ID:           id,
 		Email:        strings.TrimSpace(row.Get(ColEmail)),
 		DisplayName:  strings.TrimSpace(row.Get(ColDisplayName)),
 		PasswordHash: strings.TrimSpace(row.Get(ColPasswordHash)),
@@ -198,6 +203,7 @@ func (im *Importer) prepare(row *Row, roles map[string]bool) (*pending, *RowErro
 		if err := secret.CheckHash(h); err != nil {
 			return bad("password_hash: %v", strings.TrimPrefix(err.Error(), secret.ErrMalformedHash.Error()+": "))
 		}
+		p.user.ImportedHash = domain.ImportedHashKey(h)
 	}
 	if err := domain.ValidateUser(&p.user); err != nil {
 		return bad("%v", err)

@@ -91,14 +91,22 @@ func merge(p *pending, stored *domain.User) *domain.User {
 	if p.row.Has(ColRoles) {
 		u.Roles = p.user.Roles
 	}
-	if p.user.PasswordHash != "" {
-		u.PasswordHash = p.user.PasswordHash
+	if h := p.user.PasswordHash; h != "" && h != stored.PasswordHash && !upgradedFrom(p, stored) {
+		u.PasswordHash, u.ImportedHash = h, p.user.ImportedHash
 	}
 	if u.Email == stored.Email && u.DisplayName == stored.DisplayName && u.PasswordHash == stored.PasswordHash &&
 		slices.Equal(sorted(u.Roles), sorted(stored.Roles)) {
 		return nil
 	}
 	return &u
+}
+
+// upgradedFrom reports whether the stored hash descends from the row's:
+// the import wrote this same hash before and a sign-in has since upgraded
+// it (to argon2id), which keeps the key. Putting the row's hash back would
+// undo the upgrade, so it is no change.
+func upgradedFrom(p *pending, stored *domain.User) bool {
+	return p.user.ImportedHash != "" && p.user.ImportedHash == stored.ImportedHash
 }
 
 func sorted(s []string) []string { return slices.Sorted(slices.Values(s)) }

@@ -27,7 +27,12 @@ func (s *Server) Token(ctx context.Context, tenant string, req *Request) (*Token
 // refusals are recorded: answers are not changes, and introspection is the
 // busiest endpoint.
 func (s *Server) Introspect(ctx context.Context, tenant string, req *Request) (*Introspection, error) {
-	resp, err := s.introspect(ctx, tenant, req)
+	var resp *Introspection
+	t, err := s.resolveTenant(ctx, tenant, req.Client.ID)
+	if err == nil {
+		tenant = t
+		resp, err = s.introspect(ctx, tenant, req)
+	}
 	if err != nil && s.events != nil {
 		ev := s.event(ctx, domain.ActionIntrospect, req)
 		s.record(ctx, tenant, &ev, err)
@@ -37,7 +42,11 @@ func (s *Server) Introspect(ctx context.Context, tenant string, req *Request) (*
 
 // Revoke handles a revocation request (see revoke) and records it.
 func (s *Server) Revoke(ctx context.Context, tenant string, req *Request) error {
-	err := s.revoke(ctx, tenant, req)
+	t, err := s.resolveTenant(ctx, tenant, req.Client.ID)
+	if err == nil {
+		tenant = t
+		err = s.revoke(ctx, tenant, req)
+	}
 	if s.events != nil {
 		ev := s.event(ctx, domain.ActionRevoke, req)
 		s.record(ctx, tenant, &ev, err)
@@ -70,7 +79,11 @@ func (s *Server) record(ctx context.Context, tenant string, ev *audit.Event, err
 	}
 	ev.Outcome = domain.OutcomeSuccess
 	if err != nil {
-		ev.Outcome, ev.Reason = domain.OutcomeFailure, AsError(err).Code
+		e := AsError(err)
+		ev.Outcome, ev.Reason = domain.OutcomeFailure, e.Code
+		if e.Reason != "" {
+			ev.Reason = e.Reason
+		}
 	}
 	if ev.Time.IsZero() {
 		ev.Time = time.Now()

@@ -32,8 +32,12 @@ type Error struct {
 	// Basic is set when the client authenticated with HTTP Basic, so the
 	// 401 carries WWW-Authenticate: Basic (RFC 6749 §5.2).
 	Basic bool
-	// RetryAfter, when set, becomes a Retry-After header (503 responses).
+	// RetryAfter, when set, becomes a Retry-After header (503 responses,
+	// throttled sign-ins).
 	RetryAfter time.Duration
+	// Reason, when set, replaces Code as the audit reason and metric label,
+	// to tell refusals apart that the client must see alike.
+	Reason string
 	// Cause is logged, never shown.
 	Cause error
 }
@@ -67,6 +71,17 @@ func InvalidClient(basic bool) *Error {
 // InvalidGrant: the credentials or refresh token are invalid.
 func InvalidGrant(desc string) *Error {
 	return newError(http.StatusBadRequest, CodeInvalidGrant, desc)
+}
+
+// ReasonThrottled is the audit reason of a sign-in refused by the limiter.
+const ReasonThrottled = "throttled"
+
+// Throttled: too many failed sign-ins. The answer is the same for every
+// username, existing or not; only the wait differs.
+func Throttled(retryAfter time.Duration) *Error {
+	e := InvalidGrant("sign-in attempts are temporarily limited; retry later")
+	e.RetryAfter, e.Reason = retryAfter, ReasonThrottled
+	return e
 }
 
 // UnauthorizedClient: the client may not use this grant.

@@ -41,6 +41,10 @@ type authorization struct {
 	refresh      bool
 	familyID     string
 	refreshToken string
+	// redeem, when set, is the grant's last step, taken once scopes,
+	// audience and lifetime are known to be good (a signed embed
+	// request's nonce), so a request refused for them does not use it up.
+	redeem func(context.Context) error
 }
 
 // issue completes a token request once the grant has authorized it.
@@ -49,7 +53,8 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization) (*T
 		ex.app = az.app
 	}
 	app := ex.app
-	scopes, err := grantedScopes(ex.req.Get("scope"), app, az)
+	requested := ex.req.Get("scope")
+	scopes, err := grantedScopes(requested, app, az)
 	if err != nil {
 		return nil, err
 	}
@@ -61,11 +66,20 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization) (*T
 	if err != nil {
 		return nil, err
 	}
+	if az.redeem != nil {
+		if err := az.redeem(ctx); err != nil {
+			return nil, err
+		}
+	}
 	subject := az.subject
 	if subject == "" {
 		subject = app.ID // RFC 9068 §2.2: sub is the client for client_credentials
 	}
-	resp := &TokenResponse{TokenType: "Bearer", ExpiresIn: int64(ttl / time.Second), Scope: strings.Join(scopes, " ")}
+	granted := strings.Join(scopes, " ")
+	resp := &TokenResponse{TokenType: "Bearer", ExpiresIn: int64(ttl / time.Second), Scope: granted}
+	if requested == domain.ScopeDefault {
+		resp.Scope = domain.ScopeDefault // as API managers answer; the token carries the real scopes
+	}
 	if az.refresh && az.refreshToken == "" {
 		az.familyID = rand.Text()
 		rt, err := s.newRefreshToken(ctx, ex, az.familyID, az.subject, scopes, aud)
@@ -79,7 +93,7 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization) (*T
 		Subject:   subject,
 		Audience:  aud,
 		ClientID:  app.ID,
-		Scope:     resp.Scope,
+		Scope:     granted,
 		IssuedAt:  ex.now,
 		ExpiresAt: ex.now.Add(ttl),
 		FamilyID:  az.familyID,
@@ -119,10 +133,14 @@ func mintRefresh(ex *exchange, family, subject string, scopes, aud []string) (st
 }
 
 // grantedScopes is requested ∩ application ∩ ceiling (DESIGN §2); with no
-// scope requested, the fallback or the application's default scopes.
-// RFC 6749 §3.3 lets the server grant less than asked; granting nothing of
-// a non-empty request is an error rather than a token for no purpose.
+// scope requested, or just "default" (API-manager clients ask so), the
+// fallback or the application's default scopes. RFC 6749 §3.3 lets the
+// server grant less than asked; granting nothing of a non-empty request
+// is an error rather than a token for no purpose.
 func grantedScopes(requested string, app *domain.Application, az *authorization) ([]string, error) {
+	if requested == domain.ScopeDefault {
+		requested = ""
+	}
 	var want []string
 	if requested == "" {
 		want = app.DefaultScopes

@@ -104,6 +104,13 @@ func (g embedGrant) authorize(ctx context.Context, ex *exchange) (*authorization
 		}
 	}
 	s := g.s
+	if c := ex.req.Client; c.Basic || c.Secret != "" {
+		// No client needs to authenticate, but one that tries must
+		// succeed: wrong credentials are refused, not ignored (RFC 6749 §5.2).
+		if _, err := s.authenticateClient(ctx, ex.tenant, c); err != nil {
+			return nil, err
+		}
+	}
 	app, embedSecret, err := s.embedSettings(ctx, ex.tenant)
 	if err != nil {
 		return nil, err
@@ -119,18 +126,14 @@ func (g embedGrant) authorize(ctx context.Context, ex *exchange) (*authorization
 		if !hmac.Equal(want, signed.signature) {
 			return nil, errEmbedRefused()
 		}
-		// Recorded only once the signature is good, so nobody can burn
-		// another caller's nonces.
-		until := time.Unix(signed.unix, 0).Add(EmbedWindow + nonceMargin)
-		err := s.store.RedeemEmbedNonce(ctx, ex.tenant, signed.nonce, until, ex.now)
-		if errors.Is(err, domain.ErrConflict) {
-			return nil, InvalidGrant("authorization_failed: embed_nonce was already used")
-		}
-		if err != nil {
-			return nil, ServerError(err)
-		}
 	}
-	user, ceiling, err := s.store.GetUserWithScopes(ctx, ex.tenant, username)
+	// The signature covers the name as sent; the user is found by its
+	// normal form, so "SSO.User@example.com" is user sso.user@example.com.
+	id, err := domain.NormalizeUsername(username)
+	if err != nil {
+		return nil, errEmbedRefused()
+	}
+	user, ceiling, err := s.store.GetUserWithScopes(ctx, ex.tenant, id)
 	if errors.Is(err, domain.ErrNotFound) || (err == nil && user.Disabled) {
 		return nil, errEmbedRefused()
 	}
@@ -138,7 +141,26 @@ func (g embedGrant) authorize(ctx context.Context, ex *exchange) (*authorization
 		return nil, ServerError(err)
 	}
 	ex.app = app
-	return &authorization{app: app, subject: user.ID, ceiling: nonNil(ceiling), refresh: true}, nil
+	az := &authorization{app: app, subject: user.ID, ceiling: nonNil(ceiling), refresh: true}
+	if signed != nil {
+		az.redeem = func(ctx context.Context) error { return s.redeemNonce(ctx, ex, signed) }
+	}
+	return az, nil
+}
+
+// redeemNonce records a signed request's nonce. It runs last, once the
+// request is good in every other respect: a refused request keeps its
+// nonce for its retry, and nobody can burn another caller's nonces.
+func (s *Server) redeemNonce(ctx context.Context, ex *exchange, signed *signedEmbed) error {
+	until := time.Unix(signed.unix, 0).Add(EmbedWindow + nonceMargin)
+	err := s.store.RedeemEmbedNonce(ctx, ex.tenant, signed.nonce, until, ex.now)
+	if errors.Is(err, domain.ErrConflict) {
+		return InvalidGrant("authorization_failed: embed_nonce was already used")
+	}
+	if err != nil {
+		return ServerError(err)
+	}
+	return nil
 }
 
 // embedSettings returns the tenant's embed application and secret, or the
@@ -163,7 +185,7 @@ func (s *Server) embedSettings(ctx context.Context, tenant string) (*domain.Appl
 	app := e.Application()
 	// The embed secret also authenticates the embed application as a
 	// client (refresh, revocation, introspection): client_id
-	// tollgate:embed, client_secret the embed secret.
+	// tollgate-embed, client_secret the embed secret.
 	app.SecretHash = secret.HashToken(string(raw))
 	return app, string(raw), nil
 }

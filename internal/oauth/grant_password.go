@@ -3,9 +3,11 @@ package oauth
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/throttle"
 )
 
 // passwordGrant: RFC 6749 §4.3, the resource owner password credentials.
@@ -18,14 +20,21 @@ func (passwordGrant) clientRequired() bool { return true }
 func errBadCredentials() *Error { return InvalidGrant("invalid username or password") }
 
 func (g passwordGrant) authorize(ctx context.Context, ex *exchange) (*authorization, error) {
-	username, password := ex.req.Get("username"), ex.req.Get("password")
+	username, password := ex.username(), ex.req.Get("password")
 	if username == "" || password == "" {
 		return nil, InvalidRequest("username and password are required")
 	}
-	s := g.s
-	if !s.throttle.allow(ex.tenant, username, ex.req.RemoteAddr) {
-		return nil, errBadCredentials()
+	username, err := domain.NormalizeUsername(username)
+	if err != nil {
+		return nil, errBadCredentials() // no such name can exist
 	}
+	s := g.s
+	// Before the lookup, so the answer cannot depend on who exists.
+	pass, err := s.throttle.Admit(ctx, ex.tenant, username, ex.req.RemoteAddr)
+	if err != nil {
+		return nil, throttled(err)
+	}
+	defer pass.Done()
 	user, ceiling, err := s.store.GetUserWithScopes(ctx, ex.tenant, username)
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return nil, ServerError(err)
@@ -35,7 +44,9 @@ func (g passwordGrant) authorize(ctx context.Context, ex *exchange) (*authorizat
 		if err := s.hasher.VerifyDummy(ctx, password); err != nil {
 			return nil, hashError(err)
 		}
-		s.throttle.fail(ex.tenant, username, ex.req.RemoteAddr)
+		if err := pass.Failed(ctx); err != nil {
+			return nil, ServerError(err)
+		}
 		if user != nil && !user.Disabled && user.PasswordHash == "" {
 			return nil, InvalidGrant("this user has no local password; sign in with single sign-on or use the embed secret")
 		}
@@ -51,7 +62,9 @@ func (g passwordGrant) authorize(ctx context.Context, ex *exchange) (*authorizat
 		return nil, hashError(err)
 	}
 	if !ok {
-		s.throttle.fail(ex.tenant, username, ex.req.RemoteAddr)
+		if err := pass.Failed(ctx); err != nil {
+			return nil, ServerError(err)
+		}
 		return nil, errBadCredentials()
 	}
 	if rehash {
@@ -62,6 +75,24 @@ func (g passwordGrant) authorize(ctx context.Context, ex *exchange) (*authorizat
 		ceiling: nonNil(ceiling),
 		refresh: ex.app.AllowsGrant(domain.GrantRefreshToken),
 	}, nil
+}
+
+// username is the request's username. On the default tenant's paths a
+// client of tenant T may write T's user "name" as "name@T" (DESIGN §2).
+func (ex *exchange) username() string {
+	u := ex.req.Get("username")
+	if i := strings.LastIndexByte(u, '@'); ex.viaDefault && i > 0 && strings.EqualFold(u[i+1:], ex.tenant) {
+		return u[:i]
+	}
+	return u
+}
+
+// throttled turns the limiter's refusal into the protocol's answer.
+func throttled(err error) error {
+	if le := (*throttle.LimitedError)(nil); errors.As(err, &le) {
+		return Throttled(le.RetryAfter)
+	}
+	return ServerError(err)
 }
 
 // rehash upgrades a valid hash of an older kind or cost to the current

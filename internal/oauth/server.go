@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/apitoken"
@@ -15,6 +14,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
+	"github.com/tollgate-dev/tollgate/internal/throttle"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -34,6 +34,9 @@ type Config struct {
 	Events audit.Sink
 	// Sealer opens the tenants' embed secrets; nil disables the embed grant.
 	Sealer *secret.Sealer
+	// Limiter throttles password guessing; nil: one with the default
+	// limits. Share it with whatever else signs users in and unlocks them.
+	Limiter *throttle.Limiter
 }
 
 // Server is the authorization server's protocol logic.
@@ -45,16 +48,14 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	grants   map[string]grant
-	clients  *cache.TTL[tenantKey, *domain.Application]
+	clients  *cache.TTL[string, *domain.Application] // by client id, unique across tenants
 	tenants  *cache.TTL[string, bool]
-	throttle *throttle
+	throttle *throttle.Limiter
 	events   audit.Sink
 	// apiTokens answers introspection of API tokens; nil: inactive.
 	apiTokens *apitoken.Verifier
 	sealer    *secret.Sealer
 }
-
-type tenantKey struct{ tenant, id string }
 
 // NewServer returns a Server with every grant registered.
 func NewServer(c Config) *Server {
@@ -64,6 +65,9 @@ func NewServer(c Config) *Server {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Limiter == nil {
+		c.Limiter = throttle.New(c.Store, throttle.DefaultLimits())
+	}
 	s := &Server{
 		store:    c.Store,
 		hasher:   c.Hasher,
@@ -71,9 +75,9 @@ func NewServer(c Config) *Server {
 		revoked:  c.Revoked,
 		log:      c.Logger,
 		now:      c.Now,
-		clients:  cache.New[tenantKey, *domain.Application](c.CacheTTL, 100_000),
+		clients:  cache.New[string, *domain.Application](c.CacheTTL, 100_000),
 		tenants:  cache.New[string, bool](c.CacheTTL, 10_000),
-		throttle: newThrottle(),
+		throttle: c.Limiter,
 		events:   c.Events,
 		sealer:   c.Sealer,
 	}
@@ -89,7 +93,7 @@ func NewServer(c Config) *Server {
 // ForgetApplication drops a cached client, so a changed or deleted
 // application takes effect on this node at once.
 func (s *Server) ForgetApplication(tenant, clientID string) {
-	s.clients.Delete(tenantKey{tenant, clientID})
+	s.clients.Delete(clientID)
 }
 
 // ForgetTenant drops a cached tenant lookup.
@@ -120,12 +124,18 @@ func (s *Server) token(ctx context.Context, tenant string, req *Request, ev *aud
 		return nil, UnsupportedGrantType("grant_type " + strconv.Quote(gt) + " is not supported")
 	}
 	ev.Grant = gt
-	tenant, err := s.resolveTenant(ctx, tenant, gt, req)
+	clientID := req.Client.ID
+	if !g.clientRequired() {
+		clientID = "" // the embed secret is per tenant: the path names it
+	}
+	resolved, err := s.resolveTenant(ctx, tenant, clientID)
 	if err != nil {
 		return nil, err
 	}
+	viaDefault := resolved != tenant
+	tenant = resolved
 	ev.Tenant, ev.UserID = tenant, req.Get("username")
-	ex := &exchange{tenant: tenant, req: req, now: s.now()}
+	ex := &exchange{tenant: tenant, req: req, now: s.now(), viaDefault: viaDefault}
 	if g.clientRequired() {
 		app, err := s.authenticateClient(ctx, tenant, req.Client)
 		if err != nil {
@@ -147,18 +157,20 @@ func (s *Server) token(ctx context.Context, tenant string, req *Request, ev *aud
 	return s.issue(ctx, ex, az)
 }
 
-// resolveTenant applies DESIGN §2: on the default tenant's paths a password
-// grant for "name@tenant" addresses that tenant's user when it exists.
-func (s *Server) resolveTenant(ctx context.Context, tenant, grantType string, req *Request) (string, error) {
-	if tenant == domain.DefaultTenant && grantType == domain.GrantPassword {
-		if i := strings.LastIndexByte(req.Get("username"), '@'); i > 0 {
-			other := req.Get("username")[i+1:]
-			if exists, err := s.tenantExists(ctx, other); err != nil {
-				return "", err
-			} else if exists {
-				req.Params["username"] = req.Get("username")[:i]
-				return other, nil
-			}
+// resolveTenant returns the tenant a request is for. On the default
+// tenant's paths that is the tenant of the client (DESIGN §2), whose id is
+// unique across tenants; the client authenticates afterwards, in that
+// tenant. An unknown client id stays in the default tenant and fails
+// there, like anywhere else. Usernames play no part, so neither the
+// tenants that exist nor a default user named "x@tenant" change the answer.
+func (s *Server) resolveTenant(ctx context.Context, tenant, clientID string) (string, error) {
+	if tenant == domain.DefaultTenant && clientID != "" && !isEmbedClient(clientID) {
+		app, err := s.client(ctx, clientID)
+		if err == nil {
+			return app.Tenant, nil
+		}
+		if !errors.Is(err, domain.ErrNotFound) {
+			return "", ServerError(err)
 		}
 	}
 	if exists, err := s.tenantExists(ctx, tenant); err != nil {
@@ -224,7 +236,7 @@ func (s *Server) authenticateClient(ctx context.Context, tenant string, c Client
 }
 
 func (s *Server) application(ctx context.Context, tenant, id string) (*domain.Application, error) {
-	if id == domain.EmbedApplicationID {
+	if isEmbedClient(id) {
 		// Never cached: disabling embed or regenerating its secret must
 		// take effect at once.
 		app, _, err := s.embedSettings(ctx, tenant)
@@ -233,16 +245,30 @@ func (s *Server) application(ctx context.Context, tenant, id string) (*domain.Ap
 		}
 		return app, err
 	}
-	key := tenantKey{tenant, id}
-	if app, ok := s.clients.Get(key); ok {
+	app, err := s.client(ctx, id)
+	if err == nil && app.Tenant != tenant {
+		return nil, domain.ErrNotFound
+	}
+	return app, err
+}
+
+// client returns the application with client id id, of whichever tenant.
+func (s *Server) client(ctx context.Context, id string) (*domain.Application, error) {
+	if app, ok := s.clients.Get(id); ok {
 		return app, nil
 	}
-	app, err := s.store.GetApplication(ctx, tenant, id)
+	app, err := s.store.GetApplicationByClientID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	s.clients.Put(key, app)
+	s.clients.Put(id, app)
 	return app, nil
+}
+
+// isEmbedClient reports the built-in embed application's id, which every
+// tenant has and which is not stored with the applications.
+func isEmbedClient(id string) bool {
+	return id == domain.EmbedApplicationID || id == domain.LegacyEmbedApplicationID
 }
 
 // exchange carries one token request through the fixed steps.
@@ -251,4 +277,7 @@ type exchange struct {
 	req    *Request
 	app    *domain.Application
 	now    time.Time
+	// viaDefault: the request came on the default tenant's paths from a
+	// client of tenant (see resolveTenant).
+	viaDefault bool
 }

@@ -70,15 +70,22 @@ type Store interface {
 	UpdateScope(ctx context.Context, tenant string, s *domain.Scope) error
 	DeleteScope(ctx context.Context, tenant, id string) error
 
-	// Applications (OAuth clients).
+	// Applications (OAuth clients). Client ids are unique across tenants:
+	// CreateApplication gives ErrConflict for an id any tenant has.
+	// GetApplicationByClientID finds a client in whichever tenant holds it
+	// (Tenant set), for the default tenant's paths, where the tenant
+	// follows the client.
 	CreateApplication(ctx context.Context, tenant string, a *domain.Application) error
 	GetApplication(ctx context.Context, tenant, id string) (*domain.Application, error)
+	GetApplicationByClientID(ctx context.Context, id string) (*domain.Application, error)
 	ListApplications(ctx context.Context, tenant string, p domain.Page) ([]domain.Application, error)
 	UpdateApplication(ctx context.Context, tenant string, a *domain.Application) error
 	DeleteApplication(ctx context.Context, tenant, id string) error
 
 	// APIs published through the gateway. Create and Update give
-	// ErrConflict when another API (of any tenant) has the context.
+	// ErrConflict, naming the context taken, when the context clashes
+	// with another API's (domain.ContextsClash), checked in the writing
+	// transaction.
 	// AllAPIs lists every tenant's APIs, for the gateway's route table.
 	CreateAPI(ctx context.Context, tenant string, a *domain.API) error
 	GetAPI(ctx context.Context, tenant, id string) (*domain.API, error)
@@ -128,6 +135,28 @@ type Store interface {
 	// deleted meanwhile are ignored.
 	RecordAPITokenUses(ctx context.Context, uses []domain.APITokenUse) error
 
+	// Failed sign-in counters (package throttle), shared by all nodes.
+	// LoginFailures returns the counters among keys that are live at now,
+	// in no particular order; absent ones have no failures. AddLoginFailure
+	// counts one failure on each key at now, atomically per key (a counter
+	// past its expiry starts again at 1), sets it to expire at now+window,
+	// and returns the counters as they are after it. ClearLoginFailures
+	// forgets a username's counters at every address.
+	LoginFailures(ctx context.Context, keys []domain.ThrottleKey, now time.Time) ([]domain.LoginFailures, error)
+	AddLoginFailure(ctx context.Context, keys []domain.ThrottleKey, now time.Time, window time.Duration) ([]domain.LoginFailures, error)
+	ClearLoginFailures(ctx context.Context, tenant, username string) error
+
+	// Gateway credentials, with which remote gateways read the gateway
+	// feed; they span tenants. CreateGatewayCredential gives ErrConflict
+	// for an id in use. DeleteGatewayCredential deletes one and, in the
+	// same transaction, records a RevokeGatewayCredential revocation of its
+	// hash (hex, in the default tenant) until revokeUntil, and returns it.
+	CreateGatewayCredential(ctx context.Context, c *domain.GatewayCredential) error
+	GetGatewayCredential(ctx context.Context, id string) (*domain.GatewayCredential, error)
+	GetGatewayCredentialByHash(ctx context.Context, hash []byte) (*domain.GatewayCredential, error)
+	ListGatewayCredentials(ctx context.Context, p domain.Page) ([]domain.GatewayCredential, error)
+	DeleteGatewayCredential(ctx context.Context, id string, revokeUntil time.Time) (*domain.Revocation, error)
+
 	// Revocations of access tokens and families.
 	AddRevocation(ctx context.Context, r *domain.Revocation) error
 	// RevocationsSince returns revocations with Seq > after, across all
@@ -167,8 +196,9 @@ type Store interface {
 	DeleteAuditBefore(ctx context.Context, before time.Time) (int64, error)
 
 	// DeleteExpired purges expired refresh tokens, revocations, embed
-	// nonces and unpublished keys, and API tokens expired for longer than
-	// domain.APITokenPurgeGrace; it returns the number of rows removed.
+	// nonces, sign-in failure counters and unpublished keys, and API tokens
+	// expired for longer than domain.APITokenPurgeGrace; it returns the
+	// number of rows removed.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 
 	// Ping checks the database is reachable (for /readyz).

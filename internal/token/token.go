@@ -18,6 +18,7 @@ const (
 	PrefixRefresh      = "tgr_"
 	PrefixAPI          = "tgp_"
 	PrefixClientSecret = "tgs_"
+	PrefixGateway      = "tgg_" // gateway credentials
 )
 
 // ErrInvalidToken: an access token failed verification (malformed, bad

@@ -47,7 +47,7 @@ type Client struct {
 }
 
 // NewClient returns a Client of the key manager at base, authenticating
-// with credential (the bootstrap token).
+// with credential (a gateway credential, or the bootstrap token).
 func NewClient(base, credential string, rt http.RoundTripper) *Client {
 	if rt == nil {
 		rt = http.DefaultTransport
@@ -206,6 +206,12 @@ func (c *Client) VerifyAPIToken(ctx context.Context, tenant, raw string) (*gatew
 	}
 	if err != nil {
 		return nil, err
+	}
+	// The answer is for the tenant asked, or worth nothing: a key manager
+	// that is wrong, or not what it claims, must not let a token of one
+	// tenant into another's API.
+	if id.Tenant != tenant {
+		return nil, gateway.ErrInvalidToken
 	}
 	return &gateway.Identity{Tenant: id.Tenant, Subject: id.Subject, Scopes: id.Scopes}, nil
 }

@@ -30,6 +30,9 @@ type API struct {
 	Context   string     `json:"context"`
 	Upstream  string     `json:"upstream"`
 	Resources []Resource `json:"resources"`
+	// OperatorUpstream: the operator set the upstream (see
+	// domain.API); absent, the gateway applies the tenant admin's rule.
+	OperatorUpstream bool `json:"operatorUpstream,omitempty"`
 }
 
 // Resource is one operation of an API.
@@ -85,7 +88,8 @@ type APITokenIdentity struct {
 func FromAPIs(xs []domain.API) APIs {
 	out := APIs{APIs: []API{}}
 	for _, a := range xs {
-		w := API{Tenant: a.Tenant, ID: a.ID, Context: a.Context, Upstream: a.Upstream, Resources: []Resource{}}
+		w := API{Tenant: a.Tenant, ID: a.ID, Context: a.Context, Upstream: a.Upstream, Resources: []Resource{},
+			OperatorUpstream: a.OperatorUpstream}
 		for _, r := range a.Resources {
 			w.Resources = append(w.Resources, Resource{Method: r.Method, Path: r.Path, Scopes: r.Scopes, Public: r.Public})
 		}
@@ -97,7 +101,7 @@ func FromAPIs(xs []domain.API) APIs {
 func (w APIs) domain() []domain.API {
 	out := make([]domain.API, 0, len(w.APIs))
 	for _, a := range w.APIs {
-		d := domain.API{Tenant: a.Tenant, ID: a.ID, Context: a.Context, Upstream: a.Upstream}
+		d := domain.API{Tenant: a.Tenant, ID: a.ID, Context: a.Context, Upstream: a.Upstream, OperatorUpstream: a.OperatorUpstream}
 		for _, r := range a.Resources {
 			d.Resources = append(d.Resources, domain.APIResource{Method: r.Method, Path: r.Path, Scopes: r.Scopes, Public: r.Public})
 		}

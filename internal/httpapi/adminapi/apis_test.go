@@ -15,7 +15,10 @@ func TestAPIStatusCodes(t *testing.T) {
 			`","resources":` + resources + `}}}`
 	}
 	good := `[{"method":"GET","path":"/items/{id}","scopes":["orders:read"]}]`
-	e.must(e.do("POST", coll, acme, body("orders", "/orders/v1", "http://127.0.0.1:9000", good)), 201)
+	// An address literal: a tenant admin's upstream must be public, and a
+	// name would need DNS.
+	const pub = "http://93.184.215.14"
+	e.must(e.do("POST", coll, acme, body("orders", "/orders/v1", "http://93.184.215.14:9000", good)), 201)
 	got := e.must(e.do("GET", coll+"/orders", acme, ""), 200).resource(t)
 	if got.Attributes["context"] != "/orders/v1" {
 		t.Fatalf("got %v", got.Attributes)
@@ -24,23 +27,26 @@ func TestAPIStatusCodes(t *testing.T) {
 		name, method, path, body string
 		status                   int
 	}{
-		{"context registered twice", "POST", coll, body("orders2", "/orders/v1", "http://x", good), 409},
-		{"id twice", "POST", coll, body("orders", "/other", "http://x", good), 409},
+		{"context registered twice", "POST", coll, body("orders2", "/orders/v1", pub, good), 409},
+		{"context in other letter case", "POST", coll, body("orders2", "/Orders/v1", pub, good), 409},
+		{"upstream on loopback", "POST", coll, body("a", "/a", "http://127.0.0.1:9000", good), 400},
+		{"update to an upstream on loopback", "PATCH", coll + "/orders", `{"data":{"type":"api","id":"orders","attributes":{"upstream":"http://[::1]"}}}`, 400},
+		{"id twice", "POST", coll, body("orders", "/other", pub, good), 409},
 		{"upstream not http", "POST", coll, body("a", "/a", "file:///etc/passwd", good), 400},
-		{"upstream with credentials", "POST", coll, body("a", "/a", "http://u:p@x", good), 400},
-		{"context without slash", "POST", coll, body("a", "a", "http://x", good), 400},
-		{"context with dot segment", "POST", coll, body("a", "/a/../b", "http://x", good), 400},
-		{"context with escape", "POST", coll, body("a", "/a%2fb", "http://x", good), 400},
-		{"context with double slash", "POST", coll, body("a", "/a//b", "http://x", good), 400},
-		{"unknown scope", "POST", coll, body("a", "/a", "http://x", `[{"method":"GET","path":"/","scopes":["nope"]}]`), 400},
-		{"bad method", "POST", coll, body("a", "/a", "http://x", `[{"method":"BREW","path":"/"}]`), 400},
-		{"same template twice", "POST", coll, body("a", "/a", "http://x",
+		{"upstream with credentials", "POST", coll, body("a", "/a", "http://u:p@93.184.215.14", good), 400},
+		{"context without slash", "POST", coll, body("a", "a", pub, good), 400},
+		{"context with dot segment", "POST", coll, body("a", "/a/../b", pub, good), 400},
+		{"context with escape", "POST", coll, body("a", "/a%2fb", pub, good), 400},
+		{"context with double slash", "POST", coll, body("a", "/a//b", pub, good), 400},
+		{"unknown scope", "POST", coll, body("a", "/a", pub, `[{"method":"GET","path":"/","scopes":["nope"]}]`), 400},
+		{"bad method", "POST", coll, body("a", "/a", pub, `[{"method":"BREW","path":"/"}]`), 400},
+		{"same template twice", "POST", coll, body("a", "/a", pub,
 			`[{"method":"GET","path":"/i/{id}"},{"method":"GET","path":"/i/{x}"}]`), 400},
-		{"public with scopes", "POST", coll, body("a", "/a", "http://x",
+		{"public with scopes", "POST", coll, body("a", "/a", pub,
 			`[{"method":"GET","path":"/","scopes":["orders:read"],"public":true}]`), 400},
 		{"other tenant's admin", "GET", "/other/api/v1/entities/apis", "", 401},
 		{"update to bad upstream", "PATCH", coll + "/orders", `{"data":{"type":"api","id":"orders","attributes":{"upstream":"ftp://x"}}}`, 400},
-		{"update", "PATCH", coll + "/orders", `{"data":{"type":"api","id":"orders","attributes":{"upstream":"https://example.com/base"}}}`, 200},
+		{"update", "PATCH", coll + "/orders", `{"data":{"type":"api","id":"orders","attributes":{"upstream":"https://93.184.215.14/base"}}}`, 200},
 		{"delete unknown", "DELETE", coll + "/nope", "", 404},
 		{"delete", "DELETE", coll + "/orders", "", 204},
 		{"get deleted", "GET", coll + "/orders", "", 404},
@@ -52,7 +58,8 @@ func TestAPIStatusCodes(t *testing.T) {
 	}
 }
 
-// The gateway feed spans tenants: only the bootstrap credential reads it.
+// The gateway feed spans tenants: tenant admins do not read it (gateway
+// credentials do: gatewaycreds_test.go).
 func TestGatewayFeedNeedsBootstrap(t *testing.T) {
 	e := newEnv(t)
 	get := func(path, tok string) int {

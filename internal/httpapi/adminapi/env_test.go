@@ -79,6 +79,7 @@ func newEnv(t *testing.T) *env {
 	e.apiTokens = apitoken.NewVerifier(st, e.revoked, apitoken.Config{})
 	auth.LookupAPIToken = admin.APITokenPrincipal(e.apiTokens)
 	svc.OnAPITokenDeleted = func(rev domain.Revocation) { e.revoked.Noted(rev) }
+	svc.OnGatewayCredentialDeleted = e.revoked.Noted
 	adminapi.New(svc, auth, log).Register(m)
 	srv := httptest.NewServer(m)
 	t.Cleanup(srv.Close)

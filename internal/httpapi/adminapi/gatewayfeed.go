@@ -17,12 +17,12 @@ import (
 const maxRevocationWait = 25 * time.Second
 
 // gatewayFeedRoutes serves remote gateways: plain JSON, for machines,
-// read with the bootstrap token.
+// read with a gateway credential or the bootstrap token.
 func (h *Handler) gatewayFeedRoutes(m *route.Mux) {
-	m.HandleFunc("GET "+remote.PathAPIs, h.wrap(h.feedAPIs))
-	m.HandleFunc("GET "+remote.PathKeys+"{tenant}", h.wrap(h.feedKeys))
-	m.HandleFunc("GET "+remote.PathRevocations, h.wrap(h.feedRevocations))
-	m.HandleFunc("POST "+remote.PathVerifyAPIToken, h.wrap(h.feedVerifyAPIToken))
+	m.HandleFunc("GET "+remote.PathAPIs, h.authenticate(h.feedAPIs))
+	m.HandleFunc("GET "+remote.PathKeys+"{tenant}", h.authenticate(h.feedKeys))
+	m.HandleFunc("GET "+remote.PathRevocations, h.authenticate(h.feedRevocations))
+	m.HandleFunc("POST "+remote.PathVerifyAPIToken, h.authenticate(h.feedVerifyAPIToken))
 }
 
 func writeJSON(w http.ResponseWriter, v any) error {
@@ -66,8 +66,8 @@ func (h *Handler) feedRevocations(w http.ResponseWriter, r *http.Request, c call
 // feedVerifyAPIToken resolves an API token for a remote gateway; the
 // token travels in the body so it never lands in an access log.
 func (h *Handler) feedVerifyAPIToken(w http.ResponseWriter, r *http.Request, c call) error {
-	if !c.p.Bootstrap {
-		return admin.ErrForbidden
+	if err := admin.CanReadGatewayFeed(c.p); err != nil {
+		return err
 	}
 	var in remote.VerifyAPIToken
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&in); err != nil {

@@ -40,9 +40,21 @@ type call struct {
 // writing it, so errors are written in one place.
 type handlerFunc func(w http.ResponseWriter, r *http.Request, c call) error
 
-// wrap authenticates the request for the tenant its URL names, runs fn
-// and writes any error it returns.
+// wrap is authenticate for every endpoint but the gateway feed: a
+// gateway credential may read the feed and nothing else, so it is refused
+// here before any handler runs.
 func (h *Handler) wrap(fn handlerFunc) http.HandlerFunc {
+	return h.authenticate(func(w http.ResponseWriter, r *http.Request, c call) error {
+		if c.p.GatewayCredential != "" {
+			return admin.ErrForbidden
+		}
+		return fn(w, r, c)
+	})
+}
+
+// authenticate authenticates the request for the tenant its URL names,
+// runs fn and writes any error it returns.
+func (h *Handler) authenticate(fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		tenant := route.TenantOf(r)
 		// Parse refuses two headers, which Authenticate cannot see.

@@ -23,11 +23,13 @@ func (h *Handler) Register(m *route.Mux) {
 		m.Tenant("POST "+p+"/applications/{id}/secret", h.wrap(h.rotateAppSecret))
 		// Gateway APIs, in apis.go.
 		h.crud(m, p+"/apis", h.listAPIs, h.createAPI, h.getAPI, h.updateAPI, h.deleteAPI)
-		h.apiTokenRoutes(m, p) // users/{userId}/apiTokens, in apitokens.go
-		h.embedRoutes(m, p)    // embedSettings, in embed.go
+		h.apiTokenRoutes(m, p)          // users/{userId}/apiTokens, in apitokens.go
+		h.embedRoutes(m, p)             // embedSettings, in embed.go
+		h.gatewayCredentialRoutes(m, p) // in gatewaycreds.go
 	}
 	m.Tenant("POST /api/v1/actions/keys/rotate", h.wrap(h.rotateKey))    // body {"alg":…} optional, in keys.go
 	m.Tenant("POST /api/v1/actions/users/import", h.wrap(h.importUsers)) // text/csv, in import.go
+	m.Tenant("POST /api/v1/actions/users/{id}/unlock", h.wrap(h.unlockUser))
 	m.Tenant("GET /api/v1/audit", h.wrap(h.listAudit))
 	m.Tenant("GET /api/v1/stats/tokens", h.wrap(h.tokenStats))
 	m.Tenant("GET /api/v1/stats/applications/{id}/users", h.wrap(h.applicationUsers))

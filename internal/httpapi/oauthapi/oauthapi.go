@@ -51,6 +51,20 @@ func (h *Handler) Register(m *route.Mux) {
 	m.HandleFunc("GET /.well-known/oauth-authorization-server/{tenant}", h.Metadata)
 }
 
+// RegisterGateway adds the endpoints the gateway listener serves besides
+// APIs (gateway.WithTokenService routes only these paths here): token and
+// revocation, as API-manager clients call them at https://gateway:8243/token.
+func (h *Handler) RegisterGateway(m *route.Mux) {
+	for _, p := range []string{"/token", "/{tenant}/oauth2/token"} {
+		m.HandleFunc("POST "+p, h.Token)
+		m.HandleFunc("GET "+p, h.PostOnly)
+	}
+	for _, p := range []string{"/revoke", "/{tenant}/oauth2/revoke"} {
+		m.HandleFunc("POST "+p, h.Revoke)
+		m.HandleFunc("GET "+p, h.PostOnly)
+	}
+}
+
 // Token serves the token endpoint (RFC 6749 §3.2).
 func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 	req, err := parse(r)

@@ -10,7 +10,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
 
-const apiCols = `tenant, id, context, upstream, resources, created_at, updated_at`
+const apiCols = `tenant, id, context, upstream, resources, created_at, updated_at, operator_upstream`
 
 // storedResource is the column form of a resource; domain types carry no
 // JSON tags, so the encoding is pinned here.
@@ -60,11 +60,41 @@ func (c resourcesCol) Scan(src any) error {
 
 func scanAPI(sc interface{ Scan(...any) error }, a *domain.API) error {
 	return sc.Scan(&a.Tenant, &a.ID, &a.Context, &a.Upstream, resourcesCol{&a.Resources},
-		timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt})
+		timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.OperatorUpstream)
+}
+
+// apiContextLockKey is the pg_advisory lock that serialises the writes of
+// API contexts, so two concurrent writes cannot both pass claimContext.
+// SQLite's one writer runs them one at a time anyway.
+const apiContextLockKey = 0x617069637478
+
+// claimContext refuses, inside the writing transaction, a context that
+// clashes with another API's (domain.ContextsClash). No index can state
+// the rule: the prefix check spans tenants and the comparison ignores
+// case. The error names the context taken.
+func claimContext(ctx context.Context, tx *tx, tenant, id, apiContext string) error {
+	if tx.d.postgres {
+		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(apiContextLockKey)); err != nil {
+			return err
+		}
+	}
+	type other struct{ tenant, context string }
+	others, err := queryAll(ctx, tx, func(rows *sql.Rows, o *other) error {
+		return rows.Scan(&o.tenant, &o.context)
+	}, `SELECT tenant, context FROM apis WHERE NOT (tenant = ? AND id = ?)`, tenant, id)
+	if err != nil {
+		return err
+	}
+	for _, o := range others {
+		if domain.ContextsClash(apiContext, o.context, o.tenant == tenant) {
+			return fmt.Errorf("context %q clashes with %q, the context of another API: %w", apiContext, o.context, domain.ErrConflict)
+		}
+	}
+	return nil
 }
 
 // CreateAPI stores a new API; ErrConflict when the tenant has the id or
-// any tenant has the context.
+// the context clashes with another API's.
 func (s *Store) CreateAPI(ctx context.Context, tenant string, a *domain.API) error {
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = time.Now()
@@ -74,9 +104,12 @@ func (s *Store) CreateAPI(ctx context.Context, tenant string, a *domain.API) err
 	}
 	a.CreatedAt, a.UpdatedAt = normTime(a.CreatedAt), normTime(a.UpdatedAt)
 	return s.write(ctx, func(tx *tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO apis (`+apiCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		if err := claimContext(ctx, tx, tenant, a.ID, a.Context); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `INSERT INTO apis (`+apiCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			tenant, a.ID, a.Context, a.Upstream, encResources(a.Resources),
-			tx.d.ts(a.CreatedAt), tx.d.ts(a.UpdatedAt))
+			tx.d.ts(a.CreatedAt), tx.d.ts(a.UpdatedAt), a.OperatorUpstream)
 		if err != nil {
 			return fmt.Errorf("api %q: %w", a.ID, mapErr(err))
 		}
@@ -116,9 +149,12 @@ func (s *Store) listAPIs(ctx context.Context, q string, args ...any) ([]domain.A
 func (s *Store) UpdateAPI(ctx context.Context, tenant string, a *domain.API) error {
 	now := normTime(time.Now())
 	err := s.write(ctx, func(tx *tx) error {
+		if err := claimContext(ctx, tx, tenant, a.ID, a.Context); err != nil {
+			return err
+		}
 		res, err := tx.exec(ctx,
-			`UPDATE apis SET context = ?, upstream = ?, resources = ?, updated_at = ? WHERE tenant = ? AND id = ?`,
-			a.Context, a.Upstream, encResources(a.Resources), tx.d.ts(now), tenant, a.ID)
+			`UPDATE apis SET context = ?, upstream = ?, resources = ?, updated_at = ?, operator_upstream = ? WHERE tenant = ? AND id = ?`,
+			a.Context, a.Upstream, encResources(a.Resources), tx.d.ts(now), a.OperatorUpstream, tenant, a.ID)
 		if err != nil {
 			return fmt.Errorf("api %q: %w", a.ID, mapErr(err)) // another API has the context
 		}

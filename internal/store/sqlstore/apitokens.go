@@ -82,34 +82,22 @@ func (s *Store) ListAPITokens(ctx context.Context, tenant, userID string, p doma
 		WHERE tenant = ? AND user_id = ? AND id > ? ORDER BY id LIMIT ?`, tenant, userID, p.After, pageLimit(p))
 }
 
-// DeleteAPIToken deletes a token and records its revocation atomically, so
-// a token is never gone from the table while caches elsewhere still trust it
-// with no revocation to tell them otherwise.
+// DeleteAPIToken deletes a token and records its revocation atomically.
 func (s *Store) DeleteAPIToken(ctx context.Context, tenant, userID, id string, revokeUntil time.Time) (*domain.Revocation, error) {
-	var rev *domain.Revocation
-	err := s.write(ctx, func(tx *tx) error {
+	return s.deleteRevoking(ctx, func(tx *tx) (domain.Revocation, error) {
 		var h []byte
 		var expires *time.Time
 		err := tx.queryRow(ctx, `DELETE FROM api_tokens WHERE tenant = ? AND user_id = ? AND id = ?
 			RETURNING hash, expires_at`, tenant, userID, id).Scan(&h, nullTimeCol{&expires})
 		if err != nil {
-			return notFound(err, "api token", id)
+			return domain.Revocation{}, notFound(err, "api token", id)
 		}
 		until := revokeUntil
 		if expires != nil && expires.Before(until) {
 			until = *expires // an expired token fails anyway
 		}
-		r := domain.Revocation{Tenant: tenant, Kind: domain.RevokeAPIToken, Value: hex.EncodeToString(h), ExpiresAt: until}
-		if err := insertRevocation(ctx, tx, &r); err != nil {
-			return err
-		}
-		rev = &r
-		return nil
+		return domain.Revocation{Tenant: tenant, Kind: domain.RevokeAPIToken, Value: hex.EncodeToString(h), ExpiresAt: until}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return rev, nil
 }
 
 // RecordAPITokenUses applies a batch of last-used times. The update only

@@ -61,6 +61,17 @@ func (s *Store) GetApplication(ctx context.Context, tenant, id string) (*domain.
 	return &a, nil
 }
 
+// GetApplicationByClientID returns the client with id in whichever tenant
+// holds it; the unique index on id makes that at most one.
+func (s *Store) GetApplicationByClientID(ctx context.Context, id string) (*domain.Application, error) {
+	var a domain.Application
+	row := s.reader().queryRow(ctx, `SELECT `+appCols+`, tenant FROM applications WHERE id = ?`, id)
+	if err := scanApp(scanAlso{row, []any{&a.Tenant}}, &a); err != nil {
+		return nil, notFound(err, "application", id)
+	}
+	return &a, nil
+}
+
 // ListApplications returns a page of the tenant's clients ordered by ID.
 func (s *Store) ListApplications(ctx context.Context, tenant string, p domain.Page) ([]domain.Application, error) {
 	return queryAll(ctx, s.reader(), func(rows *sql.Rows, a *domain.Application) error {

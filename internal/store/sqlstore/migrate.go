@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +23,15 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	// step, when set, runs after sql in the same transaction: what SQL
+	// shared by both dialects cannot do (usernames.go).
+	step func(context.Context, *tx) error
+}
+
+// goSteps are the Go parts of migrations, by version. Each belongs to a
+// NNNN_name.sql file, which may hold just a comment.
+var goSteps = map[int]func(context.Context, *tx) error{
+	13: normalizeUsernames,
 }
 
 // loadMigrations reads NNNN_name.sql files in version order and substitutes
@@ -42,7 +52,12 @@ func loadMigrations(d *dialect) ([]migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: base, sql: d.types.Replace(string(b))})
+		ms = append(ms, migration{version: v, name: base, sql: d.types.Replace(string(b)), step: goSteps[v]})
+	}
+	for v := range goSteps {
+		if !slices.ContainsFunc(ms, func(m migration) bool { return m.version == v }) {
+			return nil, fmt.Errorf("migration %04d: a Go step without its .sql file", v)
+		}
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	return ms, nil
@@ -94,6 +109,11 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 			}
 			if err := tx.execScript(ctx, m.sql); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+			if m.step != nil {
+				if err := m.step(ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", m.name, err)
+				}
 			}
 			if _, err := tx.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {

@@ -13,6 +13,40 @@ import (
 // tenant in it: the tenant keeps its data and gets no API-token cap, and
 // the new column is then writable.
 func TestMigration0006(t *testing.T) {
+	forEachUnmigrated(t, func(t *testing.T, s *Store) {
+		c := t.Context()
+		if err := s.migrateTo(c, 5); err != nil {
+			t.Fatal(err)
+		}
+		created := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+		if _, err := s.w.ExecContext(c, s.d.rebind(`INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)`),
+			"acme", "Acme", s.d.ts(created)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.migrate(c); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetTenant(c, "acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Name != "Acme" || !got.CreatedAt.Equal(created) || got.APITokenMaxTTL != 0 {
+			t.Fatalf("tenant after upgrade = %+v, want Acme with no cap", got)
+		}
+		got.APITokenMaxTTL = 90 * 24 * time.Hour
+		if err := s.UpdateTenant(c, got); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := s.GetTenant(c, "acme"); err != nil || again.APITokenMaxTTL != 90*24*time.Hour {
+			t.Fatalf("cap after update = %+v, %v", again, err)
+		}
+	})
+}
+
+// forEachUnmigrated runs f on an empty SQLite store and, when enabled, an
+// empty PostgreSQL database, neither migrated, for migration tests to
+// build an older release's schema with migrateTo.
+func forEachUnmigrated(t *testing.T, f func(t *testing.T, s *Store)) {
 	for name, open := range map[string]func(t *testing.T) (*Store, error){
 		"sqlite":   func(t *testing.T) (*Store, error) { return openSQLite(filepath.Join(t.TempDir(), "t.db")) },
 		"postgres": func(t *testing.T) (*Store, error) { return openPostgres(pgtest.NewDatabase(t)) },
@@ -23,32 +57,7 @@ func TestMigration0006(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			c := t.Context()
-			if err := s.migrateTo(c, 5); err != nil {
-				t.Fatal(err)
-			}
-			created := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-			if _, err := s.w.ExecContext(c, s.d.rebind(`INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)`),
-				"acme", "Acme", s.d.ts(created)); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.migrate(c); err != nil {
-				t.Fatal(err)
-			}
-			got, err := s.GetTenant(c, "acme")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Name != "Acme" || !got.CreatedAt.Equal(created) || got.APITokenMaxTTL != 0 {
-				t.Fatalf("tenant after upgrade = %+v, want Acme with no cap", got)
-			}
-			got.APITokenMaxTTL = 90 * 24 * time.Hour
-			if err := s.UpdateTenant(c, got); err != nil {
-				t.Fatal(err)
-			}
-			if again, err := s.GetTenant(c, "acme"); err != nil || again.APITokenMaxTTL != 90*24*time.Hour {
-				t.Fatalf("cap after update = %+v, %v", again, err)
-			}
+			f(t, s)
 		})
 	}
 }

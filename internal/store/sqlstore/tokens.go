@@ -234,6 +234,25 @@ func insertRevocation(ctx context.Context, tx *tx, r *domain.Revocation) error {
 	return nil
 }
 
+// deleteRevoking runs del, which deletes a bearer credential and returns
+// its revocation, and records that revocation in the same transaction, so
+// a credential is never gone from its table while caches elsewhere still
+// trust it with no revocation to tell them otherwise.
+func (s *Store) deleteRevoking(ctx context.Context, del func(tx *tx) (domain.Revocation, error)) (*domain.Revocation, error) {
+	var rev domain.Revocation
+	err := s.write(ctx, func(tx *tx) error {
+		var err error
+		if rev, err = del(tx); err != nil {
+			return err
+		}
+		return insertRevocation(ctx, tx, &rev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &rev, nil
+}
+
 // RevocationsSince returns revocations after seq across tenants.
 func (s *Store) RevocationsSince(ctx context.Context, after int64, limit int) ([]domain.Revocation, error) {
 	if limit <= 0 || limit > 10000 {
@@ -273,6 +292,8 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 		`DELETE FROM embed_nonces WHERE (tenant, nonce) IN
 			(SELECT tenant, nonce FROM embed_nonces WHERE expires_at <= ? LIMIT ?)`,
 		s.d.apiTokenPurge(), // in apitokens.go: now minus the grace is the cutoff
+		`DELETE FROM login_failures WHERE (tenant, username, addr) IN
+			(SELECT tenant, username, addr FROM login_failures WHERE expires_at <= ? LIMIT ?)`,
 		// Few rows: one statement. Active keys have no publish_until.
 		`DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND publish_until <= ?`,
 	} {

@@ -10,7 +10,7 @@ import (
 )
 
 // upsertChunk bounds the ids of one SELECT … IN and the rows of one
-// multi-row INSERT (10 parameters each), well under SQLite's limit of
+// multi-row INSERT (11 parameters each), well under SQLite's limit of
 // 32766 parameters and PostgreSQL's 65535. Both statements come only in
 // power-of-two sizes up to it, so an import adds at most a handful of
 // query texts to the bounded statement cache instead of filling it with
@@ -108,14 +108,14 @@ func findUsersByIDs(ctx context.Context, tx *tx, tenant string, ids []string) (m
 }
 
 func insertUsers(ctx context.Context, tx *tx, tenant string, us []*domain.User) error {
-	const perRow = 10
+	const perRow = 11
 	for len(us) > 0 {
 		chunk := us[:pow2Floor(min(len(us), upsertChunk))]
 		us = us[len(chunk):]
 		args := make([]any, 0, len(chunk)*perRow)
 		for _, u := range chunk {
 			args = append(args, tenant, u.ID, u.Email, u.DisplayName, u.PasswordHash, encList(u.Roles),
-				u.Source, u.Disabled, tx.d.ts(u.CreatedAt), tx.d.ts(u.UpdatedAt))
+				u.Source, u.Disabled, tx.d.ts(u.CreatedAt), tx.d.ts(u.UpdatedAt), u.ImportedHash)
 		}
 		q := `INSERT INTO users (tenant, ` + userCols + `) VALUES ` + placeholders(len(chunk), perRow)
 		if _, err := tx.exec(ctx, q, args...); err != nil {
@@ -128,9 +128,9 @@ func insertUsers(ctx context.Context, tx *tx, tenant string, us []*domain.User) 
 func updateUser(ctx context.Context, tx *tx, tenant string, u *domain.User) error {
 	return tx.execOne(ctx, fmt.Errorf("user %q: %w", u.ID, domain.ErrNotFound),
 		`UPDATE users SET email = ?, display_name = ?, password_hash = ?, roles = ?, source = ?,
-			disabled = ?, updated_at = ? WHERE tenant = ? AND id = ?`,
+			disabled = ?, updated_at = ?, imported_hash = ? WHERE tenant = ? AND id = ?`,
 		u.Email, u.DisplayName, u.PasswordHash, encList(u.Roles), u.Source, u.Disabled, tx.d.ts(u.UpdatedAt),
-		tenant, u.ID)
+		u.ImportedHash, tenant, u.ID)
 }
 
 // placeholders returns n groups of per '?' each: "?, ?" for per 1, or

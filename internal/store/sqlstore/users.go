@@ -11,7 +11,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
 
-const userCols = `id, email, display_name, password_hash, roles, source, disabled, created_at, updated_at`
+const userCols = `id, email, display_name, password_hash, roles, source, disabled, created_at, updated_at, imported_hash`
 
 // roleScopesOfU is a scalar subquery: the JSON array of the scopes granted
 // by the roles of the user row aliased u ('[]' when none). Roles and scope
@@ -33,7 +33,7 @@ func prefixed(p, cols string) string {
 
 func scanUser(sc interface{ Scan(...any) error }, u *domain.User) error {
 	return sc.Scan(&u.ID, &u.Email, &u.DisplayName, &u.PasswordHash, listCol{&u.Roles}, &u.Source,
-		&u.Disabled, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt})
+		&u.Disabled, timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}, &u.ImportedHash)
 }
 
 // CreateUser stores a new user; CreatedAt and UpdatedAt default to now.
@@ -46,9 +46,9 @@ func (s *Store) CreateUser(ctx context.Context, tenant string, u *domain.User) e
 	}
 	u.CreatedAt, u.UpdatedAt = normTime(u.CreatedAt), normTime(u.UpdatedAt)
 	return s.write(ctx, func(tx *tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO users (tenant, `+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := tx.exec(ctx, `INSERT INTO users (tenant, `+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			tenant, u.ID, u.Email, u.DisplayName, u.PasswordHash, encList(u.Roles), u.Source, u.Disabled,
-			tx.d.ts(u.CreatedAt), tx.d.ts(u.UpdatedAt))
+			tx.d.ts(u.CreatedAt), tx.d.ts(u.UpdatedAt), u.ImportedHash)
 		if err != nil {
 			return fmt.Errorf("user %q: %w", u.ID, mapErr(err))
 		}
@@ -122,11 +122,15 @@ func (s *Store) DeleteUser(ctx context.Context, tenant, id string) error {
 
 // SetPasswordHash swaps the hash only if it still equals old, in one
 // statement, so a concurrent password change wins over a login rehash.
+// It keeps imported_hash; an imported user whose row predates that column
+// gets the key of old, the hash the import wrote.
 func (s *Store) SetPasswordHash(ctx context.Context, tenant, userID, old, new string) error {
 	return s.write(ctx, func(tx *tx) error {
-		res, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ?
+		res, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ?,
+				imported_hash = CASE WHEN imported_hash = '' AND source IN (?, ?) THEN ? ELSE imported_hash END
 			WHERE tenant = ? AND id = ? AND password_hash = ?`,
-			new, tx.d.ts(time.Now()), tenant, userID, old)
+			new, tx.d.ts(time.Now()), domain.SourceCSV, domain.SourceDatabase, domain.ImportedHashKey(old),
+			tenant, userID, old)
 		if err != nil {
 			return err
 		}

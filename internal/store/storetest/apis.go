@@ -94,4 +94,20 @@ func testAPIs(t *testing.T, s store.Store) {
 		eq(t, "after deleting b", len(all), 2)
 		isErr(t, s.CreateAPI(c, "gone", sampleAPI("x", "/x")), domain.ErrNotFound)
 	})
+	t.Run("operator upstream", func(t *testing.T) {
+		a := sampleAPI("operated", "/operated")
+		a.OperatorUpstream = true
+		ok(t, s.CreateAPI(c, "a", a))
+		got, err := s.GetAPI(c, "a", "operated")
+		ok(t, err)
+		eq(t, "operator upstream", got.OperatorUpstream, true)
+		got.OperatorUpstream = false
+		ok(t, s.UpdateAPI(c, "a", got))
+		all, err := s.AllAPIs(c)
+		ok(t, err)
+		for _, x := range all {
+			eq(t, x.ID+" operator upstream", x.OperatorUpstream, false)
+		}
+	})
+	t.Run("contexts", func(t *testing.T) { testAPIContexts(t, s) }) // apis_context.go
 }

@@ -295,6 +295,16 @@ func testApplications(t *testing.T, s store.Store) {
 	t.Run("duplicate id → ErrConflict", func(t *testing.T) {
 		isErr(t, s.CreateApplication(ctx(t), "acme", sampleApp("app1")), domain.ErrConflict)
 	})
+	t.Run("client ids are unique across tenants", func(t *testing.T) {
+		newTenant(t, s, "beta")
+		isErr(t, s.CreateApplication(ctx(t), "beta", sampleApp("app1")), domain.ErrConflict)
+		got, err := s.GetApplicationByClientID(ctx(t), "app1")
+		ok(t, err)
+		eq(t, "tenant", got.Tenant, "acme")
+		eq(t, "name", got.Name, "App app1")
+		_, err = s.GetApplicationByClientID(ctx(t), "nope")
+		isErr(t, err, domain.ErrNotFound)
+	})
 	t.Run("update", func(t *testing.T) {
 		a := sampleApp("app1")
 		a.Name, a.SecretHash, a.Scopes = "Renamed", []byte("rotated"), []string{"c"}

@@ -92,7 +92,7 @@ func fillTenant(t *testing.T, s store.Store, tenant string) {
 	u := sampleUser("john")
 	u.DisplayName = tenant
 	ok(t, s.CreateUser(c, tenant, u))
-	a := sampleApp("app1")
+	a := sampleApp("app-" + tenant) // client ids are unique across tenants
 	a.Name = tenant
 	ok(t, s.CreateApplication(c, tenant, a))
 	ok(t, s.CreateRefreshToken(c, tenant, sampleRefresh("rt-"+tenant, "fam1")))

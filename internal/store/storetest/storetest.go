@@ -43,7 +43,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EmbedSettings", testEmbedSettings},
 		{"EmbedNonces", testEmbedNonces},
 		{"UpsertUsers", testUpsertUsers},
+		{"ImportedHash", testImportedHash}, // in importedhash.go
 		{"APIs", testAPIs},
+		{"LoginFailures", testLoginFailures},           // in loginfailures.go
+		{"GatewayCredentials", testGatewayCredentials}, // in gatewaycreds.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open(t)) })
