@@ -105,7 +105,7 @@ func TestAdminCommands(t *testing.T) {
 	}
 
 	out = mustRun(t, "", "app", "create", "--tenant", "acme", "-o", "json", "--name", "shop",
-		"--scope", "orders:read", "--grant", "client_credentials", "--access-ttl", "10m")
+		"--scope", "orders:read", "--grant", "client_credentials", "--access-ttl", "10m", "--refresh-reuse-grace", "1m")
 	var app struct {
 		ID         string         `json:"id"`
 		Attributes map[string]any `json:"attributes"`
@@ -113,12 +113,26 @@ func TestAdminCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &app); err != nil {
 		t.Fatalf("app create -o json printed %q: %v", out, err)
 	}
-	if sec, _ := app.Attributes["clientSecret"].(string); !strings.HasPrefix(sec, "tgs_") || app.Attributes["accessTokenTtl"] != 600.0 {
+	if sec, _ := app.Attributes["clientSecret"].(string); !strings.HasPrefix(sec, "tgs_") || app.Attributes["accessTokenTtl"] != 600.0 ||
+		app.Attributes["refreshReuseGraceSeconds"] != 60.0 {
 		t.Errorf("created app %+v", app)
 	}
 	out = mustRun(t, "", "app", "get", app.ID, "--tenant", "acme")
 	if !strings.Contains(out, "shop") || strings.Contains(out, "tgs_") {
 		t.Errorf("app get printed %q", out)
+	}
+	// update sends only the flags given: the grace changes, the rest stays.
+	out = mustRun(t, "", "app", "update", app.ID, "--tenant", "acme", "-o", "json", "--refresh-reuse-grace", "0")
+	app.Attributes = nil
+	if err := json.Unmarshal([]byte(out), &app); err != nil {
+		t.Fatalf("app update -o json printed %q: %v", out, err)
+	}
+	if app.Attributes["refreshReuseGraceSeconds"] != 0.0 || app.Attributes["name"] != "shop" || app.Attributes["accessTokenTtl"] != 600.0 {
+		t.Errorf("after app update --refresh-reuse-grace 0: %v", app.Attributes)
+	}
+	if _, err := run(t, "", "app", "update", app.ID, "--tenant", "acme", "--refresh-reuse-grace", "6m"); err == nil ||
+		!strings.Contains(err.Error(), "refreshReuseGraceSeconds") {
+		t.Errorf("app update --refresh-reuse-grace 6m: %v", err)
 	}
 	out = mustRun(t, "", "app", "rotate-secret", app.ID, "--tenant", "acme")
 	if !strings.Contains(out, "tgs_") {

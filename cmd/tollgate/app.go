@@ -12,44 +12,7 @@ import (
 // newAppCmd manages a tenant's applications (OAuth clients).
 func newAppCmd() *cobra.Command {
 	cmd, f := newAdminCmd("app", "Manage applications (OAuth clients)")
-	var (
-		name                     string
-		grants, scopes, defaults []string
-		accessTTL, refreshTTL    time.Duration
-	)
-	create := &cobra.Command{
-		Use:   "create",
-		Short: "Register an application; prints its client id and secret (the secret only this once)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			attrs := map[string]any{"name": name, "scopes": list(scopes), "defaultScopes": list(defaults)}
-			if len(grants) > 0 {
-				attrs["grantTypes"] = grants
-			}
-			if accessTTL > 0 {
-				attrs["accessTokenTtl"] = int64(accessTTL / time.Second)
-			}
-			if refreshTTL > 0 {
-				attrs["refreshTokenTtl"] = int64(refreshTTL / time.Second)
-			}
-			r, err := c.Create(cmd.Context(), adminclient.Applications, "", attrs)
-			if err != nil {
-				return err
-			}
-			return printSecret(cmd, f, r)
-		},
-	}
-	fs := create.Flags()
-	fs.StringVar(&name, "name", "", "application name (required)")
-	fs.StringArrayVar(&grants, "grant", nil, "allowed grant type (repeatable; default password, refresh_token, client_credentials)")
-	fs.StringArrayVar(&scopes, "scope", nil, "scope the application may request (repeatable)")
-	fs.StringArrayVar(&defaults, "default-scope", nil, "scope granted when a request names none (repeatable)")
-	fs.DurationVar(&accessTTL, "access-ttl", 0, "access token lifetime, e.g. 1h (default 1h)")
-	fs.DurationVar(&refreshTTL, "refresh-ttl", 0, "refresh token lifetime, e.g. 24h (default 24h)")
+	create := appWriteCmd(f, "create")
 	_ = create.MarkFlagRequired("name")
 
 	rotate := &cobra.Command{
@@ -68,9 +31,81 @@ func newAppCmd() *cobra.Command {
 			return printSecret(cmd, f, r)
 		},
 	}
-	cmd.AddCommand(create, rotate)
+	cmd.AddCommand(create, appWriteCmd(f, "update"), rotate)
 	cmd.AddCommand(crudCmds(f, adminclient.Applications, "application")...)
 	return cmd
+}
+
+// appWriteCmd is "app create" or "app update CLIENT_ID": the same flags,
+// of which update sends only those given.
+func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
+	var (
+		name                         string
+		grants, scopes, defaults     []string
+		accessTTL, refreshTTL, grace time.Duration
+	)
+	sub := &cobra.Command{
+		Use:   "create",
+		Short: "Register an application; prints its client id and secret (the secret only this once)",
+		Args:  cobra.NoArgs,
+	}
+	if verb == "update" {
+		sub.Use, sub.Short, sub.Args = "update CLIENT_ID", "Change the given attributes of an application", cobra.ExactArgs(1)
+	}
+	sub.RunE = func(cmd *cobra.Command, args []string) error {
+		given := func(flag string) bool { return verb == "create" || cmd.Flags().Changed(flag) }
+		attrs := map[string]any{}
+		if given("name") {
+			attrs["name"] = name
+		}
+		if given("scope") {
+			attrs["scopes"] = list(scopes)
+		}
+		if given("default-scope") {
+			attrs["defaultScopes"] = list(defaults)
+		}
+		if len(grants) > 0 || cmd.Flags().Changed("grant") {
+			attrs["grantTypes"] = list(grants)
+		}
+		if accessTTL > 0 || cmd.Flags().Changed("access-ttl") {
+			attrs["accessTokenTtl"] = int64(accessTTL / time.Second)
+		}
+		if refreshTTL > 0 || cmd.Flags().Changed("refresh-ttl") {
+			attrs["refreshTokenTtl"] = int64(refreshTTL / time.Second)
+		}
+		if cmd.Flags().Changed("refresh-reuse-grace") {
+			if grace%time.Second != 0 {
+				return fmt.Errorf("--refresh-reuse-grace: %v is not a whole number of seconds", grace)
+			}
+			attrs["refreshReuseGraceSeconds"] = int64(grace / time.Second)
+		}
+		c, err := f.client()
+		if err != nil {
+			return err
+		}
+		if verb == "update" {
+			r, err := c.Update(cmd.Context(), adminclient.Applications, args[0], attrs)
+			if err != nil {
+				return err
+			}
+			return printCreated(cmd, f, adminclient.Applications, r)
+		}
+		r, err := c.Create(cmd.Context(), adminclient.Applications, "", attrs)
+		if err != nil {
+			return err
+		}
+		return printSecret(cmd, f, r)
+	}
+	fs := sub.Flags()
+	fs.StringVar(&name, "name", "", "application name (required by create)")
+	fs.StringArrayVar(&grants, "grant", nil, "allowed grant type (repeatable; default password, refresh_token, client_credentials)")
+	fs.StringArrayVar(&scopes, "scope", nil, "scope the application may request (repeatable)")
+	fs.StringArrayVar(&defaults, "default-scope", nil, "scope granted when a request names none (repeatable)")
+	fs.DurationVar(&accessTTL, "access-ttl", 0, "access token lifetime, e.g. 1h (default 1h)")
+	fs.DurationVar(&refreshTTL, "refresh-ttl", 0, "refresh token lifetime, e.g. 24h (default 24h)")
+	fs.DurationVar(&grace, "refresh-reuse-grace", 0,
+		"how long a just-rotated refresh token may be presented again to get the same successor, e.g. 30s, at most 5m; 0 turns it off (default 30s)")
+	return sub
 }
 
 // printSecret prints an application with its secret, which the server

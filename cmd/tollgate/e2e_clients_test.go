@@ -31,6 +31,10 @@ func TestRealClients(t *testing.T) {
 		if ccTok.Extra("scope") != "orders:write" || ccTok.Expiry.IsZero() {
 			t.Fatalf("client_credentials token %+v", ccTok)
 		}
+		// The Azure AD v1 fields do not disturb x/oauth2 and reach Extra.
+		if ccTok.Extra("resource") != "https://api.example.com" || ccTok.Extra("expires_on") == nil {
+			t.Fatalf("resource %v, expires_on %v", ccTok.Extra("resource"), ccTok.Extra("expires_on"))
+		}
 
 		conf := &oauth2.Config{ClientID: e.clientID, ClientSecret: e.clientSecret,
 			Endpoint: oauth2.Endpoint{TokenURL: e.base + "/token", AuthStyle: oauth2.AuthStyleInHeader}}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +71,21 @@ func TestResourceAndValidity(t *testing.T) {
 		aud := e.introspect(r.str("access_token"))["aud"].([]any)
 		if len(aud) != 2 || aud[0] != "https://api.example.com/orders" {
 			t.Fatalf("aud %v", aud)
+		}
+		// Azure AD v1's fields: the resource, and expires_on as a string of
+		// Unix seconds (DESIGN §1, the Power BI sample reads them).
+		r = e.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"},
+			"resource": {"https://analysis.windows.net/powerbi/api"}}, e.clientID, e.clientSecret)
+		on, isString := r.body["expires_on"].(string)
+		secs, err := strconv.ParseInt(on, 10, 64)
+		if !isString || err != nil || r.str("resource") != "https://analysis.windows.net/powerbi/api" {
+			t.Fatalf("want resource and a string expires_on: %s", r.raw)
+		}
+		if d := time.Until(time.Unix(secs, 0)); d < 3590*time.Second || d > 3610*time.Second {
+			t.Fatalf("expires_on %s is %v away, want expires_in (3600 s)", on, d)
+		}
+		if r := e.passwordToken(""); r.body["resource"] != nil || r.body["expires_on"] != nil {
+			t.Fatalf("resource or expires_on without a resource in the request: %s", r.raw)
 		}
 		r = e.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "resource": {"not a uri"}}, e.clientID, e.clientSecret)
 		if r.status != 400 || r.str("error") != "invalid_target" {

@@ -14,12 +14,13 @@ var DefaultGrantTypes = []string{domain.GrantPassword, domain.GrantRefreshToken,
 
 // ApplicationPatch holds the attributes of a partial application update.
 type ApplicationPatch struct {
-	Name            *string
-	GrantTypes      *[]string
-	Scopes          *[]string
-	DefaultScopes   *[]string
-	AccessTokenTTL  *time.Duration
-	RefreshTokenTTL *time.Duration
+	Name              *string
+	GrantTypes        *[]string
+	Scopes            *[]string
+	DefaultScopes     *[]string
+	AccessTokenTTL    *time.Duration
+	RefreshTokenTTL   *time.Duration
+	RefreshReuseGrace *time.Duration
 }
 
 // CreateApplication registers an OAuth client: it generates the client id
@@ -130,6 +131,9 @@ func applyApplicationPatch(a *domain.Application, patch ApplicationPatch) {
 	}
 	if patch.RefreshTokenTTL != nil {
 		a.RefreshTokenTTL = *patch.RefreshTokenTTL
+	}
+	if patch.RefreshReuseGrace != nil {
+		a.RefreshReuseGrace = *patch.RefreshReuseGrace
 	}
 }
 

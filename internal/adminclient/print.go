@@ -22,7 +22,7 @@ var Columns = map[string][]string{
 	Users:        {"id", "email", "displayName", "roles", "source", "disabled"},
 	Roles:        {"id", "scopes"},
 	Scopes:       {"id", "description"},
-	Applications: {"clientId", "name", "grantTypes", "scopes", "defaultScopes", "accessTokenTtl", "refreshTokenTtl"},
+	Applications: {"clientId", "name", "grantTypes", "scopes", "defaultScopes", "accessTokenTtl", "refreshTokenTtl", "refreshReuseGraceSeconds"},
 }
 
 // CheckFormat reports an unknown output format.

@@ -66,6 +66,9 @@ func (e *EmbedSettings) Application() *Application {
 		DefaultScopes:   e.Scopes,
 		AccessTokenTTL:  access,
 		RefreshTokenTTL: refresh,
+		// The embed grant's sessions get the same protection against a
+		// lost rotation answer as any application's.
+		RefreshReuseGrace: DefaultRefreshReuseGrace,
 	}
 }
 

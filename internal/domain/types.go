@@ -26,6 +26,10 @@ const (
 	DefaultRefreshTokenTTL = 24 * time.Hour
 	MaxAccessTokenTTL      = 24 * time.Hour
 	MaxRefreshTokenTTL     = 365 * 24 * time.Hour
+	// A just-rotated refresh token may be presented again this long and
+	// get the same successor (Application.RefreshReuseGrace).
+	DefaultRefreshReuseGrace = 30 * time.Second
+	MaxRefreshReuseGrace     = 5 * time.Minute
 )
 
 // User sources.
@@ -84,8 +88,12 @@ type Application struct {
 	DefaultScopes   []string // granted when a request names none
 	AccessTokenTTL  time.Duration
 	RefreshTokenTTL time.Duration
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// RefreshReuseGrace is how long a rotated refresh token may be
+	// presented again to get the same successor, for a client that lost
+	// the answer to its rotation; 0: never (every reuse revokes).
+	RefreshReuseGrace time.Duration
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // AllowsGrant reports whether the application may use grant type g.
@@ -110,6 +118,11 @@ type RefreshToken struct {
 	Audience  []string
 	ExpiresAt time.Time
 	CreatedAt time.Time
+	// Sealed is the token itself, sealed with the master key, kept while
+	// its predecessor may still be presented again (until SealedUntil), so
+	// that a retry gets this same token; nil once the grace is over.
+	Sealed      []byte
+	SealedUntil time.Time
 }
 
 // Rotation is the outcome of a refresh-token rotation: the consumed record
@@ -119,6 +132,11 @@ type Rotation struct {
 	Consumed   RefreshToken
 	UserActive bool     // the user exists and is not disabled
 	UserScopes []string // what the user's roles grant now (sorted)
+	// Successor is set when the consumed token had been rotated already,
+	// within the grace period of its successor, which had not been used
+	// yet: nothing was stored, and the client gets that successor again
+	// (Hash, Sealed and SealedUntil set).
+	Successor *RefreshToken
 }
 
 // SigningKey is a tenant's JWT signing key. The private key is stored

@@ -123,6 +123,9 @@ func ValidateApplication(a *Application) error {
 	if a.RefreshTokenTTL <= 0 || a.RefreshTokenTTL > MaxRefreshTokenTTL {
 		return Invalid("refreshTokenTtl", "must be between 1 and %d seconds", int(MaxRefreshTokenTTL.Seconds()))
 	}
+	if a.RefreshReuseGrace < 0 || a.RefreshReuseGrace > MaxRefreshReuseGrace || a.RefreshReuseGrace%time.Second != 0 {
+		return Invalid("refreshReuseGraceSeconds", "must be between 0 and %d seconds", int(MaxRefreshReuseGrace.Seconds()))
+	}
 	return nil
 }
 

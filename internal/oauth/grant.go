@@ -80,6 +80,11 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization) (*T
 	if requested == domain.ScopeDefault {
 		resp.Scope = domain.ScopeDefault // as API managers answer; the token carries the real scopes
 	}
+	if len(ex.req.Resources) > 0 {
+		// Azure AD v1 takes one resource; several are joined like scopes.
+		resp.Resource = strings.Join(ex.req.Resources, " ")
+		resp.ExpiresOn = strconv.FormatInt(ex.now.Add(ttl).Unix(), 10)
+	}
 	if az.refresh && az.refreshToken == "" {
 		az.familyID = rand.Text()
 		rt, err := s.newRefreshToken(ctx, ex, az.familyID, az.subject, scopes, aud)

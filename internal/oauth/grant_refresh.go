@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"bytes"
 	"context"
 	"errors"
 
@@ -11,6 +12,14 @@ import (
 // refreshGrant: RFC 6749 §6 with rotation. Each use consumes the token and
 // returns a new one of the same family; presenting a consumed token again
 // revokes the family (OAuth 2.0 Security BCP §4.14).
+//
+// Except within the application's RefreshReuseGrace: a client whose answer
+// was lost after the rotation committed (a timeout, a crash, a dropped
+// connection) still holds only the consumed token. Presenting it again
+// then returns the same successor, kept sealed with the master key for
+// that long, and a new access token: the session neither forks nor ends.
+// A thief gains nothing the window did not already give: once either
+// party uses the successor, or the window closes, reuse revokes as ever.
 type refreshGrant struct{ s *Server }
 
 func (refreshGrant) clientRequired() bool { return true }
@@ -29,6 +38,9 @@ func (g refreshGrant) authorize(ctx context.Context, ex *exchange) (*authorizati
 	// audience are copied from the consumed token by the store.
 	next, rec, err := mintRefresh(ex, "", "", nil, nil)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.sealForGrace(ex, next, rec); err != nil {
 		return nil, err
 	}
 	rot, err := s.store.RotateRefreshToken(ctx, ex.tenant, token.RefreshKey(raw), rec, ex.now)
@@ -55,6 +67,12 @@ func (g refreshGrant) authorize(ctx context.Context, ex *exchange) (*authorizati
 	if !rot.UserActive {
 		return nil, InvalidGrant("the user of this refresh token is no longer active")
 	}
+	if rot.Successor != nil {
+		// A retry within the grace: the successor already issued, again.
+		if next, err = s.openSuccessor(ex.tenant, rot.Successor); err != nil {
+			return nil, ServerError(err)
+		}
+	}
 	return &authorization{
 		subject:      old.Subject,
 		ceiling:      intersect(old.Scopes, rot.UserScopes),
@@ -64,6 +82,43 @@ func (g refreshGrant) authorize(ctx context.Context, ex *exchange) (*authorizati
 		familyID:     old.FamilyID,
 		refreshToken: next,
 	}, nil
+}
+
+// sealForGrace keeps the successor raw, sealed with the master key, for
+// the application's grace period: only a sealed copy can be handed out
+// again, as the store keeps no token in clear.
+func (s *Server) sealForGrace(ex *exchange, raw string, rec *domain.RefreshToken) error {
+	if ex.app.RefreshReuseGrace <= 0 || s.sealer == nil {
+		return nil
+	}
+	sealed, err := s.sealer.Seal([]byte(raw), refreshTokenAD(ex.tenant, rec.Hash))
+	if err != nil {
+		return ServerError(err)
+	}
+	rec.Sealed, rec.SealedUntil = sealed, ex.now.Add(ex.app.RefreshReuseGrace)
+	return nil
+}
+
+// openSuccessor opens the sealed copy of a successor and checks it is the
+// token its key names.
+func (s *Server) openSuccessor(tenant string, next *domain.RefreshToken) (string, error) {
+	if s.sealer == nil {
+		return "", errors.New("a sealed refresh token but no master key")
+	}
+	raw, err := s.sealer.Open(next.Sealed, refreshTokenAD(tenant, next.Hash))
+	if err != nil {
+		return "", err
+	}
+	if !token.CheckRefreshToken(string(raw)) || !bytes.Equal(token.RefreshKey(string(raw)), next.Hash) {
+		return "", errors.New("a sealed refresh token does not match its key")
+	}
+	return string(raw), nil
+}
+
+// refreshTokenAD binds a sealed refresh token to its tenant and key, so a
+// copy moved to another row does not open.
+func refreshTokenAD(tenant string, key []byte) []byte {
+	return append([]byte("refresh-token:"+tenant+":"), key...)
 }
 
 // revokeFamily revokes a refresh family and, through a family revocation,

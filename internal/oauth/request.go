@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -105,49 +106,71 @@ func (r *Request) parseForm(body string) error {
 }
 
 // parseJSON accepts an object of strings (numbers for numeric parameters,
-// an array of strings for resource).
+// an array of strings for resource). The object is read token by token, as
+// a map would keep only the last of two equal keys: a key may appear once,
+// as in a form body, whatever escapes spell it ("grant_type" and
+// "grant\u005ftype" are the same key once decoded).
 func (r *Request) parseJSON(body []byte) error {
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil {
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return InvalidRequest("malformed JSON body")
 	}
-	if dec.More() {
-		return InvalidRequest("trailing data after the JSON body")
-	}
-	for name, v := range obj {
-		switch v := v.(type) {
-		case string:
-			if name == "resource" {
-				if err := r.addResource(v); err != nil {
-					return err
-				}
-			} else if err := r.set(name, v); err != nil {
-				return err
-			}
-		case json.Number:
-			if err := r.set(name, v.String()); err != nil {
-				return err
-			}
-		case []any:
-			if name != "resource" {
-				return InvalidRequest("parameter " + strconv.Quote(name) + " repeated")
-			}
-			for _, x := range v {
-				s, ok := x.(string)
-				if !ok {
-					return InvalidRequest("resource must be a string or an array of strings")
-				}
-				if err := r.addResource(s); err != nil {
-					return err
-				}
-			}
-		default:
-			return InvalidRequest("parameter " + strconv.Quote(name) + " must be a string")
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		name, isKey := t.(string)
+		if err != nil || !isKey {
+			return InvalidRequest("malformed JSON body")
+		}
+		if seen[name] {
+			return InvalidRequest("parameter " + strconv.Quote(name) + " repeated")
+		}
+		seen[name] = true
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return InvalidRequest("malformed JSON body")
+		}
+		if err := r.setJSON(name, v); err != nil {
+			return err
 		}
 	}
+	if _, err := dec.Token(); err != nil {
+		return InvalidRequest("malformed JSON body")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return InvalidRequest("trailing data after the JSON body")
+	}
 	return nil
+}
+
+// setJSON sets one member of a JSON body.
+func (r *Request) setJSON(name string, v any) error {
+	switch v := v.(type) {
+	case string:
+		if name == "resource" {
+			return r.addResource(v)
+		}
+		return r.set(name, v)
+	case json.Number:
+		return r.set(name, v.String())
+	case []any:
+		if name != "resource" {
+			return InvalidRequest("parameter " + strconv.Quote(name) + " repeated")
+		}
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return InvalidRequest("resource must be a string or an array of strings")
+			}
+			if err := r.addResource(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		return InvalidRequest("parameter " + strconv.Quote(name) + " must be a string")
+	}
 }
 
 func (r *Request) set(name, value string) error {

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -72,6 +73,11 @@ func TestParseRequest(t *testing.T) {
 		{name: "json object value", contentType: "application/json", body: `{"grant_type":{"x":1}}`, wantCode: CodeInvalidRequest},
 		{name: "json array for single parameter", contentType: "application/json", body: `{"scope":["a","b"]}`, wantCode: CodeInvalidRequest},
 		{name: "json trailing data", contentType: "application/json", body: `{"a":"b"} {}`, wantCode: CodeInvalidRequest},
+		{name: "json repeated key", contentType: "application/json", body: `{"grant_type":"password","grant_type":"client_credentials"}`, wantCode: CodeInvalidRequest},
+		{name: "json repeated key spelt with an escape", contentType: "application/json", body: `{"grant_type":"password","grant\u005ftype":"client_credentials"}`, wantCode: CodeInvalidRequest},
+		{name: "json repeated resource", contentType: "application/json", body: `{"resource":"https://a","resource":["https://b"]}`, wantCode: CodeInvalidRequest},
+		{name: "json repeated key inside a value", contentType: "application/json", body: `{"resource":[{"a":"1","a":"2"}]}`, wantCode: CodeInvalidRequest},
+		{name: "json not an object", contentType: "application/json", body: `["grant_type"]`, wantCode: CodeInvalidRequest},
 		{name: "too many resources", contentType: form, body: strings.Repeat("resource=https://a&", 11), wantCode: CodeInvalidTarget},
 	}
 	for _, tc := range tests {
@@ -106,6 +112,8 @@ func FuzzParseRequest(f *testing.F) {
 	f.Add(form, "", "grant_type=password&username=a&password=b")
 	f.Add("application/json", "", `{"grant_type":"client_credentials","resource":["https://x"]}`)
 	f.Add(form, basic("a", "b"), "resource=x&resource=y&scope=a%20b")
+	f.Add("application/json", "", `{"grant_type":"a","grant\u005ftype":"b"}`)
+	f.Add("application/json", "", `{"scope":"a","resource":"https://x","resource":["https://y"]}`)
 	f.Fuzz(func(t *testing.T, contentType, auth, body string) {
 		r, err := ParseRequest(contentType, auth, strings.NewReader(body))
 		if err != nil {
@@ -123,7 +131,32 @@ func FuzzParseRequest(f *testing.F) {
 		if r.Client.Basic && r.Params["client_secret"] != "" {
 			t.Fatal("two client authentication methods accepted")
 		}
+		if n, ok := jsonMembers(body); ok && strings.HasPrefix(contentType, "application/json") {
+			if got := len(r.Params) + min(len(r.Resources), 1); got != n {
+				t.Fatalf("%d members in the body, %d parameters kept: a repeated key was accepted", n, got)
+			}
+		}
 	})
+}
+
+// jsonMembers counts the members of a JSON object body, repeats included.
+func jsonMembers(body string) (int, bool) {
+	dec := json.NewDecoder(strings.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return 0, false
+	}
+	n := 0
+	for dec.More() {
+		if _, err := dec.Token(); err != nil {
+			return 0, false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return 0, false
+		}
+		n++
+	}
+	return n, true
 }
 
 func FuzzParseBasic(f *testing.F) {

@@ -106,6 +106,11 @@ type TokenResponse struct {
 	ExpiresIn    int64  `json:"expires_in"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	Scope        string `json:"scope"`
+	// Resource and ExpiresOn answer a request that named a resource as
+	// Azure AD v1 does, for clients written for it: the resource again,
+	// and the expiry in Unix seconds as a string.
+	Resource  string `json:"resource,omitempty"`
+	ExpiresOn string `json:"expires_on,omitempty"`
 }
 
 // token handles a token request for tenant. The steps are fixed for every

@@ -105,6 +105,14 @@ type Store interface {
 	// A token that was already rotated gives ErrTokenReused, after the whole
 	// family was revoked and a family revocation recorded in the same
 	// transaction.
+	//
+	// Rotation grace: when next.Sealed is set (the token sealed by the
+	// caller), the store keeps it until next.SealedUntil. Presenting the
+	// consumed token again before then, while next is neither rotated nor
+	// revoked, stores nothing and revokes nothing: the Rotation's Successor
+	// is next with its sealed copy, for the caller to hand out again. A
+	// token's sealed copy is erased when it is rotated, when its family is
+	// revoked, and by DeleteExpired once SealedUntil has passed.
 	RotateRefreshToken(ctx context.Context, tenant string, oldHash []byte, next *domain.RefreshToken, now time.Time) (*domain.Rotation, error)
 	// GetRefreshToken returns a live (not rotated, not revoked, not
 	// expired) refresh token by hash, or ErrNotFound.
@@ -197,8 +205,9 @@ type Store interface {
 
 	// DeleteExpired purges expired refresh tokens, revocations, embed
 	// nonces, sign-in failure counters and unpublished keys, and API tokens
-	// expired for longer than domain.APITokenPurgeGrace; it returns the
-	// number of rows removed.
+	// expired for longer than domain.APITokenPurgeGrace, and erases sealed
+	// refresh tokens whose grace ended; it returns the number of rows
+	// removed or erased.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 
 	// Ping checks the database is reachable (for /readyz).

@@ -20,6 +20,8 @@ type appIn struct {
 	DefaultScopes   *[]string `json:"defaultScopes"`
 	AccessTokenTTL  *int64    `json:"accessTokenTtl"`
 	RefreshTokenTTL *int64    `json:"refreshTokenTtl"`
+	// RefreshReuseGrace may be 0 (off), unlike the lifetimes.
+	RefreshReuseGrace *int64 `json:"refreshReuseGraceSeconds"`
 }
 
 type appOut struct {
@@ -31,6 +33,7 @@ type appOut struct {
 	DefaultScopes   []string `json:"defaultScopes"`
 	AccessTokenTTL  int64    `json:"accessTokenTtl"`
 	RefreshTokenTTL int64    `json:"refreshTokenTtl"`
+	RefreshReuse    int64    `json:"refreshReuseGraceSeconds"`
 }
 
 func appResource(a *domain.Application) jsonapi.Resource {
@@ -43,6 +46,7 @@ func appResourceWithSecret(a *domain.Application, clientSecret string) jsonapi.R
 		GrantTypes: list(a.GrantTypes), Scopes: list(a.Scopes), DefaultScopes: list(a.DefaultScopes),
 		AccessTokenTTL:  int64(a.AccessTokenTTL / time.Second),
 		RefreshTokenTTL: int64(a.RefreshTokenTTL / time.Second),
+		RefreshReuse:    int64(a.RefreshReuseGrace / time.Second),
 	}}
 }
 
@@ -91,6 +95,10 @@ func (h *Handler) createApp(w http.ResponseWriter, r *http.Request, c call) erro
 		Name: deref(patch.Name), GrantTypes: derefList(patch.GrantTypes),
 		Scopes: derefList(patch.Scopes), DefaultScopes: derefList(patch.DefaultScopes),
 		AccessTokenTTL: deref(patch.AccessTokenTTL), RefreshTokenTTL: deref(patch.RefreshTokenTTL),
+		RefreshReuseGrace: domain.DefaultRefreshReuseGrace, // 0 is a setting, not "unset"
+	}
+	if patch.RefreshReuseGrace != nil {
+		a.RefreshReuseGrace = *patch.RefreshReuseGrace
 	}
 	clientSecret, err := h.Service.CreateApplication(r.Context(), c.p, c.tenant, a)
 	if err != nil {
@@ -108,9 +116,18 @@ func appPatch(in *appIn) (admin.ApplicationPatch, error) {
 	if err != nil {
 		return admin.ApplicationPatch{}, err
 	}
+	var grace *time.Duration
+	if in.RefreshReuseGrace != nil {
+		if n := *in.RefreshReuseGrace; n < 0 || n > int64(domain.MaxRefreshReuseGrace/time.Second) {
+			return admin.ApplicationPatch{}, domain.Invalid("refreshReuseGraceSeconds",
+				"must be between 0 and %d seconds", int(domain.MaxRefreshReuseGrace/time.Second))
+		}
+		d := time.Duration(*in.RefreshReuseGrace) * time.Second
+		grace = &d
+	}
 	return admin.ApplicationPatch{
 		Name: in.Name, GrantTypes: in.GrantTypes, Scopes: in.Scopes, DefaultScopes: in.DefaultScopes,
-		AccessTokenTTL: access, RefreshTokenTTL: refresh,
+		AccessTokenTTL: access, RefreshTokenTTL: refresh, RefreshReuseGrace: grace,
 	}, nil
 }
 

@@ -10,13 +10,14 @@ import (
 )
 
 const appCols = `id, name, secret_hash, grant_types, scopes, default_scopes,
-	access_token_ttl_ns, refresh_token_ttl_ns, created_at, updated_at`
+	access_token_ttl_ns, refresh_token_ttl_ns, refresh_reuse_grace_ns, created_at, updated_at`
 
 func scanApp(sc interface{ Scan(...any) error }, a *domain.Application) error {
-	var access, refresh int64
+	var access, refresh, grace int64
 	err := sc.Scan(&a.ID, &a.Name, &a.SecretHash, listCol{&a.GrantTypes}, listCol{&a.Scopes},
-		listCol{&a.DefaultScopes}, &access, &refresh, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt})
+		listCol{&a.DefaultScopes}, &access, &refresh, &grace, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt})
 	a.AccessTokenTTL, a.RefreshTokenTTL = time.Duration(access), time.Duration(refresh)
+	a.RefreshReuseGrace = time.Duration(grace)
 	return err
 }
 
@@ -39,9 +40,9 @@ func (s *Store) CreateApplication(ctx context.Context, tenant string, a *domain.
 	a.CreatedAt, a.UpdatedAt = normTime(a.CreatedAt), normTime(a.UpdatedAt)
 	return s.write(ctx, func(tx *tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO applications (tenant, `+appCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			tenant, a.ID, a.Name, secret(a.SecretHash), encList(a.GrantTypes), encList(a.Scopes),
-			encList(a.DefaultScopes), int64(a.AccessTokenTTL), int64(a.RefreshTokenTTL),
+			encList(a.DefaultScopes), int64(a.AccessTokenTTL), int64(a.RefreshTokenTTL), int64(a.RefreshReuseGrace),
 			tx.d.ts(a.CreatedAt), tx.d.ts(a.UpdatedAt))
 		if err != nil {
 			return fmt.Errorf("application %q: %w", a.ID, mapErr(err))
@@ -88,9 +89,10 @@ func (s *Store) UpdateApplication(ctx context.Context, tenant string, a *domain.
 	err := s.write(ctx, func(tx *tx) error {
 		return tx.execOne(ctx, fmt.Errorf("application %q: %w", a.ID, domain.ErrNotFound),
 			`UPDATE applications SET name = ?, secret_hash = ?, grant_types = ?, scopes = ?, default_scopes = ?,
-				access_token_ttl_ns = ?, refresh_token_ttl_ns = ?, updated_at = ? WHERE tenant = ? AND id = ?`,
+				access_token_ttl_ns = ?, refresh_token_ttl_ns = ?, refresh_reuse_grace_ns = ?, updated_at = ?
+				WHERE tenant = ? AND id = ?`,
 			a.Name, secret(a.SecretHash), encList(a.GrantTypes), encList(a.Scopes), encList(a.DefaultScopes),
-			int64(a.AccessTokenTTL), int64(a.RefreshTokenTTL), tx.d.ts(now), tenant, a.ID)
+			int64(a.AccessTokenTTL), int64(a.RefreshTokenTTL), int64(a.RefreshReuseGrace), tx.d.ts(now), tenant, a.ID)
 	})
 	if err == nil {
 		a.UpdatedAt = now

@@ -64,7 +64,8 @@ func sqlitePlan(t *testing.T, s *Store, q string, args ...any) string {
 }
 
 // TestRefreshLookupUsesIndex guards the plans the hot paths depend on at a
-// million tokens: lookups by primary key, family revocation by index.
+// million tokens: lookups by primary key, family revocation by index, and
+// the purges by their partial or expiry index.
 func TestRefreshLookupUsesIndex(t *testing.T) {
 	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
@@ -75,6 +76,7 @@ func TestRefreshLookupUsesIndex(t *testing.T) {
 		`SELECT family_id FROM refresh_tokens WHERE tenant = 'a' AND hash = x'00' AND rotated_at IS NULL`: "USING INDEX sqlite_autoindex_refresh_tokens_1 (tenant=? AND hash=?)",
 		`UPDATE refresh_tokens SET revoked_at = 1 WHERE tenant = 'a' AND family_id = 'f'`:                 "USING INDEX refresh_tokens_family (family_id=? AND tenant=?)",
 		`SELECT hash FROM refresh_tokens WHERE expires_at <= 5 LIMIT 10`:                                  "INDEX refresh_tokens_expires (expires_at<?)",
+		strings.ReplaceAll(strings.ReplaceAll(eraseSealed, "<= ?", "<= 5"), "LIMIT ?", "LIMIT 10"):        "INDEX refresh_tokens_sealed (sealed_until<?)",
 	} {
 		if plan := sqlitePlan(t, s, q); !strings.Contains(plan, want) {
 			t.Errorf("plan for %s:\n%s\nwant %q", q, plan, want)

@@ -27,11 +27,12 @@ func insertRefreshToken(ctx context.Context, tx *tx, tenant string, rt *domain.R
 		rt.CreatedAt = time.Now()
 	}
 	rt.CreatedAt, rt.ExpiresAt = normTime(rt.CreatedAt), normTime(rt.ExpiresAt)
+	sealed, until := sealedArgs(tx.d, rt)
 	_, err := tx.exec(ctx, `INSERT INTO refresh_tokens
-		(tenant, hash, family_id, client_id, subject, scopes, audience, expires_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(tenant, hash, family_id, client_id, subject, scopes, audience, expires_at, created_at, sealed, sealed_until)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tenant, rt.Hash, rt.FamilyID, rt.ClientID, rt.Subject, encList(rt.Scopes), encList(rt.Audience),
-		tx.d.ts(rt.ExpiresAt), tx.d.ts(rt.CreatedAt))
+		tx.d.ts(rt.ExpiresAt), tx.d.ts(rt.CreatedAt), sealed, until)
 	if err != nil {
 		return fmt.Errorf("refresh token: %w", mapErr(err))
 	}
@@ -76,6 +77,9 @@ func (s *Store) FindRefreshToken(ctx context.Context, tenant string, hash []byte
 // The conditional UPDATE is the arbiter between concurrent rotations: on
 // PostgreSQL the loser blocks on the row lock, then sees rotated_at set and
 // takes the reuse path; on SQLite writers are serialised.
+//
+// The consumed token's own sealed copy is erased as it is rotated: once a
+// successor is used, its predecessor's grace is over (store.Store).
 func (s *Store) RotateRefreshToken(ctx context.Context, tenant string, oldHash []byte, next *domain.RefreshToken, now time.Time) (*domain.Rotation, error) {
 	if s.d.postgres {
 		r, err := s.rotateInOneStatement(ctx, tenant, oldHash, next, now)
@@ -84,33 +88,33 @@ func (s *Store) RotateRefreshToken(ctx context.Context, tenant string, oldHash [
 		}
 		// Not rotatable: find out why (reuse revokes the family) below.
 	}
-	var old *domain.RefreshToken
+	var r *domain.Rotation
 	err := s.write(ctx, func(tx *tx) error {
 		rt := domain.RefreshToken{Tenant: tenant, Hash: oldHash}
-		row := tx.queryRow(ctx, `UPDATE refresh_tokens SET rotated_at = ?
+		row := tx.queryRow(ctx, `UPDATE refresh_tokens SET `+consume+`
 			WHERE tenant = ? AND hash = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?
-			RETURNING `+refreshCols, tx.d.ts(now), tenant, oldHash, tx.d.ts(now))
+			RETURNING `+refreshCols, tx.d.ts(now), successorArg(next), tenant, oldHash, tx.d.ts(now))
 		err := scanRefresh(row, &rt)
 		if err == nil {
 			// The new token inherits the grant; the caller only picks its
 			// hash and lifetime (store.Store contract).
 			next.FamilyID, next.ClientID, next.Subject = rt.FamilyID, rt.ClientID, rt.Subject
 			next.Scopes, next.Audience = slices.Clone(rt.Scopes), slices.Clone(rt.Audience)
-			old = &rt
+			r = &domain.Rotation{Consumed: rt}
 			return insertRefreshToken(ctx, tx, tenant, next)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		return handleUnrotatable(ctx, tx, tenant, oldHash, now)
+		r, err = handleUnrotatable(ctx, tx, tenant, oldHash, now)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	// SQLite reads are in-process and cheap: read the user after the
 	// commit rather than hold the single writer for it.
-	r := &domain.Rotation{Consumed: *old}
-	u, held, err := s.GetUserWithScopes(ctx, tenant, old.Subject)
+	u, held, err := s.GetUserWithScopes(ctx, tenant, r.Consumed.Subject)
 	switch {
 	case err == nil:
 		r.UserActive, r.UserScopes = !u.Disabled, held
@@ -120,6 +124,10 @@ func (s *Store) RotateRefreshToken(ctx context.Context, tenant string, oldHash [
 	return r, nil
 }
 
+// consume is the SET clause of a rotation: the time, the successor's key
+// when it has a grace period, and the erasure of the token's sealed copy.
+const consume = `rotated_at = ?, successor = ?, sealed = NULL, sealed_until = NULL`
+
 // rotateInOneStatement is the common case of a rotation on PostgreSQL:
 // consume, insert and read the user's standing in one statement, atomic on
 // its own, so a refresh costs one round trip instead of six (BEGIN, UPDATE,
@@ -127,20 +135,21 @@ func (s *Store) RotateRefreshToken(ctx context.Context, tenant string, oldHash [
 // token was not rotatable.
 func (s *Store) rotateInOneStatement(ctx context.Context, tenant string, oldHash []byte, next *domain.RefreshToken, now time.Time) (*domain.Rotation, error) {
 	next.CreatedAt, next.ExpiresAt = normTime(next.CreatedAt), normTime(next.ExpiresAt)
+	sealed, until := sealedArgs(s.d, next)
 	r := &domain.Rotation{Consumed: domain.RefreshToken{Tenant: tenant, Hash: oldHash}}
 	row := s.reader().queryRow(ctx, `WITH old AS (
-			UPDATE refresh_tokens SET rotated_at = ?
+			UPDATE refresh_tokens SET `+consume+`
 			WHERE tenant = ? AND hash = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?
 			RETURNING `+refreshCols+`
-		), successor AS (
+		), fresh AS (
 			INSERT INTO refresh_tokens
-				(tenant, hash, family_id, client_id, subject, scopes, audience, expires_at, created_at)
-			SELECT ?, ?, family_id, client_id, subject, scopes, audience, ?, ? FROM old
+				(tenant, hash, family_id, client_id, subject, scopes, audience, expires_at, created_at, sealed, sealed_until)
+			SELECT ?, ?, family_id, client_id, subject, scopes, audience, ?, ?, ?, ? FROM old
 		)
 		SELECT `+prefixed("old.", refreshCols)+`, COALESCE(NOT u.disabled, FALSE), `+s.d.roleScopesOfU()+`
 		FROM old LEFT JOIN users u ON u.tenant = ? AND u.id = old.subject`,
-		s.d.ts(now), tenant, oldHash, s.d.ts(now),
-		tenant, next.Hash, s.d.ts(next.ExpiresAt), s.d.ts(next.CreatedAt), tenant)
+		s.d.ts(now), successorArg(next), tenant, oldHash, s.d.ts(now),
+		tenant, next.Hash, s.d.ts(next.ExpiresAt), s.d.ts(next.CreatedAt), sealed, until, tenant)
 	rt := &r.Consumed
 	if err := scanRefresh(scanAlso{row, []any{&r.UserActive, listCol{&r.UserScopes}}}, rt); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -155,35 +164,11 @@ func (s *Store) rotateInOneStatement(ctx context.Context, tenant string, oldHash
 	return r, nil
 }
 
-// handleUnrotatable explains why a token could not be rotated. A token
-// rotated before is being replayed, so its family is revoked and the error
-// is wrapped in commitErr to keep that revocation.
-func handleUnrotatable(ctx context.Context, tx *tx, tenant string, hash []byte, now time.Time) error {
-	var family string
-	var expires time.Time
-	var rotated, revoked *time.Time
-	err := tx.queryRow(ctx, `SELECT family_id, expires_at, rotated_at, revoked_at FROM refresh_tokens
-		WHERE tenant = ? AND hash = ?`, tenant, hash).
-		Scan(&family, timeCol{&expires}, nullTimeCol{&rotated}, nullTimeCol{&revoked})
-	if err != nil {
-		return tokenNotFound(err)
-	}
-	// An expired token cannot be told from one DeleteExpired already purged,
-	// so both say not found rather than reused.
-	if revoked != nil || !expires.After(now) || rotated == nil {
-		return fmt.Errorf("refresh token: %w", domain.ErrNotFound)
-	}
-	if _, err := revokeFamily(ctx, tx, tenant, family, now, nil); err != nil {
-		return err
-	}
-	return commitErr{fmt.Errorf("refresh token family %q: %w", family, domain.ErrTokenReused)}
-}
-
 // revokeFamily marks the family's live tokens revoked and records a family
 // revocation lasting until until, or, when until is nil, until the family's
 // last expiry. It reports false when the family has no tokens.
 func revokeFamily(ctx context.Context, tx *tx, tenant, family string, now time.Time, until *time.Time) (bool, error) {
-	if _, err := tx.exec(ctx, `UPDATE refresh_tokens SET revoked_at = ?
+	if _, err := tx.exec(ctx, `UPDATE refresh_tokens SET revoked_at = ?, sealed = NULL, sealed_until = NULL
 		WHERE tenant = ? AND family_id = ? AND revoked_at IS NULL`, tx.d.ts(now), tenant, family); err != nil {
 		return false, err
 	}
@@ -279,7 +264,8 @@ func (s *Store) RevocationsSince(ctx context.Context, after int64, limit int) ([
 // expired tokens never holds SQLite's single writer for long.
 var deleteBatch = 5000 // a var so tests can cross batch boundaries
 
-// DeleteExpired purges rows that can no longer matter at now, in batches
+// DeleteExpired purges rows that can no longer matter at now, and erases
+// sealed refresh tokens no longer needed, in batches
 // of deleteBatch rows per transaction. API tokens go only once expired for
 // longer than domain.APITokenPurgeGrace, so their owners still see them.
 func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
@@ -287,6 +273,9 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 	for _, q := range []string{
 		`DELETE FROM refresh_tokens WHERE (tenant, hash) IN
 			(SELECT tenant, hash FROM refresh_tokens WHERE expires_at <= ? LIMIT ?)`,
+		// Not a deletion: the sealed copies of refresh tokens whose
+		// predecessor's grace period is over (refresh_grace.go).
+		eraseSealed,
 		`DELETE FROM revocations WHERE seq IN
 			(SELECT seq FROM revocations WHERE expires_at <= ? LIMIT ?)`,
 		`DELETE FROM embed_nonces WHERE (tenant, nonce) IN

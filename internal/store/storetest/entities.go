@@ -274,7 +274,7 @@ func sampleApp(id string) *domain.Application {
 	return &domain.Application{ID: id, Name: "App " + id, SecretHash: []byte{1, 2, 3, 0, 255},
 		GrantTypes: []string{domain.GrantPassword, domain.GrantRefreshToken}, Scopes: []string{"a", "b"},
 		DefaultScopes: []string{"a"}, AccessTokenTTL: 90 * time.Second, RefreshTokenTTL: 48 * time.Hour,
-		CreatedAt: base, UpdatedAt: base}
+		RefreshReuseGrace: 45 * time.Second, CreatedAt: base, UpdatedAt: base}
 }
 
 func testApplications(t *testing.T, s store.Store) {
@@ -290,6 +290,7 @@ func testApplications(t *testing.T, s store.Store) {
 		eqList(t, "default scopes", got.DefaultScopes, []string{"a"})
 		eq(t, "access ttl", got.AccessTokenTTL, 90*time.Second)
 		eq(t, "refresh ttl", got.RefreshTokenTTL, 48*time.Hour)
+		eq(t, "refresh reuse grace", got.RefreshReuseGrace, 45*time.Second)
 		eqTime(t, "created", got.CreatedAt, base)
 	})
 	t.Run("duplicate id → ErrConflict", func(t *testing.T) {
@@ -314,6 +315,14 @@ func testApplications(t *testing.T, s store.Store) {
 		eq(t, "name", got.Name, "Renamed")
 		eq(t, "secret hash", string(got.SecretHash), "rotated")
 		eqList(t, "scopes", got.Scopes, []string{"c"})
+	})
+	t.Run("update turns the refresh reuse grace off", func(t *testing.T) {
+		a := sampleApp("app1")
+		a.RefreshReuseGrace = 0
+		ok(t, s.UpdateApplication(ctx(t), "acme", a))
+		got, err := s.GetApplication(ctx(t), "acme", "app1")
+		ok(t, err)
+		eq(t, "refresh reuse grace", got.RefreshReuseGrace, time.Duration(0))
 	})
 	t.Run("update missing → ErrNotFound", func(t *testing.T) {
 		isErr(t, s.UpdateApplication(ctx(t), "acme", sampleApp("nope")), domain.ErrNotFound)

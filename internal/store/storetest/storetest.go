@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Applications", testApplications},
 		{"Settings", testSettings},
 		{"RefreshTokens", testRefreshTokens},
+		{"RefreshGrace", testRefreshGrace}, // in refresh_grace.go
 		{"Revocations", testRevocations},
 		{"SigningKeys", testSigningKeys},
 		{"DeleteExpired", testDeleteExpired},
