@@ -121,8 +121,9 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 	mux.HandleFunc("GET /readyz", rg.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
-	rg.ops = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
-	rg.gw = &http.Server{Handler: gateway.WithTokenService(g, tokens), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: errLog}
+	rg.ops = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes, ErrorLog: errLog}
+	rg.gw = &http.Server{Handler: gateway.WithTokenService(g, tokens), ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes: maxHeaderBytes, IdleTimeout: 120 * time.Second, ErrorLog: errLog}
 	return rg, nil
 }
 

@@ -40,7 +40,7 @@ func (a *app) startObservability(ctx context.Context, hasher *secret.Hasher, rev
 		if err != nil {
 			return nil, err
 		}
-		o.debug = &http.Server{Handler: debugMux(), ReadHeaderTimeout: 10 * time.Second}
+		o.debug = &http.Server{Handler: debugMux(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes}
 		go func() {
 			if err := o.debug.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 				a.log.Error("debug listener", "err", err)

@@ -51,6 +51,11 @@ func newServeCmd() *cobra.Command {
 	return cmd
 }
 
+// maxHeaderBytes bounds the request headers on every listener: real
+// requests need a few KiB (an 8 KiB Authorization header at most); a
+// megabyte of headers, or thousands of them, is refused with 431.
+const maxHeaderBytes = 16 << 10
+
 // app is a wired, listening server.
 type app struct {
 	cfg   *config.Server
@@ -93,7 +98,7 @@ func newApp(ctx context.Context, cfg *config.Server, out io.Writer) (*app, error
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlstore.Open(ctx, cfg.DatabaseDSN())
+	st, err := sqlstore.Open(ctx, cfg.DatabaseDSN(), sqlstore.WithTimeout(cfg.DatabaseTimeout))
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
@@ -170,6 +175,7 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 			log,
 		),
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,

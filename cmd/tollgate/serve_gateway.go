@@ -98,6 +98,7 @@ func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Ser
 	a.gw = &http.Server{
 		Handler:           gateway.WithTokenService(g, tokens),
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		IdleTimeout:       120 * time.Second,
 		// No read or write timeout: bodies stream both ways for as long
 		// as the upstream and the caller keep them going.

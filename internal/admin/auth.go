@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tollgate-dev/tollgate/internal/authheader"
 	"github.com/tollgate-dev/tollgate/internal/cache"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
@@ -54,11 +56,17 @@ func NewAuthenticator(st store.Store, kr *token.Keyring, rev *token.Revocations)
 // Authenticate checks the value of an Authorization header for a request
 // addressed to tenant.
 func (a *Authenticator) Authenticate(ctx context.Context, tenant, authorization string) (Principal, error) {
-	scheme, raw, ok := strings.Cut(strings.TrimSpace(authorization), " ")
-	raw = strings.TrimSpace(raw)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || raw == "" {
+	if authorization == "" {
 		return Principal{}, ErrUnauthenticated
 	}
+	c, err := authheader.ParseValue(authorization)
+	if err != nil {
+		return Principal{}, err
+	}
+	if c.Scheme != authheader.Bearer {
+		return Principal{}, ErrUnauthenticated
+	}
+	raw := c.Token
 	isBoot, err := a.isBootstrap(ctx, raw)
 	if err != nil {
 		return Principal{}, err
@@ -112,8 +120,8 @@ func (a *Authenticator) bootstrap(ctx context.Context) ([]byte, error) {
 // only: a token is valid in its own tenant and nowhere else (DESIGN §2),
 // so another tenant's token is unauthenticated here, as at the gateway.
 func (a *Authenticator) verifyJWT(ctx context.Context, tenant, raw string) (Principal, error) {
-	if !a.tenantExists(ctx, tenant) {
-		return Principal{}, ErrUnauthenticated
+	if ok, err := a.tenantExists(ctx, tenant); err != nil || !ok {
+		return Principal{}, cmp.Or(err, ErrUnauthenticated)
 	}
 	c, err := a.keyring.Verify(ctx, tenant, raw)
 	if errors.Is(err, token.ErrInvalidToken) {
@@ -133,11 +141,15 @@ func (a *Authenticator) principal(tenant string, c *token.Claims) (Principal, er
 }
 
 // tenantExists guards Verify, which may create a first key for a tenant it
-// has not seen.
-func (a *Authenticator) tenantExists(ctx context.Context, tenant string) bool {
+// has not seen. A store failure is an error, not an unknown tenant: the
+// caller gets 503, never 401.
+func (a *Authenticator) tenantExists(ctx context.Context, tenant string) (bool, error) {
 	if tenant == "" {
-		return false
+		return false, nil
 	}
 	_, err := a.store.GetTenant(ctx, tenant)
-	return err == nil
+	if errors.Is(err, domain.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }

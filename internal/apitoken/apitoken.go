@@ -108,11 +108,21 @@ func (v *Verifier) Lookup(ctx context.Context, tenant, raw string) (*Identity, e
 	k := cacheKey{tenant: tenant, hash: [32]byte(h)}
 	e, ok := v.cache.Get(k)
 	if !ok {
-		var err error
-		if e, err = v.load(ctx, tenant, h); err != nil {
+		fresh, err := v.load(ctx, tenant, h)
+		switch {
+		case err == nil:
+			e = fresh
+			v.cache.Put(k, e)
+		case errors.Is(err, domain.ErrUnavailable):
+			// The database is down: a token this node knew stays good,
+			// as JWTs do; deletions still apply through the revocation
+			// set checked above.
+			if e, ok = v.cache.Stale(k); !ok {
+				return nil, err
+			}
+		default:
 			return nil, err
 		}
-		v.cache.Put(k, e)
 	}
 	// The map and the index found the record by hash; this compare is the
 	// one that decides, and it takes the same time whatever the bytes.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/cache"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/token"
@@ -25,12 +27,16 @@ type memStore struct {
 	lookups atomic.Int64
 	uses    []domain.APITokenUse
 	failUse bool
+	down    error // every lookup fails with it
 }
 
 func (m *memStore) GetAPITokenByHash(_ context.Context, tenant string, h []byte) (*domain.APIToken, error) {
 	m.lookups.Add(1)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.down != nil {
+		return nil, m.down
+	}
 	t, ok := m.tokens[string(h)]
 	if !ok || t.Tenant != tenant {
 		return nil, domain.ErrNotFound
@@ -235,4 +241,42 @@ func FuzzLookup(f *testing.F) {
 			t.Fatalf("Lookup(%q) = %v, want ErrInvalid", s, err)
 		}
 	})
+}
+
+// TestLookupDatabaseDown: while the database is unavailable a token this
+// node has looked up before keeps working after its cache entry expired,
+// an unknown one gets the error (no guessing), and other store failures
+// are not papered over.
+func TestLookupDatabaseDown(t *testing.T) {
+	ctx := context.Background()
+	m, v, _, raw := setup(t)
+	v.cache = cache.New[cacheKey, *entry](time.Millisecond, 10)
+	if _, err := v.Lookup(ctx, "acme", raw); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond) // the entry expires
+	unknown, _ := token.NewOpaque(token.PrefixAPI)
+	for _, tc := range []struct {
+		name    string
+		down    error
+		raw     string
+		wantErr bool
+	}{
+		{"known token, database unavailable", fmt.Errorf("x: %w", domain.ErrUnavailable), raw, false},
+		{"unknown token, database unavailable", domain.ErrUnavailable, unknown, true},
+		{"known token, other failure", errors.New("disk on fire"), raw, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m.mu.Lock()
+			m.down = tc.down
+			m.mu.Unlock()
+			id, err := v.Lookup(ctx, "acme", tc.raw)
+			if (err != nil) != tc.wantErr || errors.Is(err, ErrInvalid) {
+				t.Fatalf("Lookup = %+v, %v; want an error: %v (never ErrInvalid)", id, err, tc.wantErr)
+			}
+			if err == nil && id.UserID != "john" {
+				t.Fatalf("identity = %+v", id)
+			}
+		})
+	}
 }

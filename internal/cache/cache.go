@@ -41,6 +41,15 @@ func (c *TTL[K, V]) Get(k K) (V, bool) {
 	return e.value, true
 }
 
+// Stale returns the value for k even when it has expired, as long as it
+// has not been evicted: a fallback for when the source cannot be read.
+func (c *TTL[K, V]) Stale(k K) (V, bool) {
+	c.mu.RLock()
+	e, ok := c.entries[k]
+	c.mu.RUnlock()
+	return e.value, ok
+}
+
 // Put stores v for k.
 func (c *TTL[K, V]) Put(k K, v V) {
 	now := c.now()

@@ -18,6 +18,9 @@ func TestTTL(t *testing.T) {
 	if _, ok := c.Get("a"); ok {
 		t.Fatal("expired entry still returned")
 	}
+	if v, ok := c.Stale("a"); !ok || v != 1 {
+		t.Fatalf("expired entry as a fallback: got %v %v", v, ok)
+	}
 	c.Put("b", 2)
 	c.Delete("b")
 	if _, ok := c.Get("b"); ok {

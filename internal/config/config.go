@@ -45,6 +45,10 @@ type Server struct {
 	PasswordMinLength int
 	// AuditRetention is how long audit events are kept; 0 keeps them.
 	AuditRetention time.Duration
+	// DatabaseTimeout bounds every database call; past it the caller
+	// gets 503 with Retry-After instead of waiting for a dead database.
+	// Zero means the store's default (5 s).
+	DatabaseTimeout time.Duration
 	// DebugAddr, when set, serves net/http/pprof on its own listener.
 	DebugAddr string
 	// SigningAlg is the JWS algorithm of each tenant's first signing key
@@ -63,6 +67,7 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.PortOffset, "port-offset", 0, "added to both listeners' ports (several servers on one host)")
 	fs.StringVar(&c.DataDir, "data-dir", "./tollgate-data", "directory for the SQLite database and the master key")
 	fs.StringVar(&c.Database, "database", "", "PostgreSQL URL (postgres://…); default: SQLite in --data-dir")
+	fs.DurationVar(&c.DatabaseTimeout, "database-timeout", 5*time.Second, "deadline of each database call (and of connecting); past it requests get 503 with Retry-After")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file; with --tls-key, serve HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
 	fs.StringVar(&c.PublicURL, "public-url", "", "external base URL used in issuer and endpoint URLs (default: from --addr)")
@@ -117,6 +122,9 @@ func (c *Server) Validate() error {
 	var level slog.Level
 	if level.UnmarshalText([]byte(c.LogLevel)) != nil {
 		errs = append(errs, errors.New("--log-level must be debug, info, warn or error"))
+	}
+	if c.DatabaseTimeout < 0 {
+		errs = append(errs, errors.New("--database-timeout must not be negative"))
 	}
 	if c.PasswordHashMemoryKiB < 8 || c.PasswordHashIterations < 1 {
 		errs = append(errs, errors.New("--password-hash-memory must be at least 8 KiB and --password-hash-iterations at least 1"))

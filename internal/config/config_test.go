@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -30,6 +31,9 @@ func TestDefaults(t *testing.T) {
 	}
 	if c.DatabaseDSN() != "tollgate-data/tollgate.db" || c.MasterKeyPath() != "tollgate-data/master.key" {
 		t.Fatalf("paths: %s %s", c.DatabaseDSN(), c.MasterKeyPath())
+	}
+	if c.DatabaseTimeout != 5*time.Second {
+		t.Fatalf("database timeout: %v", c.DatabaseTimeout)
 	}
 }
 
@@ -92,6 +96,7 @@ func TestInvalid(t *testing.T) {
 		"password minimum over 1024": {"--password-min-length", "1025"},
 		"signing alg HS256":          {"--signing-alg", "HS256"},
 		"signing alg none":           {"--signing-alg", "none"},
+		"negative db timeout":        {"--database-timeout", "-1s"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := parse(t, args...); err == nil || strings.TrimSpace(err.Error()) == "" {

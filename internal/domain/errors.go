@@ -15,6 +15,9 @@ var (
 	// ErrTokenReused: a rotated refresh token was presented again; the store
 	// has revoked its whole family in the same transaction.
 	ErrTokenReused = errors.New("refresh token reused")
+	// ErrUnavailable: the database could not be reached or did not answer
+	// within its deadline. Nothing was decided; the caller may retry.
+	ErrUnavailable = errors.New("database unavailable")
 )
 
 // InvalidError reports input that fails validation. Field names the

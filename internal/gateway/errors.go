@@ -70,6 +70,9 @@ func (r *refusal) write(w http.ResponseWriter, realm string) {
 	if len(r.allow) > 0 {
 		h.Set("Allow", strings.Join(r.allow, ", "))
 	}
+	if r.status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", "1")
+	}
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	code := r.code

@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/authheader"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 )
@@ -68,10 +69,6 @@ type Config struct {
 	// Observe, when set, is called once per request.
 	Observe func(Outcome)
 }
-
-// maxAuthorization bounds the Authorization header; real tokens are far
-// smaller, and a huge one is refused before any verification work.
-const maxAuthorization = 8192
 
 // Gateway is an http.Handler. It is safe for concurrent use.
 type Gateway struct {
@@ -213,25 +210,14 @@ func (g *Gateway) observe(x *exchange, decision string) {
 // authenticate reads the bearer token (RFC 6750 §2.1) and verifies it
 // for the API's tenant, so a token of another tenant is invalid here.
 func (g *Gateway) authenticate(r *http.Request, tenant string) (*Identity, *refusal) {
-	vals := r.Header.Values("Authorization")
-	if len(vals) == 0 {
-		return nil, noToken()
+	c, err := authheader.Parse(r.Header)
+	if err != nil {
+		return nil, badAuthorization(err.Error())
 	}
-	if len(vals) > 1 {
-		return nil, badAuthorization("more than one Authorization header")
+	if c.Scheme != authheader.Bearer {
+		return nil, noToken() // none, or another scheme: no bearer token
 	}
-	v := vals[0]
-	if len(v) > maxAuthorization {
-		return nil, badAuthorization("the Authorization header is too large")
-	}
-	scheme, tok, _ := strings.Cut(v, " ")
-	if !strings.EqualFold(scheme, "Bearer") {
-		return nil, noToken() // another scheme carries no bearer token
-	}
-	if tok == "" || !isB64Token(tok) {
-		return nil, badAuthorization("the Authorization header must be \"Bearer\" and one token")
-	}
-	id, err := g.cfg.Verifier.Verify(r.Context(), tenant, tok)
+	id, err := g.cfg.Verifier.Verify(r.Context(), tenant, c.Token)
 	if errors.Is(err, ErrInvalidToken) {
 		return nil, invalidToken("the token is invalid, expired or revoked")
 	}
@@ -243,24 +229,6 @@ func (g *Gateway) authenticate(r *http.Request, tenant string) (*Identity, *refu
 		return nil, invalidToken("the token is invalid, expired or revoked")
 	}
 	return id, nil
-}
-
-// isB64Token checks the b64token syntax of RFC 6750 §2.1; a space
-// (two tokens) or any other character fails it.
-func isB64Token(s string) bool {
-	i := len(s)
-	for i > 0 && s[i-1] == '=' {
-		i--
-	}
-	for j := 0; j < i; j++ {
-		c := s[j]
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'
-		if !ok {
-			return false
-		}
-	}
-	return i > 0
 }
 
 // authorize requires every scope of the resource (RFC 6750 §3.1

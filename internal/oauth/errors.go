@@ -4,6 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/authheader"
+	"github.com/tollgate-dev/tollgate/internal/domain"
 )
 
 // Error codes of RFC 6749 §5.2, RFC 8707 §2 and RFC 7009 §2.2.1.
@@ -108,19 +111,36 @@ func Overloaded() *Error {
 	return e
 }
 
-// ServerError wraps an internal failure; the cause is logged only.
+// ServerError wraps an internal failure; the cause is logged only. A
+// database that cannot be reached is no fault of the request: the client
+// gets temporarily_unavailable (RFC 6749 §4.1.2.1) and may retry.
 func ServerError(cause error) *Error {
+	if errors.Is(cause, domain.ErrUnavailable) {
+		return Unavailable(cause)
+	}
 	e := newError(http.StatusInternalServerError, CodeServerError, "internal error")
 	e.Cause = cause
 	return e
 }
 
-// AsError returns err as an *Error, turning anything else into a
-// server_error that keeps err as its cause.
+// Unavailable: the database did not answer; nothing was decided.
+func Unavailable(cause error) *Error {
+	e := newError(http.StatusServiceUnavailable, CodeTemporarilyUnavailable, "the service is temporarily unavailable, retry shortly")
+	e.RetryAfter = time.Second
+	e.Cause = cause
+	return e
+}
+
+// AsError returns err as an *Error: a malformed Authorization header is
+// invalid_request, anything else a server_error that keeps err as its
+// cause.
 func AsError(err error) *Error {
 	var oe *Error
 	if errors.As(err, &oe) {
 		return oe
+	}
+	if errors.Is(err, authheader.ErrMalformed) {
+		return InvalidRequest(err.Error())
 	}
 	return ServerError(err)
 }

@@ -42,6 +42,9 @@ func (s *Server) introspect(ctx context.Context, tenant string, req *Request) (*
 		return s.introspectAPIToken(ctx, tenant, raw)
 	}
 	c, err := s.VerifyAccessToken(ctx, tenant, raw)
+	if errors.Is(err, domain.ErrUnavailable) {
+		return nil, ServerError(err) // unknown is not inactive
+	}
 	if err != nil {
 		return &Introspection{}, nil
 	}
@@ -127,6 +130,9 @@ func (s *Server) revoke(ctx context.Context, tenant string, req *Request) error 
 		return s.revokeFamily(ctx, tenant, rt)
 	}
 	c, err := s.keys.Verify(ctx, tenant, raw)
+	if errors.Is(err, domain.ErrUnavailable) {
+		return ServerError(err) // RFC 7009 §2.2.1: retry later, it is not revoked
+	}
 	if err != nil {
 		return nil // invalid or expired: nothing to revoke
 	}

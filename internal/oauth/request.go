@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tollgate-dev/tollgate/internal/authheader"
 )
 
 // Limits on untrusted input.
@@ -232,11 +234,14 @@ func (r *Request) parseClient(authorization string) error {
 // are form-url-decoded (RFC 6749 §2.3.1); values that are not valid
 // url-encoding are taken as they are, as many clients do not encode.
 func ParseBasic(header string) (id, secret string, err error) {
-	scheme, value, _ := strings.Cut(header, " ")
-	if !strings.EqualFold(scheme, "Basic") {
+	c, err := authheader.ParseValue(header)
+	if err != nil {
+		return "", "", AsError(err)
+	}
+	if c.Scheme != authheader.Basic {
 		return "", "", InvalidClient(false)
 	}
-	decoded, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(value))
+	decoded, derr := base64.StdEncoding.DecodeString(c.Token)
 	if derr != nil || !utf8.Valid(decoded) {
 		return "", "", InvalidClient(true)
 	}

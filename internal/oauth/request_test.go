@@ -59,7 +59,9 @@ func TestParseRequest(t *testing.T) {
 		{name: "repeated parameter", contentType: form, body: "grant_type=password&grant_type=password", wantCode: CodeInvalidRequest},
 		{name: "basic and body secret", contentType: form, auth: basic("a", "b"), body: "grant_type=client_credentials&client_secret=b", wantCode: CodeInvalidRequest},
 		{name: "basic and different body client_id", contentType: form, auth: basic("a", "b"), body: "client_id=c", wantCode: CodeInvalidRequest},
-		{name: "malformed basic", contentType: form, auth: "Basic !!!", body: "", wantCode: CodeInvalidClient, wantStatus: 401},
+		{name: "malformed basic", contentType: form, auth: "Basic !!!", body: "", wantCode: CodeInvalidRequest, wantStatus: 400},
+		{name: "basic and two spaces", contentType: form, auth: "Basic  " + base64.StdEncoding.EncodeToString([]byte("a:b")), wantCode: CodeInvalidRequest, wantStatus: 400},
+		{name: "basic that is not base64", contentType: form, auth: "Basic YTpi~", wantCode: CodeInvalidClient, wantStatus: 401},
 		{name: "basic without colon", contentType: form, auth: "Basic " + base64.StdEncoding.EncodeToString([]byte("abc")), wantCode: CodeInvalidClient},
 		{name: "other auth scheme", contentType: form, auth: "Bearer xyz", wantCode: CodeInvalidClient},
 		{name: "non-UTF-8 value", contentType: form, body: "username=%ff%fe", wantCode: CodeInvalidRequest},
@@ -165,8 +167,8 @@ func FuzzParseBasic(f *testing.F) {
 		id, _, err := ParseBasic(header)
 		if err != nil {
 			var oe *Error
-			if !errors.As(err, &oe) || oe.Code != CodeInvalidClient {
-				t.Fatalf("want invalid_client, got %v", err)
+			if !errors.As(err, &oe) || (oe.Code != CodeInvalidClient && oe.Code != CodeInvalidRequest) {
+				t.Fatalf("want invalid_client or invalid_request, got %v", err)
 			}
 			return
 		}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
+	"github.com/tollgate-dev/tollgate/internal/authheader"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/reqid"
 	"github.com/tollgate-dev/tollgate/internal/secret"
@@ -56,13 +57,16 @@ var mapping = []struct {
 	err    error
 	status int
 	code   string
+	detail string // shown instead of the error's text, which is for logs
 }{
-	{domain.ErrNotFound, http.StatusNotFound, "not_found"},
-	{domain.ErrConflict, http.StatusConflict, "conflict"},
-	{admin.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated"},
-	{admin.ErrForbidden, http.StatusForbidden, "forbidden"},
-	{secret.ErrOverloaded, http.StatusServiceUnavailable, "overloaded"},
-	{token.ErrUnsupportedAlgorithm, http.StatusBadRequest, "unsupported_algorithm"},
+	{domain.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the database is temporarily unavailable, retry shortly"},
+	{domain.ErrNotFound, http.StatusNotFound, "not_found", ""},
+	{authheader.ErrMalformed, http.StatusBadRequest, "invalid_request", ""},
+	{domain.ErrConflict, http.StatusConflict, "conflict", ""},
+	{admin.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", ""},
+	{admin.ErrForbidden, http.StatusForbidden, "forbidden", ""},
+	{secret.ErrOverloaded, http.StatusServiceUnavailable, "overloaded", ""},
+	{token.ErrUnsupportedAlgorithm, http.StatusBadRequest, "unsupported_algorithm", ""},
 }
 
 // WriteError writes err as a JSON:API errors document. Errors it does not
@@ -77,12 +81,12 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tollgate"`)
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "1")
+		if errors.Is(err, domain.ErrUnavailable) {
+			logger(log).WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
 	case http.StatusInternalServerError:
 		obj.ID = requestID(w, r)
-		if log == nil {
-			log = slog.Default()
-		}
-		log.ErrorContext(r.Context(), "internal error", "request_id", obj.ID,
+		logger(log).ErrorContext(r.Context(), "internal error", "request_id", obj.ID,
 			"method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	Write(w, status, struct {
@@ -110,10 +114,20 @@ func toObject(err error) ErrorObject {
 	}
 	for _, m := range mapping {
 		if errors.Is(err, m.err) {
+			if m.detail != "" {
+				return object(m.status, m.code, m.detail)
+			}
 			return object(m.status, m.code, err.Error())
 		}
 	}
 	return object(http.StatusInternalServerError, "internal", "internal error")
+}
+
+func logger(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.Default()
+	}
+	return log
 }
 
 func object(status int, code, detail string) ErrorObject {

@@ -95,6 +95,7 @@ func TestWriteErrorTable(t *testing.T) {
 		{"forbidden", admin.ErrForbidden, 403},
 		{"protocol", jsonapi.TooLarge(1), 413},
 		{"unknown", errors.New("disk on fire"), 500},
+		{"database unavailable", fmt.Errorf("user: %w: dial tcp 10.1.2.3:5432: refused", domain.ErrUnavailable), 503},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,6 +111,11 @@ func TestWriteErrorTable(t *testing.T) {
 			case 400:
 				if obj.Source == nil || obj.Source.Pointer != "/data/attributes/email" {
 					t.Errorf("source = %+v", obj.Source)
+				}
+			case 503:
+				if res.Header.Get("Retry-After") == "" || strings.Contains(obj.Detail, "10.1.2.3") ||
+					!strings.Contains(logs.String(), "10.1.2.3") {
+					t.Errorf("503: Retry-After %q, object %+v, cause logged only: %s", res.Header.Get("Retry-After"), obj, logs.String())
 				}
 			case 500:
 				if obj.Detail != "internal error" || obj.ID == "" {

@@ -1,11 +1,10 @@
 package oauthapi
 
 import (
-	"encoding/json"
+	"context"
 	"net/http"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
-	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 )
 
 // metadata is the RFC 8414 authorization server metadata, also served as
@@ -30,21 +29,22 @@ var clientAuthMethods = []string{"client_secret_basic", "client_secret_post"}
 
 // Metadata serves the tenant's discovery document.
 func (h *Handler) Metadata(w http.ResponseWriter, r *http.Request) {
-	tenant := route.TenantOf(r)
-	if err := h.srv.CheckTenant(r.Context(), tenant); err != nil {
-		h.writeError(w, r, err)
-		return
+	h.servePublic(w, r, "metadata", h.metadata)
+}
+
+func (h *Handler) metadata(ctx context.Context, tenant string) (any, error) {
+	if err := h.srv.CheckTenant(ctx, tenant); err != nil {
+		return nil, err
 	}
 	// go-oidc and others accept only advertised algorithms: list what the
 	// tenant's published keys use, so a rotation to EdDSA or RS256 (and
 	// tokens of the retired key meanwhile) keeps verifying.
-	algs, err := h.keys.Algorithms(r.Context(), tenant)
+	algs, err := h.keys.Algorithms(ctx, tenant)
 	if err != nil {
-		h.writeError(w, r, err)
-		return
+		return nil, err
 	}
 	iss := h.keys.Issuer(tenant)
-	doc := metadata{
+	return metadata{
 		Issuer:                   iss,
 		TokenEndpoint:            iss + "/oauth2/token",
 		JWKSURI:                  iss + "/oauth2/jwks",
@@ -57,29 +57,15 @@ func (h *Handler) Metadata(w http.ResponseWriter, r *http.Request) {
 		RevocationAuthMethods:    clientAuthMethods,
 		SubjectTypes:             []string{"public"},
 		IDTokenSigningAlgs:       algs,
-	}
-	writePublicJSON(w, doc)
+	}, nil
 }
 
 // JWKS serves the tenant's published public keys (RFC 7517).
 func (h *Handler) JWKS(w http.ResponseWriter, r *http.Request) {
-	tenant := route.TenantOf(r)
-	if err := h.srv.CheckTenant(r.Context(), tenant); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	set, err := h.keys.JWKS(r.Context(), tenant)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writePublicJSON(w, set)
-}
-
-// writePublicJSON writes a document verifiers may cache briefly; short,
-// because a rotated key must reach them soon.
-func writePublicJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "public, max-age=60")
-	_ = json.NewEncoder(w).Encode(v)
+	h.servePublic(w, r, "jwks", func(ctx context.Context, tenant string) (any, error) {
+		if err := h.srv.CheckTenant(ctx, tenant); err != nil {
+			return nil, err
+		}
+		return h.keys.JWKS(ctx, tenant)
+	})
 }

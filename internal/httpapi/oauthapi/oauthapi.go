@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/tollgate-dev/tollgate/internal/authheader"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/reqid"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 	"github.com/tollgate-dev/tollgate/internal/oauth"
@@ -18,9 +19,10 @@ import (
 
 // Handler holds the endpoints' dependencies.
 type Handler struct {
-	srv  *oauth.Server
-	keys *token.Keyring
-	log  *slog.Logger
+	srv    *oauth.Server
+	keys   *token.Keyring
+	log    *slog.Logger
+	public publicDocs
 }
 
 // New returns a Handler.
@@ -111,6 +113,10 @@ func (h *Handler) PostOnly(w http.ResponseWriter, r *http.Request) {
 }
 
 func parse(r *http.Request) (*oauth.Request, error) {
+	// Refused alike on every endpoint (two headers, "Basic  x").
+	if _, err := authheader.Parse(r.Header); err != nil {
+		return nil, err
+	}
 	req, err := oauth.ParseRequest(r.Header.Get("Content-Type"), r.Header.Get("Authorization"), r.Body)
 	if err != nil {
 		return nil, err
@@ -132,7 +138,11 @@ func remoteIP(r *http.Request) string {
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := oauth.AsError(err)
 	if e.Status >= 500 && e.Cause != nil {
-		h.log.ErrorContext(r.Context(), "oauth request failed", "path", r.URL.Path, "request_id", reqid.From(r.Context()), "err", e.Cause)
+		level := slog.LevelError
+		if e.Status == http.StatusServiceUnavailable {
+			level = slog.LevelWarn // an outage or overload, not a fault of ours
+		}
+		h.log.Log(r.Context(), level, "oauth request failed", "path", r.URL.Path, "request_id", reqid.From(r.Context()), "err", e.Cause)
 	}
 	if e.Basic && e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="tollgate", charset="UTF-8"`)

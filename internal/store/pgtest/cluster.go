@@ -1,6 +1,8 @@
 package pgtest
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -14,10 +16,13 @@ import (
 	"time"
 )
 
-// cluster is one running postgres with its data in dir.
+// cluster is one postgres with its data in dir; cmd is nil while it is
+// shut down.
 type cluster struct {
 	dir  string
 	port int
+	bin  string
+	cred *syscall.Credential
 	cmd  *exec.Cmd
 	log  *os.File
 	done chan error
@@ -42,7 +47,7 @@ func start() (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &cluster{dir: dir, done: make(chan error, 1)}
+	c := &cluster{dir: dir, bin: bin, cred: cred}
 	fail := func(err error) (*cluster, error) {
 		os.RemoveAll(dir)
 		return nil, err
@@ -71,24 +76,42 @@ func start() (*cluster, error) {
 	if c.log, err = os.Create(filepath.Join(dir, "postgres.log")); err != nil {
 		return fail(err)
 	}
-	c.cmd = exec.Command(filepath.Join(bin, "postgres"), "-D", data, "-p", strconv.Itoa(c.port),
-		"-h", "127.0.0.1", "-k", sock,
+	if err := c.run(); err != nil {
+		c.log.Close()
+		return fail(err)
+	}
+	return c, nil
+}
+
+// run starts postgres on the cluster's data and port and waits until it
+// listens.
+func (c *cluster) run() error {
+	c.cmd = exec.Command(filepath.Join(c.bin, "postgres"), "-D", filepath.Join(c.dir, "data"), "-p", strconv.Itoa(c.port),
+		"-h", "127.0.0.1", "-k", filepath.Join(c.dir, "sock"),
 		// Durability is worthless for a throwaway cluster; speed is not.
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
 		"-c", "max_connections=200", "-c", "shared_buffers=32MB")
 	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
-	// Pdeathsig stops postgres if the test binary dies without running Main.
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	// Pdeathsig stops postgres if the test binary dies without running
+	// Main.
+	c.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred, Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := c.cmd.Start(); err != nil {
-		c.log.Close()
-		return fail(fmt.Errorf("start postgres: %w", err))
+		c.cmd = nil
+		return fmt.Errorf("start postgres: %w", err)
 	}
-	go func() { c.done <- c.cmd.Wait() }()
+	c.done = make(chan error, 1)
+	go func(cmd *exec.Cmd, done chan<- error) { done <- cmd.Wait() }(c.cmd, c.done)
 	if err := c.waitReady(); err != nil {
-		c.stop()
-		return nil, err
+		c.shutdown()
+		return err
 	}
-	return c, nil
+	// Listening is not yet accepting sessions ("starting up").
+	conn, err := connect(c.dsn("postgres"))
+	if err != nil {
+		c.shutdown()
+		return err
+	}
+	return conn.Close(context.Background())
 }
 
 // waitReady waits for the TCP port to accept connections.
@@ -119,24 +142,76 @@ func (c *cluster) logTail() string {
 	return string(b)
 }
 
-// stop asks for a fast shutdown (SIGINT), kills after 5 s, and removes
-// the data directory.
+// stop shuts postgres down and removes the data directory.
 func (c *cluster) stop() error {
-	var err error
-	if c.cmd != nil && c.cmd.Process != nil {
-		c.cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case <-c.done:
-		case <-time.After(5 * time.Second):
-			c.cmd.Process.Kill()
-			<-c.done
-			err = errors.New("postgres did not stop in 5s; killed")
-		}
-	}
+	err := c.shutdown()
 	if c.log != nil {
 		c.log.Close()
 	}
 	return errors.Join(err, os.RemoveAll(c.dir))
+}
+
+// shutdown asks for a fast shutdown (SIGINT), first waking a frozen
+// cluster, and kills after 5 s. The data stays.
+func (c *cluster) shutdown() error {
+	if c.cmd == nil {
+		return nil
+	}
+	defer func() { c.cmd = nil }()
+	c.signal(syscall.SIGCONT)
+	c.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-c.done:
+		return nil
+	case <-time.After(5 * time.Second):
+		c.cmd.Process.Kill()
+		<-c.done
+		return errors.New("postgres did not stop in 5s; killed")
+	}
+}
+
+// signal sends sig to postgres and to its children, the backends and
+// background workers. They are not in its process group: each child
+// calls setsid. The postmaster goes first, so no child appears unseen.
+func (c *cluster) signal(sig syscall.Signal) error {
+	if c.cmd == nil {
+		return errors.New("postgres is not running")
+	}
+	pid := c.cmd.Process.Pid
+	if err := syscall.Kill(pid, sig); err != nil {
+		return err
+	}
+	kids, err := children(pid)
+	for _, k := range kids {
+		if kerr := syscall.Kill(k, sig); kerr != nil && !errors.Is(kerr, syscall.ESRCH) {
+			err = errors.Join(err, kerr) // ESRCH: it ended meanwhile
+		}
+	}
+	return err
+}
+
+// children lists the processes whose parent is pid, from /proc.
+func children(pid int) ([]int, error) {
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // the process ended meanwhile
+		}
+		// "pid (comm) state ppid …"; comm may hold spaces and parentheses.
+		rest := b[bytes.LastIndexByte(b, ')')+1:]
+		var state string
+		var ppid int
+		if _, err := fmt.Sscan(string(rest), &state, &ppid); err == nil && ppid == pid {
+			n, _ := strconv.Atoi(filepath.Base(filepath.Dir(f)))
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }
 
 // findBinDir returns the directory holding initdb and postgres: PATH first,

@@ -3,6 +3,9 @@ package pgtest
 import (
 	"context"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 func TestMain(m *testing.M) { Main(m) }
@@ -42,5 +45,41 @@ func TestSkipsWhenDisabled(t *testing.T) {
 	})
 	if !inner.Skipped() {
 		t.Fatal("NewDatabase did not skip with the variable unset")
+	}
+}
+
+// TestOutages: a frozen cluster accepts connections but never answers; a
+// shut-down one refuses them; each comes back on the same port and data.
+func TestOutages(t *testing.T) {
+	c := NewCluster(t)
+	ping := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, c.DSN("postgres"))
+		if err != nil {
+			return err
+		}
+		defer conn.Close(context.Background())
+		return conn.Ping(ctx)
+	}
+	if err := ping(); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		name   string
+		do     func() error
+		answer bool
+	}{
+		{"frozen", c.Freeze, false},
+		{"thawed", c.Thaw, true},
+		{"shut down", c.Shutdown, false},
+		{"restarted", c.Restart, true},
+	} {
+		if err := step.do(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if err := ping(); (err == nil) != step.answer {
+			t.Fatalf("%s: ping error %v, want an answer: %v", step.name, err, step.answer)
+		}
 	}
 }

@@ -75,7 +75,9 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *tx) error {
+	// No deadline of the store's: a migration may rewrite a large table;
+	// the caller's context (the server's start) bounds it.
+	return s.writeWithin(ctx, 0, func(tx *tx) error {
 		if s.d.postgres {
 			if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(migrationLockKey)); err != nil {
 				return fmt.Errorf("migration lock: %w", err)

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -40,18 +41,20 @@ type Store struct {
 	// group batches SQLite's writes into shared transactions; nil on
 	// PostgreSQL, whose pool commits concurrently.
 	group *groupCommitter
+	// timeout is the deadline of each database call (deadline.go).
+	timeout time.Duration
 }
 
 // Open connects to dsn and applies pending migrations. A dsn starting with
 // postgres:// or postgresql:// selects PostgreSQL; anything else is a SQLite
 // file path, optionally prefixed with "sqlite:" or "file:".
-func Open(ctx context.Context, dsn string) (*Store, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	var s *Store
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		s, err = openPostgres(dsn)
+		s, err = openPostgres(dsn, opts...)
 	} else {
-		s, err = openSQLite(dsn)
+		s, err = openSQLite(dsn, opts...)
 	}
 	if err != nil {
 		return nil, err
@@ -63,18 +66,37 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	return s, nil
 }
 
-func openPostgres(dsn string) (*Store, error) {
+func openPostgres(dsn string, opts ...Option) (*Store, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: postgres dsn: %w", err)
 	}
+	s := newStore(postgresDialect, opts)
+	// database/sql also dials in the background, outside any request's
+	// deadline: without a bound, a frozen server would hold that dial
+	// (and the pool's slot) forever. A dial made for a request is bounded
+	// by the request's deadline as well.
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = max(s.timeout, minConnectTimeout)
+	}
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
 	db.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
-	return &Store{d: postgresDialect, w: db, r: db}, nil
+	s.w, s.r = db, db
+	return s, nil
 }
 
-func openSQLite(dsn string) (*Store, error) {
+// newStore returns a Store of dialect d with opts applied, not yet
+// connected.
+func newStore(d *dialect, opts []Option) *Store {
+	s := &Store{d: d, timeout: DefaultTimeout}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+func openSQLite(dsn string, opts ...Option) (*Store, error) {
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
 	if path == "" {
 		return nil, errors.New("sqlstore: empty sqlite path")
@@ -112,17 +134,20 @@ func openSQLite(dsn string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	s := &Store{d: sqliteDialect, w: w, r: r, ws: newStmtCache(w), rs: newStmtCache(r)}
+	s := newStore(sqliteDialect, opts)
+	s.w, s.r, s.ws, s.rs = w, r, newStmtCache(w), newStmtCache(r)
 	s.group = newGroupCommitter(s)
 	return s, nil
 }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := bound(ctx, s.timeout)
+	defer cancel()
 	if err := s.w.PingContext(ctx); err != nil {
-		return err
+		return unavailable(err)
 	}
-	return s.r.PingContext(ctx)
+	return unavailable(s.r.PingContext(ctx))
 }
 
 // Close closes both pools.

@@ -302,7 +302,7 @@ func (s *Store) purge(ctx context.Context, q string, cutoff time.Time) (int64, e
 	var total int64
 	for {
 		var n int64
-		err := s.write(ctx, func(tx *tx) error {
+		err := s.writeWithin(ctx, s.bulk(), func(tx *tx) error {
 			args := []any{tx.d.ts(cutoff), deleteBatch}
 			if strings.Count(q, "?") == 1 {
 				args = args[:1]

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -16,15 +17,23 @@ import (
 // at once) or a serialization failure; those are retried, so fn must be
 // safe to run again.
 func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
+	return s.writeWithin(ctx, s.timeout, fn)
+}
+
+// writeWithin is write under deadline d instead of the store's: bulk work
+// passes s.bulk(), migrations 0 (their caller's context bounds them).
+func (s *Store) writeWithin(ctx context.Context, d time.Duration, fn func(*tx) error) error {
+	ctx, cancel := bound(ctx, d)
+	defer cancel()
 	if s.group != nil {
-		return s.group.do(ctx, fn)
+		return unavailable(s.group.do(ctx, fn))
 	}
 	for attempt := 1; ; attempt++ {
 		err := s.writeOnce(ctx, fn)
 		if attempt < 3 && retryable(err) {
 			continue
 		}
-		return err
+		return unavailable(err)
 	}
 }
 
@@ -35,7 +44,7 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 // joins the group commit like any write.
 func (s *Store) writeStatement(ctx context.Context, fn func(*tx) error) error {
 	if s.d.postgres {
-		return mapErr(fn(&tx{q: s.w, d: s.d}))
+		return mapErr(fn(&tx{q: s.w, d: s.d, timeout: s.timeout}))
 	}
 	return s.write(ctx, fn)
 }
@@ -51,7 +60,7 @@ func (s *Store) writeOnce(ctx context.Context, fn func(*tx) error) error {
 		return mapErr(err)
 	}
 	defer s.ws.preparePending(ctx)
-	err = fn(&tx{q: t, sqlTx: t, cache: s.ws, d: s.d})
+	err = fn(&tx{q: t, sqlTx: t, cache: s.ws, d: s.d, txCtx: ctx})
 	var ce commitErr
 	if err != nil && !errors.As(err, &ce) {
 		t.Rollback()
@@ -73,7 +82,7 @@ func (e commitErr) Error() string { return e.err.Error() }
 func (e commitErr) Unwrap() error { return e.err }
 
 // reader returns a handle for single-statement reads outside a transaction.
-func (s *Store) reader() *tx { return &tx{q: s.r, cache: s.rs, d: s.d} }
+func (s *Store) reader() *tx { return &tx{q: s.r, cache: s.rs, d: s.d, timeout: s.timeout} }
 
 // querier is what *sql.DB and *sql.Tx have in common.
 type querier interface {
@@ -93,14 +102,24 @@ type tx struct {
 	// groupcommit.go): their statements ignore cancellation, since SQLite
 	// answers an interrupted write by rolling back the whole transaction.
 	shared bool
+	// txCtx is the context of a transaction of one caller, which carries
+	// its deadline; its statements run under it, whatever context the
+	// caller's closure hands them.
+	txCtx context.Context
+	// timeout bounds each statement outside a transaction (see deadline.go).
+	timeout time.Duration
 }
 
-// ctx returns the context statements run under.
-func (t *tx) ctx(ctx context.Context) context.Context {
-	if t.shared {
-		return context.WithoutCancel(ctx)
+// ctx returns the context a statement runs under, with its deadline, and
+// the function that releases that deadline.
+func (t *tx) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
+	switch {
+	case t.shared:
+		return context.WithoutCancel(ctx), noop
+	case t.txCtx != nil:
+		return t.txCtx, noop
 	}
-	return ctx
+	return bound(ctx, t.timeout)
 }
 
 // prepared returns a cached statement bound to the transaction, or
@@ -114,34 +133,51 @@ func (t *tx) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx = t.ctx(ctx)
+	ctx, cancel := t.ctx(ctx)
+	defer cancel()
+	var res sql.Result
+	var err error
 	if st := t.prepared(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = t.q.ExecContext(ctx, t.d.rebind(query), args...)
 	}
-	return t.q.ExecContext(ctx, t.d.rebind(query), args...)
+	return res, unavailable(err)
 }
 
 // execScript runs several statements at once, unprepared (migrations).
 func (t *tx) execScript(ctx context.Context, script string) error {
-	ctx = t.ctx(ctx)
+	ctx, cancel := t.ctx(ctx)
+	defer cancel()
 	_, err := t.q.ExecContext(ctx, script)
-	return err
+	return unavailable(err)
 }
 
-func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	ctx = t.ctx(ctx)
+// query runs a query; the caller must Close the rows, which ends the
+// statement's deadline.
+func (t *tx) query(ctx context.Context, query string, args ...any) (*rows, error) {
+	ctx, cancel := t.ctx(ctx)
+	var rs *sql.Rows
+	var err error
 	if st := t.prepared(ctx, query); st != nil {
-		return st.QueryContext(ctx, args...)
+		rs, err = st.QueryContext(ctx, args...)
+	} else {
+		rs, err = t.q.QueryContext(ctx, t.d.rebind(query), args...)
 	}
-	return t.q.QueryContext(ctx, t.d.rebind(query), args...)
+	if err != nil {
+		cancel()
+		return nil, unavailable(err)
+	}
+	return &rows{Rows: rs, cancel: cancel}, nil
 }
 
-func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	ctx = t.ctx(ctx)
+// queryRow runs a query of one row; its Scan ends the deadline.
+func (t *tx) queryRow(ctx context.Context, query string, args ...any) *row {
+	ctx, cancel := t.ctx(ctx)
 	if st := t.prepared(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+		return &row{r: st.QueryRowContext(ctx, args...), cancel: cancel}
 	}
-	return t.q.QueryRowContext(ctx, t.d.rebind(query), args...)
+	return &row{r: t.q.QueryRowContext(ctx, t.d.rebind(query), args...), cancel: cancel}
 }
 
 // execOne runs an UPDATE or DELETE and reports notFound when no row matched.
@@ -243,7 +279,7 @@ func queryAll[T any](ctx context.Context, t *tx, scan func(*sql.Rows, *T) error,
 	var out []T
 	for rows.Next() {
 		var v T
-		if err := scan(rows, &v); err != nil {
+		if err := scan(rows.Rows, &v); err != nil {
 			return nil, err
 		}
 		out = append(out, v)

@@ -34,7 +34,7 @@ func (s *Store) UpsertUsers(ctx context.Context, tenant string, ids []string,
 	merge func(i int, stored *domain.User) *domain.User) ([]domain.UpsertOutcome, error) {
 	out := make([]domain.UpsertOutcome, len(ids))
 	now := normTime(time.Now())
-	err := s.write(ctx, func(tx *tx) error {
+	err := s.writeWithin(ctx, s.bulk(), func(tx *tx) error {
 		if tx.d.postgres {
 			// A generic plan cached while the table was small scans it
 			// whole for every IN list once it has grown (an import fills
