@@ -173,12 +173,20 @@ func basicAuth(id, secret string) string {
 
 func (e *env) do(method, path, contentType, body, authorization string) *response {
 	e.t.Helper()
+	return e.doWith(method, path, contentType, body, map[string]string{"Authorization": authorization})
+}
+
+// doWith sends a request with the non-empty headers of header.
+func (e *env) doWith(method, path, contentType, body string, header map[string]string) *response {
+	e.t.Helper()
 	req, _ := http.NewRequest(method, e.base+path, bytes.NewBufferString(body))
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
+	for k, v := range header {
+		if v != "" {
+			req.Header.Set(k, v)
+		}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

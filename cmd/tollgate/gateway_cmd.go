@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
+	"github.com/tollgate-dev/tollgate/internal/clientip"
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/gateway"
 	"github.com/tollgate-dev/tollgate/internal/gateway/remote"
@@ -122,7 +123,13 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	rg.ops = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes, ErrorLog: errLog}
-	rg.gw = &http.Server{Handler: gateway.WithTokenService(g, tokens), ReadHeaderTimeout: 10 * time.Second,
+	proxies, err := clientip.Parse(cfg.TrustedProxies)
+	if err != nil {
+		rg.opsLn.Close()
+		rg.gwLn.Close()
+		return nil, err
+	}
+	rg.gw = &http.Server{Handler: proxies.Handler(gateway.WithTokenService(g, tokens)), ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes: maxHeaderBytes, IdleTimeout: 120 * time.Second, ErrorLog: errLog}
 	return rg, nil
 }

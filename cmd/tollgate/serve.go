@@ -18,6 +18,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/apitoken"
+	"github.com/tollgate-dev/tollgate/internal/clientip"
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi"
@@ -72,6 +73,8 @@ type app struct {
 	// gw serves the API gateway on gwLn (serve_gateway.go).
 	gw   *http.Server
 	gwLn net.Listener
+	// proxies are the trusted proxies in front of both listeners.
+	proxies *clientip.Trusted
 }
 
 // serve runs the server until ctx ends, then shuts down gracefully.
@@ -167,13 +170,17 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	svc.OnGatewayCredentialDeleted = revoked.Noted // refused here from the next request
 	auth := a.wireAPITokens(ctx, srv, svc, admin.NewAuthenticator(st, keys, revoked), revoked)
 	oauthEndpoints := oauthapi.New(srv, keys, log)
+	if a.proxies, err = clientip.Parse(cfg.TrustedProxies); err != nil {
+		ln.Close()
+		return err
+	}
 	a.http = &http.Server{
-		Handler: httpapi.New(
+		Handler: a.proxies.Handler(httpapi.New(
 			oauthEndpoints,
 			adminapi.New(svc, auth, log),
 			a.obs.withMetrics(httpapi.NewOps(st, log)),
 			log,
-		),
+		)),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ReadTimeout:       30 * time.Second,

@@ -96,7 +96,7 @@ func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Ser
 	svc.FeedDone = feedDone
 	a.http.RegisterOnShutdown(func() { close(feedDone) })
 	a.gw = &http.Server{
-		Handler:           gateway.WithTokenService(g, tokens),
+		Handler:           a.proxies.Handler(gateway.WithTokenService(g, tokens)),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
 		IdleTimeout:       120 * time.Second,

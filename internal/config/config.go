@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/tollgate-dev/tollgate/internal/clientip"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 	"github.com/tollgate-dev/tollgate/internal/token"
@@ -58,6 +59,9 @@ type Server struct {
 	// GatewayAllowUpstream lists the CIDRs, addresses and host names
 	// beyond the public internet that tenant admins' APIs may reach.
 	GatewayAllowUpstream []string
+	// TrustedProxies lists the CIDRs and addresses of proxies (load
+	// balancers, remote gateways) whose X-Forwarded-For names the client.
+	TrustedProxies []string
 }
 
 // Flags registers the server's flags with their defaults.
@@ -85,6 +89,7 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.SigningAlg, "signing-alg", token.DefaultAlgorithm, "algorithm of each tenant's first signing key: "+
 		strings.Join(token.SupportedAlgorithms(), ", ")+" (later: tollgate key rotate --alg)")
 	allowUpstreamFlag(fs, &c.GatewayAllowUpstream)
+	trustedProxyFlag(fs, &c.TrustedProxies)
 }
 
 // allowUpstreamFlag registers --gateway-allow-upstream, shared by serve
@@ -92,6 +97,12 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 func allowUpstreamFlag(fs *pflag.FlagSet, v *[]string) {
 	fs.StringSliceVar(v, "gateway-allow-upstream", nil, "a CIDR, IP address or host name that tenant admins' APIs may reach "+
 		"although it is not public (loopback, private, link-local); repeat or separate with commas")
+}
+
+// trustedProxyFlag registers --trusted-proxy, shared by serve and gateway.
+func trustedProxyFlag(fs *pflag.FlagSet, v *[]string) {
+	fs.StringSliceVar(v, "trusted-proxy", nil, "a CIDR or IP address of a load balancer or remote gateway in front of this "+
+		"listener, whose X-Forwarded-For names the client (throttling, audit); repeat or separate with commas")
 }
 
 // Validate checks the configuration. It changes nothing, so it may run
@@ -136,6 +147,9 @@ func (c *Server) Validate() error {
 		errs = append(errs, fmt.Errorf("--signing-alg: %w", err))
 	}
 	if err := upstream.CheckAllowList(c.GatewayAllowUpstream); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := clientip.Parse(c.TrustedProxies); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/tollgate-dev/tollgate/internal/clientip"
 	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 )
 
@@ -27,6 +28,8 @@ type Gateway struct {
 	ShutdownGrace time.Duration
 	// GatewayAllowUpstream: see Server.GatewayAllowUpstream.
 	GatewayAllowUpstream []string
+	// TrustedProxies: see Server.TrustedProxies.
+	TrustedProxies []string
 }
 
 // Flags registers the gateway's flags on fs.
@@ -43,6 +46,7 @@ func (c *Gateway) Flags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 15*time.Second, "how long in-flight requests may finish")
 	allowUpstreamFlag(fs, &c.GatewayAllowUpstream)
+	trustedProxyFlag(fs, &c.TrustedProxies)
 }
 
 // Validate checks the configuration; like Server's, it changes nothing.
@@ -62,6 +66,9 @@ func (c *Gateway) Validate() error {
 	}
 	if _, err := offsetPort(c.GatewayAddr, c.PortOffset); err != nil {
 		return fmt.Errorf("--gateway-addr: %w", err)
+	}
+	if _, err := clientip.Parse(c.TrustedProxies); err != nil {
+		return err
 	}
 	return upstream.CheckAllowList(c.GatewayAllowUpstream)
 }
