@@ -67,7 +67,7 @@ func (h *Handler) authenticate(fn handlerFunc) http.HandlerFunc {
 			err = fn(w, r, call{p: p, tenant: tenant})
 		}
 		if err != nil {
-			jsonapi.WriteError(w, r, h.Logger, err)
+			writeError(w, r, h.Logger, err)
 		}
 	}
 }

@@ -1,6 +1,8 @@
 // Package jsonapi owns the JSON:API (https://jsonapi.org/format/) wire
-// format of the admin API: documents, decoding of request bodies, and the
-// one function that writes errors.
+// format of the admin API: documents, error objects, decoding of request
+// bodies. Both ends use it, the server and its client (adminclient), so
+// it imports nothing of ours but domain; which error means which status
+// is the admin API's table (adminapi), not this package's.
 package jsonapi
 
 import (

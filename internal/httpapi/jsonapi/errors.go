@@ -1,18 +1,11 @@
 package jsonapi
 
 import (
-	"crypto/rand"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strconv"
 
-	"github.com/tollgate-dev/tollgate/internal/admin"
-	"github.com/tollgate-dev/tollgate/internal/authheader"
 	"github.com/tollgate-dev/tollgate/internal/domain"
-	"github.com/tollgate-dev/tollgate/internal/httpapi/reqid"
-	"github.com/tollgate-dev/tollgate/internal/secret"
-	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
 // Error is a JSON:API protocol error. Build one with a constructor per
@@ -52,86 +45,43 @@ func TooLarge(limit int64) *Error {
 		Detail: "request body larger than " + strconv.FormatInt(limit, 10) + " bytes"}
 }
 
-// mapping is the one table from domain and use-case errors to responses.
-var mapping = []struct {
-	err    error
-	status int
-	code   string
-	detail string // shown instead of the error's text, which is for logs
-}{
-	{domain.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the database is temporarily unavailable, retry shortly"},
-	{domain.ErrNotFound, http.StatusNotFound, "not_found", ""},
-	{authheader.ErrMalformed, http.StatusBadRequest, "invalid_request", ""},
-	{domain.ErrConflict, http.StatusConflict, "conflict", ""},
-	{admin.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", ""},
-	{admin.ErrForbidden, http.StatusForbidden, "forbidden", ""},
-	{secret.ErrOverloaded, http.StatusServiceUnavailable, "overloaded", ""},
-	{token.ErrUnsupportedAlgorithm, http.StatusBadRequest, "unsupported_algorithm", ""},
-}
-
-// WriteError writes err as a JSON:API errors document. Errors it does not
-// know are logged with their cause and shown as "internal error" with a
-// request id that links the two.
-func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	obj := toObject(err)
-	status, _ := strconv.Atoi(obj.Status)
-	switch status {
-	case http.StatusUnauthorized:
-		// RFC 6750 §3: no error attribute when no credential was sent.
-		w.Header().Set("WWW-Authenticate", `Bearer realm="tollgate"`)
-	case http.StatusServiceUnavailable:
-		w.Header().Set("Retry-After", "1")
-		if errors.Is(err, domain.ErrUnavailable) {
-			logger(log).WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
-		}
-	case http.StatusInternalServerError:
-		obj.ID = requestID(w, r)
-		logger(log).ErrorContext(r.Context(), "internal error", "request_id", obj.ID,
-			"method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	Write(w, status, struct {
-		Errors []ErrorObject `json:"errors"`
-	}{[]ErrorObject{obj}})
-}
-
-func toObject(err error) ErrorObject {
+// ObjectOf returns the error object of an error whose response its type
+// decides: a *Error, or a *domain.InvalidError (400, pointing at the
+// attribute at fault). Any other error is for the caller's table of
+// statuses.
+func ObjectOf(err error) (ErrorObject, bool) {
 	var je *Error
 	if errors.As(err, &je) {
-		obj := object(je.Status, je.Code, je.Detail)
+		obj := NewErrorObject(je.Status, je.Code, je.Detail)
 		switch {
 		case je.Parameter != "":
 			obj.Source = &ErrorSource{Parameter: je.Parameter}
 		case je.HasPointer:
 			obj.Source = &ErrorSource{Pointer: je.Pointer}
 		}
-		return obj
+		return obj, true
 	}
 	var ie *domain.InvalidError
 	if errors.As(err, &ie) {
-		obj := object(http.StatusBadRequest, "invalid", ie.Error())
+		obj := NewErrorObject(http.StatusBadRequest, "invalid", ie.Error())
 		obj.Source = &ErrorSource{Pointer: attributePointer(ie.Field)}
-		return obj
+		return obj, true
 	}
-	for _, m := range mapping {
-		if errors.Is(err, m.err) {
-			if m.detail != "" {
-				return object(m.status, m.code, m.detail)
-			}
-			return object(m.status, m.code, err.Error())
-		}
-	}
-	return object(http.StatusInternalServerError, "internal", "internal error")
+	return ErrorObject{}, false
 }
 
-func logger(log *slog.Logger) *slog.Logger {
-	if log == nil {
-		return slog.Default()
-	}
-	return log
-}
-
-func object(status int, code, detail string) ErrorObject {
+// NewErrorObject returns an error object with the status's title.
+func NewErrorObject(status int, code, detail string) ErrorObject {
 	return ErrorObject{Status: strconv.Itoa(status), Code: code, Title: http.StatusText(status), Detail: detail}
+}
+
+// WriteErrorObject sends obj as the one member of an errors document,
+// with obj's status.
+func WriteErrorObject(w http.ResponseWriter, obj ErrorObject) {
+	status, _ := strconv.Atoi(obj.Status)
+	Write(w, status, struct {
+		Errors []ErrorObject `json:"errors"`
+	}{[]ErrorObject{obj}})
 }
 
 // attributePointer points at the member of a resource a field names.
@@ -143,15 +93,4 @@ func attributePointer(field string) string {
 		return "/data/" + field
 	}
 	return "/data/attributes/" + field
-}
-
-// requestID returns the id reqid.Middleware gave the request, or a new
-// one when the handler runs without it.
-func requestID(w http.ResponseWriter, r *http.Request) string {
-	if id := reqid.From(r.Context()); id != "" {
-		return id
-	}
-	id := rand.Text()[:16]
-	w.Header().Set("X-Request-Id", id)
-	return id
 }

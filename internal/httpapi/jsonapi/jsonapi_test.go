@@ -1,18 +1,15 @@
 package jsonapi_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
 )
@@ -69,64 +66,55 @@ func TestDecode(t *testing.T) {
 				}
 				return
 			}
-			jsonapi.WriteError(w, r, nil, err)
-			obj := readError(t, w.Result(), tc.status)
-			if obj.Source == nil || obj.Source.Pointer != tc.pointer {
-				if tc.status == 400 {
-					t.Errorf("source = %+v, want pointer %q", obj.Source, tc.pointer)
-				}
+			obj, ok := jsonapi.ObjectOf(err)
+			if !ok || obj.Status != fmt.Sprint(tc.status) {
+				t.Fatalf("Decode error %v: object %+v (%v), want status %d", err, obj, ok, tc.status)
+			}
+			if tc.status == 400 && (obj.Source == nil || obj.Source.Pointer != tc.pointer) {
+				t.Errorf("source = %+v, want pointer %q", obj.Source, tc.pointer)
 			}
 		})
 	}
 }
 
-func TestWriteErrorTable(t *testing.T) {
-	var logs bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
+// TestObjectOf: the errors whose type decides their response, and only
+// they, have an object without a table.
+func TestObjectOf(t *testing.T) {
 	tests := []struct {
 		name   string
 		err    error
-		status int
+		status string // "": not decided by its type
+		source *jsonapi.ErrorSource
 	}{
-		{"not found", fmt.Errorf("user %q: %w", "x", domain.ErrNotFound), 404},
-		{"conflict", domain.ErrConflict, 409},
-		{"invalid", domain.Invalid("email", "bad"), 400},
-		{"unauthenticated", admin.ErrUnauthenticated, 401},
-		{"forbidden", admin.ErrForbidden, 403},
-		{"protocol", jsonapi.TooLarge(1), 413},
-		{"unknown", errors.New("disk on fire"), 500},
-		{"database unavailable", fmt.Errorf("user: %w: dial tcp 10.1.2.3:5432: refused", domain.ErrUnavailable), 503},
+		{"bad request", jsonapi.BadRequest("/data/id", "no"), "400", &jsonapi.ErrorSource{Pointer: "/data/id"}},
+		{"bad request about the document", jsonapi.BadRequest("", "no"), "400", &jsonapi.ErrorSource{Pointer: ""}},
+		{"bad parameter", jsonapi.BadParameter("page[size]", "no"), "400", &jsonapi.ErrorSource{Parameter: "page[size]"}},
+		{"too large", fmt.Errorf("reading: %w", jsonapi.TooLarge(1)), "413", nil},
+		{"invalid attribute", domain.Invalid("email", "bad"), "400", &jsonapi.ErrorSource{Pointer: "/data/attributes/email"}},
+		{"invalid id", domain.Invalid("id", "bad"), "400", &jsonapi.ErrorSource{Pointer: "/data/id"}},
+		{"invalid resource", domain.Invalid("", "bad"), "400", &jsonapi.ErrorSource{Pointer: "/data"}},
+		{"sentinel", domain.ErrNotFound, "", nil},
+		{"unknown", errors.New("disk on fire"), "", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			w := httptest.NewRecorder()
-			jsonapi.WriteError(w, httptest.NewRequest("GET", "/", nil), log, tc.err)
-			res := w.Result()
-			obj := readError(t, res, tc.status)
-			switch tc.status {
-			case 401:
-				if got := res.Header.Get("WWW-Authenticate"); got != `Bearer realm="tollgate"` {
-					t.Errorf("WWW-Authenticate = %q", got)
-				}
-			case 400:
-				if obj.Source == nil || obj.Source.Pointer != "/data/attributes/email" {
-					t.Errorf("source = %+v", obj.Source)
-				}
-			case 503:
-				if res.Header.Get("Retry-After") == "" || strings.Contains(obj.Detail, "10.1.2.3") ||
-					!strings.Contains(logs.String(), "10.1.2.3") {
-					t.Errorf("503: Retry-After %q, object %+v, cause logged only: %s", res.Header.Get("Retry-After"), obj, logs.String())
-				}
-			case 500:
-				if obj.Detail != "internal error" || obj.ID == "" {
-					t.Errorf("500 object = %+v", obj)
-				}
-				if strings.Contains(obj.Detail, "disk") || !strings.Contains(logs.String(), "disk on fire") ||
-					!strings.Contains(logs.String(), obj.ID) {
-					t.Errorf("cause not logged with request id, or leaked: %+v / %s", obj, logs.String())
-				}
+			obj, ok := jsonapi.ObjectOf(tc.err)
+			if ok != (tc.status != "") || obj.Status != tc.status {
+				t.Fatalf("ObjectOf = %+v, %v; want status %q", obj, ok, tc.status)
+			}
+			if fmt.Sprint(obj.Source) != fmt.Sprint(tc.source) {
+				t.Errorf("source = %+v, want %+v", obj.Source, tc.source)
 			}
 		})
+	}
+}
+
+func TestWriteErrorObject(t *testing.T) {
+	w := httptest.NewRecorder()
+	jsonapi.WriteErrorObject(w, jsonapi.NewErrorObject(http.StatusConflict, "conflict", "taken"))
+	obj := readError(t, w.Result(), http.StatusConflict)
+	if obj.Code != "conflict" || obj.Title != "Conflict" || obj.Detail != "taken" {
+		t.Errorf("object = %+v", obj)
 	}
 }
 
