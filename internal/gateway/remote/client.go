@@ -22,6 +22,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/gateway"
+	"github.com/tollgate-dev/tollgate/internal/gateway/feedwire"
 )
 
 // ErrReadOnly: a remote gateway never writes keys or revocations.
@@ -134,20 +135,20 @@ func (c *Client) call(ctx context.Context, method, path string, body, out any) e
 
 // APIs implements gateway.Source.
 func (c *Client) APIs(ctx context.Context) ([]domain.API, error) {
-	var w APIs
-	if err := c.call(ctx, http.MethodGet, PathAPIs, nil, &w); err != nil {
+	var w feedwire.APIs
+	if err := c.call(ctx, http.MethodGet, feedwire.PathAPIs, nil, &w); err != nil {
 		return nil, err
 	}
-	return w.domain(), nil
+	return w.Domain(), nil
 }
 
 // ListSigningKeys implements token.KeyStore with verification-only keys.
 func (c *Client) ListSigningKeys(ctx context.Context, tenant string, _ time.Time) ([]domain.SigningKey, error) {
-	var w Keys
-	if err := c.call(ctx, http.MethodGet, PathKeys+url.PathEscape(tenant), nil, &w); err != nil {
+	var w feedwire.Keys
+	if err := c.call(ctx, http.MethodGet, feedwire.PathKeys+url.PathEscape(tenant), nil, &w); err != nil {
 		return nil, err
 	}
-	return w.domain(tenant), nil
+	return verificationKeys(w, tenant), nil
 }
 
 // CreateSigningKey implements token.KeyStore; a gateway never signs.
@@ -186,20 +187,20 @@ func (c *Client) RevocationsSince(ctx context.Context, after int64, limit int) (
 	}
 	q := url.Values{"after": {strconv.FormatInt(after, 10)}, "limit": {strconv.Itoa(limit)},
 		"waitMs": {strconv.FormatInt(wait.Milliseconds(), 10)}}
-	var w Revocations
-	if err := c.call(ctx, http.MethodGet, PathRevocations+"?"+q.Encode(), nil, &w); err != nil {
+	var w feedwire.Revocations
+	if err := c.call(ctx, http.MethodGet, feedwire.PathRevocations+"?"+q.Encode(), nil, &w); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
 	c.caughtUp = len(w.Revocations) == 0
 	c.mu.Unlock()
-	return w.domain(), nil
+	return w.Domain(), nil
 }
 
 // VerifyAPIToken asks the key manager who an API token stands for.
 func (c *Client) VerifyAPIToken(ctx context.Context, tenant, raw string) (*gateway.Identity, error) {
-	var id APITokenIdentity
-	err := c.call(ctx, http.MethodPost, PathVerifyAPIToken, VerifyAPIToken{Tenant: tenant, Token: raw}, &id)
+	var id feedwire.APITokenIdentity
+	err := c.call(ctx, http.MethodPost, feedwire.PathVerifyAPIToken, feedwire.VerifyAPIToken{Tenant: tenant, Token: raw}, &id)
 	var es *errStatus
 	if errors.As(err, &es) && es.tokenRefused() {
 		return nil, gateway.ErrInvalidToken

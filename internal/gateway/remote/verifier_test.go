@@ -11,6 +11,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/gateway"
+	"github.com/tollgate-dev/tollgate/internal/gateway/feedwire"
 	"github.com/tollgate-dev/tollgate/internal/gateway/remote"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
@@ -18,11 +19,11 @@ import (
 // keyManager answers every API-token check with an identity of tenant.
 func keyManager(t *testing.T, tenant string) *remote.Client {
 	km := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != remote.PathVerifyAPIToken {
+		if r.URL.Path != feedwire.PathVerifyAPIToken {
 			http.NotFound(w, r)
 			return
 		}
-		_ = json.NewEncoder(w).Encode(remote.APITokenIdentity{Tenant: tenant, Subject: "eve",
+		_ = json.NewEncoder(w).Encode(feedwire.APITokenIdentity{Tenant: tenant, Subject: "eve",
 			Scopes: []string{"orders:read", "orders:update"}})
 	}))
 	t.Cleanup(km.Close)

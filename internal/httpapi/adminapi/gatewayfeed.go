@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
-	"github.com/tollgate-dev/tollgate/internal/gateway/remote"
+	"github.com/tollgate-dev/tollgate/internal/gateway/feedwire"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 )
@@ -19,10 +19,10 @@ const maxRevocationWait = 25 * time.Second
 // gatewayFeedRoutes serves remote gateways: plain JSON, for machines,
 // read with a gateway credential or the bootstrap token.
 func (h *Handler) gatewayFeedRoutes(m *route.Mux) {
-	m.HandleFunc("GET "+remote.PathAPIs, h.authenticate(h.feedAPIs))
-	m.HandleFunc("GET "+remote.PathKeys+"{tenant}", h.authenticate(h.feedKeys))
-	m.HandleFunc("GET "+remote.PathRevocations, h.authenticate(h.feedRevocations))
-	m.HandleFunc("POST "+remote.PathVerifyAPIToken, h.authenticate(h.feedVerifyAPIToken))
+	m.HandleFunc("GET "+feedwire.PathAPIs, h.authenticate(h.feedAPIs))
+	m.HandleFunc("GET "+feedwire.PathKeys+"{tenant}", h.authenticate(h.feedKeys))
+	m.HandleFunc("GET "+feedwire.PathRevocations, h.authenticate(h.feedRevocations))
+	m.HandleFunc("POST "+feedwire.PathVerifyAPIToken, h.authenticate(h.feedVerifyAPIToken))
 }
 
 func writeJSON(w http.ResponseWriter, v any) error {
@@ -36,7 +36,7 @@ func (h *Handler) feedAPIs(w http.ResponseWriter, r *http.Request, c call) error
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, remote.FromAPIs(xs))
+	return writeJSON(w, feedwire.FromAPIs(xs))
 }
 
 func (h *Handler) feedKeys(w http.ResponseWriter, r *http.Request, c call) error {
@@ -44,7 +44,7 @@ func (h *Handler) feedKeys(w http.ResponseWriter, r *http.Request, c call) error
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, remote.FromKeys(keys))
+	return writeJSON(w, feedwire.FromKeys(keys))
 }
 
 func (h *Handler) feedRevocations(w http.ResponseWriter, r *http.Request, c call) error {
@@ -60,7 +60,7 @@ func (h *Handler) feedRevocations(w http.ResponseWriter, r *http.Request, c call
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, remote.FromRevocations(revs))
+	return writeJSON(w, feedwire.FromRevocations(revs))
 }
 
 // feedVerifyAPIToken resolves an API token for a remote gateway; the
@@ -69,7 +69,7 @@ func (h *Handler) feedVerifyAPIToken(w http.ResponseWriter, r *http.Request, c c
 	if err := admin.CanReadGatewayFeed(c.p); err != nil {
 		return err
 	}
-	var in remote.VerifyAPIToken
+	var in feedwire.VerifyAPIToken
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 16<<10)).Decode(&in); err != nil {
 		return jsonapi.BadRequest("", "body must be {\"tenant\",\"token\"}")
 	}
@@ -86,5 +86,5 @@ func (h *Handler) feedVerifyAPIToken(w http.ResponseWriter, r *http.Request, c c
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, remote.APITokenIdentity{Tenant: p.Tenant, Subject: p.Subject, Scopes: p.Scopes})
+	return writeJSON(w, feedwire.APITokenIdentity{Tenant: p.Tenant, Subject: p.Subject, Scopes: p.Scopes})
 }
