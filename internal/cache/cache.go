@@ -1,85 +1,166 @@
 // Package cache provides a small bounded in-memory cache with per-entry
-// expiry, for records read on every request (clients, tenants) that may
-// be a few seconds stale on other nodes.
+// expiry, for records read on every request (clients, tenants, verified
+// tokens) that may be a few seconds stale on other nodes.
 package cache
 
 import (
+	"hash/maphash"
 	"sync"
 	"time"
 )
 
-// TTL maps keys to values that expire after a fixed time. When full, it
-// drops expired entries, then arbitrary ones, so memory stays bounded even
-// under lookups of many distinct keys.
+// Shards spread the locks, so parallel requests on many cores do not all
+// wait on one; each shard holds at least minShardSize entries, so a small
+// cache stays one map with an exact bound.
+const (
+	maxShards    = 32
+	minShardSize = 64
+)
+
+// TTL maps keys to values that expire after a fixed time. It holds at
+// most a fixed number of entries: when a shard is full, a Put drops the
+// shard's oldest entry, in constant time. All entries live equally long,
+// so the oldest is also the first to expire, and expired entries go
+// before live ones. Expired entries are kept until then, for Stale.
 type TTL[K comparable, V any] struct {
-	mu      sync.RWMutex
-	entries map[K]entry[V]
-	ttl     time.Duration
-	max     int
-	now     func() time.Time
+	seed   maphash.Seed
+	shards []shard[K, V]
+	ttl    time.Duration
+	now    func() time.Time
 }
 
-type entry[V any] struct {
+type shard[K comparable, V any] struct {
+	mu      sync.RWMutex
+	entries map[K]entry[K, V]
+	// oldest and newest end the list of keys in the order they were put,
+	// which is the order they expire in.
+	oldest, newest *node[K]
+	max            int
+	// Keeps each shard's lock on its own cache lines.
+	_ [64]byte
+}
+
+// entry keeps what Get reads in the map itself: a hit costs one lookup.
+type entry[K comparable, V any] struct {
 	value   V
 	expires time.Time
+	n       *node[K]
+}
+
+type node[K comparable] struct {
+	key          K
+	older, newer *node[K]
 }
 
 // New returns a cache holding at most max entries for ttl each.
 func New[K comparable, V any](ttl time.Duration, max int) *TTL[K, V] {
-	return &TTL[K, V]{entries: make(map[K]entry[V]), ttl: ttl, max: max, now: time.Now}
+	n := 1
+	for n < maxShards && max/(2*n) >= minShardSize {
+		n *= 2
+	}
+	c := &TTL[K, V]{seed: maphash.MakeSeed(), shards: make([]shard[K, V], n), ttl: ttl, now: time.Now}
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.entries = make(map[K]entry[K, V])
+		s.max = max / n
+		if i < max%n {
+			s.max++
+		}
+	}
+	return c
+}
+
+func (c *TTL[K, V]) shardOf(k K) *shard[K, V] {
+	if len(c.shards) == 1 {
+		return &c.shards[0]
+	}
+	return &c.shards[maphash.Comparable(c.seed, k)&uint64(len(c.shards)-1)]
 }
 
 // Get returns the live value for k.
 func (c *TTL[K, V]) Get(k K) (V, bool) {
-	c.mu.RLock()
-	e, ok := c.entries[k]
-	c.mu.RUnlock()
-	if !ok || c.now().After(e.expires) {
+	v, expires, ok := c.shardOf(k).get(k)
+	if !ok || c.now().After(expires) {
 		var zero V
 		return zero, false
 	}
-	return e.value, true
+	return v, true
 }
 
 // Stale returns the value for k even when it has expired, as long as it
 // has not been evicted: a fallback for when the source cannot be read.
 func (c *TTL[K, V]) Stale(k K) (V, bool) {
-	c.mu.RLock()
-	e, ok := c.entries[k]
-	c.mu.RUnlock()
-	return e.value, ok
+	v, _, ok := c.shardOf(k).get(k)
+	return v, ok
 }
 
 // Put stores v for k.
 func (c *TTL[K, V]) Put(k K, v V) {
-	now := c.now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.entries) >= c.max {
-		c.evict(now)
-	}
-	c.entries[k] = entry[V]{value: v, expires: now.Add(c.ttl)}
+	expires := c.now().Add(c.ttl)
+	c.shardOf(k).put(k, v, expires)
 }
 
 // Delete drops k, so the next Get misses.
 func (c *TTL[K, V]) Delete(k K) {
-	c.mu.Lock()
-	delete(c.entries, k)
-	c.mu.Unlock()
+	s := c.shardOf(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.entries[k]; ok {
+		s.unlink(e.n)
+		delete(s.entries, k)
+	}
 }
 
-// evict frees room: expired entries first, else a tenth of the cache
-// (map iteration order is random, so that is an arbitrary tenth).
-func (c *TTL[K, V]) evict(now time.Time) {
-	for k, e := range c.entries {
-		if now.After(e.expires) {
-			delete(c.entries, k)
-		}
+func (s *shard[K, V]) get(k K) (v V, expires time.Time, ok bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.entries[k]
+	return e.value, e.expires, ok
+}
+
+func (s *shard[K, V]) put(k K, v V, expires time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.entries[k]
+	switch {
+	case ok:
+		s.unlink(e.n)
+	case len(s.entries) >= s.max && s.oldest != nil:
+		// Full: the oldest entry goes, and its node serves the new one,
+		// so a full cache allocates nothing.
+		e.n = s.oldest
+		s.unlink(e.n)
+		delete(s.entries, e.n.key)
+		e.n.key = k
+	default:
+		e.n = &node[K]{key: k}
 	}
-	for k := range c.entries {
-		if len(c.entries) < c.max-c.max/10 {
-			return
-		}
-		delete(c.entries, k)
+	e.value, e.expires = v, expires
+	s.entries[k] = e
+	s.append(e.n)
+}
+
+// append makes n the newest entry.
+func (s *shard[K, V]) append(n *node[K]) {
+	n.older, n.newer = s.newest, nil
+	if s.newest != nil {
+		s.newest.newer = n
+	} else {
+		s.oldest = n
 	}
+	s.newest = n
+}
+
+func (s *shard[K, V]) unlink(n *node[K]) {
+	if n.older != nil {
+		n.older.newer = n.newer
+	} else {
+		s.oldest = n.newer
+	}
+	if n.newer != nil {
+		n.newer.older = n.older
+	} else {
+		s.newest = n.older
+	}
+	n.older, n.newer = nil, nil
 }
