@@ -31,7 +31,7 @@ func (s *Server) introspect(ctx context.Context, tenant string, req *Request) (*
 	if _, err := s.authenticateClient(ctx, tenant, req.Client); err != nil {
 		return nil, err
 	}
-	raw := req.Get("token")
+	raw := req.Token
 	if raw == "" {
 		return nil, InvalidRequest("missing token")
 	}
@@ -107,7 +107,7 @@ func (s *Server) revoke(ctx context.Context, tenant string, req *Request) error 
 	if err != nil {
 		return err
 	}
-	raw := req.Get("token")
+	raw := req.Token
 	if raw == "" {
 		return InvalidRequest("missing token")
 	}

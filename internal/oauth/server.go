@@ -47,7 +47,7 @@ type Server struct {
 	revoked  *token.Revocations
 	log      *slog.Logger
 	now      func() time.Time
-	grants   map[string]grant
+	grants   map[string]handler                      // by grant_type
 	clients  *cache.TTL[string, *domain.Application] // by client id, unique across tenants
 	tenants  *cache.TTL[string, bool]
 	throttle *throttle.Limiter
@@ -81,12 +81,11 @@ func NewServer(c Config) *Server {
 		events:   c.Events,
 		sealer:   c.Sealer,
 	}
-	s.grants = map[string]grant{
-		domain.GrantPassword:          passwordGrant{s},
-		domain.GrantClientCredentials: clientCredentialsGrant{},
-		domain.GrantRefreshToken:      refreshGrant{s},
-		domain.GrantEmbedSecret:       embedGrant{s},
-	}
+	s.grants = map[string]handler{}
+	register[passwordRequest](s, domain.GrantPassword, passwordGrant{s})
+	register[clientCredentialsRequest](s, domain.GrantClientCredentials, clientCredentialsGrant{})
+	register[refreshRequest](s, domain.GrantRefreshToken, refreshGrant{s})
+	register[embedRequest](s, domain.GrantEmbedSecret, embedGrant{s})
 	return s
 }
 
@@ -113,53 +112,25 @@ type TokenResponse struct {
 	ExpiresOn string `json:"expires_on,omitempty"`
 }
 
-// token handles a token request for tenant. The steps are fixed for every
-// grant: resolve the tenant, authenticate the client, check the client may
-// use the grant, let the grant authorize the subject, then compute scopes,
-// audience and lifetime and issue.
-//
-// ev collects what the audit event of the request records.
+// token handles a token request for tenant: grant_type picks the grant,
+// whose fixed steps do the rest (steps.handle). ev collects what the audit
+// event of the request records.
 func (s *Server) token(ctx context.Context, tenant string, req *Request, ev *audit.Event) (*TokenResponse, error) {
-	gt := req.Get("grant_type")
+	gt := req.params.get("grant_type")
 	if gt == "" {
 		return nil, InvalidRequest("missing grant_type")
 	}
-	g, ok := s.grants[gt]
+	h, ok := s.grants[gt]
 	if !ok {
 		return nil, UnsupportedGrantType("grant_type " + strconv.Quote(gt) + " is not supported")
 	}
 	ev.Grant = gt
-	clientID := req.Client.ID
-	if !g.clientRequired() {
-		clientID = "" // the embed secret is per tenant: the path names it
+	resp, f, err := h.handle(ctx, tenant, req)
+	ev.Tenant, ev.UserID = f.tenant, f.userID
+	if f.clientID != "" {
+		ev.ClientID = f.clientID
 	}
-	resolved, err := s.resolveTenant(ctx, tenant, clientID)
-	if err != nil {
-		return nil, err
-	}
-	viaDefault := resolved != tenant
-	tenant = resolved
-	ev.Tenant, ev.UserID = tenant, req.Get("username")
-	ex := &exchange{tenant: tenant, req: req, now: s.now(), viaDefault: viaDefault}
-	if g.clientRequired() {
-		app, err := s.authenticateClient(ctx, tenant, req.Client)
-		if err != nil {
-			return nil, err
-		}
-		if !app.AllowsGrant(gt) {
-			return nil, UnauthorizedClient("the client may not use grant_type " + gt)
-		}
-		ex.app = app
-	}
-	az, err := g.authorize(ctx, ex)
-	if err != nil {
-		return nil, err
-	}
-	if az.app != nil {
-		ev.ClientID = az.app.ID
-	}
-	ev.UserID = az.subject
-	return s.issue(ctx, ex, az)
+	return resp, err
 }
 
 // resolveTenant returns the tenant a request is for. On the default
@@ -279,7 +250,8 @@ func isEmbedClient(id string) bool {
 // exchange carries one token request through the fixed steps.
 type exchange struct {
 	tenant string
-	req    *Request
+	req    *Request    // the client's credentials, resources and address
+	token  tokenParams // the parameters every grant shares
 	app    *domain.Application
 	now    time.Time
 	// viaDefault: the request came on the default tenant's paths from a
