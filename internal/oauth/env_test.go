@@ -232,3 +232,48 @@ func signedEmbedForm(username, nonce string, at time.Time) url.Values {
 	return values("grant_type", domain.GrantEmbedSecret, "username", username, "embed_nonce", nonce,
 		"timestamp", ts, "embed_signature", EmbedSignature(testEmbedSecret, nonce, username, ts))
 }
+
+// tokenCase is one token request and what it must get.
+type tokenCase struct {
+	name string
+	call call
+	// prepare, when set, makes the request instead of call (a refresh
+	// token issued for the case, a user changed first).
+	prepare  func(t *testing.T, e *testEnv) call
+	wantCode string // "" for success
+	// wantStatus and wantDesc (a part of error_description) are checked
+	// when set.
+	wantStatus int
+	wantDesc   string
+	check      func(t *testing.T, e *testEnv, resp *TokenResponse)
+}
+
+// run runs each case as a subtest on e.
+func (e *testEnv) run(t *testing.T, cases []tokenCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tc.call
+			if tc.prepare != nil {
+				c = tc.prepare(t, e)
+			}
+			resp, err := e.token(t, c)
+			if code := errorCode(err); code != tc.wantCode {
+				t.Fatalf("got %v, want code %q", err, tc.wantCode)
+			}
+			if err != nil {
+				oe := AsError(err)
+				if tc.wantStatus != 0 && oe.Status != tc.wantStatus {
+					t.Fatalf("status %d, want %d", oe.Status, tc.wantStatus)
+				}
+				if !strings.Contains(oe.Description, tc.wantDesc) {
+					t.Fatalf("description %q, want it to contain %q", oe.Description, tc.wantDesc)
+				}
+				return
+			}
+			if tc.check != nil {
+				tc.check(t, e, resp)
+			}
+		})
+	}
+}
