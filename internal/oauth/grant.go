@@ -23,7 +23,8 @@ type grant[R grantRequest] interface {
 	clientRequired() bool
 	// parse reads the grant's own parameters into its request type,
 	// checking their syntax only: it sees no store and no clock, so a
-	// malformed request is refused before any lookup.
+	// malformed request is refused before the client or the user is
+	// looked up.
 	parse(p params) (R, error)
 	// authorize checks the request's credentials and says whom the token
 	// is for. The scope policy is a result of its own, not a field that
@@ -90,7 +91,9 @@ func register[R grantRequest](s *Server, name string, g grant[R]) {
 // handle resolves the tenant (DESIGN §2: on the default tenant's paths,
 // the client's), parses the request, authenticates the client and checks
 // it may use the grant, lets the grant authorize, then issues within the
-// grant's scope policy.
+// grant's scope policy. The tenant comes first, from the cached client id
+// alone, so an unknown tenant is a 404 whatever the body says and every
+// refusal is recorded under the client's tenant.
 func (st steps[R]) handle(ctx context.Context, tenant string, req *Request) (_ *TokenResponse, f auditFacts, _ error) {
 	s, g := st.s, st.g
 	clientID := req.Client.ID
