@@ -124,7 +124,7 @@ func (s *Server) revoke(ctx context.Context, tenant string, req *Request) error 
 		if err != nil {
 			return ServerError(err)
 		}
-		if rt.ClientID != app.ID {
+		if !issuedTo(rt.ClientID, app.ID) {
 			return UnauthorizedClient("the token was issued to another client")
 		}
 		return s.revokeFamily(ctx, tenant, rt)
@@ -136,7 +136,7 @@ func (s *Server) revoke(ctx context.Context, tenant string, req *Request) error 
 	if err != nil {
 		return nil // invalid or expired: nothing to revoke
 	}
-	if c.ClientID != app.ID {
+	if !issuedTo(c.ClientID, app.ID) {
 		return UnauthorizedClient("the token was issued to another client")
 	}
 	rev := &domain.Revocation{Tenant: tenant, Kind: domain.RevokeTokenID, Value: c.ID, ExpiresAt: c.ExpiresAt}
@@ -144,4 +144,11 @@ func (s *Server) revoke(ctx context.Context, tenant string, req *Request) error 
 		return ServerError(err)
 	}
 	return nil
+}
+
+// issuedTo reports whether a token naming client tokenClient belongs to
+// the authenticated client appID. Access tokens issued before the embed
+// client's rename still name tollgate:embed until they expire.
+func issuedTo(tokenClient, appID string) bool {
+	return tokenClient == appID || (isEmbedClient(tokenClient) && isEmbedClient(appID))
 }
