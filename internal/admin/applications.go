@@ -43,7 +43,8 @@ func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant str
 	}
 	a.Scopes = nonNil(a.Scopes)
 	a.DefaultScopes = nonNil(a.DefaultScopes)
-	if err := s.validApplication(ctx, tenant, a); err != nil {
+	// The store refuses unknown scopes, in its transaction.
+	if err := domain.ValidateApplication(a); err != nil {
 		return "", err
 	}
 	clientSecret, err = token.NewOpaque(token.PrefixClientSecret)
@@ -59,13 +60,6 @@ func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant str
 	s.applicationChanged(tenant, a.ID) // a cache may remember the id as unknown
 	s.changed(ctx, p, tenant, "application.create", a.ID, nil)
 	return clientSecret, nil
-}
-
-func (s *Service) validApplication(ctx context.Context, tenant string, a *domain.Application) error {
-	if err := domain.ValidateApplication(a); err != nil {
-		return err
-	}
-	return s.checkScopesExist(ctx, tenant, "scopes", a.Scopes)
 }
 
 // GetApplication returns one application (its secret hash included; API
@@ -97,11 +91,6 @@ func (s *Service) ListApplications(ctx context.Context, p Principal, tenant stri
 func (s *Service) UpdateApplication(ctx context.Context, p Principal, tenant, id string, patch ApplicationPatch) (*domain.Application, error) {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, err
-	}
-	if patch.Scopes != nil {
-		if err := s.checkScopesExist(ctx, tenant, "scopes", *patch.Scopes); err != nil {
-			return nil, err
-		}
 	}
 	a, err := s.store.UpdateApplication(ctx, tenant, id, func(a *domain.Application) error {
 		applyApplicationPatch(a, patch)
