@@ -18,16 +18,8 @@ import (
 func TestMigration0014(t *testing.T) {
 	forEachUnmigrated(t, func(t *testing.T, s *Store) {
 		c := t.Context()
-		if err := s.migrateTo(c, 13); err != nil {
-			t.Fatal(err)
-		}
+		exec := migratedTo(t, s, 13)
 		now := time.Date(2030, 1, 2, 3, 0, 0, 0, time.UTC)
-		exec := func(q string, args ...any) {
-			t.Helper()
-			if _, err := s.w.ExecContext(c, s.d.rebind(q), args...); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
 		for _, tenant := range []string{"acme", "beta"} {
 			exec(`INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)`, tenant, tenant, s.d.ts(now))
 			exec(`INSERT INTO scopes (tenant, id, description) VALUES (?, 'a', 'kept')`, tenant)
