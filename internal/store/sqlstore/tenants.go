@@ -162,7 +162,7 @@ func (s *Store) UpdateScope(ctx context.Context, tenant, id string, fn func(*dom
 // roles and applications (refs.go).
 func (s *Store) DeleteScope(ctx context.Context, tenant, id string, force bool) ([]string, error) {
 	var apps []string
-	err := s.write(ctx, func(tx *tx) error {
+	err := s.writeWithin(ctx, s.bulk(), func(tx *tx) error {
 		var err error
 		apps, err = deleteReferenced(ctx, tx, tenant, "scope", id, force)
 		return err
@@ -230,7 +230,7 @@ func (s *Store) UpdateRole(ctx context.Context, tenant, id string, fn func(*doma
 // DeleteRole removes a role that no user holds or, with force, removes it
 // from its users too (refs.go).
 func (s *Store) DeleteRole(ctx context.Context, tenant, id string, force bool) error {
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeWithin(ctx, s.bulk(), func(tx *tx) error {
 		_, err := deleteReferenced(ctx, tx, tenant, "role", id, force)
 		return err
 	})
