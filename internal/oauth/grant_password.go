@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/throttle"
@@ -24,51 +25,14 @@ func (g passwordGrant) authorize(ctx context.Context, ex *exchange) (*authorizat
 	if username == "" || password == "" {
 		return nil, InvalidRequest("username and password are required")
 	}
-	username, err := domain.NormalizeUsername(username)
-	if err != nil {
-		return nil, errBadCredentials() // no such name can exist
-	}
-	s := g.s
-	// Before the lookup, so the answer cannot depend on who exists.
-	pass, err := s.throttle.Admit(ctx, ex.tenant, username, ex.req.RemoteAddr)
-	if err != nil {
-		return nil, throttled(err)
-	}
-	defer pass.Done()
-	user, ceiling, err := s.store.GetUserWithScopes(ctx, ex.tenant, username)
-	if err != nil && !errors.Is(err, domain.ErrNotFound) {
-		return nil, ServerError(err)
-	}
-	if user == nil || user.Disabled || user.PasswordHash == "" {
-		// Spend the time of a real check so timing tells nothing.
-		if err := s.hasher.VerifyDummy(ctx, password); err != nil {
-			return nil, hashError(err)
-		}
-		if err := pass.Failed(ctx); err != nil {
-			return nil, ServerError(err)
-		}
-		if user != nil && !user.Disabled && user.PasswordHash == "" {
-			return nil, InvalidGrant("this user has no local password; sign in with single sign-on or use the embed secret")
-		}
+	user, ceiling, err := g.s.userAuth.Check(ctx, ex.tenant, username, password, ex.req.RemoteAddr)
+	switch {
+	case errors.Is(err, authn.ErrBadCredentials):
 		return nil, errBadCredentials()
-	}
-	ok, rehash, err := s.hasher.Verify(ctx, password, user.PasswordHash)
-	if err != nil && !errors.Is(err, secret.ErrOverloaded) && ctx.Err() == nil {
-		// A hash we cannot parse is a data problem: log it, refuse the login.
-		s.log.Error("verify password hash", "tenant", ex.tenant, "err", err)
-		return nil, errBadCredentials()
-	}
-	if err != nil {
-		return nil, hashError(err)
-	}
-	if !ok {
-		if err := pass.Failed(ctx); err != nil {
-			return nil, ServerError(err)
-		}
-		return nil, errBadCredentials()
-	}
-	if rehash {
-		s.rehash(ctx, ex.tenant, user, password)
+	case errors.Is(err, authn.ErrNoPassword):
+		return nil, InvalidGrant("this user has no local password; sign in with single sign-on or use the embed secret")
+	case err != nil:
+		return nil, signInError(err)
 	}
 	return &authorization{
 		subject: user.ID,
@@ -87,27 +51,12 @@ func (ex *exchange) username() string {
 	return u
 }
 
-// throttled turns the limiter's refusal into the protocol's answer.
-func throttled(err error) error {
+// signInError puts a refused or failed sign-in in the protocol's words:
+// too many failures, too many hashes at once, or the server's fault.
+func signInError(err error) error {
 	if le := (*throttle.LimitedError)(nil); errors.As(err, &le) {
 		return Throttled(le.RetryAfter)
 	}
-	return ServerError(err)
-}
-
-// rehash upgrades a valid hash of an older kind or cost to the current
-// argon2id parameters. Failure is logged, never fatal to the login.
-func (s *Server) rehash(ctx context.Context, tenant string, u *domain.User, password string) {
-	h, err := s.hasher.Hash(ctx, password)
-	if err == nil {
-		err = s.store.SetPasswordHash(ctx, tenant, u.ID, u.PasswordHash, h)
-	}
-	if err != nil && !errors.Is(err, domain.ErrConflict) {
-		s.log.Warn("rehash password", "tenant", tenant, "err", err)
-	}
-}
-
-func hashError(err error) error {
 	if errors.Is(err, secret.ErrOverloaded) {
 		return Overloaded()
 	}

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/apitoken"
 	"github.com/tollgate-dev/tollgate/internal/audit"
+	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/cache"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
@@ -37,12 +37,14 @@ type Config struct {
 	// Limiter throttles password guessing; nil: one with the default
 	// limits. Share it with whatever else signs users in and unlocks them.
 	Limiter *throttle.Limiter
+	// Credentials answers introspection of access and API tokens; nil:
+	// access tokens only (API tokens are inactive).
+	Credentials *authn.Authenticator
 }
 
 // Server is the authorization server's protocol logic.
 type Server struct {
 	store    store.Store
-	hasher   *secret.Hasher
 	keys     *token.Keyring
 	revoked  *token.Revocations
 	log      *slog.Logger
@@ -50,11 +52,10 @@ type Server struct {
 	grants   map[string]grant
 	clients  *cache.TTL[string, *domain.Application] // by client id, unique across tenants
 	tenants  *cache.TTL[string, bool]
-	throttle *throttle.Limiter
+	userAuth *authn.Passwords     // the password grant's username and password
+	verifier *authn.Authenticator // introspected access and API tokens
 	events   audit.Sink
-	// apiTokens answers introspection of API tokens; nil: inactive.
-	apiTokens *apitoken.Verifier
-	sealer    *secret.Sealer
+	sealer   *secret.Sealer
 }
 
 // NewServer returns a Server with every grant registered.
@@ -68,16 +69,19 @@ func NewServer(c Config) *Server {
 	if c.Limiter == nil {
 		c.Limiter = throttle.New(c.Store, throttle.DefaultLimits())
 	}
+	if c.Credentials == nil {
+		c.Credentials = authn.New(authn.NewAccessTokens(c.Keys.KeySource, c.Revoked, nil))
+	}
 	s := &Server{
 		store:    c.Store,
-		hasher:   c.Hasher,
 		keys:     c.Keys,
 		revoked:  c.Revoked,
 		log:      c.Logger,
 		now:      c.Now,
 		clients:  cache.New[string, *domain.Application](c.CacheTTL, 100_000),
 		tenants:  cache.New[string, bool](c.CacheTTL, 10_000),
-		throttle: c.Limiter,
+		userAuth: authn.NewPasswords(c.Store, c.Hasher, c.Limiter, c.Logger),
+		verifier: c.Credentials,
 		events:   c.Events,
 		sealer:   c.Sealer,
 	}
