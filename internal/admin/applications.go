@@ -34,7 +34,8 @@ func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant str
 	a = newApplication(attrs)
 	a.Tenant = tenant
 	a.ID = token.NewClientID()
-	if err := s.validApplication(ctx, tenant, a); err != nil {
+	// The store refuses unknown scopes, in its transaction.
+	if err := domain.ValidateApplication(a); err != nil {
 		return nil, "", err
 	}
 	clientSecret, err = token.NewOpaque(token.PrefixClientSecret)
@@ -78,13 +79,6 @@ func newApplication(attrs ApplicationPatch) *domain.Application {
 	return a
 }
 
-func (s *Service) validApplication(ctx context.Context, tenant string, a *domain.Application) error {
-	if err := domain.ValidateApplication(a); err != nil {
-		return err
-	}
-	return s.checkScopesExist(ctx, tenant, "scopes", a.Scopes)
-}
-
 // GetApplication returns one application (its secret hash included; API
 // layers do not show it).
 func (s *Service) GetApplication(ctx context.Context, p Principal, tenant, id string) (*domain.Application, error) {
@@ -114,11 +108,6 @@ func (s *Service) ListApplications(ctx context.Context, p Principal, tenant stri
 func (s *Service) UpdateApplication(ctx context.Context, p Principal, tenant, id string, patch ApplicationPatch) (*domain.Application, error) {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, err
-	}
-	if patch.Scopes != nil {
-		if err := s.checkScopesExist(ctx, tenant, "scopes", *patch.Scopes); err != nil {
-			return nil, err
-		}
 	}
 	a, err := s.store.UpdateApplication(ctx, tenant, id, func(a *domain.Application) error {
 		applyApplicationPatch(a, patch)
