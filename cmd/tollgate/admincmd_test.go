@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
+	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/gateway/remote"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
@@ -37,7 +38,7 @@ func adminServer(t *testing.T) (url, bootstrap string) {
 		}
 	}
 	bootstrap = "boot"
-	if err := admin.SetBootstrapToken(ctx, st, bootstrap); err != nil {
+	if err := authn.SetBootstrapToken(ctx, st, bootstrap); err != nil {
 		t.Fatal(err)
 	}
 	sealer, err := secret.NewSealer(make([]byte, 32))
@@ -51,7 +52,7 @@ func adminServer(t *testing.T) (url, bootstrap string) {
 	hasher := secret.NewHasher(secret.Params{Memory: 64, Time: 1, Threads: 1}, 1, time.Second)
 	m := route.New()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	adminapi.New(admin.NewService(st, hasher, keys), admin.NewAuthenticator(st, keys, nil), log).Register(m)
+	adminapi.New(admin.NewService(st, hasher, keys), admin.NewAuthenticator(st, keys.KeySource, nil, nil), log).Register(m)
 	srv := httptest.NewServer(m)
 	t.Cleanup(srv.Close)
 	return srv.URL, bootstrap

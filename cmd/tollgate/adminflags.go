@@ -43,6 +43,11 @@ func (f *adminFlags) client() (*adminclient.Client, error) {
 // crudCmds returns the list, get and delete subcommands of a collection,
 // which differ only in the collection they address.
 func crudCmds(f *adminFlags, collection, noun string) []*cobra.Command {
+	return append(readCmds(f, collection, noun), deleteCmd(f, collection, noun, false))
+}
+
+// readCmds returns the list and get subcommands of a collection.
+func readCmds(f *adminFlags, collection, noun string) []*cobra.Command {
 	cols := adminclient.Columns[collection]
 	return []*cobra.Command{
 		{
@@ -77,23 +82,38 @@ func crudCmds(f *adminFlags, collection, noun string) []*cobra.Command {
 				return adminclient.PrintOne(cmd.OutOrStdout(), f.output, cols, r)
 			},
 		},
-		{
-			Use:   "delete ID",
-			Short: "Delete a " + noun,
-			Args:  cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				c, err := f.client()
-				if err != nil {
-					return err
-				}
-				if err := c.Delete(cmd.Context(), collection, args[0]); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "deleted %s %s\n", noun, args[0])
-				return nil
-			},
+	}
+}
+
+// deleteCmd returns the delete subcommand of a collection; forceable
+// gives it --force, for roles and scopes that records still name.
+func deleteCmd(f *adminFlags, collection, noun string, forceable bool) *cobra.Command {
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "delete ID",
+		Short: "Delete a " + noun,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
+			del := c.Delete
+			if force {
+				del = c.ForceDelete
+			}
+			if err := del(cmd.Context(), collection, args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "deleted %s %s\n", noun, args[0])
+			return nil
 		},
 	}
+	if forceable {
+		cmd.Flags().BoolVar(&force, "force", false,
+			"also remove the "+noun+" from the users, roles and applications that use it (never from APIs)")
+	}
+	return cmd
 }
 
 // printCreated prints a created or updated resource.

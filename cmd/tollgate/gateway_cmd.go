@@ -74,11 +74,8 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 		log.Warn("--token is not a gateway credential; the gateway needs only one (tollgate gateway-credential create)")
 	}
 	client := remote.NewClient(cfg.KeyManager, cfg.Token, nil)
-	// Verification only: the default algorithm is never used to sign here.
-	keys, err := token.NewKeyring(client, nil, cfg.Issuer(), "")
-	if err != nil {
-		return nil, err
-	}
+	// Public keys only: a remote gateway verifies and never signs.
+	keys := token.NewKeySource(client, cfg.Issuer())
 	revoked := token.NewRevocations(client)
 	revoked.SetLogger(log)
 	if err := revoked.Sync(ctx); err != nil {

@@ -28,7 +28,8 @@ func newRoleCmd() *cobra.Command {
 	}
 	create.Flags().StringArrayVar(&scopes, "scope", nil, "scope the role grants (repeatable)")
 	cmd.AddCommand(create)
-	cmd.AddCommand(crudCmds(f, adminclient.Roles, "role")...)
+	cmd.AddCommand(readCmds(f, adminclient.Roles, "role")...)
+	cmd.AddCommand(deleteCmd(f, adminclient.Roles, "role", true))
 	return cmd
 }
 

@@ -28,6 +28,7 @@ func newScopeCmd() *cobra.Command {
 	}
 	create.Flags().StringVar(&description, "description", "", "what the scope allows")
 	cmd.AddCommand(create)
-	cmd.AddCommand(crudCmds(f, adminclient.Scopes, "scope")...)
+	cmd.AddCommand(readCmds(f, adminclient.Scopes, "scope")...)
+	cmd.AddCommand(deleteCmd(f, adminclient.Scopes, "scope", true))
 	return cmd
 }

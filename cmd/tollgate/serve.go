@@ -18,6 +18,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/apitoken"
+	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/clientip"
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/domain"
@@ -158,9 +159,13 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 		return fmt.Errorf("debug listener: %w", err)
 	}
 	limiter := throttle.New(st, signinLimits(cfg))
-	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events,
-		Sealer: sealer, Limiter: limiter})
 	svc := admin.NewService(st, hasher, keys)
+	apiTokens := a.wireAPITokens(ctx, svc, revoked)
+	// Introspection and the gateway take access and API tokens; the
+	// gateway and the HTTP layer resolved the tenant first.
+	tokenCreds := authn.New(authn.NewAPITokens(apiTokens), authn.NewAccessTokens(keys.KeySource, revoked, nil))
+	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events,
+		Sealer: sealer, Limiter: limiter, Credentials: tokenCreds})
 	svc.PasswordMinLength = cfg.PasswordMinimum()
 	svc.Sealer = sealer // embed secrets
 	svc.Limiter = limiter
@@ -168,7 +173,7 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	svc.OnTenantChange = srv.ForgetTenant
 	svc.Events = events
 	svc.OnGatewayCredentialDeleted = revoked.Noted // refused here from the next request
-	auth := a.wireAPITokens(ctx, srv, svc, admin.NewAuthenticator(st, keys, revoked), revoked)
+	auth := admin.NewAuthenticator(st, keys.KeySource, revoked, apiTokens)
 	oauthEndpoints := oauthapi.New(srv, keys, log)
 	if a.proxies, err = clientip.Parse(cfg.TrustedProxies); err != nil {
 		ln.Close()
@@ -188,7 +193,7 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if err := a.wireGateway(ctx, srv, svc, httpapi.NewGatewayTokenService(oauthEndpoints, log)); err != nil {
+	if err := a.wireGateway(ctx, tokenCreds, svc, httpapi.NewGatewayTokenService(oauthEndpoints, log)); err != nil {
 		ln.Close()
 		return fmt.Errorf("gateway: %w", err)
 	}
@@ -241,9 +246,9 @@ func firstStart(ctx context.Context, st store.Store, cfg *config.Server, out io.
 		return fmt.Errorf("create default tenant: %w", err)
 	}
 	if cfg.BootstrapToken != "" {
-		return admin.SetBootstrapToken(ctx, st, cfg.BootstrapToken)
+		return authn.SetBootstrapToken(ctx, st, cfg.BootstrapToken)
 	}
-	if _, err := st.GetSetting(ctx, admin.BootstrapSettingKey); err == nil {
+	if _, err := st.GetSetting(ctx, authn.BootstrapSettingKey); err == nil {
 		return nil
 	} else if !errors.Is(err, domain.ErrNotFound) {
 		return err
@@ -252,7 +257,7 @@ func firstStart(ctx context.Context, st store.Store, cfg *config.Server, out io.
 	if err != nil {
 		return err
 	}
-	if err := admin.SetBootstrapToken(ctx, st, tok); err != nil {
+	if err := authn.SetBootstrapToken(ctx, st, tok); err != nil {
 		return err
 	}
 	// Printed, not logged: logs must never carry a secret.

@@ -7,7 +7,6 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/apitoken"
 	"github.com/tollgate-dev/tollgate/internal/domain"
-	"github.com/tollgate-dev/tollgate/internal/oauth"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -15,15 +14,13 @@ import (
 // uses are batched in memory so requests never wait for a write.
 const apiTokenFlushEvery = 5 * time.Second
 
-// wireAPITokens makes API tokens work on the admin API and introspection,
-// and makes a deletion take effect here at once (revocation noted, cache
-// entry dropped); other nodes follow the revocation set.
-func (a *app) wireAPITokens(ctx context.Context, srv *oauth.Server, svc *admin.Service,
-	auth *admin.Authenticator, revoked *token.Revocations) *admin.Authenticator {
+// wireAPITokens returns the API-token verifier that the admin API,
+// introspection and the gateway share, and makes a deletion take effect
+// here at once (revocation noted, cache entry dropped); other nodes follow
+// the revocation set.
+func (a *app) wireAPITokens(ctx context.Context, svc *admin.Service, revoked *token.Revocations) *apitoken.Verifier {
 	v := apitoken.NewVerifier(a.store, revoked, apitoken.Config{})
 	a.apiTokens = v
-	auth.LookupAPIToken = admin.APITokenPrincipal(v)
-	srv.SetAPITokens(v)
 	svc.OnAPITokenDeleted = func(rev domain.Revocation) {
 		revoked.Noted(rev)
 		v.Forget(rev.Tenant, rev.Value)
@@ -31,7 +28,7 @@ func (a *app) wireAPITokens(ctx context.Context, srv *oauth.Server, svc *admin.S
 	go v.Run(ctx, apiTokenFlushEvery, func(err error) {
 		a.log.Warn("api token last-use flush failed", "err", err)
 	})
-	return auth
+	return v
 }
 
 // flushAPITokenUses writes the last uses noted before shutdown, after the

@@ -7,18 +7,15 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
-	"github.com/tollgate-dev/tollgate/internal/apitoken"
+	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/gateway"
-	"github.com/tollgate-dev/tollgate/internal/oauth"
 	"github.com/tollgate-dev/tollgate/internal/store"
-	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
 // gatewayReloadEvery is how soon a gateway sees API changes made through
@@ -30,39 +27,12 @@ type storeAPIs struct{ st store.Store }
 
 func (s storeAPIs) APIs(ctx context.Context) ([]domain.API, error) { return s.st.AllAPIs(ctx) }
 
-// tokenVerifier checks gateway tokens with the same keyring, revocation
-// set and API-token verifier as the token service, so a revocation or a
-// deleted API token is refused from the next request.
-type tokenVerifier struct {
-	oauth     *oauth.Server
-	apiTokens *apitoken.Verifier
-}
-
-func (v tokenVerifier) Verify(ctx context.Context, tenant, raw string) (*gateway.Identity, error) {
-	if strings.HasPrefix(raw, token.PrefixAPI) {
-		id, err := v.apiTokens.Lookup(ctx, tenant, raw)
-		if errors.Is(err, apitoken.ErrInvalid) {
-			return nil, gateway.ErrInvalidToken
-		}
-		if err != nil {
-			return nil, err
-		}
-		return &gateway.Identity{Tenant: id.Tenant, Subject: id.UserID, Scopes: id.Scopes}, nil
-	}
-	c, err := v.oauth.VerifyAccessToken(ctx, tenant, raw)
-	if errors.Is(err, token.ErrInvalidToken) {
-		return nil, gateway.ErrInvalidToken
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &gateway.Identity{Tenant: c.Tenant, Subject: c.Subject, Client: c.ClientID, Scopes: strings.Fields(c.Scope)}, nil
-}
-
 // wireGateway builds the gateway on its own listener, which also serves
-// tokens, the token service's token and revocation endpoints. It follows
-// API changes made here through svc at once and others' every few seconds.
-func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Service, tokens http.Handler) error {
+// tokens, the token service's token and revocation endpoints. It checks
+// tokens with creds, as introspection does, so a revocation or a deleted
+// API token is refused from the next request. It follows API changes made
+// here through svc at once and others' every few seconds.
+func (a *app) wireGateway(ctx context.Context, creds *authn.Authenticator, svc *admin.Service, tokens http.Handler) error {
 	ln, err := net.Listen("tcp", a.cfg.GatewayListenAddr())
 	if err != nil {
 		return err
@@ -75,7 +45,7 @@ func (a *app) wireGateway(ctx context.Context, srv *oauth.Server, svc *admin.Ser
 	}
 	g := gateway.New(gateway.Config{
 		Source:    storeAPIs{a.store},
-		Verifier:  tokenVerifier{oauth: srv, apiTokens: a.apiTokens},
+		Verifier:  creds,
 		Logger:    a.log,
 		Observe:   a.obs.gatewayMetrics(),
 		Upstreams: svc.Upstreams,

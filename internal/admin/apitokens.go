@@ -2,11 +2,9 @@ package admin
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/apitoken"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/token"
@@ -170,20 +168,4 @@ func (s *Service) DeleteAPIToken(ctx context.Context, p Principal, tenant, userI
 		s.OnAPITokenDeleted(*rev)
 	}
 	return s.changed(ctx, p, tenant, "apiToken.delete", u.ID+"/"+id, nil)
-}
-
-// APITokenPrincipal adapts v to Authenticator.LookupAPIToken: the token
-// acts as its user with the token's scopes, so it administers the tenant
-// only if it carries tollgate:admin and the user still holds it.
-func APITokenPrincipal(v *apitoken.Verifier) func(ctx context.Context, tenant, raw string) (Principal, error) {
-	return func(ctx context.Context, tenant, raw string) (Principal, error) {
-		id, err := v.Lookup(ctx, tenant, raw)
-		if errors.Is(err, apitoken.ErrInvalid) {
-			return Principal{}, ErrUnauthenticated
-		}
-		if err != nil {
-			return Principal{}, err
-		}
-		return Principal{Tenant: id.Tenant, Subject: id.UserID, Scopes: id.Scopes}, nil
-	}
 }

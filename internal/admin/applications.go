@@ -23,15 +23,50 @@ type ApplicationPatch struct {
 	RefreshReuseGrace *time.Duration
 }
 
-// CreateApplication registers an OAuth client: it generates the client id
+// CreateApplication registers an OAuth client with the attributes of
+// attrs, the defaults for those it leaves out: it generates the client id
 // and secret, stores only the secret's hash and returns the secret, which
 // is never available again.
-func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant string, a *domain.Application) (clientSecret string, err error) {
+func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant string, attrs ApplicationPatch) (a *domain.Application, clientSecret string, err error) {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
-		return "", err
+		return nil, "", err
 	}
+	a = newApplication(attrs)
 	a.Tenant = tenant
 	a.ID = token.NewClientID()
+	// The store refuses unknown scopes, in its transaction.
+	if err := domain.ValidateApplication(a); err != nil {
+		return nil, "", err
+	}
+	clientSecret, err = token.NewOpaque(token.PrefixClientSecret)
+	if err != nil {
+		return nil, "", err
+	}
+	a.SecretHash = secret.HashToken(clientSecret)
+	a.CreatedAt = s.now()
+	a.UpdatedAt = a.CreatedAt
+	if err := s.store.CreateApplication(ctx, tenant, a); err != nil {
+		return nil, "", err
+	}
+	s.applicationChanged(tenant, a.ID) // a cache may remember the id as unknown
+	s.changed(ctx, p, tenant, "application.create", a.ID, nil)
+	return a, clientSecret, nil
+}
+
+// newApplication is the application attrs describe, with the defaults in
+// one place for every way of creating one (admin API, console). A zero
+// refresh reuse grace is a setting (off), so only an absent one defaults.
+func newApplication(attrs ApplicationPatch) *domain.Application {
+	a := &domain.Application{
+		GrantTypes:        append([]string(nil), DefaultGrantTypes...),
+		Scopes:            []string{},
+		DefaultScopes:     []string{},
+		AccessTokenTTL:    domain.DefaultAccessTokenTTL,
+		RefreshTokenTTL:   domain.DefaultRefreshTokenTTL,
+		RefreshReuseGrace: domain.DefaultRefreshReuseGrace,
+	}
+	applyApplicationPatch(a, attrs)
+	// An empty list or a zero lifetime asks for the default too.
 	if len(a.GrantTypes) == 0 {
 		a.GrantTypes = append([]string(nil), DefaultGrantTypes...)
 	}
@@ -41,31 +76,7 @@ func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant str
 	if a.RefreshTokenTTL == 0 {
 		a.RefreshTokenTTL = domain.DefaultRefreshTokenTTL
 	}
-	a.Scopes = nonNil(a.Scopes)
-	a.DefaultScopes = nonNil(a.DefaultScopes)
-	if err := s.validApplication(ctx, tenant, a); err != nil {
-		return "", err
-	}
-	clientSecret, err = token.NewOpaque(token.PrefixClientSecret)
-	if err != nil {
-		return "", err
-	}
-	a.SecretHash = secret.HashToken(clientSecret)
-	a.CreatedAt = s.now()
-	a.UpdatedAt = a.CreatedAt
-	if err := s.store.CreateApplication(ctx, tenant, a); err != nil {
-		return "", err
-	}
-	s.applicationChanged(tenant, a.ID) // a cache may remember the id as unknown
-	s.changed(ctx, p, tenant, "application.create", a.ID, nil)
-	return clientSecret, nil
-}
-
-func (s *Service) validApplication(ctx context.Context, tenant string, a *domain.Application) error {
-	if err := domain.ValidateApplication(a); err != nil {
-		return err
-	}
-	return s.checkScopesExist(ctx, tenant, "scopes", a.Scopes)
+	return a
 }
 
 // GetApplication returns one application (its secret hash included; API
@@ -97,11 +108,6 @@ func (s *Service) ListApplications(ctx context.Context, p Principal, tenant stri
 func (s *Service) UpdateApplication(ctx context.Context, p Principal, tenant, id string, patch ApplicationPatch) (*domain.Application, error) {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, err
-	}
-	if patch.Scopes != nil {
-		if err := s.checkScopesExist(ctx, tenant, "scopes", *patch.Scopes); err != nil {
-			return nil, err
-		}
 	}
 	a, err := s.store.UpdateApplication(ctx, tenant, id, func(a *domain.Application) error {
 		applyApplicationPatch(a, patch)

@@ -85,8 +85,7 @@ func newSeed(t *testing.T) seed {
 	must(svc.CreateUser(ctx, boot, "acme", &domain.User{ID: "bob", Roles: []string{"reader"}}, ""))
 	must(svc.CreateUser(ctx, boot, "acme", &domain.User{ID: "carol"}, ""))
 	must(svc.CreateUser(ctx, boot, "other", &domain.User{ID: "bob"}, ""))
-	app := &domain.Application{Name: "shop", Scopes: []string{"orders:read"}}
-	_, err := svc.CreateApplication(ctx, boot, "acme", app)
+	app, _, err := svc.CreateApplication(ctx, boot, "acme", ApplicationPatch{Name: ptr("shop"), Scopes: &[]string{"orders:read"}})
 	must(err)
 	must(svc.CreateAPI(ctx, boot, "acme", &domain.API{ID: "orders", Context: "/orders", Upstream: "http://8.8.8.8:8080",
 		Resources: []domain.APIResource{{Method: "GET", Path: "/items", Scopes: []string{"orders:read"}}}}))
@@ -222,7 +221,7 @@ func TestPermissionMatrix(t *testing.T) {
 			return err
 		}},
 		{"DeleteScope", tenantAdmins, func(ctx context.Context, f *fixture, p Principal) error {
-			return f.svc.DeleteScope(ctx, p, "acme", "spare")
+			return f.svc.DeleteScope(ctx, p, "acme", "spare", false)
 		}},
 		{"CreateRole", tenantAdmins, func(ctx context.Context, f *fixture, p Principal) error {
 			return f.svc.CreateRole(ctx, p, "acme", &domain.Role{ID: "auditor", Scopes: []string{"orders:read"}})
@@ -240,7 +239,7 @@ func TestPermissionMatrix(t *testing.T) {
 			return err
 		}},
 		{"DeleteRole", tenantAdmins, func(ctx context.Context, f *fixture, p Principal) error {
-			return f.svc.DeleteRole(ctx, p, "acme", "spare")
+			return f.svc.DeleteRole(ctx, p, "acme", "spare", false)
 		}},
 		{"CreateUser", tenantAdmins, func(ctx context.Context, f *fixture, p Principal) error {
 			return f.svc.CreateUser(ctx, p, "acme", &domain.User{ID: "dave", Roles: []string{"reader"}}, "")
@@ -268,7 +267,7 @@ func TestPermissionMatrix(t *testing.T) {
 			return err
 		}},
 		{"CreateApplication", tenantAdmins, func(ctx context.Context, f *fixture, p Principal) error {
-			_, err := f.svc.CreateApplication(ctx, p, "acme", &domain.Application{Name: "portal"})
+			_, _, err := f.svc.CreateApplication(ctx, p, "acme", ApplicationPatch{Name: ptr("portal")})
 			return err
 		}},
 		{"GetApplication", tenantAdmins, func(ctx context.Context, f *fixture, p Principal) error {

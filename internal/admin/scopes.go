@@ -69,35 +69,36 @@ func (s *Service) UpdateScope(ctx context.Context, p Principal, tenant, id strin
 }
 
 // DeleteScope removes scope id. The built-in admin scope stays: without
-// it nobody but the bootstrap token could administer the tenant.
-func (s *Service) DeleteScope(ctx context.Context, p Principal, tenant, id string) error {
+// it nobody but the bootstrap token could administer the tenant. A scope
+// that roles, applications or APIs name is refused with a
+// *domain.InUseError, unless force, which removes it from the roles and
+// applications in the same transaction (never from APIs).
+func (s *Service) DeleteScope(ctx context.Context, p Principal, tenant, id string, force bool) error {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return err
 	}
 	if id == domain.AdminScope {
 		return domain.Invalid("id", "the built-in scope %q cannot be deleted", id)
 	}
-	return s.changed(ctx, p, tenant, "scope.delete", id, s.store.DeleteScope(ctx, tenant, id))
+	apps, err := s.store.DeleteScope(ctx, tenant, id, force)
+	for _, app := range apps {
+		s.applicationChanged(tenant, app) // cached clients hold the old scopes
+	}
+	return s.changed(ctx, p, tenant, "scope.delete", id, err)
 }
 
-// CreateRole creates a role; its scopes must exist in the tenant.
+// CreateRole creates a role; its scopes must exist in the tenant, which
+// the store checks in its transaction.
 func (s *Service) CreateRole(ctx context.Context, p Principal, tenant string, r *domain.Role) error {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return err
 	}
 	r.Tenant = tenant
 	r.Scopes = nonNil(r.Scopes)
-	if err := s.validRole(ctx, tenant, r); err != nil {
-		return err
-	}
-	return s.changed(ctx, p, tenant, "role.create", r.ID, s.store.CreateRole(ctx, tenant, r))
-}
-
-func (s *Service) validRole(ctx context.Context, tenant string, r *domain.Role) error {
 	if err := domain.ValidateRole(r); err != nil {
 		return err
 	}
-	return s.checkScopesExist(ctx, tenant, "scopes", r.Scopes)
+	return s.changed(ctx, p, tenant, "role.create", r.ID, s.store.CreateRole(ctx, tenant, r))
 }
 
 // GetRole returns one role.
@@ -127,11 +128,6 @@ func (s *Service) UpdateRole(ctx context.Context, p Principal, tenant, id string
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, err
 	}
-	if patch.Scopes != nil {
-		if err := s.checkScopesExist(ctx, tenant, "scopes", *patch.Scopes); err != nil {
-			return nil, err
-		}
-	}
 	r, err := s.store.UpdateRole(ctx, tenant, id, func(r *domain.Role) error {
 		if patch.Scopes != nil {
 			r.Scopes = nonNil(*patch.Scopes)
@@ -145,13 +141,15 @@ func (s *Service) UpdateRole(ctx context.Context, p Principal, tenant, id string
 	return r, nil
 }
 
-// DeleteRole removes role id; the built-in admin role stays.
-func (s *Service) DeleteRole(ctx context.Context, p Principal, tenant, id string) error {
+// DeleteRole removes role id; the built-in admin role stays. A role that
+// users hold is refused with a *domain.InUseError, unless force, which
+// takes it from them in the same transaction.
+func (s *Service) DeleteRole(ctx context.Context, p Principal, tenant, id string, force bool) error {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return err
 	}
 	if id == domain.AdminRole {
 		return domain.Invalid("id", "the built-in role %q cannot be deleted", id)
 	}
-	return s.changed(ctx, p, tenant, "role.delete", id, s.store.DeleteRole(ctx, tenant, id))
+	return s.changed(ctx, p, tenant, "role.delete", id, s.store.DeleteRole(ctx, tenant, id, force))
 }

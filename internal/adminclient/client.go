@@ -146,6 +146,13 @@ func (c *Client) Delete(ctx context.Context, collection, id string) error {
 	return err
 }
 
+// ForceDelete removes a role or scope that records still name, together
+// with those uses (?force=true); plain Delete answers 409 then.
+func (c *Client) ForceDelete(ctx context.Context, collection, id string) error {
+	_, err := c.do(ctx, http.MethodDelete, c.memberPath(collection, id)+"?force=true", nil)
+	return err
+}
+
 // List reads a whole collection, following links.next; pageSize 0 lets
 // the server choose.
 func (c *Client) List(ctx context.Context, collection string, pageSize int) ([]Resource, error) {

@@ -19,23 +19,21 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/authheader"
+	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 )
 
-// Identity is who a valid token stands for.
-type Identity struct {
-	Tenant  string
-	Subject string
-	Client  string // OAuth client id; "" for API tokens
-	Scopes  []string
-}
+// Identity is who a valid token stands for: the principal authn makes
+// of it.
+type Identity = authn.Principal
 
 // ErrInvalidToken is what a Verifier returns for a token that must be
 // refused; any other error means the check itself failed.
-var ErrInvalidToken = errors.New("gateway: invalid token")
+var ErrInvalidToken = authn.ErrInvalid
 
-// Verifier checks a bearer token presented to an API of tenant.
+// Verifier checks a bearer token presented to an API of tenant;
+// *authn.Authenticator is one.
 type Verifier interface {
 	Verify(ctx context.Context, tenant, raw string) (*Identity, error)
 }

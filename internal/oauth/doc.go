@@ -2,6 +2,7 @@
 // logic: token requests (RFC 6749 §4.3, §4.4, §6 and the embed grant),
 // client authentication (§2.3.1), scopes (§3.3), resource indicators
 // (RFC 8707), introspection (RFC 7662) and revocation (RFC 7009). Every
-// grant passes the same fixed steps in Server.Token, so none can skip
-// client authentication or scope checks. HTTP lives in httpapi/oauthapi.
+// grant parses its own typed request and passes the same fixed steps
+// (grant.go), so none can skip client authentication or scope checks, and
+// each states its scope policy explicitly. HTTP lives in httpapi/oauthapi.
 package oauth

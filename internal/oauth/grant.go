@@ -3,8 +3,6 @@ package oauth
 import (
 	"context"
 	"crypto/rand"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,26 +11,42 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
-// grant is one grant type's own step: checking its credentials and saying
-// whom the token is for. Everything else is common to all grants.
-type grant interface {
+// grant is one grant type. Every grant passes the same fixed steps
+// (steps.handle): parse its request, authenticate the client, check the
+// client may use the grant, authorize, bound the scopes, issue. A grant
+// supplies only its own parts, so none can skip a step; a new grant is a
+// new file implementing this interface, registered in NewServer.
+type grant[R grantRequest] interface {
 	// clientRequired reports whether the client must authenticate; the
 	// embed grant, whose secret is the credential, says no and picks the
 	// application in authorize.
 	clientRequired() bool
-	authorize(ctx context.Context, ex *exchange) (*authorization, error)
+	// parse reads the grant's own parameters into its request type,
+	// checking their syntax only: it sees no store and no clock, so a
+	// malformed request is refused before the client or the user is
+	// looked up.
+	parse(p params) (R, error)
+	// authorize checks the request's credentials and says whom the token
+	// is for. The scope policy is a result of its own, not a field that
+	// may be left out: a grant cannot drop the user's role limit by
+	// forgetting it.
+	authorize(ctx context.Context, ex *exchange, req R) (*authorization, ScopePolicy, error)
 }
 
-// authorization is what a grant decided.
+// grantRequest is a grant's parsed request.
+type grantRequest interface {
+	// claimedUser is the username the request names, as sent, for the
+	// audit record of a refusal; "" when it names none.
+	claimedUser() string
+}
+
+// refuse is authorize's answer to a request it refuses.
+func refuse(err error) (*authorization, ScopePolicy, error) { return nil, ScopePolicy{}, err }
+
+// authorization is what a grant decided besides the scope policy.
 type authorization struct {
 	app     *domain.Application // set by grants that pick the application
 	subject string              // user id; empty for client_credentials
-	// ceiling, when non-nil, bounds the scopes beyond the application's
-	// (the user's role scopes, or a refresh family's original grant).
-	ceiling []string
-	// fallback replaces the application's default scopes when the request
-	// names none (a refresh keeps the original grant's scopes, §6).
-	fallback []string
 	// audience, when non-nil, is the original audience a refresh may
 	// narrow but not widen.
 	audience []string
@@ -47,25 +61,95 @@ type authorization struct {
 	redeem func(context.Context) error
 }
 
-// issue completes a token request once the grant has authorized it.
-func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization) (*TokenResponse, error) {
+// handler runs a token request through the fixed steps of one grant type.
+// It hides the grant's request type, so grants share one table.
+type handler interface {
+	handle(ctx context.Context, tenant string, req *Request) (*TokenResponse, auditFacts, error)
+}
+
+// auditFacts are what the steps learn for the request's audit event. They
+// are returned by value: an event passed by pointer through the handler
+// interface would escape to the heap on every request.
+type auditFacts struct {
+	tenant   string // the tenant resolved
+	userID   string // the user as the request names it, then the subject
+	clientID string // set when the grant picked the application
+}
+
+// steps are the fixed steps of grant g, registered as grant_type name.
+type steps[R grantRequest] struct {
+	s    *Server
+	name string
+	g    grant[R]
+}
+
+// register adds g to s's grants as grant_type name.
+func register[R grantRequest](s *Server, name string, g grant[R]) {
+	s.grants[name] = steps[R]{s: s, name: name, g: g}
+}
+
+// handle resolves the tenant (DESIGN §2: on the default tenant's paths,
+// the client's), parses the request, authenticates the client and checks
+// it may use the grant, lets the grant authorize, then issues within the
+// grant's scope policy. The tenant comes first, from the cached client id
+// alone, so an unknown tenant is a 404 whatever the body says and every
+// refusal is recorded under the client's tenant.
+func (st steps[R]) handle(ctx context.Context, tenant string, req *Request) (_ *TokenResponse, f auditFacts, _ error) {
+	s, g := st.s, st.g
+	clientID := req.Client.ID
+	if !g.clientRequired() {
+		clientID = "" // the embed secret is per tenant: the path names it
+	}
+	resolved, err := s.resolveTenant(ctx, tenant, clientID)
+	if err != nil {
+		return nil, f, err
+	}
+	f.tenant = resolved
+	gr, err := g.parse(req.params)
+	if err != nil {
+		return nil, f, err
+	}
+	f.userID = gr.claimedUser()
+	common, err := parseTokenParams(req.params)
+	if err != nil {
+		return nil, f, err
+	}
+	ex := &exchange{tenant: resolved, req: req, token: common, now: s.now(), viaDefault: resolved != tenant}
+	if g.clientRequired() {
+		app, err := s.authenticateClient(ctx, resolved, req.Client)
+		if err != nil {
+			return nil, f, err
+		}
+		if !app.AllowsGrant(st.name) {
+			return nil, f, UnauthorizedClient("the client may not use grant_type " + st.name)
+		}
+		ex.app = app
+	}
+	az, policy, err := g.authorize(ctx, ex, gr)
+	if err != nil {
+		return nil, f, err
+	}
 	if az.app != nil {
 		ex.app = az.app
+		f.clientID = az.app.ID
 	}
+	f.userID = az.subject
+	resp, err := s.issue(ctx, ex, az, policy)
+	return resp, f, err
+}
+
+// issue completes a token request once the grant has authorized it.
+func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization, policy ScopePolicy) (*TokenResponse, error) {
 	app := ex.app
-	requested := ex.req.Get("scope")
-	scopes, err := grantedScopes(requested, app, az)
+	scopes, err := grantedScopes(ex.token.scope, app, policy)
 	if err != nil {
 		return nil, err
 	}
-	aud, err := audience(ex.req.Resources, az.audience, app.ID)
+	aud, err := audience(ex.req.resources, az.audience, app.ID)
 	if err != nil {
 		return nil, err
 	}
-	ttl, err := lifetime(ex.req.Get("validity_period"), app.AccessTokenTTL)
-	if err != nil {
-		return nil, err
-	}
+	ttl := lifetime(ex.token.validity, app.AccessTokenTTL)
 	if az.redeem != nil {
 		if err := az.redeem(ctx); err != nil {
 			return nil, err
@@ -77,12 +161,12 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization) (*T
 	}
 	granted := strings.Join(scopes, " ")
 	resp := &TokenResponse{TokenType: "Bearer", ExpiresIn: int64(ttl / time.Second), Scope: granted}
-	if requested == domain.ScopeDefault {
+	if ex.token.scope.asDefault {
 		resp.Scope = domain.ScopeDefault // as API managers answer; the token carries the real scopes
 	}
-	if len(ex.req.Resources) > 0 {
+	if len(ex.req.resources) > 0 {
 		// Azure AD v1 takes one resource; several are joined like scopes.
-		resp.Resource = strings.Join(ex.req.Resources, " ")
+		resp.Resource = strings.Join(ex.req.resources, " ")
 		resp.ExpiresOn = strconv.FormatInt(ex.now.Add(ttl).Unix(), 10)
 	}
 	if az.refresh && az.refreshToken == "" {
@@ -135,79 +219,4 @@ func mintRefresh(ex *exchange, family, subject string, scopes, aud []string) (st
 		ExpiresAt: ex.now.Add(ex.app.RefreshTokenTTL),
 		CreatedAt: ex.now,
 	}, nil
-}
-
-// grantedScopes is requested ∩ application ∩ ceiling (DESIGN §2); with no
-// scope requested, or just "default" (API-manager clients ask so), the
-// fallback or the application's default scopes. RFC 6749 §3.3 lets the
-// server grant less than asked; granting nothing of a non-empty request
-// is an error rather than a token for no purpose.
-func grantedScopes(requested string, app *domain.Application, az *authorization) ([]string, error) {
-	if requested == domain.ScopeDefault {
-		requested = ""
-	}
-	var want []string
-	if requested == "" {
-		want = app.DefaultScopes
-		if az.fallback != nil {
-			want = az.fallback
-		}
-	} else {
-		want = strings.Fields(requested)
-		for _, s := range want {
-			if !domain.ValidScopeToken(s) {
-				return nil, InvalidScope("malformed scope " + strconv.Quote(s))
-			}
-		}
-	}
-	var granted []string
-	for _, s := range want {
-		if slices.Contains(app.Scopes, s) && (az.ceiling == nil || slices.Contains(az.ceiling, s)) && !slices.Contains(granted, s) {
-			granted = append(granted, s)
-		}
-	}
-	if requested != "" && len(granted) == 0 {
-		return nil, InvalidScope("none of the requested scopes may be granted")
-	}
-	return granted, nil
-}
-
-// audience turns resource indicators into the token's aud (RFC 8707 §2):
-// absolute URIs without fragment. Without any, the token is for the
-// client itself, or keeps the original audience on refresh, which a
-// refresh may narrow but not widen.
-func audience(resources, original []string, clientID string) ([]string, error) {
-	for _, r := range resources {
-		u, err := url.Parse(r)
-		if err != nil || !u.IsAbs() || u.Fragment != "" || strings.Contains(r, "#") {
-			return nil, InvalidTarget("resource must be an absolute URI without a fragment")
-		}
-		if original != nil && !slices.Contains(original, r) {
-			return nil, InvalidTarget("resource " + strconv.Quote(r) + " was not part of the original grant")
-		}
-	}
-	switch {
-	case len(resources) > 0:
-		return slices.Compact(slices.Sorted(slices.Values(resources))), nil
-	case original != nil:
-		return original, nil
-	default:
-		return []string{clientID}, nil
-	}
-}
-
-// lifetime applies validity_period, which may shorten the access token's
-// lifetime but never lengthen it.
-func lifetime(validity string, max time.Duration) (time.Duration, error) {
-	if validity == "" {
-		return max, nil
-	}
-	n, err := strconv.ParseInt(validity, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, InvalidRequest("validity_period must be a positive number of seconds")
-	}
-	if d := time.Duration(n) * time.Second; n < int64(max/time.Second) {
-		return d, nil
-	}
-	return max, nil
 }

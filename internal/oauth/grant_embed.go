@@ -27,7 +27,37 @@ const nonceMargin = time.Minute
 // the tenant's built-in embed application.
 type embedGrant struct{ s *Server }
 
+// embedRequest is an embed grant request: the plain form (embed_secret)
+// or the signed one.
+type embedRequest struct {
+	username string       // as sent: the signature covers it so
+	plain    string       // embed_secret; "" in the signed form
+	signed   *signedEmbed // nil in the plain form
+}
+
+func (r embedRequest) claimedUser() string { return r.username }
+
+var _ grant[embedRequest] = embedGrant{}
+
 func (embedGrant) clientRequired() bool { return false }
+
+func (embedGrant) parse(p params) (embedRequest, error) {
+	r := embedRequest{username: p.get("username"), plain: p.get("embed_secret")}
+	if r.username == "" {
+		return embedRequest{}, InvalidRequest("missing username")
+	}
+	switch sig := p.get("embed_signature"); {
+	case r.plain != "" && sig != "":
+		return embedRequest{}, InvalidRequest("send either embed_secret or embed_signature, not both")
+	case r.plain == "":
+		signed, err := parseSignedEmbed(p.get("embed_nonce"), p.get("timestamp"), sig)
+		if err != nil {
+			return embedRequest{}, err
+		}
+		r.signed = signed
+	}
+	return r, nil
+}
 
 // errEmbedRefused is the one answer for disabled embed authentication, a
 // wrong secret or signature, an unknown user and a disabled user, so a
@@ -85,22 +115,11 @@ func EmbedSignature(embedSecret, nonce, username, timestamp string) string {
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
-func (g embedGrant) authorize(ctx context.Context, ex *exchange) (*authorization, error) {
-	username, plain := ex.req.Get("username"), ex.req.Get("embed_secret")
-	if username == "" {
-		return nil, InvalidRequest("missing username")
-	}
-	var signed *signedEmbed
-	switch sig := ex.req.Get("embed_signature"); {
-	case plain != "" && sig != "":
-		return nil, InvalidRequest("send either embed_secret or embed_signature, not both")
-	case plain == "":
-		var err error
-		if signed, err = parseSignedEmbed(ex.req.Get("embed_nonce"), ex.req.Get("timestamp"), sig); err != nil {
-			return nil, err
-		}
+func (g embedGrant) authorize(ctx context.Context, ex *exchange, req embedRequest) (*authorization, ScopePolicy, error) {
+	signed := req.signed
+	if signed != nil {
 		if d := ex.now.Sub(time.Unix(signed.unix, 0)); d > EmbedWindow || d < -EmbedWindow {
-			return nil, InvalidGrant("authorization_failed: timestamp is more than 5 minutes off")
+			return refuse(InvalidGrant("authorization_failed: timestamp is more than 5 minutes off"))
 		}
 	}
 	s := g.s
@@ -108,44 +127,43 @@ func (g embedGrant) authorize(ctx context.Context, ex *exchange) (*authorization
 		// No client needs to authenticate, but one that tries must
 		// succeed: wrong credentials are refused, not ignored (RFC 6749 §5.2).
 		if _, err := s.authenticateClient(ctx, ex.tenant, c); err != nil {
-			return nil, err
+			return refuse(err)
 		}
 	}
 	app, embedSecret, err := s.embedSettings(ctx, ex.tenant)
 	if err != nil {
-		return nil, err
+		return refuse(err)
 	}
 	if signed == nil {
 		// Equal-length digests, so the comparison's time says nothing
 		// about how much of the secret matched.
-		if !secret.Equal(secret.HashToken(plain), secret.HashToken(embedSecret)) {
-			return nil, errEmbedRefused()
+		if !secret.Equal(secret.HashToken(req.plain), secret.HashToken(embedSecret)) {
+			return refuse(errEmbedRefused())
 		}
 	} else {
-		want, _ := base64.StdEncoding.DecodeString(EmbedSignature(embedSecret, signed.nonce, username, signed.timestamp))
+		want, _ := base64.StdEncoding.DecodeString(EmbedSignature(embedSecret, signed.nonce, req.username, signed.timestamp))
 		if !hmac.Equal(want, signed.signature) {
-			return nil, errEmbedRefused()
+			return refuse(errEmbedRefused())
 		}
 	}
 	// The signature covers the name as sent; the user is found by its
 	// normal form, so "SSO.User@example.com" is user sso.user@example.com.
-	id, err := domain.NormalizeUsername(username)
+	id, err := domain.NormalizeUsername(req.username)
 	if err != nil {
-		return nil, errEmbedRefused()
+		return refuse(errEmbedRefused())
 	}
-	user, ceiling, err := s.store.GetUserWithScopes(ctx, ex.tenant, id)
+	user, roleScopes, err := s.store.GetUserWithScopes(ctx, ex.tenant, id)
 	if errors.Is(err, domain.ErrNotFound) || (err == nil && user.Disabled) {
-		return nil, errEmbedRefused()
+		return refuse(errEmbedRefused())
 	}
 	if err != nil {
-		return nil, ServerError(err)
+		return refuse(ServerError(err))
 	}
-	ex.app = app
-	az := &authorization{app: app, subject: user.ID, ceiling: nonNil(ceiling), refresh: true}
+	az := &authorization{app: app, subject: user.ID, refresh: true}
 	if signed != nil {
 		az.redeem = func(ctx context.Context) error { return s.redeemNonce(ctx, ex, signed) }
 	}
-	return az, nil
+	return az, UserRoles(roleScopes), nil
 }
 
 // redeemNonce records a signed request's nonce. It runs last, once the

@@ -6,6 +6,9 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
 )
 
 // The README's worked example; openssl computes the same value:
@@ -77,5 +80,66 @@ func FuzzSignedEmbedParams(f *testing.F) {
 		if s.unix < 0 || len(s.timestamp) > 12 || len(s.signature) != sha256.Size {
 			t.Fatalf("accepted %+v", s)
 		}
+	})
+}
+
+// TestEmbedGrant: the plain and signed forms (DESIGN §2), one answer for
+// every refusal of a credential, and the nonce redeemed only by a request
+// good in every other respect.
+func TestEmbedGrant(t *testing.T) {
+	e := newTestEnv(t)
+	now := time.Now()
+	refused := "authorization_failed"
+	withParam := func(c call, kv ...string) call {
+		f := c.form
+		for i := 0; i+1 < len(kv); i += 2 {
+			f.Set(kv[i], kv[i+1])
+		}
+		return c
+	}
+	e.run(t, []tokenCase{
+		{name: "plain form: the embed application, its scopes within the user's roles, a refresh token", call: call{form: embedForm("john.doe")},
+			check: func(t *testing.T, e *testEnv, r *TokenResponse) {
+				c := e.claims(t, domain.DefaultTenant, r.AccessToken)
+				if r.Scope != "orders:read" || c.ClientID != domain.EmbedApplicationID || c.Subject != "john.doe" || r.RefreshToken == "" {
+					t.Fatalf("response %+v, claims %+v", r, c)
+				}
+			}},
+		{name: "plain form: scopes within the roles", call: withParam(call{form: embedForm("john.doe")}, "scope", "orders:read orders:write"),
+			check: wantScope("orders:read")},
+		{name: "plain form: a name in another case", call: call{form: embedForm("John.Doe")}},
+		{name: "signed form for an unknown user", call: call{form: signedEmbedForm("SSO.User@example.com", "n-1", now)}, wantCode: CodeInvalidGrant, wantDesc: refused},
+		{name: "signed form of an existing user", call: call{form: signedEmbedForm("Jane", "n-2", now)},
+			check: func(t *testing.T, e *testEnv, r *TokenResponse) {
+				if c := e.claims(t, domain.DefaultTenant, r.AccessToken); c.Subject != "jane" {
+					t.Fatalf("subject %q", c.Subject)
+				}
+			}},
+		{name: "signed form: a replay", call: call{form: signedEmbedForm("Jane", "n-2", now)}, wantCode: CodeInvalidGrant, wantDesc: "already used"},
+		{name: "signed form: refused for its scope, the nonce kept", call: withParam(call{form: signedEmbedForm("jane", "n-3", now)}, "scope", "admin"),
+			wantCode: CodeInvalidScope},
+		{name: "signed form: the retry of a request refused for its scope", call: call{form: signedEmbedForm("jane", "n-3", now)}},
+		{name: "signed form: refused for its validity_period, the nonce kept", call: withParam(call{form: signedEmbedForm("jane", "n-4", now)}, "validity_period", "x"),
+			wantCode: CodeInvalidRequest},
+		{name: "signed form: the retry of a request refused for its validity_period", call: call{form: signedEmbedForm("jane", "n-4", now)}},
+		{name: "signed form: a timestamp too old", call: call{form: signedEmbedForm("jane", "n-5", now.Add(-EmbedWindow-time.Minute))},
+			wantCode: CodeInvalidGrant, wantDesc: "5 minutes"},
+		{name: "signed form: a timestamp too far ahead", call: call{form: signedEmbedForm("jane", "n-6", now.Add(EmbedWindow+time.Minute))},
+			wantCode: CodeInvalidGrant},
+		{name: "signed form: a signature for another user", call: withParam(call{form: signedEmbedForm("jane", "n-7", now)}, "username", "john.doe"),
+			wantCode: CodeInvalidGrant, wantDesc: refused},
+		{name: "signed form: a nonce that would break the message apart", call: withParam(call{form: signedEmbedForm("jane", "n-8", now)}, "embed_nonce", "a&b"),
+			wantCode: CodeInvalidRequest},
+		{name: "wrong secret", call: withParam(call{form: embedForm("john.doe")}, "embed_secret", "wrong"), wantCode: CodeInvalidGrant, wantDesc: refused},
+		{name: "unknown user", call: call{form: embedForm("ghost")}, wantCode: CodeInvalidGrant, wantDesc: refused},
+		{name: "disabled user", call: call{form: embedForm("disabled.user")}, wantCode: CodeInvalidGrant, wantDesc: refused},
+		{name: "a user without a local password", call: call{form: embedForm("sso.user")}},
+		{name: "missing username", call: call{form: values("grant_type", domain.GrantEmbedSecret, "embed_secret", testEmbedSecret)}, wantCode: CodeInvalidRequest},
+		{name: "no credential", call: call{form: values("grant_type", domain.GrantEmbedSecret, "username", "john.doe")}, wantCode: CodeInvalidRequest},
+		{name: "both forms", call: withParam(call{form: signedEmbedForm("jane", "n-9", now)}, "embed_secret", testEmbedSecret), wantCode: CodeInvalidRequest},
+		{name: "embed off in the tenant", call: call{tenant: "acme", form: embedForm("alice")}, wantCode: CodeInvalidGrant, wantDesc: refused},
+		{name: "wrong client credentials are refused, not ignored", call: call{auth: basic(webClient, "wrong"), form: embedForm("john.doe")},
+			wantCode: CodeInvalidClient},
+		{name: "the embed application's own credentials", call: call{auth: basic(domain.EmbedApplicationID, testEmbedSecret), form: embedForm("john.doe")}},
 	})
 }

@@ -22,15 +22,31 @@ import (
 // party uses the successor, or the window closes, reuse revokes as ever.
 type refreshGrant struct{ s *Server }
 
+// refreshRequest is a refresh request (§6); scope and resource are the
+// parameters every grant shares.
+type refreshRequest struct{ refreshToken string }
+
+func (refreshRequest) claimedUser() string { return "" }
+
+var _ grant[refreshRequest] = refreshGrant{}
+
 func (refreshGrant) clientRequired() bool { return true }
 
-func (g refreshGrant) authorize(ctx context.Context, ex *exchange) (*authorization, error) {
-	raw := ex.req.Get("refresh_token")
+func (refreshGrant) parse(p params) (refreshRequest, error) {
+	raw := p.get("refresh_token")
 	if raw == "" {
-		return nil, InvalidRequest("missing refresh_token")
+		return refreshRequest{}, InvalidRequest("missing refresh_token")
 	}
+	return refreshRequest{refreshToken: raw}, nil
+}
+
+// authorize checks the token's checksum here rather than in parse: a
+// forged token is a bad credential (invalid_grant), answered only to a
+// client that authenticated.
+func (g refreshGrant) authorize(ctx context.Context, ex *exchange, req refreshRequest) (*authorization, ScopePolicy, error) {
+	raw := req.refreshToken
 	if !token.CheckRefreshToken(raw) {
-		return nil, InvalidGrant("invalid refresh token")
+		return refuse(InvalidGrant("invalid refresh token"))
 	}
 	s := g.s
 	// Mint the successor first, so consuming the old token and storing the
@@ -38,10 +54,10 @@ func (g refreshGrant) authorize(ctx context.Context, ex *exchange) (*authorizati
 	// audience are copied from the consumed token by the store.
 	next, rec, err := mintRefresh(ex, "", "", nil, nil)
 	if err != nil {
-		return nil, err
+		return refuse(err)
 	}
 	if err := s.sealForGrace(ex, next, rec); err != nil {
-		return nil, err
+		return refuse(err)
 	}
 	rot, err := s.store.RotateRefreshToken(ctx, ex.tenant, token.RefreshKey(raw), rec, ex.now)
 	switch {
@@ -50,38 +66,36 @@ func (g refreshGrant) authorize(ctx context.Context, ex *exchange) (*authorizati
 		if err := s.revoked.Sync(ctx); err != nil {
 			s.log.Error("sync revocations", "err", err)
 		}
-		return nil, InvalidGrant("refresh token was already used; the session is revoked")
+		return refuse(InvalidGrant("refresh token was already used; the session is revoked"))
 	case errors.Is(err, domain.ErrNotFound):
-		return nil, InvalidGrant("invalid refresh token")
+		return refuse(InvalidGrant("invalid refresh token"))
 	case err != nil:
-		return nil, ServerError(err)
+		return refuse(ServerError(err))
 	}
 	old := &rot.Consumed
 	if old.ClientID != ex.app.ID {
 		// Another client holds this client's token: treat it as leaked.
 		if err := s.revokeFamily(ctx, ex.tenant, old); err != nil {
-			return nil, err
+			return refuse(err)
 		}
-		return nil, InvalidGrant("refresh token was issued to another client")
+		return refuse(InvalidGrant("refresh token was issued to another client"))
 	}
 	if !rot.UserActive {
-		return nil, InvalidGrant("the user of this refresh token is no longer active")
+		return refuse(InvalidGrant("the user of this refresh token is no longer active"))
 	}
 	if rot.Successor != nil {
 		// A retry within the grace: the successor already issued, again.
 		if next, err = s.openSuccessor(ex.tenant, rot.Successor); err != nil {
-			return nil, ServerError(err)
+			return refuse(ServerError(err))
 		}
 	}
 	return &authorization{
 		subject:      old.Subject,
-		ceiling:      intersect(old.Scopes, rot.UserScopes),
-		fallback:     nonNil(old.Scopes),
 		audience:     old.Audience,
 		refresh:      true,
 		familyID:     old.FamilyID,
 		refreshToken: next,
-	}, nil
+	}, OriginalGrant(old.Scopes, rot.UserScopes), nil
 }
 
 // sealForGrace keeps the successor raw, sealed with the master key, for
@@ -130,17 +144,4 @@ func (s *Server) revokeFamily(ctx context.Context, tenant string, rt *domain.Ref
 	}
 	s.revoked.Noted(domain.Revocation{Tenant: tenant, Kind: domain.RevokeFamily, Value: rt.FamilyID, ExpiresAt: until})
 	return nil
-}
-
-func intersect(a, b []string) []string {
-	out := []string{}
-	for _, x := range a {
-		for _, y := range b {
-			if x == y {
-				out = append(out, x)
-				break
-			}
-		}
-	}
-	return out
 }

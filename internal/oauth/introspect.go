@@ -1,10 +1,12 @@
 package oauth
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
 
+	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
@@ -31,48 +33,45 @@ func (s *Server) introspect(ctx context.Context, tenant string, req *Request) (*
 	if _, err := s.authenticateClient(ctx, tenant, req.Client); err != nil {
 		return nil, err
 	}
-	raw := req.Get("token")
+	raw := req.Token
 	if raw == "" {
 		return nil, InvalidRequest("missing token")
 	}
 	if strings.HasPrefix(raw, token.PrefixRefresh) {
 		return s.introspectRefresh(ctx, tenant, raw)
 	}
-	if strings.HasPrefix(raw, token.PrefixAPI) {
-		return s.introspectAPIToken(ctx, tenant, raw)
-	}
-	c, err := s.VerifyAccessToken(ctx, tenant, raw)
-	if errors.Is(err, domain.ErrUnavailable) {
-		return nil, ServerError(err) // unknown is not inactive
-	}
-	if err != nil {
+	p, err := s.verifier.Verify(ctx, tenant, raw)
+	if errors.Is(err, authn.ErrInvalid) {
 		return &Introspection{}, nil
 	}
-	return &Introspection{
-		Active:    true,
-		Scope:     c.Scope,
-		ClientID:  c.ClientID,
-		Subject:   c.Subject,
-		Audience:  c.Audience,
-		Issuer:    c.Issuer,
-		ExpiresAt: c.ExpiresAt.Unix(),
-		IssuedAt:  c.IssuedAt.Unix(),
-		TokenID:   c.ID,
-		TokenType: "Bearer",
-	}, nil
+	if err != nil {
+		return nil, ServerError(err) // unknown is not inactive
+	}
+	return introspection(p, s.keys.Issuer(tenant)), nil
 }
 
-// VerifyAccessToken checks a JWT access token of tenant, including
-// revocation of the token and of its refresh family.
-func (s *Server) VerifyAccessToken(ctx context.Context, tenant, raw string) (*token.Claims, error) {
-	c, err := s.keys.Verify(ctx, tenant, raw)
-	if err != nil {
-		return nil, err
+// introspection describes an active access or API token of the tenant
+// whose issuer is issuer (API tokens carry none of their own).
+func introspection(p *authn.Principal, issuer string) *Introspection {
+	in := &Introspection{
+		Active:   true,
+		Scope:    strings.Join(p.Scopes, " "),
+		ClientID: p.Client,
+		Subject:  p.Subject,
+		Audience: p.Audience,
+		Issuer:   cmp.Or(p.Issuer, issuer),
+		IssuedAt: p.AuthTime.Unix(),
 	}
-	if s.revoked.IsRevoked(tenant, c.ID, c.FamilyID) {
-		return nil, token.ErrInvalidToken
+	if !p.ExpiresAt.IsZero() {
+		in.ExpiresAt = p.ExpiresAt.Unix()
 	}
-	return c, nil
+	switch p.Kind {
+	case authn.KindAccessToken:
+		in.TokenID, in.TokenType = p.CredentialID, "Bearer"
+	case authn.KindAPIToken:
+		in.TokenType = "api_token"
+	}
+	return in
 }
 
 func (s *Server) introspectRefresh(ctx context.Context, tenant, raw string) (*Introspection, error) {
@@ -107,7 +106,7 @@ func (s *Server) revoke(ctx context.Context, tenant string, req *Request) error 
 	if err != nil {
 		return err
 	}
-	raw := req.Get("token")
+	raw := req.Token
 	if raw == "" {
 		return InvalidRequest("missing token")
 	}
@@ -124,7 +123,7 @@ func (s *Server) revoke(ctx context.Context, tenant string, req *Request) error 
 		if err != nil {
 			return ServerError(err)
 		}
-		if rt.ClientID != app.ID {
+		if !issuedTo(rt.ClientID, app.ID) {
 			return UnauthorizedClient("the token was issued to another client")
 		}
 		return s.revokeFamily(ctx, tenant, rt)
@@ -136,7 +135,7 @@ func (s *Server) revoke(ctx context.Context, tenant string, req *Request) error 
 	if err != nil {
 		return nil // invalid or expired: nothing to revoke
 	}
-	if c.ClientID != app.ID {
+	if !issuedTo(c.ClientID, app.ID) {
 		return UnauthorizedClient("the token was issued to another client")
 	}
 	rev := &domain.Revocation{Tenant: tenant, Kind: domain.RevokeTokenID, Value: c.ID, ExpiresAt: c.ExpiresAt}
@@ -144,4 +143,11 @@ func (s *Server) revoke(ctx context.Context, tenant string, req *Request) error 
 		return ServerError(err)
 	}
 	return nil
+}
+
+// issuedTo reports whether a token naming client tokenClient belongs to
+// the authenticated client appID. Access tokens issued before the embed
+// client's rename still name tollgate:embed until they expire.
+func issuedTo(tokenClient, appID string) bool {
+	return tokenClient == appID || (isEmbedClient(tokenClient) && isEmbedClient(appID))
 }

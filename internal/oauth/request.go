@@ -22,15 +22,19 @@ const (
 	maxResources  = 10
 )
 
-// Request is a parsed token, introspection or revocation request: its
-// single-valued parameters, its resource indicators and the client
-// credentials it carries.
+// Request is a token, introspection or revocation request as read from
+// the wire. What every endpoint needs is typed here; the other parameters
+// wait, as sent, for the parse step of the grant the request names
+// (grant.go), which reads them into that grant's own request type.
 type Request struct {
-	Params    map[string]string
-	Resources []string // RFC 8707: the only repeatable parameter
-	Client    ClientCredentials
+	Client ClientCredentials
+	// Token is the token an introspection (RFC 7662 §2.1) or revocation
+	// (RFC 7009 §2.1) request names.
+	Token string
 	// RemoteAddr is the caller's IP, for throttling and audit.
 	RemoteAddr string
+	resources  []string // RFC 8707: the only repeatable parameter
+	params     params
 }
 
 // ClientCredentials are what the request offers to authenticate the client.
@@ -40,8 +44,12 @@ type ClientCredentials struct {
 	Basic  bool // came from the Authorization header
 }
 
-// Get returns a parameter, or "" when absent.
-func (r *Request) Get(name string) string { return r.Params[name] }
+// params are a request's single-valued parameters as sent. They are
+// written only while the body is read, each name once, and read only by
+// parse steps.
+type params map[string]string
+
+func (p params) get(name string) string { return p[name] }
 
 // ParseRequest reads an OAuth request body and Authorization header.
 // Bodies are application/x-www-form-urlencoded (RFC 6749 §3.2) or JSON.
@@ -58,7 +66,7 @@ func ParseRequest(contentType, authorization string, body io.Reader) (*Request, 
 		e.Status = http.StatusRequestEntityTooLarge
 		return nil, e
 	}
-	req := &Request{Params: map[string]string{}}
+	req := &Request{params: params{}}
 	media, _, _ := mime.ParseMediaType(contentType)
 	switch media {
 	case "application/x-www-form-urlencoded":
@@ -78,6 +86,7 @@ func ParseRequest(contentType, authorization string, body io.Reader) (*Request, 
 	if err := req.parseClient(authorization); err != nil {
 		return nil, err
 	}
+	req.Token = req.params.get("token")
 	return req, nil
 }
 
@@ -177,10 +186,10 @@ func (r *Request) set(name, value string) error {
 	if err := checkValue(name, value); err != nil {
 		return err
 	}
-	if _, dup := r.Params[name]; dup {
+	if _, dup := r.params[name]; dup {
 		return InvalidRequest("parameter " + strconv.Quote(name) + " repeated")
 	}
-	r.Params[name] = value
+	r.params[name] = value
 	return nil
 }
 
@@ -188,10 +197,10 @@ func (r *Request) addResource(v string) error {
 	if err := checkValue("resource", v); err != nil {
 		return err
 	}
-	if len(r.Resources) == maxResources {
+	if len(r.resources) == maxResources {
 		return InvalidTarget("too many resource parameters")
 	}
-	r.Resources = append(r.Resources, v)
+	r.resources = append(r.resources, v)
 	return nil
 }
 
@@ -211,7 +220,7 @@ func checkValue(name, v string) error {
 // parseClient merges HTTP Basic and body credentials, refusing a request
 // that uses both methods (RFC 6749 §2.3).
 func (r *Request) parseClient(authorization string) error {
-	id, secret := r.Params["client_id"], r.Params["client_secret"]
+	id, secret := r.params.get("client_id"), r.params.get("client_secret")
 	if authorization == "" {
 		r.Client = ClientCredentials{ID: id, Secret: secret}
 		return nil

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
 )
 
 const form = "application/x-www-form-urlencoded"
@@ -28,7 +30,7 @@ func TestParseRequest(t *testing.T) {
 		{name: "form with basic auth", contentType: form, auth: basic("app", "s3cret"),
 			body: "grant_type=password&username=john&password=pw",
 			check: func(t *testing.T, r *Request) {
-				if r.Get("username") != "john" || r.Client != (ClientCredentials{ID: "app", Secret: "s3cret", Basic: true}) {
+				if r.params.get("username") != "john" || r.Client != (ClientCredentials{ID: "app", Secret: "s3cret", Basic: true}) {
 					t.Fatalf("parsed %+v", r)
 				}
 			}},
@@ -46,14 +48,20 @@ func TestParseRequest(t *testing.T) {
 			}},
 		{name: "resource repeats", contentType: form, body: "grant_type=client_credentials&resource=https://a&resource=https://b",
 			check: func(t *testing.T, r *Request) {
-				if strings.Join(r.Resources, ",") != "https://a,https://b" {
-					t.Fatalf("resources %v", r.Resources)
+				if strings.Join(r.resources, ",") != "https://a,https://b" {
+					t.Fatalf("resources %v", r.resources)
 				}
 			}},
 		{name: "json body", contentType: "application/json", body: `{"grant_type":"client_credentials","validity_period":60,"resource":["https://a"]}`,
 			check: func(t *testing.T, r *Request) {
-				if r.Get("validity_period") != "60" || len(r.Resources) != 1 {
+				if r.params.get("validity_period") != "60" || len(r.resources) != 1 {
 					t.Fatalf("parsed %+v", r)
+				}
+			}},
+		{name: "token of introspection and revocation", contentType: form, auth: basic("a", "b"), body: "token=tgr_x&token_type_hint=refresh_token",
+			check: func(t *testing.T, r *Request) {
+				if r.Token != "tgr_x" {
+					t.Fatalf("token %q", r.Token)
 				}
 			}},
 		{name: "repeated parameter", contentType: form, body: "grant_type=password&grant_type=password", wantCode: CodeInvalidRequest},
@@ -108,35 +116,88 @@ func TestParseRequest(t *testing.T) {
 	}
 }
 
+// FuzzParseRequest: reading a body never panics and refuses with protocol
+// errors only; what it accepts is bounded, uses one client authentication
+// method and kept every JSON member exactly once; and every grant's parse
+// step, run on it, accepts only what its grant relies on.
 func FuzzParseRequest(f *testing.F) {
 	f.Add(form, "", "grant_type=password&username=a&password=b")
 	f.Add("application/json", "", `{"grant_type":"client_credentials","resource":["https://x"]}`)
 	f.Add(form, basic("a", "b"), "resource=x&resource=y&scope=a%20b")
 	f.Add("application/json", "", `{"grant_type":"a","grant\u005ftype":"b"}`)
 	f.Add("application/json", "", `{"scope":"a","resource":"https://x","resource":["https://y"]}`)
+	f.Add(form, "", "grant_type=embed_secret&username=u&embed_nonce=n&timestamp=1767225600&embed_signature="+readmeSignature)
+	f.Add(form, "", "grant_type=refresh_token&refresh_token=tgr_x&scope=default&validity_period=60")
 	f.Fuzz(func(t *testing.T, contentType, auth, body string) {
 		r, err := ParseRequest(contentType, auth, strings.NewReader(body))
 		if err != nil {
-			var oe *Error
-			if !errors.As(err, &oe) || oe.Code == "" || oe.Status < 400 {
-				t.Fatalf("non-protocol error %v", err)
-			}
+			checkProtocolError(t, err)
 			return
 		}
-		for k, v := range r.Params {
+		for k, v := range r.params {
 			if len(v) > maxValueBytes || len(k) > 128 {
 				t.Fatalf("unbounded parameter %q", k)
 			}
 		}
-		if r.Client.Basic && r.Params["client_secret"] != "" {
+		if r.Client.Basic && r.params.get("client_secret") != "" {
 			t.Fatal("two client authentication methods accepted")
 		}
 		if n, ok := jsonMembers(body); ok && strings.HasPrefix(contentType, "application/json") {
-			if got := len(r.Params) + min(len(r.Resources), 1); got != n {
+			if got := len(r.params) + min(len(r.resources), 1); got != n {
 				t.Fatalf("%d members in the body, %d parameters kept: a repeated key was accepted", n, got)
 			}
 		}
+		checkGrantParses(t, r.params)
 	})
+}
+
+// checkGrantParses runs every parse step of the token endpoint on p and
+// checks that what each accepts is what the later steps rely on.
+func checkGrantParses(t *testing.T, p params) {
+	t.Helper()
+	if tp, err := parseTokenParams(p); err != nil {
+		checkProtocolError(t, err)
+	} else {
+		for _, s := range tp.scope.names {
+			if !domain.ValidScopeToken(s) {
+				t.Fatalf("accepted scope %q", s)
+			}
+		}
+		if tp.validity < 0 || (tp.validity == 0) != (p.get("validity_period") == "") {
+			t.Fatalf("validity %d from %q", tp.validity, p.get("validity_period"))
+		}
+		if tp.scope.asked && tp.scope.asDefault {
+			t.Fatal("scope both asked and default")
+		}
+	}
+	if r, err := (passwordGrant{}).parse(p); err != nil {
+		checkProtocolError(t, err)
+	} else if r.username == "" || r.password == "" {
+		t.Fatalf("password grant accepted %+v", r)
+	}
+	if r, err := (refreshGrant{}).parse(p); err != nil {
+		checkProtocolError(t, err)
+	} else if r.refreshToken == "" {
+		t.Fatal("refresh grant accepted no token")
+	}
+	if r, err := (embedGrant{}).parse(p); err != nil {
+		checkProtocolError(t, err)
+	} else if r.username == "" || (r.plain == "") == (r.signed == nil) {
+		t.Fatalf("embed grant accepted %+v: it needs a username and exactly one form", r)
+	}
+	if _, err := (clientCredentialsGrant{}).parse(p); err != nil {
+		t.Fatalf("client_credentials has no parameters to refuse: %v", err)
+	}
+}
+
+// checkProtocolError fails unless err is an OAuth error with an error
+// status.
+func checkProtocolError(t *testing.T, err error) {
+	t.Helper()
+	var oe *Error
+	if !errors.As(err, &oe) || oe.Code == "" || oe.Status < 400 {
+		t.Fatalf("non-protocol error %v", err)
+	}
 }
 
 // jsonMembers counts the members of a JSON object body, repeats included.

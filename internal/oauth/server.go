@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/tollgate-dev/tollgate/internal/apitoken"
 	"github.com/tollgate-dev/tollgate/internal/audit"
+	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/cache"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
@@ -37,24 +37,25 @@ type Config struct {
 	// Limiter throttles password guessing; nil: one with the default
 	// limits. Share it with whatever else signs users in and unlocks them.
 	Limiter *throttle.Limiter
+	// Credentials answers introspection of access and API tokens; nil:
+	// access tokens only (API tokens are inactive).
+	Credentials *authn.Authenticator
 }
 
 // Server is the authorization server's protocol logic.
 type Server struct {
 	store    store.Store
-	hasher   *secret.Hasher
 	keys     *token.Keyring
 	revoked  *token.Revocations
 	log      *slog.Logger
 	now      func() time.Time
-	grants   map[string]grant
+	grants   map[string]handler                      // by grant_type
 	clients  *cache.TTL[string, *domain.Application] // by client id, unique across tenants
 	tenants  *cache.TTL[string, bool]
-	throttle *throttle.Limiter
+	userAuth *authn.Passwords     // the password grant's username and password
+	verifier *authn.Authenticator // introspected access and API tokens
 	events   audit.Sink
-	// apiTokens answers introspection of API tokens; nil: inactive.
-	apiTokens *apitoken.Verifier
-	sealer    *secret.Sealer
+	sealer   *secret.Sealer
 }
 
 // NewServer returns a Server with every grant registered.
@@ -68,25 +69,27 @@ func NewServer(c Config) *Server {
 	if c.Limiter == nil {
 		c.Limiter = throttle.New(c.Store, throttle.DefaultLimits())
 	}
+	if c.Credentials == nil {
+		c.Credentials = authn.New(authn.NewAccessTokens(c.Keys.KeySource, c.Revoked, nil))
+	}
 	s := &Server{
 		store:    c.Store,
-		hasher:   c.Hasher,
 		keys:     c.Keys,
 		revoked:  c.Revoked,
 		log:      c.Logger,
 		now:      c.Now,
 		clients:  cache.New[string, *domain.Application](c.CacheTTL, 100_000),
 		tenants:  cache.New[string, bool](c.CacheTTL, 10_000),
-		throttle: c.Limiter,
+		userAuth: authn.NewPasswords(c.Store, c.Hasher, c.Limiter, c.Logger),
+		verifier: c.Credentials,
 		events:   c.Events,
 		sealer:   c.Sealer,
 	}
-	s.grants = map[string]grant{
-		domain.GrantPassword:          passwordGrant{s},
-		domain.GrantClientCredentials: clientCredentialsGrant{},
-		domain.GrantRefreshToken:      refreshGrant{s},
-		domain.GrantEmbedSecret:       embedGrant{s},
-	}
+	s.grants = map[string]handler{}
+	register[passwordRequest](s, domain.GrantPassword, passwordGrant{s})
+	register[clientCredentialsRequest](s, domain.GrantClientCredentials, clientCredentialsGrant{})
+	register[refreshRequest](s, domain.GrantRefreshToken, refreshGrant{s})
+	register[embedRequest](s, domain.GrantEmbedSecret, embedGrant{s})
 	return s
 }
 
@@ -113,53 +116,25 @@ type TokenResponse struct {
 	ExpiresOn string `json:"expires_on,omitempty"`
 }
 
-// token handles a token request for tenant. The steps are fixed for every
-// grant: resolve the tenant, authenticate the client, check the client may
-// use the grant, let the grant authorize the subject, then compute scopes,
-// audience and lifetime and issue.
-//
-// ev collects what the audit event of the request records.
+// token handles a token request for tenant: grant_type picks the grant,
+// whose fixed steps do the rest (steps.handle). ev collects what the audit
+// event of the request records.
 func (s *Server) token(ctx context.Context, tenant string, req *Request, ev *audit.Event) (*TokenResponse, error) {
-	gt := req.Get("grant_type")
+	gt := req.params.get("grant_type")
 	if gt == "" {
 		return nil, InvalidRequest("missing grant_type")
 	}
-	g, ok := s.grants[gt]
+	h, ok := s.grants[gt]
 	if !ok {
 		return nil, UnsupportedGrantType("grant_type " + strconv.Quote(gt) + " is not supported")
 	}
 	ev.Grant = gt
-	clientID := req.Client.ID
-	if !g.clientRequired() {
-		clientID = "" // the embed secret is per tenant: the path names it
+	resp, f, err := h.handle(ctx, tenant, req)
+	ev.Tenant, ev.UserID = f.tenant, f.userID
+	if f.clientID != "" {
+		ev.ClientID = f.clientID
 	}
-	resolved, err := s.resolveTenant(ctx, tenant, clientID)
-	if err != nil {
-		return nil, err
-	}
-	viaDefault := resolved != tenant
-	tenant = resolved
-	ev.Tenant, ev.UserID = tenant, req.Get("username")
-	ex := &exchange{tenant: tenant, req: req, now: s.now(), viaDefault: viaDefault}
-	if g.clientRequired() {
-		app, err := s.authenticateClient(ctx, tenant, req.Client)
-		if err != nil {
-			return nil, err
-		}
-		if !app.AllowsGrant(gt) {
-			return nil, UnauthorizedClient("the client may not use grant_type " + gt)
-		}
-		ex.app = app
-	}
-	az, err := g.authorize(ctx, ex)
-	if err != nil {
-		return nil, err
-	}
-	if az.app != nil {
-		ev.ClientID = az.app.ID
-	}
-	ev.UserID = az.subject
-	return s.issue(ctx, ex, az)
+	return resp, err
 }
 
 // resolveTenant returns the tenant a request is for. On the default
@@ -279,7 +254,8 @@ func isEmbedClient(id string) bool {
 // exchange carries one token request through the fixed steps.
 type exchange struct {
 	tenant string
-	req    *Request
+	req    *Request    // the client's credentials, resources and address
+	token  tokenParams // the parameters every grant shares
 	app    *domain.Application
 	now    time.Time
 	// viaDefault: the request came on the default tenant's paths from a

@@ -30,11 +30,24 @@ type Store interface {
 	UpdateTenant(ctx context.Context, id string, fn func(*domain.Tenant) error) (*domain.Tenant, error)
 	DeleteTenant(ctx context.Context, id string) error
 
+	// References. A user's roles, a role's scopes, an application's
+	// scopes and default scopes and an API resource's scopes must name
+	// roles and scopes of the tenant: every write that names an unknown
+	// one fails with an InvalidError on that attribute ("roles",
+	// "scopes", "defaultScopes", "resources"), decided in the writing
+	// transaction, so a concurrent delete cannot leave a dangling name.
+	// DeleteRole and DeleteScope of a name still in use give a
+	// *domain.InUseError (wrapping ErrConflict) with the counts, unless
+	// force: then, in the same transaction, the name is removed from the
+	// users, roles and applications that hold it (their updatedAt set).
+	// Force never removes a scope from an API, whose resource would then
+	// require less: an API naming the scope still gives InUseError.
+
 	// Users.
 	CreateUser(ctx context.Context, tenant string, u *domain.User) error
 	GetUser(ctx context.Context, tenant, id string) (*domain.User, error)
 	// GetUserWithScopes returns a user and the union of the scopes their
-	// roles grant (sorted, unknown roles contribute nothing) in one read.
+	// roles grant (sorted) in one read.
 	GetUserWithScopes(ctx context.Context, tenant, id string) (*domain.User, []string, error)
 	ListUsers(ctx context.Context, tenant string, p domain.Page) ([]domain.User, error)
 	UpdateUser(ctx context.Context, tenant, id string, fn func(*domain.User) error) (*domain.User, error)
@@ -66,7 +79,7 @@ type Store interface {
 	GetRole(ctx context.Context, tenant, id string) (*domain.Role, error)
 	ListRoles(ctx context.Context, tenant string, p domain.Page) ([]domain.Role, error)
 	UpdateRole(ctx context.Context, tenant, id string, fn func(*domain.Role) error) (*domain.Role, error)
-	DeleteRole(ctx context.Context, tenant, id string) error
+	DeleteRole(ctx context.Context, tenant, id string, force bool) error
 	// RoleScopes returns the union of the scopes of the named roles; unknown
 	// role names contribute nothing.
 	RoleScopes(ctx context.Context, tenant string, roles []string) ([]string, error)
@@ -76,7 +89,9 @@ type Store interface {
 	GetScope(ctx context.Context, tenant, id string) (*domain.Scope, error)
 	ListScopes(ctx context.Context, tenant string, p domain.Page) ([]domain.Scope, error)
 	UpdateScope(ctx context.Context, tenant, id string, fn func(*domain.Scope) error) (*domain.Scope, error)
-	DeleteScope(ctx context.Context, tenant, id string) error
+	// DeleteScope returns the client ids of the applications a forced
+	// delete changed, for caches of clients.
+	DeleteScope(ctx context.Context, tenant, id string, force bool) (changedApps []string, err error)
 
 	// Applications (OAuth clients). Client ids are unique across tenants:
 	// CreateApplication gives ErrConflict for an id any tenant has.

@@ -108,7 +108,7 @@ func (k *Keyring) Issue(ctx context.Context, tenant string, c *Claims) (string, 
 //
 // Errors wrapping ErrInvalidToken mean the token is bad; any other error
 // (the key store unreachable on first use) is the server's problem.
-func (k *Keyring) Verify(ctx context.Context, tenant, raw string) (*Claims, error) {
+func (k *KeySource) Verify(ctx context.Context, tenant, raw string) (*Claims, error) {
 	if len(raw) > maxTokenLen {
 		return nil, invalid("too long")
 	}
@@ -193,7 +193,7 @@ func checkClaims(payload []byte, tenant, issuer string, now time.Time) (*Claims,
 // verificationKey finds kid among the tenant's published keys. An unknown
 // kid may be a key rotated in on another node, so it triggers a reload, at
 // most once per missInterval per tenant.
-func (k *Keyring) verificationKey(ctx context.Context, tenant, kid string) (verifyKey, string, error) {
+func (k *KeySource) verificationKey(ctx context.Context, tenant, kid string) (verifyKey, string, error) {
 	st, err := k.current(ctx, tenant, false)
 	if err != nil {
 		return verifyKey{}, "", err

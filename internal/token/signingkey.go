@@ -37,7 +37,7 @@ func publicKey(sk *domain.SigningKey) (jose.JSONWebKey, verifyKey, bool) {
 
 // openSigner unseals a private key and builds its signer once, so signing
 // a token costs one signature and no key parsing.
-func (k *Keyring) openSigner(tenant string, sk *domain.SigningKey) (*jwsSigner, error) {
+func (k *signing) openSigner(tenant string, sk *domain.SigningKey) (*jwsSigner, error) {
 	a := storedAlgorithm(sk.Algorithm)
 	if a == nil {
 		return nil, fmt.Errorf("token: signing key %s of tenant %s: %w %q", sk.ID, tenant, ErrUnsupportedAlgorithm, sk.Algorithm)
@@ -60,7 +60,7 @@ func (k *Keyring) openSigner(tenant string, sk *domain.SigningKey) (*jwsSigner, 
 // newKey generates a key for algorithm a, its private half sealed with the
 // master key. The kid is the RFC 7638 thumbprint, so it is unique without
 // coordination and the same on every node.
-func (k *Keyring) newKey(tenant string, a *algorithm, now time.Time) (*domain.SigningKey, error) {
+func (k *signing) newKey(tenant string, a *algorithm, now time.Time) (*domain.SigningKey, error) {
 	priv, err := a.generate()
 	if err != nil {
 		return nil, fmt.Errorf("token: generating %s key: %w", a.name, err)

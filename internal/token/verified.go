@@ -40,7 +40,7 @@ func verifiedKeyOf(tenant, raw string) verifiedKey {
 
 // cachedClaims returns a copy of the claims of a token verified recently,
 // or nil when it must be verified afresh.
-func (k *Keyring) cachedClaims(ctx context.Context, key verifiedKey) *Claims {
+func (k *KeySource) cachedClaims(ctx context.Context, key verifiedKey) *Claims {
 	e, ok := k.verified.Get(key)
 	if !ok || !k.now().Before(e.claims.ExpiresAt.Add(leeway)) {
 		return nil
@@ -57,7 +57,7 @@ func (k *Keyring) cachedClaims(ctx context.Context, key verifiedKey) *Claims {
 	return &c
 }
 
-func (k *Keyring) rememberVerified(key verifiedKey, c *Claims, kid string) {
+func (k *KeySource) rememberVerified(key verifiedKey, c *Claims, kid string) {
 	e := &verifiedEntry{claims: *c, kid: kid}
 	e.claims.Audience = append([]string(nil), c.Audience...)
 	k.verified.Put(key, e)

@@ -1,7 +1,7 @@
 // Package remote lets a gateway run on another machine than the token
 // service (`tollgate gateway --key-manager URL`): a Client reads API
 // definitions, public keys and revocations from the key manager's
-// gateway feed and resolves API tokens through it, and a Verifier checks
+// gateway feed and resolves API tokens through it, and NewVerifier checks
 // tokens with that state. The last known state keeps serving while the
 // key manager is unreachable.
 package remote
@@ -20,12 +20,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/apitoken"
 	"github.com/tollgate-dev/tollgate/internal/domain"
-	"github.com/tollgate-dev/tollgate/internal/gateway"
 	"github.com/tollgate-dev/tollgate/internal/gateway/feedwire"
 )
 
-// ErrReadOnly: a remote gateway never writes keys or revocations.
+// ErrReadOnly: a remote gateway never writes revocations.
 var ErrReadOnly = errors.New("remote: the gateway's view of the key manager is read-only")
 
 // RevocationWait is how long a caught-up revocation request waits on the
@@ -142,23 +142,14 @@ func (c *Client) APIs(ctx context.Context) ([]domain.API, error) {
 	return w.Domain(), nil
 }
 
-// ListSigningKeys implements token.KeyStore with verification-only keys.
+// ListSigningKeys implements token.PublicKeyStore: the key manager
+// publishes public keys only.
 func (c *Client) ListSigningKeys(ctx context.Context, tenant string, _ time.Time) ([]domain.SigningKey, error) {
 	var w feedwire.Keys
 	if err := c.call(ctx, http.MethodGet, feedwire.PathKeys+url.PathEscape(tenant), nil, &w); err != nil {
 		return nil, err
 	}
 	return verificationKeys(w, tenant), nil
-}
-
-// CreateSigningKey implements token.KeyStore; a gateway never signs.
-func (c *Client) CreateSigningKey(context.Context, string, *domain.SigningKey) error {
-	return ErrReadOnly
-}
-
-// RotateSigningKey implements token.KeyStore; a gateway never signs.
-func (c *Client) RotateSigningKey(context.Context, string, *domain.SigningKey, time.Time) error {
-	return ErrReadOnly
 }
 
 // AddRevocation implements token.RevocationStore; revocations are made
@@ -197,13 +188,14 @@ func (c *Client) RevocationsSince(ctx context.Context, after int64, limit int) (
 	return w.Domain(), nil
 }
 
-// VerifyAPIToken asks the key manager who an API token stands for.
-func (c *Client) VerifyAPIToken(ctx context.Context, tenant, raw string) (*gateway.Identity, error) {
+// VerifyAPIToken asks the key manager who an API token stands for; a
+// token it refuses is apitoken.ErrInvalid.
+func (c *Client) VerifyAPIToken(ctx context.Context, tenant, raw string) (*apitoken.Identity, error) {
 	var id feedwire.APITokenIdentity
 	err := c.call(ctx, http.MethodPost, feedwire.PathVerifyAPIToken, feedwire.VerifyAPIToken{Tenant: tenant, Token: raw}, &id)
 	var es *errStatus
 	if errors.As(err, &es) && es.tokenRefused() {
-		return nil, gateway.ErrInvalidToken
+		return nil, apitoken.ErrInvalid
 	}
 	if err != nil {
 		return nil, err
@@ -212,7 +204,7 @@ func (c *Client) VerifyAPIToken(ctx context.Context, tenant, raw string) (*gatew
 	// that is wrong, or not what it claims, must not let a token of one
 	// tenant into another's API.
 	if id.Tenant != tenant {
-		return nil, gateway.ErrInvalidToken
+		return nil, apitoken.ErrInvalid
 	}
-	return &gateway.Identity{Tenant: id.Tenant, Subject: id.Subject, Scopes: id.Scopes}, nil
+	return &apitoken.Identity{Tenant: id.Tenant, UserID: id.Subject, Scopes: id.Scopes}, nil
 }

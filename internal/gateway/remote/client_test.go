@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/apitoken"
 	"github.com/tollgate-dev/tollgate/internal/domain"
-	"github.com/tollgate-dev/tollgate/internal/gateway"
 	"github.com/tollgate-dev/tollgate/internal/gateway/feedwire"
 	"github.com/tollgate-dev/tollgate/internal/gateway/remote"
 )
@@ -118,19 +118,19 @@ func TestClient(t *testing.T) {
 			call: func(ctx context.Context, c *remote.Client) (any, error) {
 				return c.VerifyAPIToken(ctx, "acme", "tgp_token")
 			},
-			want: &gateway.Identity{Tenant: "acme", Subject: "eve", Scopes: []string{"orders:read"}}, path: feedwire.PathVerifyAPIToken},
+			want: &apitoken.Identity{Tenant: "acme", UserID: "eve", Scopes: []string{"orders:read"}}, path: feedwire.PathVerifyAPIToken},
 		{name: "an API token the key manager refuses is invalid, and the key manager is up",
 			answer: answerJSON(401, map[string]string{"error": "invalid_token"}),
 			call: func(ctx context.Context, c *remote.Client) (any, error) {
 				return c.VerifyAPIToken(ctx, "acme", "tgp_token")
 			},
-			errIs: gateway.ErrInvalidToken, path: feedwire.PathVerifyAPIToken},
+			errIs: apitoken.ErrInvalid, path: feedwire.PathVerifyAPIToken},
 		{name: "an API token of another tenant is invalid",
 			answer: answerJSON(200, feedwire.APITokenIdentity{Tenant: "other", Subject: "eve"}),
 			call: func(ctx context.Context, c *remote.Client) (any, error) {
 				return c.VerifyAPIToken(ctx, "acme", "tgp_token")
 			},
-			errIs: gateway.ErrInvalidToken, path: feedwire.PathVerifyAPIToken},
+			errIs: apitoken.ErrInvalid, path: feedwire.PathVerifyAPIToken},
 		{name: "the gateway's own credential refused is an outage, not an invalid token",
 			answer: answerJSON(401, map[string]any{"errors": []map[string]string{{"code": "unauthenticated"}}}),
 			call: func(ctx context.Context, c *remote.Client) (any, error) {

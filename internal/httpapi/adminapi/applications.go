@@ -91,16 +91,7 @@ func (h *Handler) createApp(w http.ResponseWriter, r *http.Request, c call) erro
 	if err != nil {
 		return err
 	}
-	a := &domain.Application{
-		Name: deref(patch.Name), GrantTypes: derefList(patch.GrantTypes),
-		Scopes: derefList(patch.Scopes), DefaultScopes: derefList(patch.DefaultScopes),
-		AccessTokenTTL: deref(patch.AccessTokenTTL), RefreshTokenTTL: deref(patch.RefreshTokenTTL),
-		RefreshReuseGrace: domain.DefaultRefreshReuseGrace, // 0 is a setting, not "unset"
-	}
-	if patch.RefreshReuseGrace != nil {
-		a.RefreshReuseGrace = *patch.RefreshReuseGrace
-	}
-	clientSecret, err := h.Service.CreateApplication(r.Context(), c.p, c.tenant, a)
+	a, clientSecret, err := h.Service.CreateApplication(r.Context(), c.p, c.tenant, patch)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/apitoken"
+	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
@@ -54,7 +55,7 @@ func newEnv(t *testing.T) *env {
 			t.Fatal(err)
 		}
 	}
-	if err := admin.SetBootstrapToken(ctx, st, bootstrapToken); err != nil {
+	if err := authn.SetBootstrapToken(ctx, st, bootstrapToken); err != nil {
 		t.Fatal(err)
 	}
 	sealer, err := secret.NewSealer(bytes.Repeat([]byte{7}, 32))
@@ -75,9 +76,8 @@ func newEnv(t *testing.T) *env {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m := route.New()
-	auth := admin.NewAuthenticator(st, e.keys, e.revoked)
 	e.apiTokens = apitoken.NewVerifier(st, e.revoked, apitoken.Config{})
-	auth.LookupAPIToken = admin.APITokenPrincipal(e.apiTokens)
+	auth := admin.NewAuthenticator(st, e.keys.KeySource, e.revoked, e.apiTokens)
 	svc.OnAPITokenDeleted = func(rev domain.Revocation) { e.revoked.Noted(rev) }
 	svc.OnGatewayCredentialDeleted = e.revoked.Noted
 	adminapi.New(svc, auth, log).Register(m)

@@ -69,10 +69,27 @@ func (h *Handler) updateScope(w http.ResponseWriter, r *http.Request, c call) er
 }
 
 func (h *Handler) deleteScope(w http.ResponseWriter, r *http.Request, c call) error {
-	if err := h.Service.DeleteScope(r.Context(), c.p, c.tenant, r.PathValue("id")); err != nil {
+	force, err := forceParam(r)
+	if err != nil {
+		return err
+	}
+	if err := h.Service.DeleteScope(r.Context(), c.p, c.tenant, r.PathValue("id"), force); err != nil {
 		return err
 	}
 	return noContent(w)
+}
+
+// forceParam reads ?force=true, with which deleting a role or scope in
+// use removes it from its users instead of answering 409.
+func forceParam(r *http.Request) (bool, error) {
+	switch v := r.URL.Query().Get("force"); v {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	default:
+		return false, jsonapi.BadParameter("force", "must be true or false, not %q", v)
+	}
 }
 
 type roleIn struct {
@@ -136,7 +153,11 @@ func (h *Handler) updateRole(w http.ResponseWriter, r *http.Request, c call) err
 }
 
 func (h *Handler) deleteRole(w http.ResponseWriter, r *http.Request, c call) error {
-	if err := h.Service.DeleteRole(r.Context(), c.p, c.tenant, r.PathValue("id")); err != nil {
+	force, err := forceParam(r)
+	if err != nil {
+		return err
+	}
+	if err := h.Service.DeleteRole(r.Context(), c.p, c.tenant, r.PathValue("id"), force); err != nil {
 		return err
 	}
 	return noContent(w)

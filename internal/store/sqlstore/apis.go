@@ -114,7 +114,7 @@ func (s *Store) CreateAPI(ctx context.Context, tenant string, a *domain.API) err
 			return fmt.Errorf("api %q: %w", a.ID, mapErr(err))
 		}
 		a.Tenant = tenant
-		return nil
+		return requireAll(ctx, tx, tenant, "scope", "resources", resourceScopes(a.Resources))
 	})
 }
 
@@ -159,6 +159,9 @@ func (s *Store) UpdateAPI(ctx context.Context, tenant, id string, fn func(*domai
 	}, fn, func(tx *tx, a *domain.API, now time.Time) error {
 		a.Tenant, a.ID, a.UpdatedAt = tenant, id, now
 		if err := claimContext(ctx, tx, tenant, id, a.Context); err != nil {
+			return err
+		}
+		if err := requireAll(ctx, tx, tenant, "scope", "resources", resourceScopes(a.Resources)); err != nil {
 			return err
 		}
 		_, err := tx.exec(ctx,

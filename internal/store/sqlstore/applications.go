@@ -48,8 +48,17 @@ func (s *Store) CreateApplication(ctx context.Context, tenant string, a *domain.
 			return fmt.Errorf("application %q: %w", a.ID, mapErr(err))
 		}
 		a.Tenant = tenant
-		return nil
+		return requireAppScopes(ctx, tx, tenant, a)
 	})
+}
+
+// requireAppScopes refuses scopes and default scopes the tenant lacks
+// (refs.go).
+func requireAppScopes(ctx context.Context, tx *tx, tenant string, a *domain.Application) error {
+	if err := requireAll(ctx, tx, tenant, "scope", "scopes", a.Scopes); err != nil {
+		return err
+	}
+	return requireAll(ctx, tx, tenant, "scope", "defaultScopes", a.DefaultScopes)
 }
 
 // GetApplication returns one OAuth client.
@@ -94,6 +103,9 @@ func (s *Store) UpdateApplication(ctx context.Context, tenant, id string, fn fun
 		return findApplication(ctx, tx, tenant, id, tx.d.forUpdate())
 	}, fn, func(tx *tx, a *domain.Application, now time.Time) error {
 		a.Tenant, a.ID, a.UpdatedAt = tenant, id, now
+		if err := requireAppScopes(ctx, tx, tenant, a); err != nil {
+			return err
+		}
 		_, err := tx.exec(ctx, `UPDATE applications SET name = ?, grant_types = ?, scopes = ?, default_scopes = ?,
 				access_token_ttl_ns = ?, refresh_token_ttl_ns = ?, refresh_reuse_grace_ns = ?, updated_at = ?
 				WHERE tenant = ? AND id = ?`,

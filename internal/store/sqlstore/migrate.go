@@ -32,6 +32,7 @@ type migration struct {
 // NNNN_name.sql file, which may hold just a comment.
 var goSteps = map[int]func(context.Context, *tx) error{
 	13: normalizeUsernames,
+	14: repairReferences,
 }
 
 // loadMigrations reads NNNN_name.sql files in version order and substitutes

@@ -15,16 +15,8 @@ import (
 func TestMigration0013(t *testing.T) {
 	forEachUnmigrated(t, func(t *testing.T, s *Store) {
 		c := t.Context()
-		if err := s.migrateTo(c, 12); err != nil {
-			t.Fatal(err)
-		}
+		exec := migratedTo(t, s, 12)
 		now := time.Date(2030, 1, 2, 3, 0, 0, 0, time.UTC)
-		exec := func(q string, args ...any) {
-			t.Helper()
-			if _, err := s.w.ExecContext(c, s.d.rebind(q), args...); err != nil {
-				t.Fatalf("%s: %v", q, err)
-			}
-		}
 		exec(`INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)`, "acme", "Acme", s.d.ts(now))
 		users := []string{
 			"John.Doe",     // renamed to john.doe

@@ -46,6 +46,22 @@ func TestMigration0006(t *testing.T) {
 	})
 }
 
+// migratedTo migrates s up to version and returns exec, which runs a
+// statement ('?' placeholders) on it or fails the test: migration tests
+// fill the database with it as that release left it.
+func migratedTo(t *testing.T, s *Store, version int) (exec func(q string, args ...any)) {
+	t.Helper()
+	if err := s.migrateTo(t.Context(), version); err != nil {
+		t.Fatal(err)
+	}
+	return func(q string, args ...any) {
+		t.Helper()
+		if _, err := s.w.ExecContext(t.Context(), s.d.rebind(q), args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
 // forEachUnmigrated runs f on an empty SQLite store and, when enabled, an
 // empty PostgreSQL database, neither migrated, for migration tests to
 // build an older release's schema with migrateTo.

@@ -157,13 +157,20 @@ func (s *Store) UpdateScope(ctx context.Context, tenant, id string, fn func(*dom
 	})
 }
 
-// DeleteScope removes a scope. Roles and applications naming it keep the
-// name; granting intersects with them, so a stale name grants nothing new.
-func (s *Store) DeleteScope(ctx context.Context, tenant, id string) error {
-	return s.write(ctx, func(tx *tx) error {
-		return tx.execOne(ctx, fmt.Errorf("scope %q: %w", id, domain.ErrNotFound),
-			`DELETE FROM scopes WHERE tenant = ? AND id = ?`, tenant, id)
+// DeleteScope removes a scope that no role, application or API names,
+// or, with force, one that no API names, after removing it from the
+// roles and applications (refs.go).
+func (s *Store) DeleteScope(ctx context.Context, tenant, id string, force bool) ([]string, error) {
+	var apps []string
+	err := s.writeWithin(ctx, s.bulk(), func(tx *tx) error {
+		var err error
+		apps, err = deleteReferenced(ctx, tx, tenant, "scope", id, force)
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return apps, nil
 }
 
 // CreateRole stores a new role.
@@ -178,7 +185,7 @@ func createRole(ctx context.Context, tx *tx, tenant string, r *domain.Role) erro
 		return fmt.Errorf("role %q: %w", r.ID, mapErr(err))
 	}
 	r.Tenant = tenant
-	return nil
+	return requireAll(ctx, tx, tenant, "scope", "scopes", r.Scopes)
 }
 
 // GetRole returns one role.
@@ -212,16 +219,20 @@ func (s *Store) UpdateRole(ctx context.Context, tenant, id string, fn func(*doma
 		return findRole(ctx, tx, tenant, id, tx.d.forUpdate())
 	}, fn, func(tx *tx, r *domain.Role, _ time.Time) error {
 		r.Tenant, r.ID = tenant, id
+		if err := requireAll(ctx, tx, tenant, "scope", "scopes", r.Scopes); err != nil {
+			return err
+		}
 		_, err := tx.exec(ctx, `UPDATE roles SET scopes = ? WHERE tenant = ? AND id = ?`, encList(r.Scopes), tenant, id)
 		return err
 	})
 }
 
-// DeleteRole removes a role.
-func (s *Store) DeleteRole(ctx context.Context, tenant, id string) error {
-	return s.write(ctx, func(tx *tx) error {
-		return tx.execOne(ctx, fmt.Errorf("role %q: %w", id, domain.ErrNotFound),
-			`DELETE FROM roles WHERE tenant = ? AND id = ?`, tenant, id)
+// DeleteRole removes a role that no user holds or, with force, removes it
+// from its users too (refs.go).
+func (s *Store) DeleteRole(ctx context.Context, tenant, id string, force bool) error {
+	return s.writeWithin(ctx, s.bulk(), func(tx *tx) error {
+		_, err := deleteReferenced(ctx, tx, tenant, "role", id, force)
+		return err
 	})
 }
 

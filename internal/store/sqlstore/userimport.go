@@ -48,6 +48,7 @@ func (s *Store) UpsertUsers(ctx context.Context, tenant string, ids []string,
 			return err
 		}
 		var inserts []*domain.User
+		var roles []string // of the users written, each a reference to check
 		for i, id := range ids {
 			old := stored[id]
 			u := merge(i, old)
@@ -65,8 +66,15 @@ func (s *Store) UpsertUsers(ctx context.Context, tenant string, ids []string,
 				}
 				out[i] = domain.UpsertUpdated
 			}
+			if u != nil {
+				roles = append(roles, u.Roles...)
+			}
 		}
-		return insertUsers(ctx, tx, tenant, inserts)
+		if err := insertUsers(ctx, tx, tenant, inserts); err != nil {
+			return err
+		}
+		// One query for the batch: its users name a handful of roles.
+		return requireAll(ctx, tx, tenant, "role", "roles", roles)
 	})
 	if err != nil {
 		return nil, err

@@ -53,7 +53,7 @@ func (s *Store) CreateUser(ctx context.Context, tenant string, u *domain.User) e
 			return fmt.Errorf("user %q: %w", u.ID, mapErr(err))
 		}
 		u.Tenant = tenant
-		return nil
+		return requireAll(ctx, tx, tenant, "role", "roles", u.Roles)
 	})
 }
 
@@ -107,6 +107,9 @@ func (s *Store) UpdateUser(ctx context.Context, tenant, id string, fn func(*doma
 		return findUser(ctx, tx, tenant, id, tx.d.forUpdate())
 	}, fn, func(tx *tx, u *domain.User, now time.Time) error {
 		u.Tenant, u.ID, u.UpdatedAt = tenant, id, now
+		if err := requireAll(ctx, tx, tenant, "role", "roles", u.Roles); err != nil {
+			return err
+		}
 		return updateUser(ctx, tx, tenant, u)
 	})
 }

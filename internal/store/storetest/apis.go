@@ -21,7 +21,9 @@ func sampleAPI(id, context string) *domain.API {
 func testAPIs(t *testing.T, s store.Store) {
 	c := ctx(t)
 	newTenant(t, s, "a")
+	defineScopes(t, s, "a", "orders:read")
 	newTenant(t, s, "b")
+	defineScopes(t, s, "b", "orders:read")
 
 	t.Run("round trip", func(t *testing.T) {
 		ok(t, s.CreateAPI(c, "a", sampleAPI("orders", "/orders/v1")))

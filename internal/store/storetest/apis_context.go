@@ -17,7 +17,9 @@ import (
 func testAPIContexts(t *testing.T, s store.Store) {
 	c := ctx(t)
 	newTenant(t, s, "x")
+	defineScopes(t, s, "x", "orders:read")
 	newTenant(t, s, "y")
+	defineScopes(t, s, "y", "orders:read")
 	ok(t, s.CreateAPI(c, "x", sampleAPI("orders", "/shop/v1")))
 	clash := func(t *testing.T, err error, taken string) {
 		t.Helper()
@@ -54,7 +56,9 @@ func testAPIContexts(t *testing.T, s store.Store) {
 	})
 	t.Run("concurrent creates of two tenants", func(t *testing.T) {
 		newTenant(t, s, "p")
+		defineScopes(t, s, "p", "orders:read")
 		newTenant(t, s, "q")
+		defineScopes(t, s, "q", "orders:read")
 		for round := range 10 {
 			// Even workers write for p, odd ones for q, contexts that
 			// nest: whichever tenant comes first, the other gets none.

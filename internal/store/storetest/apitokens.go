@@ -22,6 +22,7 @@ func testAPITokens(t *testing.T, s store.Store) {
 	c := ctx(t)
 	for _, tenant := range []string{"a", "b"} {
 		newTenant(t, s, tenant)
+		defineSamples(t, s, tenant)
 		ok(t, s.CreateUser(c, tenant, sampleUser("john")))
 		ok(t, s.CreateUser(c, tenant, sampleUser("jane")))
 	}
@@ -178,6 +179,7 @@ func testAPITokens(t *testing.T, s store.Store) {
 	t.Run("deleting the tenant deletes its tokens", func(t *testing.T) {
 		ok(t, s.DeleteTenant(c, "b"))
 		newTenant(t, s, "b")
+		defineSamples(t, s, "b")
 		ok(t, s.CreateUser(c, "b", sampleUser("john")))
 		_, err := s.GetAPIToken(c, "b", "john", "ci")
 		isErr(t, err, domain.ErrNotFound)

@@ -15,6 +15,7 @@ func testAPITokenPurge(t *testing.T, s store.Store) {
 	c := ctx(t)
 	for _, tenant := range []string{"acme", "other"} {
 		newTenant(t, s, tenant)
+		defineSamples(t, s, tenant)
 		ok(t, s.CreateUser(c, tenant, sampleUser("john")))
 	}
 	now := base.Add(60 * 24 * time.Hour)

@@ -55,6 +55,7 @@ func tally(t *testing.T, errs []error, allowed ...error) int {
 func testConcurrency(t *testing.T, s store.Store) {
 	c := ctx(t)
 	newTenant(t, s, "acme")
+	defineSamples(t, s, "acme")
 	now := base.Add(time.Minute)
 
 	t.Run("concurrent rotation of one token: exactly one wins", func(t *testing.T) {

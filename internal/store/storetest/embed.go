@@ -91,6 +91,9 @@ func testEmbedNonces(t *testing.T, s store.Store) {
 func testUpsertUsers(t *testing.T, s store.Store) {
 	newTenant(t, s, "acme")
 	newTenant(t, s, "other")
+	defineSamples(t, s, "acme")
+	defineRoles(t, s, "acme", "r")
+	defineRoles(t, s, "other", "r")
 	kept := sampleUser("kept")
 	kept.Email = "old@example.com"
 	ok(t, s.CreateUser(ctx(t), "acme", kept))

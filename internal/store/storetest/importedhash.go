@@ -12,6 +12,7 @@ import (
 // key existed gets the key of the hash the rehash replaced.
 func testImportedHash(t *testing.T, s store.Store) {
 	newTenant(t, s, "acme")
+	defineSamples(t, s, "acme")
 	legacy := "$2b$10$legacy"
 	mk := func(id, key string) func(int, *domain.User) *domain.User {
 		return func(int, *domain.User) *domain.User {

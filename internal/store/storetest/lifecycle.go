@@ -87,8 +87,10 @@ func fillTenant(t *testing.T, s store.Store, tenant string) {
 	t.Helper()
 	c := ctx(t)
 	newTenant(t, s, tenant)
+	defineSamples(t, s, tenant)
 	ok(t, s.CreateScope(c, tenant, &domain.Scope{ID: "orders:read", Description: tenant}))
-	ok(t, s.CreateRole(c, tenant, &domain.Role{ID: "reader", Scopes: []string{"orders:read", tenant}}))
+	ok(t, s.CreateScope(c, tenant, &domain.Scope{ID: "tenant:" + tenant}))
+	ok(t, errOf(s.UpdateRole(c, tenant, "reader", replaceWith(&domain.Role{Scopes: []string{"orders:read", "tenant:" + tenant}}))))
 	u := sampleUser("john")
 	u.DisplayName = tenant
 	ok(t, s.CreateUser(c, tenant, u))

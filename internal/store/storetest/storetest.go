@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LoginFailures", testLoginFailures},           // in loginfailures.go
 		{"Updates", testUpdates},                       // compare-and-swap, in updates.go
 		{"GatewayCredentials", testGatewayCredentials}, // in gatewaycreds.go
+		{"References", testReferences},                 // in refs.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open(t)) })
@@ -99,6 +100,29 @@ func eqTime(t *testing.T, what string, got, want time.Time) {
 func newTenant(t *testing.T, s store.Store, id string) {
 	t.Helper()
 	ok(t, s.CreateTenant(ctx(t), &domain.Tenant{ID: id, Name: "Tenant " + id, CreatedAt: base}))
+}
+
+// defineSamples creates what sampleUser and sampleApp name, role reader
+// and scopes a and b: the store refuses names the tenant lacks.
+func defineSamples(t *testing.T, s store.Store, tenant string) {
+	t.Helper()
+	defineScopes(t, s, tenant, "a", "b")
+	defineRoles(t, s, tenant, "reader")
+}
+
+func defineScopes(t *testing.T, s store.Store, tenant string, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		ok(t, s.CreateScope(ctx(t), tenant, &domain.Scope{ID: id}))
+	}
+}
+
+// defineRoles creates roles holding no scopes.
+func defineRoles(t *testing.T, s store.Store, tenant string, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		ok(t, s.CreateRole(ctx(t), tenant, &domain.Role{ID: id}))
+	}
 }
 
 // ids extracts IDs for paging assertions.

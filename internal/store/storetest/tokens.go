@@ -76,9 +76,10 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 		eq(t, "active without a user row", rot.UserActive, false)
 		eq(t, "scopes without a user row", len(rot.UserScopes), 0)
 
+		defineScopes(t, s, "acme", "x", "y", "z")
 		ok(t, s.CreateRole(ctx(t), "acme", &domain.Role{ID: "rot-a", Scopes: []string{"y", "x"}}))
 		ok(t, s.CreateRole(ctx(t), "acme", &domain.Role{ID: "rot-b", Scopes: []string{"x", "z"}}))
-		sue := &domain.User{ID: "sue", Roles: []string{"rot-b", "rot-a", "gone"}, Source: domain.SourceLocal}
+		sue := &domain.User{ID: "sue", Roles: []string{"rot-b", "rot-a"}, Source: domain.SourceLocal}
 		ok(t, s.CreateUser(ctx(t), "acme", sue))
 		rot, err = s.RotateRefreshToken(ctx(t), "acme", hash("s2"), next("s3", base.Add(2*time.Hour)), now)
 		ok(t, err)

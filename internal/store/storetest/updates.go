@@ -12,7 +12,7 @@ import (
 )
 
 // errOf keeps the error of an UpdateX call, for checks that need no record.
-func errOf[T any](_ *T, err error) error { return err }
+func errOf[T any](_ T, err error) error { return err }
 
 // replaceWith is an update function that overwrites the stored record with
 // x, as the UpdateX methods took whole records before they were
@@ -45,6 +45,7 @@ func pair(t *testing.T, a, b func() error) {
 // record (a PATCH and a secret rotation, two PATCHes) keep both changes.
 func testUpdates(t *testing.T, s store.Store) {
 	newTenant(t, s, "acme")
+	defineSamples(t, s, "acme")
 	c := ctx(t)
 	ok(t, s.CreateUser(c, "acme", sampleUser("john")))
 	ok(t, s.CreateApplication(c, "acme", sampleApp("app1")))
