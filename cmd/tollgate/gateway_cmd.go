@@ -20,6 +20,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/clientip"
 	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/every"
 	"github.com/tollgate-dev/tollgate/internal/gateway"
 	"github.com/tollgate-dev/tollgate/internal/gateway/remote"
 	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
@@ -151,15 +152,8 @@ func (rg *remoteGateway) readyz(w http.ResponseWriter, _ *http.Request) {
 
 // watch logs when the key manager goes away and comes back.
 func (rg *remoteGateway) watch(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
 	down := false
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every.Run(ctx, time.Second, func(context.Context) {
 		_, err := rg.client.Status()
 		switch {
 		case err != nil && !down:
@@ -168,7 +162,7 @@ func (rg *remoteGateway) watch(ctx context.Context) {
 			rg.log.Info("key manager reachable again; caught up")
 		}
 		down = err != nil
-	}
+	})
 }
 
 // baseURL is the gateway listener's URL.

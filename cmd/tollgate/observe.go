@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/tollgate-dev/tollgate/internal/audit"
+	"github.com/tollgate-dev/tollgate/internal/every"
 	"github.com/tollgate-dev/tollgate/internal/httpapi"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
@@ -109,18 +110,13 @@ func purgeAudit(ctx context.Context, st store.Store, retention time.Duration, lo
 	if retention <= 0 {
 		return
 	}
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
+	purge := func(ctx context.Context) {
 		if n, err := st.DeleteAuditBefore(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
 			log.Warn("purge audit events", "err", err)
 		} else if n > 0 {
 			log.Debug("purged audit events", "rows", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
 	}
+	purge(ctx)
+	every.Run(ctx, time.Hour, purge)
 }

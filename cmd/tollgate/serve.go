@@ -22,6 +22,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/clientip"
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/every"
 	"github.com/tollgate-dev/tollgate/internal/httpapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/oauthapi"
@@ -278,20 +279,13 @@ func signinLimits(cfg *config.Server) throttle.Limits {
 
 // purgeExpired removes expired tokens, revocations and keys periodically.
 func purgeExpired(ctx context.Context, st store.Store, log *slog.Logger) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := st.DeleteExpired(ctx, time.Now()); err != nil {
-				log.Warn("purge expired records", "err", err)
-			} else if n > 0 {
-				log.Debug("purged expired records", "rows", n)
-			}
+	every.Run(ctx, 10*time.Minute, func(ctx context.Context) {
+		if n, err := st.DeleteExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Warn("purge expired records", "err", err)
+		} else if n > 0 {
+			log.Debug("purged expired records", "rows", n)
 		}
-	}
+	})
 }
 
 func newLogger(cfg *config.Server) *slog.Logger {
