@@ -17,7 +17,7 @@ func TestRun(t *testing.T) {
 		wantAtMax int32
 	}{
 		{name: "no call before the first interval", cancelAt: 5 * time.Millisecond, wantAtMin: 0, wantAtMax: 0},
-		{name: "calls every interval", cancelAt: 250 * time.Millisecond, wantAtMin: 2, wantAtMax: 6},
+		{name: "calls every interval", cancelAt: 500 * time.Millisecond, wantAtMin: 2, wantAtMax: 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
