@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/clientip"
 	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/every"
 	"github.com/tollgate-dev/tollgate/internal/gateway"
 	"github.com/tollgate-dev/tollgate/internal/gateway/remote"
 	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
@@ -63,9 +62,11 @@ type remoteGateway struct {
 	ops, gw *http.Server
 	opsLn   net.Listener
 	gwLn    net.Listener
+	jobs    []job // run starts and stops them
 }
 
-// newRemoteGateway starts following the key manager and listens. A key
+// newRemoteGateway wires following the key manager (run starts it) and
+// listens. A key
 // manager that is down at start is not fatal: the gateway answers 503 on
 // /readyz (and 404 for every path) until it has been reached once.
 func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway, error) {
@@ -81,7 +82,6 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 	if err := revoked.Sync(ctx); err != nil {
 		log.Warn("key manager unreachable at start; serving nothing until it answers", "err", err)
 	}
-	go revoked.Follow(ctx, revocationFollowEvery)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -91,6 +91,7 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 		return nil, err
 	}
 	rg := &remoteGateway{cfg: cfg, log: log, client: client}
+	rg.jobs = append(rg.jobs, job{"revocation follow", func(ctx context.Context) { revoked.Follow(ctx, revocationFollowEvery) }})
 	if rg.opsLn, err = net.Listen("tcp", cfg.ListenAddr()); err != nil {
 		return nil, err
 	}
@@ -111,9 +112,9 @@ func newRemoteGateway(ctx context.Context, cfg *config.Gateway) (*remoteGateway,
 	if err := g.Reload(ctx); err != nil {
 		log.Warn("no API definitions yet", "err", err)
 	}
-	go g.Run(ctx, gatewayReloadEvery)
-
-	go rg.watch(ctx)
+	rg.jobs = append(rg.jobs,
+		job{"gateway reload", func(ctx context.Context) { g.Run(ctx, gatewayReloadEvery) }},
+		job{"key manager watch", rg.watch})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", rg.readyz)
@@ -151,15 +152,8 @@ func (rg *remoteGateway) readyz(w http.ResponseWriter, _ *http.Request) {
 
 // watch logs when the key manager goes away and comes back.
 func (rg *remoteGateway) watch(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
 	down := false
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every.Run(ctx, time.Second, func(context.Context) {
 		_, err := rg.client.Status()
 		switch {
 		case err != nil && !down:
@@ -168,7 +162,7 @@ func (rg *remoteGateway) watch(ctx context.Context) {
 			rg.log.Info("key manager reachable again; caught up")
 		}
 		down = err != nil
-	}
+	})
 }
 
 // baseURL is the gateway listener's URL.
@@ -180,27 +174,13 @@ func (rg *remoteGateway) baseURL() string {
 	return s + "://" + rg.gwLn.Addr().String()
 }
 
+// run serves until ctx ends or a listener or job fails, then stops
+// accepting, lets in-flight requests finish within the grace period and
+// stops the jobs.
 func (rg *remoteGateway) run(ctx context.Context) error {
-	errc := make(chan error, 2)
-	go func() { errc <- rg.ops.Serve(rg.opsLn) }()
-	go func() {
-		if rg.cfg.TLSCert != "" {
-			errc <- rg.gw.ServeTLS(rg.gwLn, rg.cfg.TLSCert, rg.cfg.TLSKey)
-		} else {
-			errc <- rg.gw.Serve(rg.gwLn)
-		}
-	}()
 	rg.log.Info("gateway serving", "addr", rg.gwLn.Addr().String(), "key_manager", rg.cfg.KeyManager)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), rg.cfg.ShutdownGrace)
-	defer cancel()
-	err := errors.Join(rg.gw.Shutdown(sctx), rg.ops.Shutdown(sctx))
-	if err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
+	return supervise(ctx, rg.cfg.ShutdownGrace, []listener{
+		{srv: rg.gw, ln: rg.gwLn, cert: rg.cfg.TLSCert, key: rg.cfg.TLSKey},
+		{srv: rg.ops, ln: rg.opsLn},
+	}, rg.jobs)
 }

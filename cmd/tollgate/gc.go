@@ -6,6 +6,7 @@ import (
 	"runtime/metrics"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/every"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 )
 
@@ -62,18 +63,9 @@ func applyGCDefaults(ctx context.Context, getenv func(string) string, hashBytes 
 		return
 	}
 	debug.SetMemoryLimit(floor)
-	go func() {
-		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		tick := time.NewTicker(followHeapEvery)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			metrics.Read(live)
-			debug.SetMemoryLimit(memoryLimit(floor, int64(live[0].Value.Uint64())))
-		}
-	}()
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	go every.Run(ctx, followHeapEvery, func(context.Context) {
+		metrics.Read(live)
+		debug.SetMemoryLimit(memoryLimit(floor, int64(live[0].Value.Uint64())))
+	})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/tollgate-dev/tollgate/internal/audit"
+	"github.com/tollgate-dev/tollgate/internal/every"
 	"github.com/tollgate-dev/tollgate/internal/httpapi"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
@@ -27,13 +27,14 @@ type observability struct {
 	reg      *prometheus.Registry
 	recorder *audit.Recorder
 	debug    *http.Server
-	debugLn  net.Addr // the debug listener's address, one of the server's own
+	debugL   net.Listener // served by run
+	debugLn  net.Addr     // the debug listener's address, one of the server's own
 }
 
 // startObservability registers the metrics, starts the audit recorder,
-// its retention purge and the debug listener, and returns the sink the
-// use cases send events to.
-func (a *app) startObservability(ctx context.Context, hasher *secret.Hasher, revoked *token.Revocations) (audit.Sink, error) {
+// adds its retention purge to the jobs, opens the debug listener (run
+// serves it) and returns the sink the use cases send events to.
+func (a *app) startObservability(hasher *secret.Hasher, revoked *token.Revocations) (audit.Sink, error) {
 	o := &a.obs
 	if a.cfg.DebugAddr != "" {
 		ln, err := net.Listen("tcp", a.cfg.DebugAddr)
@@ -41,11 +42,7 @@ func (a *app) startObservability(ctx context.Context, hasher *secret.Hasher, rev
 			return nil, err
 		}
 		o.debug = &http.Server{Handler: debugMux(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes}
-		go func() {
-			if err := o.debug.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-				a.log.Error("debug listener", "err", err)
-			}
-		}()
+		o.debugL = ln
 		o.debugLn = ln.Addr()
 		a.log.Info("debug listener (pprof)", "addr", ln.Addr().String())
 	}
@@ -66,7 +63,9 @@ func (a *app) startObservability(ctx context.Context, hasher *secret.Hasher, rev
 		o.reg.MustRegister(collectors.NewDBStatsCollector(db, role))
 	}
 	o.recorder = audit.NewRecorder(a.store, audit.Options{Metrics: audit.NewMetrics(o.reg), Logger: a.log})
-	go purgeAudit(ctx, a.store, a.cfg.AuditRetention, a.log)
+	if retention := a.cfg.AuditRetention; retention > 0 { // 0 keeps them
+		a.jobs = append(a.jobs, job{"audit purge", func(ctx context.Context) { purgeAudit(ctx, a.store, retention, a.log) }})
+	}
 	return o.recorder, nil
 }
 
@@ -104,23 +103,15 @@ func debugMux() *http.ServeMux {
 }
 
 // purgeAudit deletes audit events older than retention, hourly (and once
-// at start); retention 0 keeps them.
+// at start), until ctx ends.
 func purgeAudit(ctx context.Context, st store.Store, retention time.Duration, log *slog.Logger) {
-	if retention <= 0 {
-		return
-	}
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
+	purge := func(ctx context.Context) {
 		if n, err := st.DeleteAuditBefore(ctx, time.Now().Add(-retention)); err != nil && ctx.Err() == nil {
 			log.Warn("purge audit events", "err", err)
 		} else if n > 0 {
 			log.Debug("purged audit events", "rows", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
 	}
+	purge(ctx)
+	every.Run(ctx, time.Hour, purge)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/clientip"
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/every"
 	"github.com/tollgate-dev/tollgate/internal/httpapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/oauthapi"
@@ -76,6 +77,8 @@ type app struct {
 	gwLn net.Listener
 	// proxies are the trusted proxies in front of both listeners.
 	proxies *clientip.Trusted
+	// jobs are the background loops run starts and stops.
+	jobs []job
 }
 
 // serve runs the server until ctx ends, then shuts down gracefully.
@@ -146,21 +149,22 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 		ln.Close()
 		return fmt.Errorf("load revocations: %w", err)
 	}
-	go revoked.Follow(ctx, 500*time.Millisecond)
-	go purgeExpired(ctx, st, log)
+	a.jobs = append(a.jobs,
+		job{"revocation follow", func(ctx context.Context) { revoked.Follow(ctx, 500*time.Millisecond) }},
+		job{"expired-record purge", func(ctx context.Context) { purgeExpired(ctx, st, log) }})
 
 	hashParams := secret.Params{Memory: cfg.PasswordHashMemoryKiB, Time: cfg.PasswordHashIterations, Threads: 1}
 	// A queued login waits at most 1 s, so with the hash itself no request
 	// waits much over that; the excess gets 503 with Retry-After.
 	hasher := secret.NewHasher(hashParams, 0, time.Second)
-	events, err := a.startObservability(ctx, hasher, revoked)
+	events, err := a.startObservability(hasher, revoked)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("debug listener: %w", err)
 	}
 	limiter := throttle.New(st, signinLimits(cfg))
 	svc := admin.NewService(st, hasher, keys)
-	apiTokens := a.wireAPITokens(ctx, svc, revoked)
+	apiTokens := a.wireAPITokens(svc, revoked)
 	// Introspection and the gateway take access and API tokens; the
 	// gateway and the HTTP layer resolved the tenant first.
 	tokenCreds := authn.New(authn.NewAPITokens(apiTokens), authn.NewAccessTokens(keys.KeySource, revoked, nil))
@@ -200,42 +204,29 @@ func (a *app) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) er
 	return nil
 }
 
-// run serves until ctx ends, then stops accepting, lets in-flight
-// requests finish within the grace period and closes the database.
+// run serves until ctx ends or a listener or job fails, then stops
+// accepting, lets in-flight requests finish within the grace period,
+// stops the background jobs, writes what is still queued and closes the
+// database.
 func (a *app) run(ctx context.Context) error {
 	defer a.store.Close()
 	// Deferred after the store's Close, so it runs first: queued audit
-	// events are written once the HTTP server has stopped.
+	// events are written once the listeners and jobs have stopped.
 	defer a.obs.close(a.log)
-	errc := make(chan error, 2)
-	a.serveGateway(errc)
-	go func() {
-		if a.cfg.TLSCert != "" {
-			errc <- a.http.ServeTLS(a.ln, a.cfg.TLSCert, a.cfg.TLSKey)
-		} else {
-			errc <- a.http.Serve(a.ln)
-		}
-	}()
-	a.log.Info("tollgate serving", "addr", a.ln.Addr().String(), "issuer", a.base, "database", dbKind(a.cfg))
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	listeners := []listener{
+		{srv: a.http, ln: a.ln, cert: a.cfg.TLSCert, key: a.cfg.TLSKey},
+		{srv: a.gw, ln: a.gwLn, cert: a.cfg.TLSCert, key: a.cfg.TLSKey},
 	}
-	a.log.Info("shutting down", "grace", a.cfg.ShutdownGrace)
-	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
+	if a.obs.debug != nil {
+		listeners = append(listeners, listener{srv: a.obs.debug, ln: a.obs.debugL})
+	}
+	a.log.Info("tollgate serving", "addr", a.ln.Addr().String(), "gateway", a.gwLn.Addr().String(),
+		"issuer", a.base, "database", dbKind(a.cfg))
+	err := supervise(ctx, a.cfg.ShutdownGrace, listeners, a.jobs)
+	fctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
 	defer cancel()
-	if err := a.http.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := a.shutdownGateway(sctx); err != nil {
-		return fmt.Errorf("gateway shutdown: %w", err)
-	}
-	a.flushAPITokenUses(sctx)
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	a.flushAPITokenUses(fctx)
+	return err
 }
 
 // firstStart creates the default tenant and sets the bootstrap token: the
@@ -278,20 +269,13 @@ func signinLimits(cfg *config.Server) throttle.Limits {
 
 // purgeExpired removes expired tokens, revocations and keys periodically.
 func purgeExpired(ctx context.Context, st store.Store, log *slog.Logger) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := st.DeleteExpired(ctx, time.Now()); err != nil {
-				log.Warn("purge expired records", "err", err)
-			} else if n > 0 {
-				log.Debug("purged expired records", "rows", n)
-			}
+	every.Run(ctx, 10*time.Minute, func(ctx context.Context) {
+		if n, err := st.DeleteExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Warn("purge expired records", "err", err)
+		} else if n > 0 {
+			log.Debug("purged expired records", "rows", n)
 		}
-	}
+	})
 }
 
 func newLogger(cfg *config.Server) *slog.Logger {

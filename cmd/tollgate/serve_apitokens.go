@@ -18,16 +18,16 @@ const apiTokenFlushEvery = 5 * time.Second
 // introspection and the gateway share, and makes a deletion take effect
 // here at once (revocation noted, cache entry dropped); other nodes follow
 // the revocation set.
-func (a *app) wireAPITokens(ctx context.Context, svc *admin.Service, revoked *token.Revocations) *apitoken.Verifier {
+func (a *app) wireAPITokens(svc *admin.Service, revoked *token.Revocations) *apitoken.Verifier {
 	v := apitoken.NewVerifier(a.store, revoked, apitoken.Config{})
 	a.apiTokens = v
 	svc.OnAPITokenDeleted = func(rev domain.Revocation) {
 		revoked.Noted(rev)
 		v.Forget(rev.Tenant, rev.Value)
 	}
-	go v.Run(ctx, apiTokenFlushEvery, func(err error) {
-		a.log.Warn("api token last-use flush failed", "err", err)
-	})
+	a.jobs = append(a.jobs, job{"api-token last-use flush", func(ctx context.Context) {
+		v.Run(ctx, apiTokenFlushEvery, func(err error) { a.log.Warn("api token last-use flush failed", "err", err) })
+	}})
 	return v
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -61,7 +60,7 @@ func (a *app) wireGateway(ctx context.Context, creds *authn.Authenticator, svc *
 			a.log.Warn("gateway reload after an API change failed; the periodic reload will retry", "err", err)
 		}
 	}
-	go g.Run(ctx, gatewayReloadEvery)
+	a.jobs = append(a.jobs, job{"gateway reload", func(ctx context.Context) { g.Run(ctx, gatewayReloadEvery) }})
 	feedDone := make(chan struct{})
 	svc.FeedDone = feedDone
 	a.http.RegisterOnShutdown(func() { close(feedDone) })
@@ -75,34 +74,6 @@ func (a *app) wireGateway(ctx context.Context, creds *authn.Authenticator, svc *
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	return nil
-}
-
-// serveGateway serves the gateway listener (HTTPS with --tls-cert), and
-// reports its end on errc.
-func (a *app) serveGateway(errc chan<- error) {
-	if a.gw == nil {
-		return
-	}
-	a.log.Info("gateway serving", "addr", a.gwLn.Addr().String())
-	go func() {
-		var err error
-		if a.cfg.TLSCert != "" {
-			err = a.gw.ServeTLS(a.gwLn, a.cfg.TLSCert, a.cfg.TLSKey)
-		} else {
-			err = a.gw.Serve(a.gwLn)
-		}
-		if !errors.Is(err, http.ErrServerClosed) {
-			errc <- err
-		}
-	}()
-}
-
-// shutdownGateway stops accepting and lets in-flight proxied requests end.
-func (a *app) shutdownGateway(ctx context.Context) error {
-	if a.gw == nil {
-		return nil
-	}
-	return a.gw.Shutdown(ctx)
 }
 
 // gatewayBase is the gateway's base URL.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/cache"
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/every"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
@@ -221,16 +222,9 @@ func (v *Verifier) Flush(ctx context.Context) error {
 // caller's (after the server stopped taking requests, before the store
 // closes), so no use noted during shutdown is lost.
 func (v *Verifier) Run(ctx context.Context, interval time.Duration, onErr func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := v.Flush(ctx); err != nil && ctx.Err() == nil && onErr != nil {
-				onErr(err)
-			}
+	every.Run(ctx, interval, func(ctx context.Context) {
+		if err := v.Flush(ctx); err != nil && ctx.Err() == nil && onErr != nil {
+			onErr(err)
 		}
-	}
+	})
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/authheader"
 	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/every"
 	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 )
 
@@ -136,18 +137,11 @@ func (g *Gateway) Reload(ctx context.Context) error {
 // Run reloads every interval until ctx ends, so changes made on other
 // nodes reach this one; a change made here should also call Reload.
 func (g *Gateway) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := g.Reload(ctx); err != nil && ctx.Err() == nil {
-				g.cfg.Logger.Warn("gateway: keeping the last route table", "err", err)
-			}
+	every.Run(ctx, interval, func(ctx context.Context) {
+		if err := g.Reload(ctx); err != nil && ctx.Err() == nil {
+			g.cfg.Logger.Warn("gateway: keeping the last route table", "err", err)
 		}
-	}
+	})
 }
 
 // exchange carries one request's state from ServeHTTP to the proxy hooks.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/every"
 )
 
 // syncBatch is how many revocations Sync reads per store call.
@@ -68,20 +69,17 @@ func (r *Revocations) SetLogger(l *slog.Logger) {
 // interval until ctx ends, so other nodes' revocations apply here too.
 // DESIGN §2 promises every node within 1 s, so interval should stay below.
 func (r *Revocations) Follow(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if err := r.Sync(ctx); err != nil && ctx.Err() == nil {
-			r.syncMu.Lock()
-			log := r.log
-			r.syncMu.Unlock()
-			log.WarnContext(ctx, "revocation sync failed", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	r.follow(ctx)
+	every.Run(ctx, interval, r.follow)
+}
+
+// follow is one Sync of Follow; it logs a failure, retried at the next tick.
+func (r *Revocations) follow(ctx context.Context) {
+	if err := r.Sync(ctx); err != nil && ctx.Err() == nil {
+		r.syncMu.Lock()
+		log := r.log
+		r.syncMu.Unlock()
+		log.WarnContext(ctx, "revocation sync failed", "err", err)
 	}
 }
 

@@ -1,0 +1,55 @@
+package every_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/every"
+)
+
+func TestRun(t *testing.T) {
+	tests := []struct {
+		name      string
+		cancelAt  time.Duration // cancel after this long
+		wantAtMin int32
+		wantAtMax int32
+	}{
+		{name: "no call before the first interval", cancelAt: 5 * time.Millisecond, wantAtMin: 0, wantAtMax: 0},
+		{name: "calls every interval", cancelAt: 500 * time.Millisecond, wantAtMin: 2, wantAtMax: 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), tt.cancelAt)
+			defer cancel()
+			var calls atomic.Int32
+			every.Run(ctx, 50*time.Millisecond, func(c context.Context) {
+				if c != ctx {
+					t.Error("f got a context other than Run's")
+				}
+				calls.Add(1)
+			})
+			if ctx.Err() == nil {
+				t.Fatal("Run returned before its context ended")
+			}
+			if n := calls.Load(); n < tt.wantAtMin || n > tt.wantAtMax {
+				t.Errorf("calls = %d, want %d..%d", n, tt.wantAtMin, tt.wantAtMax)
+			}
+		})
+	}
+}
+
+func TestRunReturnsWhenCancelledDuringCall(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		every.Run(ctx, time.Millisecond, func(context.Context) { cancel() })
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after its context was cancelled")
+	}
+}
