@@ -113,6 +113,8 @@ func TestLayers(t *testing.T) {
 			pkgs: []string{"internal/adminclient"}, only: []string{"internal/domain", "internal/httpapi/jsonapi"}},
 		{name: "the admin API takes the feed's wire types from feedwire, not from the remote gateway",
 			pkgs: []string{"internal/httpapi/adminapi"}, not: []string{"internal/gateway/remote"}},
+		{name: "admin reads no HTTP header: the admin API hands it the bearer token",
+			pkgs: []string{"internal/admin"}, not: []string{"internal/authheader"}},
 		{name: "use cases and protocols know nothing of the HTTP layer or the CLI",
 			pkgs: []string{"internal/admin", "internal/oauth", "internal/gateway/...", "internal/token", "internal/apitoken",
 				"internal/importer", "internal/audit", "internal/secret", "internal/cache", "internal/store/..."},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/tollgate-dev/tollgate/internal/authheader"
 	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/token"
@@ -31,20 +30,14 @@ func NewAuthenticator(st store.Store, keys *token.KeySource, revoked *token.Revo
 	return &Authenticator{creds: authn.New(methods...)}
 }
 
-// Authenticate checks the value of an Authorization header for a request
-// addressed to tenant.
-func (a *Authenticator) Authenticate(ctx context.Context, tenant, authorization string) (Principal, error) {
-	if authorization == "" {
+// Authenticate checks the bearer token of a request addressed to tenant;
+// "" (no bearer token) is unauthenticated. Reading it from the request is
+// the HTTP layer's part.
+func (a *Authenticator) Authenticate(ctx context.Context, tenant, bearer string) (Principal, error) {
+	if bearer == "" {
 		return Principal{}, ErrUnauthenticated
 	}
-	c, err := authheader.ParseValue(authorization)
-	if err != nil {
-		return Principal{}, err
-	}
-	if c.Scheme != authheader.Bearer {
-		return Principal{}, ErrUnauthenticated
-	}
-	return principal(a.creds.Verify(ctx, tenant, c.Token))
+	return principal(a.creds.Verify(ctx, tenant, bearer))
 }
 
 // LookupAPIToken resolves an API token of tenant, and nothing else, for

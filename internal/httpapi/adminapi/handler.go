@@ -57,11 +57,14 @@ func (h *Handler) wrap(fn handlerFunc) http.HandlerFunc {
 func (h *Handler) authenticate(fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		tenant := route.TenantOf(r)
-		// Parse refuses two headers, which Authenticate cannot see.
-		_, err := authheader.Parse(r.Header)
+		c, err := authheader.Parse(r.Header)
 		var p admin.Principal
 		if err == nil {
-			p, err = h.Auth.Authenticate(r.Context(), tenant, r.Header.Get("Authorization"))
+			// Another scheme is no bearer token: unauthenticated.
+			if c.Scheme != authheader.Bearer {
+				c.Token = ""
+			}
+			p, err = h.Auth.Authenticate(r.Context(), tenant, c.Token)
 		}
 		if err == nil {
 			err = fn(w, r, call{p: p, tenant: tenant})
