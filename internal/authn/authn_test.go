@@ -102,7 +102,7 @@ func TestVerify(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st *sqlstore.Store) {
 		w := newWorld(t, st)
 		a := w.every()
-		badChecksum := w.gatewayCred[:len(w.gatewayCred)-1] + "x"
+		badChecksum := token.Tampered(w.gatewayCred)
 		unknownGateway, _ := token.NewOpaque(token.PrefixGateway)
 		unknownAPI, _ := token.NewOpaque(token.PrefixAPI)
 		for _, c := range []struct {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
 // introspect asks the default tenant about raw as the client of auth.
@@ -46,7 +47,7 @@ func TestIntrospect(t *testing.T) {
 			want: Introspection{Active: true, Subject: "john.doe", ClientID: webClient, Scope: "orders:read", TokenType: "Bearer"}},
 		{name: "refresh token", auth: webBasic(), token: signIn.RefreshToken,
 			want: Introspection{Active: true, Subject: "john.doe", ClientID: webClient, Scope: "orders:read", TokenType: "refresh_token"}},
-		{name: "refresh token with a broken checksum", auth: webBasic(), token: signIn.RefreshToken[:len(signIn.RefreshToken)-1] + "x"},
+		{name: "refresh token with a broken checksum", auth: webBasic(), token: token.Tampered(signIn.RefreshToken)},
 		{name: "garbage", auth: webBasic(), token: "not-a-token"},
 		{name: "API token without a verifier", auth: webBasic(), token: "tgp_x"},
 		{name: "another tenant's token", auth: webBasic(), token: acme.AccessToken},
