@@ -119,8 +119,11 @@ func TestLayers(t *testing.T) {
 			pkgs: []string{"internal/admin", "internal/oauth", "internal/gateway/...", "internal/token", "internal/apitoken",
 				"internal/importer", "internal/audit", "internal/secret", "internal/cache", "internal/store/..."},
 			not: []string{"internal/httpapi/...", "internal/adminclient", "cmd/..."}},
-		{name: "only cmd/tollgate picks the store implementation",
-			pkgs: []string{"internal/..."}, except: []string{"internal/store/sqlstore/..."}, not: []string{"internal/store/sqlstore"}},
+		{name: "only the server package (and cmd) picks the store implementation",
+			pkgs: []string{"internal/..."}, except: []string{"internal/store/sqlstore/...", "internal/server"},
+			not: []string{"internal/store/sqlstore"}},
+		{name: "the change feed's follower knows only the domain",
+			pkgs: []string{"internal/feed"}, only: []string{"internal/domain"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -52,7 +52,7 @@ func adminServer(t *testing.T) (url, bootstrap string) {
 	hasher := secret.NewHasher(secret.Params{Memory: 64, Time: 1, Threads: 1}, 1, time.Second)
 	m := route.New()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	adminapi.New(admin.NewService(st, hasher, keys), admin.NewAuthenticator(st, keys.KeySource, nil, nil), log).Register(m)
+	adminapi.New(admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: keys}), admin.NewAuthenticator(st, keys.KeySource, nil, nil), log).Register(m)
 	srv := httptest.NewServer(m)
 	t.Cleanup(srv.Close)
 	return srv.URL, bootstrap

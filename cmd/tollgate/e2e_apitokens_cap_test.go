@@ -160,7 +160,7 @@ func TestAPITokenMaxTTL(t *testing.T) {
 // the purge; one expired a day ago is still listed, with its expiry.
 func TestAPITokenPurge(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
-		st, ctx, now := e.app.store, context.Background(), time.Now()
+		st, ctx, now := e.app.Store(), context.Background(), time.Now()
 		for id, expired := range map[string]time.Duration{"old": 8 * 24 * time.Hour, "recent": 24 * time.Hour} {
 			exp := now.Add(-expired)
 			tok := &domain.APIToken{UserID: "john.doe", ID: id, Hash: []byte("hash-of-" + id),

@@ -84,7 +84,7 @@ func TestAPITokenCurlFlow(t *testing.T) {
 		}
 
 		// Last use is recorded in a batch, not per request.
-		if err := e.app.apiTokens.Flush(context.Background()); err != nil {
+		if err := e.app.FlushAPITokenUses(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		got := e.apiAs(access, "GET", tokensPath+"/mynewtoken", "", 200)
@@ -225,7 +225,7 @@ func TestAPITokenDeletedOnOtherNode(t *testing.T) {
 	dsn := pgtest.NewDatabase(t)
 	n1 := startServer(t, dsn)
 	cfg := testConfig(t, dsn)
-	cfg.MasterKeyFile = n1.app.cfg.MasterKeyPath()
+	cfg.MasterKeyFile = n1.cfg.MasterKeyPath()
 	n2, _ := launch(t, cfg)
 	n2.clientID, n2.clientSecret = n1.clientID, n1.clientSecret
 

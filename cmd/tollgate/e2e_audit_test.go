@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/server"
 )
 
 // auditEvents lists the audit events of path's tenant, following
@@ -163,7 +165,7 @@ func TestAuditMetricsAndStats(t *testing.T) {
 // events are still queued, and checks the restarted server lists them all.
 func TestAuditSurvivesRestart(t *testing.T) {
 	cfg := testConfig(t, "")
-	start := func() (*app, func()) {
+	start := func() (*server.Server, func()) {
 		e, stop := launch(t, cfg)
 		return e.app, func() {
 			if err := stop(); err != nil {
@@ -172,7 +174,7 @@ func TestAuditSurvivesRestart(t *testing.T) {
 		}
 	}
 	a, stop := start()
-	e := &env{t: t, base: a.base, app: a, admin: testBootstrap}
+	e := &env{t: t, base: a.URL(), app: a, admin: testBootstrap}
 	const n = 50
 	for range n {
 		r := e.post("/token", url.Values{"grant_type": {"client_credentials"}}, "nobody", "wrong")
@@ -183,14 +185,14 @@ func TestAuditSurvivesRestart(t *testing.T) {
 	stop() // well within the 200 ms batch interval: Close must write them
 	a, stop = start()
 	defer stop()
-	e = &env{t: t, base: a.base, app: a, admin: testBootstrap}
+	e = &env{t: t, base: a.URL(), app: a, admin: testBootstrap}
 	evs := e.auditEvents("/api/v1/audit?reason=ignored&outcome=failure&client=nobody", 0)
 	if len(evs) != n {
 		t.Fatalf("after restart %d events, want %d", len(evs), n)
 	}
 
 	// The CLI reads the same API.
-	out, err := run(t, "", "audit", "--url", a.base, "--token", testBootstrap, "-o", "json", "--client", "nobody", "--limit", "5")
+	out, err := run(t, "", "audit", "--url", a.URL(), "--token", testBootstrap, "-o", "json", "--client", "nobody", "--limit", "5")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +200,7 @@ func TestAuditSurvivesRestart(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rs); err != nil || len(rs) != 5 {
 		t.Fatalf("tollgate audit -o json: %v, %d events: %s", err, len(rs), out)
 	}
-	out, err = run(t, "", "audit", "--url", a.base, "--token", testBootstrap, "--outcome", "failure", "--limit", "0")
+	out, err = run(t, "", "audit", "--url", a.URL(), "--token", testBootstrap, "--outcome", "failure", "--limit", "0")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,7 +129,7 @@ func TestHealthAndReadiness(t *testing.T) {
 			t.Errorf("%s: %d %s", p, r.status, r.raw)
 		}
 	}
-	if err := e.app.store.Close(); err != nil {
+	if err := e.app.Store().Close(); err != nil {
 		t.Fatal(err)
 	}
 	if r := e.do("GET", "/readyz", "", "", ""); r.status != 503 {

@@ -17,7 +17,7 @@ import (
 // optional bearer token; extra headers are added as given.
 func (e *env) gatewayDo(method, path, bearer string, extra http.Header) *response {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.app.gatewayBase()+"/", nil)
+	req, err := http.NewRequest(method, e.app.GatewayURL()+"/", nil)
 	if err != nil {
 		e.t.Fatal(err)
 	}

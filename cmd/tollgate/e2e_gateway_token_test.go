@@ -128,7 +128,7 @@ func TestGatewayTokenEndpointsServe(t *testing.T) {
 	cfg.TLSCert, cfg.TLSKey = certFile, keyFile
 	e := startWith(t, cfg)
 	e.createOrdersAPI(upstreamEcho(t).URL)
-	gatewayTokenFlow(t, e, e.app.gatewayBase())
+	gatewayTokenFlow(t, e, e.app.GatewayURL())
 
 	// No API may take the token service's paths on the gateway.
 	for _, c := range []string{"/token", "/revoke", "/default/oauth2"} {
@@ -148,10 +148,10 @@ func TestGatewayTokenEndpointsRemote(t *testing.T) {
 	certFile, keyFile, _ := selfSigned(t)
 	rg := runRemoteGateway(t, &config.Gateway{Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KeyManager: e.base, Token: cred,
 		TLSCert: certFile, TLSKey: keyFile, LogFormat: "text", LogLevel: "error", ShutdownGrace: 5 * time.Second})
-	gatewayTokenFlow(t, e, rg.baseURL())
+	gatewayTokenFlow(t, e, rg.URL())
 	// API tokens are resolved through the feed, with the credential.
 	apiTok := e.createAPIToken(e.admin, "john.doe", "ci", `,"attributes":{"scopes":["orders:read"]}`)
-	if r := curlK(t, "GET", rg.baseURL()+"/orders/v1/items/1", "", "Bearer "+apiTok); r.status != 200 {
+	if r := curlK(t, "GET", rg.URL()+"/orders/v1/items/1", "", "Bearer "+apiTok); r.status != 200 {
 		t.Fatalf("API token at the remote gateway: %d %s", r.status, r.raw)
 	}
 
@@ -163,12 +163,12 @@ func TestGatewayTokenEndpointsRemote(t *testing.T) {
 		t.Fatalf("feed with a deleted gateway credential: %v", err)
 	}
 	readyz := func() *response {
-		req, _ := http.NewRequest("GET", "http://"+rg.opsLn.Addr().String()+"/readyz", nil)
+		req, _ := http.NewRequest("GET", "http://"+rg.OpsAddr().String()+"/readyz", nil)
 		return doReq(t, req)
 	}
 	within(t, 5*time.Second, "readyz without a credential", readyz, 503)
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(e.clientID+":"+e.clientSecret))
-	if r := curlK(t, "POST", rg.baseURL()+"/token", "grant_type=password&username=john.doe&password=s3cret-pw", basic); r.status != 200 {
+	if r := curlK(t, "POST", rg.URL()+"/token", "grant_type=password&username=john.doe&password=s3cret-pw", basic); r.status != 200 {
 		t.Fatalf("token after the credential's deletion: %d %s", r.status, r.raw)
 	}
 }

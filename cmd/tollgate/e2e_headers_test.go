@@ -48,10 +48,10 @@ func TestHeaderLimits(t *testing.T) {
 	u, _ := url.Parse(e.base)
 	listeners := map[string]string{
 		"main":                    u.Host,
-		"gateway":                 e.app.gwLn.Addr().String(),
+		"gateway":                 e.app.GatewayAddr().String(),
 		"debug":                   cfg.DebugAddr,
-		"remote gateway":          rg.gwLn.Addr().String(),
-		"remote gateway's health": rg.opsLn.Addr().String(),
+		"remote gateway":          rg.GatewayAddr().String(),
+		"remote gateway's health": rg.OpsAddr().String(),
 	}
 	var many strings.Builder
 	for i := range 5000 {
@@ -107,7 +107,7 @@ func TestAuthorizationRefusedAlike(t *testing.T) {
 			obj, _ := errs[0].(map[string]any)
 			return obj["status"] == "400" && obj["code"] == "invalid_request"
 		}},
-		{"gateway", "GET", "/orders/v1/items/1", "", "", e.app.gatewayBase, func(r *response) bool {
+		{"gateway", "GET", "/orders/v1/items/1", "", "", e.app.GatewayURL, func(r *response) bool {
 			return r.str("error") == "invalid_request" &&
 				strings.Contains(r.header.Get("WWW-Authenticate"), `error="invalid_request"`)
 		}},

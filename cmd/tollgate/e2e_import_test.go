@@ -54,7 +54,7 @@ func TestImportLegacyHashesLogIn(t *testing.T) {
 			if r := e.post("/token", f, e.clientID, e.clientSecret); r.status != 200 {
 				t.Fatalf("%s with the imported password: %d %s", user, r.status, r.raw)
 			}
-			u, err := e.app.store.GetUser(t.Context(), "default", user)
+			u, err := e.app.Store().GetUser(t.Context(), "default", user)
 			if err != nil || !strings.HasPrefix(u.PasswordHash, "$argon2id$") || u.Source != "csv" {
 				t.Fatalf("%s after login: %+v, %v; want an argon2id hash", user, u, err)
 			}
@@ -65,7 +65,7 @@ func TestImportLegacyHashesLogIn(t *testing.T) {
 			t.Fatalf("import after the hashes were upgraded: %v", third)
 		}
 		for _, user := range []string{"legacy.b", "legacy.net"} {
-			if u, err := e.app.store.GetUser(t.Context(), "default", user); err != nil || !strings.HasPrefix(u.PasswordHash, "$argon2id$") {
+			if u, err := e.app.Store().GetUser(t.Context(), "default", user); err != nil || !strings.HasPrefix(u.PasswordHash, "$argon2id$") {
 				t.Fatalf("%s after importing again: %+v, %v", user, u, err)
 			}
 		}
@@ -127,7 +127,7 @@ line')`,
 	if out, err := run(t, "", "user", "import", "--csv", good, "--quiet"); err != nil {
 		t.Fatalf("import without bad rows: %v\n%s", err, out)
 	}
-	if u, err := e.app.store.GetUser(t.Context(), "default", "db.one"); err != nil || u.Source != "database" {
+	if u, err := e.app.Store().GetUser(t.Context(), "default", "db.one"); err != nil || u.Source != "database" {
 		t.Fatalf("db.one: %+v, %v", u, err)
 	}
 	for _, c := range []struct{ name, dsn, query, want string }{

@@ -170,7 +170,7 @@ func TestRefreshTokenWithoutTimeStillWorks(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
 		legacy, _ := token.NewOpaque(token.PrefixRefresh)
 		now := time.Now()
-		err := e.app.store.CreateRefreshToken(context.Background(), "default", &domain.RefreshToken{
+		err := e.app.Store().CreateRefreshToken(context.Background(), "default", &domain.RefreshToken{
 			Hash: secret.HashToken(legacy), FamilyID: "legacy-family", ClientID: e.clientID, Subject: "john.doe",
 			Scopes: []string{"orders:read"}, Audience: []string{}, ExpiresAt: now.Add(time.Hour), CreatedAt: now})
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/server"
 )
 
 // A remote gateway (`tollgate gateway --key-manager`) follows the token
@@ -39,26 +40,26 @@ func (s *switchable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.next.ServeHTTP(w, r)
 }
 
-func startRemoteGateway(t *testing.T, keyManager, issuer string) *remoteGateway {
+func startRemoteGateway(t *testing.T, keyManager, issuer string) *server.Gateway {
 	t.Helper()
 	return runRemoteGateway(t, &config.Gateway{Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KeyManager: keyManager,
 		Token: testBootstrap, IssuerURL: issuer, LogFormat: "text", LogLevel: "error", ShutdownGrace: 5 * time.Second})
 }
 
 // runRemoteGateway validates cfg and runs a remote gateway on it until t ends.
-func runRemoteGateway(t *testing.T, cfg *config.Gateway) *remoteGateway {
+func runRemoteGateway(t *testing.T, cfg *config.Gateway) *server.Gateway {
 	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	rg, err := newRemoteGateway(ctx, cfg)
+	rg, err := server.NewGateway(ctx, cfg)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- rg.run(ctx) }()
+	go func() { done <- rg.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -95,7 +96,7 @@ func TestRemoteGateway(t *testing.T) {
 	rg := startRemoteGateway(t, km.URL, e.base)
 	remoteDo := func(method, path, tok string) func() *response {
 		return func() *response {
-			req, _ := http.NewRequest(method, rg.baseURL()+path, nil)
+			req, _ := http.NewRequest(method, rg.URL()+path, nil)
 			if tok != "" {
 				req.Header.Set("Authorization", "Bearer "+tok)
 			}
@@ -103,7 +104,7 @@ func TestRemoteGateway(t *testing.T) {
 		}
 	}
 	readyz := func() *response {
-		req, _ := http.NewRequest("GET", "http://"+rg.opsLn.Addr().String()+"/readyz", nil)
+		req, _ := http.NewRequest("GET", "http://"+rg.OpsAddr().String()+"/readyz", nil)
 		return doReq(t, req)
 	}
 

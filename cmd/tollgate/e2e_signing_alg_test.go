@@ -21,17 +21,19 @@ import (
 // accepts; tokens of the earlier keys keep working.
 
 // jwtAlg returns the alg of a compact JWT's header.
-func jwtAlg(t *testing.T, raw string) string {
+func jwtAlg(t *testing.T, raw string) string { return jwtHeader(t, raw).Alg }
+
+// jwtHeader decodes a compact JWT's header.
+func jwtHeader(t *testing.T, raw string) (h struct{ Alg, Kid string }) {
 	t.Helper()
 	b, err := base64.RawURLEncoding.DecodeString(strings.Split(raw, ".")[0])
 	if err != nil {
 		t.Fatalf("header of %q: %v", raw, err)
 	}
-	var h struct{ Alg string }
 	if err := json.Unmarshal(b, &h); err != nil {
 		t.Fatal(err)
 	}
-	return h.Alg
+	return h
 }
 
 // discoveredAlgs returns the tenant's advertised signing algorithms.
@@ -180,7 +182,7 @@ func TestRemoteGatewaySigningAlgorithms(t *testing.T) {
 	rg := startRemoteGateway(t, e.base, e.base)
 	get := func(tok string) func() *response {
 		return func() *response {
-			req, _ := http.NewRequest("GET", rg.baseURL()+"/orders/v1/items/1", nil)
+			req, _ := http.NewRequest("GET", rg.URL()+"/orders/v1/items/1", nil)
 			req.Header.Set("Authorization", "Bearer "+tok)
 			return doReq(t, req)
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/server"
 	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
 )
 
@@ -27,7 +28,8 @@ const testBootstrap = "test-bootstrap-token-0123456789"
 type env struct {
 	t     testing.TB
 	base  string
-	app   *app
+	app   *server.Server
+	cfg   *config.Server
 	admin string // bootstrap token
 	// seeded data
 	clientID, clientSecret string
@@ -71,13 +73,13 @@ func startWith(t testing.TB, cfg *config.Server) *env {
 func launch(t testing.TB, cfg *config.Server) (e *env, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := newApp(ctx, cfg, io.Discard)
+	a, err := server.New(ctx, cfg, io.Discard)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- a.run(ctx) }()
+	go func() { done <- a.Run(ctx) }()
 	var once sync.Once
 	var runErr error
 	stop = func() error {
@@ -89,7 +91,7 @@ func launch(t testing.TB, cfg *config.Server) (e *env, stop func() error) {
 			t.Errorf("server stopped with %v", err)
 		}
 	})
-	return &env{t: t, base: a.base, app: a, admin: testBootstrap}, stop
+	return &env{t: t, base: a.URL(), app: a, cfg: cfg, admin: testBootstrap}, stop
 }
 
 // seed creates, through the admin API, the data most tests use.

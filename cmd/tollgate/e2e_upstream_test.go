@@ -42,7 +42,7 @@ func TestUpstreamRefusals(t *testing.T) {
 	boss := e.tenantAdmin()
 	up := upstreamEcho(t)
 	const coll = "/api/v1/entities/apis"
-	server, gw := port(e.app.ln.Addr()), port(e.app.gwLn.Addr())
+	server, gw := port(e.app.Addr()), port(e.app.GatewayAddr())
 
 	// A tenant admin may not point the gateway inside.
 	for _, u := range []string{"http://127.0.0.1:" + server, "http://169.254.169.254", "http://10.1.2.3:8080",
@@ -67,7 +67,7 @@ func TestUpstreamRefusals(t *testing.T) {
 		400, "--gateway-allow-upstream")
 	// A public upstream the tenant admin sets is dialed by their rule.
 	e.apiAs(boss, "PATCH", coll+"/ops", `{"data":{"type":"api","id":"ops","attributes":{"upstream":"http://93.184.215.14"}}}`, 200)
-	if a, err := e.app.store.GetAPI(t.Context(), "default", "ops"); err != nil || a.OperatorUpstream {
+	if a, err := e.app.Store().GetAPI(t.Context(), "default", "ops"); err != nil || a.OperatorUpstream {
 		t.Fatalf("after the tenant admin's new upstream: %+v, %v", a, err)
 	}
 }
@@ -81,7 +81,7 @@ func TestUpstreamAllowList(t *testing.T) {
 	e.apiAs(boss, "POST", "/api/v1/entities/apis", apiDoc("local", "/local", up.URL), 201)
 	expect(t, "allowed upstream", e.gatewayDo("GET", "/local/x", "", nil), 200, "")
 	// The allow-list never opens the server's own listeners.
-	e.refused(boss, "POST", "/api/v1/entities/apis", apiDoc("self", "/self", "http://127.0.0.1:"+port(e.app.ln.Addr())),
+	e.refused(boss, "POST", "/api/v1/entities/apis", apiDoc("self", "/self", "http://127.0.0.1:"+port(e.app.Addr())),
 		400, "own listener")
 }
 
@@ -115,9 +115,9 @@ func TestRemoteGatewayOwnListeners(t *testing.T) {
 	e := startServer(t, "")
 	rg := startRemoteGateway(t, e.base, e.base)
 	e.api("POST", "/api/v1/entities/apis", `{"data":{"type":"api","id":"ops","attributes":{"context":"/ops",`+
-		`"upstream":"http://`+rg.opsLn.Addr().String()+`","resources":[{"method":"GET","path":"/healthz","public":true}]}}}`, 201)
+		`"upstream":"http://`+rg.OpsAddr().String()+`","resources":[{"method":"GET","path":"/healthz","public":true}]}}}`, 201)
 	get := func() *response {
-		req, _ := http.NewRequest("GET", rg.baseURL()+"/ops/healthz", nil)
+		req, _ := http.NewRequest("GET", rg.URL()+"/ops/healthz", nil)
 		return doReq(t, req)
 	}
 	within(t, 3*time.Second, "the remote gateway's own ops listener", get, 502)

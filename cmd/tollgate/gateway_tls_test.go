@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/server"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key, and returns
@@ -65,14 +66,14 @@ func TestGatewayTLS(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	rg, err := newRemoteGateway(ctx, cfg)
+	rg, err := server.NewGateway(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = rg.run(ctx) }()
+	go func() { _ = rg.Run(ctx) }()
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	access := e.passwordToken("orders:read").str("access_token")
-	req, _ := http.NewRequest("GET", rg.baseURL()+"/orders/v1/items/1", nil)
+	req, _ := http.NewRequest("GET", rg.URL()+"/orders/v1/items/1", nil)
 	req.Header.Set("Authorization", "Bearer "+access)
 	resp, err := client.Do(req)
 	if err != nil {

@@ -31,12 +31,11 @@ func (s *Service) CreateAPI(ctx context.Context, p Principal, tenant string, a *
 		return err
 	}
 	a.OperatorUpstream = p.Bootstrap
-	a.CreatedAt = s.now()
+	a.CreatedAt = s.Now()
 	a.UpdatedAt = a.CreatedAt
 	if err := s.store.CreateAPI(ctx, tenant, a); err != nil {
 		return err
 	}
-	s.apiChanged()
 	s.changed(ctx, p, tenant, "api.create", a.ID, nil)
 	return nil
 }
@@ -76,7 +75,7 @@ func (s *Service) upstreamAllowed(ctx context.Context, p Principal, raw string) 
 	if err != nil || n == 0 {
 		return domain.Invalid("upstream", "bad port %q", port)
 	}
-	if err := s.Upstreams.Check(ctx, u.Hostname(), uint16(n), p.Bootstrap); err != nil {
+	if err := s.upstreams.Check(ctx, u.Hostname(), uint16(n), p.Bootstrap); err != nil {
 		return domain.Invalid("upstream", "%v", err)
 	}
 	return nil
@@ -155,7 +154,6 @@ func (s *Service) UpdateAPI(ctx context.Context, p Principal, tenant, id string,
 	if err != nil {
 		return nil, err
 	}
-	s.apiChanged()
 	s.changed(ctx, p, tenant, "api.update", id, nil)
 	return a, nil
 }
@@ -168,13 +166,6 @@ func (s *Service) DeleteAPI(ctx context.Context, p Principal, tenant, id string)
 	if err := s.store.DeleteAPI(ctx, tenant, id); err != nil {
 		return fmt.Errorf("delete api: %w", err)
 	}
-	s.apiChanged()
 	s.changed(ctx, p, tenant, "api.delete", id, nil)
 	return nil
-}
-
-func (s *Service) apiChanged() {
-	if s.OnAPIChange != nil {
-		s.OnAPIChange()
-	}
 }

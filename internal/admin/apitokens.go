@@ -56,7 +56,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, p Principal, tenant, userI
 	if err != nil {
 		return nil, "", err
 	}
-	now := s.now()
+	now := s.Now()
 	t := &domain.APIToken{Tenant: tenant, UserID: u.ID, ID: spec.ID, Description: spec.Description, CreatedAt: now}
 	if err := domain.ValidateAPIToken(t); err != nil {
 		return nil, "", err
@@ -154,18 +154,16 @@ func (s *Service) ListAPITokens(ctx context.Context, p Principal, tenant, userID
 }
 
 // DeleteAPIToken deletes a token; it stops working from the next request
-// on this node and within a second on the others.
+// on this node (changed catches up on its revocation) and within a second
+// on the others.
 func (s *Service) DeleteAPIToken(ctx context.Context, p Principal, tenant, userID, id string) error {
 	_, u, err := s.apiTokenOwner(ctx, p, tenant, userID)
 	if err != nil {
 		return err
 	}
-	rev, err := s.store.DeleteAPIToken(ctx, tenant, u.ID, id, s.now().Add(apiTokenRevocationHold))
+	_, err = s.store.DeleteAPIToken(ctx, tenant, u.ID, id, s.Now().Add(apiTokenRevocationHold))
 	if err != nil {
 		return err
-	}
-	if s.OnAPITokenDeleted != nil {
-		s.OnAPITokenDeleted(*rev)
 	}
 	return s.changed(ctx, p, tenant, "apiToken.delete", u.ID+"/"+id, nil)
 }

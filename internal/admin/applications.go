@@ -43,12 +43,11 @@ func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant str
 		return nil, "", err
 	}
 	a.SecretHash = secret.HashToken(clientSecret)
-	a.CreatedAt = s.now()
+	a.CreatedAt = s.Now()
 	a.UpdatedAt = a.CreatedAt
 	if err := s.store.CreateApplication(ctx, tenant, a); err != nil {
 		return nil, "", err
 	}
-	s.applicationChanged(tenant, a.ID) // a cache may remember the id as unknown
 	s.changed(ctx, p, tenant, "application.create", a.ID, nil)
 	return a, clientSecret, nil
 }
@@ -116,7 +115,6 @@ func (s *Service) UpdateApplication(ctx context.Context, p Principal, tenant, id
 	if err != nil {
 		return nil, err
 	}
-	s.applicationChanged(tenant, id)
 	s.changed(ctx, p, tenant, "application.update", id, nil)
 	return a, nil
 }
@@ -159,7 +157,6 @@ func (s *Service) RotateApplicationSecret(ctx context.Context, p Principal, tena
 	if err != nil {
 		return nil, "", err
 	}
-	s.applicationChanged(tenant, id)
 	s.changed(ctx, p, tenant, "application.rotate_secret", id, nil)
 	return a, clientSecret, nil
 }
@@ -172,7 +169,6 @@ func (s *Service) DeleteApplication(ctx context.Context, p Principal, tenant, id
 	if err := s.store.DeleteApplication(ctx, tenant, id); err != nil {
 		return err
 	}
-	s.applicationChanged(tenant, id)
 	s.changed(ctx, p, tenant, "application.delete", id, nil)
 	return nil
 }

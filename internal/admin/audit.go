@@ -11,20 +11,29 @@ import (
 // bootstrapActor names the bootstrap principal in audit events.
 const bootstrapActor = "(bootstrap)"
 
-// changed records a successful change made by p and passes err through,
+// changed brings this node's caches up to date after a successful change
+// made by p (Feed), records it, and passes err through,
 // so a use case can end with `return s.changed(…, s.store.X(…))`. Failed
 // attempts change nothing and are not recorded.
 func (s *Service) changed(ctx context.Context, p Principal, tenant, action, target string, err error) error {
-	if err != nil || s.Events == nil {
+	if err != nil {
 		return err
+	}
+	if s.feed != nil {
+		// In effect here before the answer. A failure is not the
+		// caller's: the write stands, and the follower retries.
+		_ = s.feed.CatchUp(ctx)
+	}
+	if s.events == nil {
+		return nil
 	}
 	o := audit.OriginFrom(ctx)
 	actor := p.Subject
 	if p.Bootstrap {
 		actor = bootstrapActor
 	}
-	s.Events.Record(audit.Event{
-		Time: s.now(), Tenant: tenant, Action: action, Outcome: domain.OutcomeSuccess,
+	s.events.Record(audit.Event{
+		Time: s.Now(), Tenant: tenant, Action: action, Outcome: domain.OutcomeSuccess,
 		UserID: actor, Target: target, RemoteAddr: o.RemoteAddr, RequestID: o.RequestID,
 	})
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/tollgate-dev/tollgate/internal/authn"
+	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
@@ -38,6 +39,11 @@ func (a *Authenticator) Authenticate(ctx context.Context, tenant, bearer string)
 		return Principal{}, ErrUnauthenticated
 	}
 	return principal(a.creds.Verify(ctx, tenant, bearer))
+}
+
+// Changed drops what the credential checks cached of c (a feed.Handler).
+func (a *Authenticator) Changed(ctx context.Context, c domain.Change) error {
+	return a.creds.Changed(ctx, c)
 }
 
 // LookupAPIToken resolves an API token of tenant, and nothing else, for

@@ -68,7 +68,7 @@ func (s *Service) UpdateEmbedSettings(ctx context.Context, p Principal, tenant s
 	if e.Enabled && len(e.SealedSecret) == 0 {
 		return nil, domain.Invalid("enabled", "generate an embed secret before enabling embed authentication")
 	}
-	e.UpdatedAt = s.now()
+	e.UpdatedAt = s.Now()
 	sealed := e.SealedSecret
 	e.SealedSecret = nil // keep whatever secret is stored by now
 	if err := s.store.PutEmbedSettings(ctx, tenant, e); err != nil {
@@ -86,7 +86,7 @@ func (s *Service) RegenerateEmbedSecret(ctx context.Context, p Principal, tenant
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, "", err
 	}
-	if s.Sealer == nil {
+	if s.sealer == nil {
 		return nil, "", errors.New("admin: no master key to seal embed secrets with")
 	}
 	e, err := s.embedSettings(ctx, tenant)
@@ -97,10 +97,10 @@ func (s *Service) RegenerateEmbedSecret(ctx context.Context, p Principal, tenant
 	if err != nil {
 		return nil, "", err
 	}
-	if e.SealedSecret, err = s.Sealer.Seal([]byte(raw), domain.EmbedSecretAD(tenant)); err != nil {
+	if e.SealedSecret, err = s.sealer.Seal([]byte(raw), domain.EmbedSecretAD(tenant)); err != nil {
 		return nil, "", err
 	}
-	e.UpdatedAt = s.now()
+	e.UpdatedAt = s.Now()
 	if err := s.store.PutEmbedSettings(ctx, tenant, e); err != nil {
 		return nil, "", err
 	}

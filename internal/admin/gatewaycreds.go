@@ -19,7 +19,7 @@ func (s *Service) CreateGatewayCredential(ctx context.Context, p Principal, id, 
 	if err := canBootstrap(p); err != nil {
 		return nil, "", err
 	}
-	c := &domain.GatewayCredential{ID: id, Description: description, CreatedAt: s.now()}
+	c := &domain.GatewayCredential{ID: id, Description: description, CreatedAt: s.Now()}
 	if err := domain.ValidateGatewayCredential(c); err != nil {
 		return nil, "", err
 	}
@@ -59,20 +59,17 @@ func (s *Service) ListGatewayCredentials(ctx context.Context, p Principal, pg do
 }
 
 // DeleteGatewayCredential deletes a credential; it is refused from the
-// next request on this node (OnGatewayCredentialDeleted) and within a
-// second on the others, which follow the revocation set.
+// next request on this node (changed catches up on its revocation) and
+// within a second on the others, which follow the revocation set.
 func (s *Service) DeleteGatewayCredential(ctx context.Context, p Principal, id string) error {
 	if err := canBootstrap(p); err != nil {
 		return err
 	}
 	// Held as long as a deleted API token's revocation: far longer than
 	// any node caches a credential, after which the store lookup refuses it.
-	rev, err := s.store.DeleteGatewayCredential(ctx, id, s.now().Add(apiTokenRevocationHold))
+	_, err := s.store.DeleteGatewayCredential(ctx, id, s.Now().Add(apiTokenRevocationHold))
 	if err != nil {
 		return err
-	}
-	if s.OnGatewayCredentialDeleted != nil {
-		s.OnGatewayCredentialDeleted(*rev)
 	}
 	return s.changed(ctx, p, domain.DefaultTenant, "gatewayCredential.delete", id, nil)
 }

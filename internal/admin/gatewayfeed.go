@@ -25,7 +25,7 @@ func (s *Service) GatewayKeys(ctx context.Context, p Principal, tenant string) (
 	if err := CanReadGatewayFeed(p); err != nil {
 		return nil, err
 	}
-	keys, err := s.store.ListSigningKeys(ctx, tenant, s.now())
+	keys, err := s.store.ListSigningKeys(ctx, tenant, s.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -35,8 +35,9 @@ func (s *Service) GatewayKeys(ctx context.Context, p Principal, tenant string) (
 	return keys, nil
 }
 
-// gatewayPollEvery is how often a waiting revocation request looks for
-// news; it bounds how late a remote gateway learns of a revocation.
+// gatewayPollEvery bounds how long a waiting feed request goes without
+// looking for news when nothing wakes it: a revocation made on this node
+// of a single-node store wakes no one.
 const gatewayPollEvery = 200 * time.Millisecond
 
 // GatewayRevocations returns revocations after seq; when there are none
@@ -46,18 +47,56 @@ func (s *Service) GatewayRevocations(ctx context.Context, p Principal, after int
 	if err := CanReadGatewayFeed(p); err != nil {
 		return nil, err
 	}
+	return longPoll(ctx, s, wait, func() ([]domain.Revocation, error) { return s.store.RevocationsSince(ctx, after, limit) })
+}
+
+// GatewayChanges returns the changes after seq, waiting up to wait for
+// one like GatewayRevocations, and the feed's position, where a remote
+// gateway that has just loaded everything starts following.
+func (s *Service) GatewayChanges(ctx context.Context, p Principal, after int64, limit int, wait time.Duration) ([]domain.Change, int64, error) {
+	if err := CanReadGatewayFeed(p); err != nil {
+		return nil, 0, err
+	}
+	changes, err := longPoll(ctx, s, wait, func() ([]domain.Change, error) { return s.store.ChangesSince(ctx, after, limit) })
+	if err != nil {
+		return nil, 0, err
+	}
+	if n := len(changes); n > 0 {
+		return changes, changes[n-1].Seq, nil
+	}
+	pos, err := s.store.FeedPosition(ctx)
+	return nil, pos, err
+}
+
+// GatewayFeedPosition returns the newest seq of the change feed.
+func (s *Service) GatewayFeedPosition(ctx context.Context, p Principal) (int64, error) {
+	if err := CanReadGatewayFeed(p); err != nil {
+		return 0, err
+	}
+	return s.store.FeedPosition(ctx)
+}
+
+// longPoll calls read until it finds something or wait has passed,
+// again whenever the feed may have news and at least every
+// gatewayPollEvery. A shutdown ends the wait with nothing.
+func longPoll[T any](ctx context.Context, s *Service, wait time.Duration, read func() ([]T, error)) ([]T, error) {
 	deadline := time.Now().Add(wait)
 	for {
-		revs, err := s.store.RevocationsSince(ctx, after, limit)
-		if err != nil || len(revs) > 0 || !time.Now().Before(deadline) {
-			return revs, err
+		var woken <-chan struct{}
+		if s.feed != nil {
+			woken = s.feed.Woken() // before reading, so no news is missed
+		}
+		xs, err := read()
+		if err != nil || len(xs) > 0 || !time.Now().Before(deadline) {
+			return xs, err
 		}
 		select {
 		case <-ctx.Done():
 			return nil, nil
-		case <-s.FeedDone:
+		case <-s.draining:
 			return nil, nil // shutting down: the gateway asks again elsewhere
-		case <-time.After(gatewayPollEvery):
+		case <-woken:
+		case <-time.After(min(gatewayPollEvery, time.Until(deadline))):
 		}
 	}
 }

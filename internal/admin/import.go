@@ -20,6 +20,6 @@ func (s *Service) ImportUsers(ctx context.Context, p Principal, tenant, source s
 		return nil, domain.Invalid("source", "must be %q or %q", domain.SourceCSV, domain.SourceDatabase)
 	}
 	im := &importer.Importer{Store: s.store, Hasher: s.hasher, Source: source, Progress: progress,
-		PasswordMinLength: s.PasswordMinLength}
+		PasswordMinLength: s.minPass}
 	return im.Import(ctx, tenant, src)
 }

@@ -128,9 +128,8 @@ func openFixture(t *testing.T, path string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := NewService(st, secret.NewHasher(secret.Params{Memory: 64, Time: 1, Threads: 1}, 2, time.Second), kr)
-	svc.Sealer = sealer
-	svc.Limiter = throttle.New(st, throttle.Limits{})
+	svc := NewService(Config{Store: st, Hasher: secret.NewHasher(secret.Params{Memory: 64, Time: 1, Threads: 1}, 2, time.Second),
+		Keyring: kr, Sealer: sealer, Limiter: throttle.New(st, throttle.Limits{})})
 	return &fixture{svc: svc, close: st.Close}
 }
 

@@ -80,10 +80,7 @@ func (s *Service) DeleteScope(ctx context.Context, p Principal, tenant, id strin
 	if id == domain.AdminScope {
 		return domain.Invalid("id", "the built-in scope %q cannot be deleted", id)
 	}
-	apps, err := s.store.DeleteScope(ctx, tenant, id, force)
-	for _, app := range apps {
-		s.applicationChanged(tenant, app) // cached clients hold the old scopes
-	}
+	_, err := s.store.DeleteScope(ctx, tenant, id, force)
 	return s.changed(ctx, p, tenant, "scope.delete", id, err)
 }
 

@@ -23,59 +23,80 @@ const (
 
 // Service performs management use cases after checking the principal may.
 type Service struct {
-	store   store.Store
-	hasher  *secret.Hasher
-	keyring *token.Keyring
+	store     store.Store
+	hasher    *secret.Hasher
+	keyring   *token.Keyring
+	sealer    *secret.Sealer
+	limiter   *throttle.Limiter
+	upstreams *upstream.Policy
+	minPass   int
+	events    audit.Sink
+	feed      Feed
+	draining  <-chan struct{}
+	clock     func() time.Time
+}
 
-	// OnApplicationChange, when set, is called after an application was
-	// created, updated, deleted or got a new secret, so caches of clients
-	// (the token endpoint's) can drop the entry.
-	OnApplicationChange func(tenant, clientID string)
-	// OnTenantChange, when set, is called after a tenant was created,
-	// updated or deleted, so caches of tenant lookups can drop the entry.
-	OnTenantChange func(tenant string)
-	// OnAPIChange, when set, is called after a gateway API was created,
-	// updated or deleted, so the gateway reloads its route table at once.
-	OnAPIChange func()
-	// FeedDone, when closed, ends the long polls of remote gateways, so a
-	// shutdown does not wait for them.
-	FeedDone <-chan struct{}
-	// Events, when set, receives an audit event for every change.
-	Events audit.Sink
-	// OnAPITokenDeleted, when set, is called with the revocation a deleted
-	// API token left, so this node refuses the token from the next request
-	// (followers of the revocation set pick it up within a second).
-	OnAPITokenDeleted func(rev domain.Revocation)
-	// OnGatewayCredentialDeleted, when set, is called likewise with the
-	// revocation a deleted gateway credential left.
-	OnGatewayCredentialDeleted func(rev domain.Revocation)
-	// Sealer seals embed secrets with the master key; without it no embed
-	// secret can be generated.
+// Feed is this node's follower of the change feed and the revocations.
+type Feed interface {
+	// CatchUp applies every change committed so far to this node's
+	// caches; a use case calls it after its write, so its answer is in
+	// effect here when it returns (other nodes follow within a second).
+	CatchUp(ctx context.Context) error
+	// Woken returns a channel closed when the feed or the revocations
+	// may have news: the gateway feed's long polls wait on it.
+	Woken() <-chan struct{}
+}
+
+// Config holds a Service's dependencies. Store, Hasher and Keyring are
+// required.
+type Config struct {
+	Store   store.Store
+	Hasher  *secret.Hasher
+	Keyring *token.Keyring
+	// Sealer seals embed secrets with the master key; without it no
+	// embed secret can be generated.
 	Sealer *secret.Sealer
 	// Limiter holds the sign-in failure counters that UnlockUser clears;
-	// the token endpoint must share it.
+	// the token endpoint must share it. nil: users cannot be unlocked.
 	Limiter *throttle.Limiter
-	// Upstreams decides which upstreams an admin may give an API; the
-	// default, upstream.Strict, knows no allow-list and no listeners.
+	// Upstreams decides which upstreams an admin may give an API; nil is
+	// upstream.Strict, which knows no allow-list and no listeners.
 	Upstreams *upstream.Policy
-
 	// PasswordMinLength is the fewest characters a password set or
-	// imported as plaintext may have (domain.CheckPassword).
+	// imported as plaintext may have; 0 is the default.
 	PasswordMinLength int
-
-	// Now returns the current time; tests may replace it.
+	// Events, when set, receives an audit event for every change.
+	Events audit.Sink
+	// Feed, when set, is caught up after every change; nil for a
+	// Service whose node caches nothing (tests, one-shot commands).
+	Feed Feed
+	// Draining, when closed, ends the gateway feed's long polls, so a
+	// shutdown does not wait for them.
+	Draining <-chan struct{}
+	// Now returns the current time (nil: time.Now); tests move it.
 	Now func() time.Time
 }
 
 // NewService returns a Service.
-func NewService(st store.Store, h *secret.Hasher, kr *token.Keyring) *Service {
+func NewService(c Config) *Service {
+	if c.Upstreams == nil {
+		c.Upstreams = upstream.Strict()
+	}
+	if c.PasswordMinLength == 0 {
+		c.PasswordMinLength = domain.DefaultPasswordMinLength
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 	return &Service{
-		store: st, hasher: h, keyring: kr,
-		Upstreams: upstream.Strict(), PasswordMinLength: domain.DefaultPasswordMinLength, Now: time.Now,
+		store: c.Store, hasher: c.Hasher, keyring: c.Keyring, sealer: c.Sealer, limiter: c.Limiter,
+		upstreams: c.Upstreams, minPass: c.PasswordMinLength, events: c.Events, feed: c.Feed,
+		draining: c.Draining, clock: c.Now,
 	}
 }
 
-func (s *Service) now() time.Time { return s.Now().UTC() }
+// Now returns the current time in UTC, on the clock the Service was given.
+func (s *Service) Now() time.Time { return s.clock().UTC() }
 
 // adminOf checks that p administers tenant and that tenant exists. The
 // permission comes first so a stranger cannot probe which tenants exist.
@@ -94,18 +115,6 @@ func (s *Service) tenantExists(ctx context.Context, tenant string) error {
 		return err
 	}
 	return nil
-}
-
-func (s *Service) tenantChanged(tenant string) {
-	if s.OnTenantChange != nil {
-		s.OnTenantChange(tenant)
-	}
-}
-
-func (s *Service) applicationChanged(tenant, clientID string) {
-	if s.OnApplicationChange != nil {
-		s.OnApplicationChange(tenant, clientID)
-	}
 }
 
 // pageOf normalises a requested page; the store is asked for one record

@@ -22,11 +22,10 @@ func (s *Service) CreateTenant(ctx context.Context, p Principal, t *domain.Tenan
 	if err := domain.ValidateTenant(t); err != nil {
 		return err
 	}
-	t.CreatedAt = s.now()
+	t.CreatedAt = s.Now()
 	if err := s.store.CreateTenant(ctx, t); err != nil {
 		return err
 	}
-	s.tenantChanged(t.ID)
 	s.changed(ctx, p, t.ID, "tenant.create", t.ID, nil)
 	return nil
 }
@@ -72,7 +71,6 @@ func (s *Service) UpdateTenant(ctx context.Context, p Principal, id string, patc
 	if err != nil {
 		return nil, err
 	}
-	s.tenantChanged(id)
 	s.changed(ctx, p, id, "tenant.update", id, nil)
 	return t, nil
 }
@@ -89,9 +87,6 @@ func (s *Service) DeleteTenant(ctx context.Context, p Principal, id string) erro
 	if err := s.store.DeleteTenant(ctx, id); err != nil {
 		return err
 	}
-	// A tenant created later with the same slug must not trust old keys.
-	s.keyring.Forget(id)
-	s.tenantChanged(id)
 	s.changed(ctx, p, id, "tenant.delete", id, nil)
 	return nil
 }

@@ -15,5 +15,5 @@ func (s *Service) UnlockUser(ctx context.Context, p Principal, tenant, id string
 	if _, err := s.store.GetUser(ctx, tenant, id); err != nil {
 		return err
 	}
-	return s.changed(ctx, p, tenant, "user.unlock", id, s.Limiter.Clear(ctx, tenant, id))
+	return s.changed(ctx, p, tenant, "user.unlock", id, s.limiter.Clear(ctx, tenant, id))
 }

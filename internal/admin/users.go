@@ -43,7 +43,7 @@ func (s *Service) CreateUser(ctx context.Context, p Principal, tenant string, u 
 	if u.PasswordHash, err = s.hashPassword(ctx, password); err != nil {
 		return err
 	}
-	u.CreatedAt = s.now()
+	u.CreatedAt = s.Now()
 	u.UpdatedAt = u.CreatedAt
 	return s.changed(ctx, p, tenant, "user.create", u.ID, s.store.CreateUser(ctx, tenant, u))
 }
@@ -71,7 +71,7 @@ func (s *Service) hashPassword(ctx context.Context, password string) (string, er
 	if password == "" {
 		return "", nil
 	}
-	if err := domain.CheckPassword(password, s.PasswordMinLength); err != nil {
+	if err := domain.CheckPassword(password, s.minPass); err != nil {
 		return "", err
 	}
 	return s.hasher.Hash(ctx, password)

@@ -94,6 +94,15 @@ func NewVerifier(st Store, rev *token.Revocations, c Config) *Verifier {
 	}
 }
 
+// Changed drops the cached tokens when a change may alter what their
+// users may do (a feed.Handler): a disabled user, a role's scopes.
+func (v *Verifier) Changed(_ context.Context, c domain.Change) error {
+	if c.TouchesUsers() {
+		v.cache.Clear()
+	}
+	return nil
+}
+
 // Lookup returns the identity of raw, an API token presented in tenant,
 // and notes the use. It returns ErrInvalid for any token that must not be
 // accepted, other errors only when the store failed.

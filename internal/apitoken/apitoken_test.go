@@ -83,7 +83,7 @@ func setup(t testing.TB) (*memStore, *Verifier, *token.Revocations, string) {
 		users: map[string]domain.User{"john": {Tenant: "acme", ID: "john", Roles: []string{"reader"}}},
 		roles: map[string][]string{"reader": {"orders:read"}},
 	}
-	rev := token.NewRevocations(m)
+	rev := token.NewRevocations(m, nil)
 	return m, NewVerifier(m, rev, Config{CacheTTL: time.Minute}), rev, raw
 }
 

@@ -13,6 +13,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
 )
 
 // ErrInvalid: the credential is malformed, unknown, expired or revoked.
@@ -77,6 +79,21 @@ type Authenticator struct {
 // own (access tokens) last.
 func New(methods ...Method) *Authenticator {
 	return &Authenticator{methods: methods}
+}
+
+// Changed hands c to every method that caches what it looked up (the
+// bootstrap hash, gateway credentials): a feed.Handler.
+func (a *Authenticator) Changed(ctx context.Context, c domain.Change) error {
+	for _, m := range a.methods {
+		if h, ok := m.(interface {
+			Changed(context.Context, domain.Change) error
+		}); ok {
+			if err := h.Changed(ctx, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Verify returns the principal of raw, a credential presented to tenant.

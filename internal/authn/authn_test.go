@@ -69,7 +69,7 @@ func newWorld(t testing.TB, st store.Store) *world {
 	must(authn.SetBootstrapToken(ctx, st, bootstrap))
 	sealer, err := secret.NewSealer(bytes.Repeat([]byte{7}, 32))
 	must(err)
-	w := &world{st: st, revoked: token.NewRevocations(st)}
+	w := &world{st: st, revoked: token.NewRevocations(st, nil)}
 	w.keys, err = token.NewKeyring(st, sealer, "https://tollgate.test", "")
 	must(err)
 	w.apiTok = apitoken.NewVerifier(st, w.revoked, apitoken.Config{})

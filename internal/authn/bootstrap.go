@@ -37,11 +37,22 @@ type Bootstrap struct {
 	st SettingStore
 
 	mu   sync.Mutex
-	hash []byte // cached after the first successful read
+	hash []byte // cached after the first successful read, until Changed
 }
 
 // NewBootstrap returns the bootstrap-token method reading st.
 func NewBootstrap(st SettingStore) *Bootstrap { return &Bootstrap{st: st} }
+
+// Changed forgets the cached hash when the bootstrap token was set again,
+// by a node started with another --bootstrap-token (a feed.Handler).
+func (m *Bootstrap) Changed(_ context.Context, c domain.Change) error {
+	if (c.Entity == domain.EntitySetting && c.ID == BootstrapSettingKey) || c.Everything() {
+		m.mu.Lock()
+		m.hash = nil
+		m.mu.Unlock()
+	}
+	return nil
+}
 
 // Kind implements Method.
 func (*Bootstrap) Kind() Kind { return KindBootstrap }

@@ -39,6 +39,15 @@ func NewGatewayCredentials(st GatewayCredentialStore, revoked *token.Revocations
 		cache: cache.New[[32]byte, *domain.GatewayCredential](gatewayCacheTTL, 1000)}
 }
 
+// Changed drops the cached credentials when one was created or deleted
+// on any node (a feed.Handler).
+func (m *GatewayCredentials) Changed(_ context.Context, c domain.Change) error {
+	if c.Entity == domain.EntityGatewayCredential || c.Everything() {
+		m.cache.Clear()
+	}
+	return nil
+}
+
 // Kind implements Method.
 func (*GatewayCredentials) Kind() Kind { return KindGatewayCredential }
 

@@ -111,6 +111,18 @@ func (c *TTL[K, V]) Delete(k K) {
 	}
 }
 
+// Clear drops every entry, so every next Get misses: for a change that
+// may touch any of them (a role held by unknown users).
+func (c *TTL[K, V]) Clear() {
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		clear(s.entries)
+		s.oldest, s.newest = nil, nil
+		s.mu.Unlock()
+	}
+}
+
 func (s *shard[K, V]) get(k K) (v V, expires time.Time, ok bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()

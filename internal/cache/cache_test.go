@@ -55,6 +55,12 @@ func TestTTL(t *testing.T) {
 			c.Put("b", 2)
 			c.Delete("b")
 		}, []want{{"b", false, false, 0}}},
+		{"clear drops every entry, also as a fallback", 10, func(c *TTL[string, int], _ *clock) {
+			c.Put("a", 1)
+			c.Put("b", 2)
+			c.Clear()
+			c.Put("c", 3)
+		}, []want{{"a", false, false, 0}, {"b", false, false, 0}, {"c", true, true, 3}}},
 		{"put again renews the value and expiry", 10, func(c *TTL[string, int], clk *clock) {
 			c.Put("a", 1)
 			clk.t = clk.t.Add(900 * time.Millisecond)

@@ -21,7 +21,6 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/authheader"
 	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
-	"github.com/tollgate-dev/tollgate/internal/every"
 	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 )
 
@@ -134,14 +133,15 @@ func (g *Gateway) Reload(ctx context.Context) error {
 	return nil
 }
 
-// Run reloads every interval until ctx ends, so changes made on other
-// nodes reach this one; a change made here should also call Reload.
-func (g *Gateway) Run(ctx context.Context, interval time.Duration) {
-	every.Run(ctx, interval, func(ctx context.Context) {
-		if err := g.Reload(ctx); err != nil && ctx.Err() == nil {
-			g.cfg.Logger.Warn("gateway: keeping the last route table", "err", err)
-		}
-	})
+// Changed reloads the route table after a change of an API or a tenant
+// on any node (a feed.Handler). On failure the last table keeps serving,
+// and the feed hands the change again.
+func (g *Gateway) Changed(ctx context.Context, c domain.Change) error {
+	switch c.Entity {
+	case domain.EntityAPI, domain.EntityTenant, "":
+		return g.Reload(ctx)
+	}
+	return nil
 }
 
 // exchange carries one request's state from ServeHTTP to the proxy hooks.

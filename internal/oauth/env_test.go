@@ -66,7 +66,7 @@ func newTestEnv(t testing.TB) *testEnv {
 	hasher := secret.NewHasher(secret.Params{Memory: 64, Time: 1, Threads: 1}, 0, time.Second)
 	e := &testEnv{st: st, keys: keys, events: &eventLog{}}
 	e.srv = NewServer(Config{
-		Store: st, Hasher: hasher, Keys: keys, Revoked: token.NewRevocations(st), Sealer: sealer,
+		Store: st, Hasher: hasher, Keys: keys, Revoked: token.NewRevocations(st, nil), Sealer: sealer,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Events: e.events,
 	})
 	must := func(err error) {

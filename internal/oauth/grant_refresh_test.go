@@ -183,5 +183,8 @@ func (e *testEnv) addGrant(t *testing.T, clientID, g string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv.ForgetApplication(domain.DefaultTenant, clientID)
+	if err := e.srv.Changed(context.Background(), domain.Change{Tenant: domain.DefaultTenant,
+		Entity: domain.EntityApplication, ID: clientID}); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -93,14 +93,28 @@ func NewServer(c Config) *Server {
 	return s
 }
 
-// ForgetApplication drops a cached client, so a changed or deleted
-// application takes effect on this node at once.
-func (s *Server) ForgetApplication(tenant, clientID string) {
-	s.clients.Delete(clientID)
+// Changed drops what the caches of clients and tenants hold of c (a
+// feed.Handler). A scope's forced delete edits applications' scopes; a
+// tenant's deletion removes its clients.
+func (s *Server) Changed(_ context.Context, c domain.Change) error {
+	switch c.Entity {
+	case domain.EntityApplication:
+		if c.ID != "" {
+			s.clients.Delete(c.ID)
+			return nil
+		}
+		s.clients.Clear()
+	case domain.EntityTenant:
+		s.tenants.Delete(c.Tenant)
+		s.clients.Clear()
+	case domain.EntityScope:
+		s.clients.Clear()
+	case "":
+		s.tenants.Clear()
+		s.clients.Clear()
+	}
+	return nil
 }
-
-// ForgetTenant drops a cached tenant lookup.
-func (s *Server) ForgetTenant(tenant string) { s.tenants.Delete(tenant) }
 
 // TokenResponse is the success body of RFC 6749 §5.1.
 type TokenResponse struct {

@@ -199,6 +199,23 @@ type Store interface {
 	// tenants, in Seq order, at most limit; nodes follow them with it.
 	RevocationsSince(ctx context.Context, after int64, limit int) ([]domain.Revocation, error)
 
+	// The change feed. Every write of a tenant, user (not a login's
+	// rehash), role, scope, application, API, embed settings, signing
+	// key, gateway credential or setting appends a domain.Change in its
+	// transaction; an import batch appends one change for all its users.
+	// Seq order is commit order, so a follower that read up to n never
+	// misses a later-committed change below n. ChangesSince returns the
+	// changes with Seq > after in Seq order, at most limit; FeedPosition
+	// the newest Seq (0: none). DeleteExpired drops changes older than
+	// domain.ChangeRetention.
+	ChangesSince(ctx context.Context, after int64, limit int) ([]domain.Change, error)
+	FeedPosition(ctx context.Context) (int64, error)
+	// Listen calls woke whenever a change or revocation was committed, on
+	// any node, until ctx ends, and after each (re)connection; a lost
+	// connection goes to lost and is made again. A single-node store only
+	// waits for ctx: its writers are on this node.
+	Listen(ctx context.Context, woke func(), lost func(error))
+
 	// Signing keys.
 	CreateSigningKey(ctx context.Context, tenant string, k *domain.SigningKey) error
 	// RotateSigningKey stores next as the tenant's active key and retires
@@ -235,7 +252,8 @@ type Store interface {
 	// nonces, sign-in failure counters and unpublished keys, and API tokens
 	// expired for longer than domain.APITokenPurgeGrace, and erases sealed
 	// refresh tokens whose grace ended; it returns the number of rows
-	// removed or erased.
+	// removed or erased. It also drops changes older than
+	// domain.ChangeRetention before now, which it does not count.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 
 	// Ping checks the database is reachable (for /readyz).

@@ -72,6 +72,20 @@ func (k *KeySource) Forget(tenant string) {
 	k.mu.Unlock()
 }
 
+// Changed drops the cached keys of a tenant whose keys changed on any
+// node or which was deleted (a feed.Handler); the next use reloads them.
+func (k *KeySource) Changed(_ context.Context, c domain.Change) error {
+	switch c.Entity {
+	case domain.EntitySigningKey, domain.EntityTenant:
+		k.Forget(c.Tenant)
+	case "":
+		k.mu.Lock()
+		clear(k.tenants)
+		k.mu.Unlock()
+	}
+	return nil
+}
+
 // tenantKeys is one tenant's cache entry. Readers take the current state
 // with one atomic load; mu serialises reloads and first-key creation, so
 // concurrent first use on one node makes one key, not several.

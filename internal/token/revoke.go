@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
-	"github.com/tollgate-dev/tollgate/internal/every"
 )
 
 // syncBatch is how many revocations Sync reads per store call.
@@ -46,40 +45,43 @@ type Revocations struct {
 	log *slog.Logger
 }
 
-// NewRevocations returns an empty set backed by st.
-func NewRevocations(st RevocationStore) *Revocations {
+// NewRevocations returns an empty set backed by st. Follow reports failed
+// reads to log (nil: nowhere).
+func NewRevocations(st RevocationStore, log *slog.Logger) *Revocations {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Revocations{
 		st:        st,
 		now:       time.Now,
 		set:       map[revKey]time.Time{},
 		lastPrune: time.Now(),
-		log:       slog.New(slog.DiscardHandler),
+		log:       log,
 	}
 }
 
-// SetLogger makes Follow report failed polls to l (they are otherwise
-// silent, and retried at the next tick).
-func (r *Revocations) SetLogger(l *slog.Logger) {
-	r.syncMu.Lock()
-	r.log = l
-	r.syncMu.Unlock()
-}
-
-// Follow loads revocations from the store and polls for new ones every
-// interval until ctx ends, so other nodes' revocations apply here too.
-// DESIGN §2 promises every node within 1 s, so interval should stay below.
-func (r *Revocations) Follow(ctx context.Context, interval time.Duration) {
-	r.follow(ctx)
-	every.Run(ctx, interval, r.follow)
-}
-
-// follow is one Sync of Follow; it logs a failure, retried at the next tick.
-func (r *Revocations) follow(ctx context.Context) {
-	if err := r.Sync(ctx); err != nil && ctx.Err() == nil {
-		r.syncMu.Lock()
-		log := r.log
-		r.syncMu.Unlock()
-		log.WarnContext(ctx, "revocation sync failed", "err", err)
+// Follow reads new revocations at once, then whenever wake fires (nil:
+// never) and at least every interval, until ctx ends, so other nodes'
+// revocations apply here too: within a second, as promised, when interval
+// stays below. A failed read is logged and retried.
+func (r *Revocations) Follow(ctx context.Context, interval time.Duration, wake func() <-chan struct{}) {
+	t := time.NewTimer(interval)
+	defer t.Stop()
+	for {
+		var woken <-chan struct{}
+		if wake != nil {
+			woken = wake()
+		}
+		if err := r.Sync(ctx); err != nil && ctx.Err() == nil {
+			r.log.WarnContext(ctx, "revocation sync failed", "err", err)
+		}
+		t.Reset(interval)
+		select {
+		case <-ctx.Done():
+			return
+		case <-woken:
+		case <-t.C:
+		}
 	}
 }
 

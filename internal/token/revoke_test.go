@@ -12,7 +12,7 @@ import (
 
 func TestRevocations(t *testing.T) {
 	ctx := context.Background()
-	r := NewRevocations(newTestStore(t))
+	r := NewRevocations(newTestStore(t), nil)
 	later := time.Now().Add(time.Hour)
 	for _, rev := range []*domain.Revocation{
 		{Tenant: "acme", Kind: domain.RevokeTokenID, Value: "jti1", ExpiresAt: later},
@@ -49,11 +49,11 @@ func TestRevocations(t *testing.T) {
 
 func TestRevocationsFollowOtherNode(t *testing.T) {
 	st := newTestStore(t)
-	a, b := NewRevocations(st), NewRevocations(st)
+	a, b := NewRevocations(st, nil), NewRevocations(st, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { defer wg.Done(); b.Follow(ctx, 10*time.Millisecond) }()
+	go func() { defer wg.Done(); b.Follow(ctx, 10*time.Millisecond, nil) }()
 	defer func() { cancel(); wg.Wait() }()
 
 	later := time.Now().Add(time.Hour)
@@ -72,7 +72,7 @@ func TestRevocationsFollowOtherNode(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c := NewRevocations(st)
+	c := NewRevocations(st, nil)
 	if err := c.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestRevocationsFollowOtherNode(t *testing.T) {
 
 func TestRevocationsPrune(t *testing.T) {
 	clk := &clock{t: time.Now()}
-	r := NewRevocations(newTestStore(t))
+	r := NewRevocations(newTestStore(t), nil)
 	r.now = clk.Now
 	r.Noted(domain.Revocation{Tenant: "acme", Kind: domain.RevokeTokenID, Value: "short", ExpiresAt: clk.Now().Add(time.Minute)})
 	r.Noted(domain.Revocation{Tenant: "acme", Kind: domain.RevokeTokenID, Value: "long", ExpiresAt: clk.Now().Add(time.Hour)})
@@ -108,7 +108,7 @@ func waitUntil(t *testing.T, d time.Duration, cond func() bool) {
 }
 
 func BenchmarkIsRevoked(b *testing.B) {
-	r := NewRevocations(newMemStore())
+	r := NewRevocations(newMemStore(), nil)
 	later := time.Now().Add(time.Hour)
 	for i := range 10000 {
 		r.Noted(domain.Revocation{Tenant: "acme", Kind: domain.RevokeTokenID, Value: strconv.Itoa(i), ExpiresAt: later})

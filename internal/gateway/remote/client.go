@@ -28,9 +28,9 @@ import (
 // ErrReadOnly: a remote gateway never writes revocations.
 var ErrReadOnly = errors.New("remote: the gateway's view of the key manager is read-only")
 
-// RevocationWait is how long a caught-up revocation request waits on the
-// key manager for news (a long poll).
-const RevocationWait = 20 * time.Second
+// FeedWait is how long a caught-up request for revocations or changes
+// waits on the key manager for news (a long poll).
+const FeedWait = 20 * time.Second
 
 // retryPause spaces revocation requests while the key manager is away.
 const retryPause = time.Second
@@ -41,10 +41,11 @@ type Client struct {
 	credential string
 	http       *http.Client
 
-	mu       sync.Mutex
-	lastOK   time.Time
-	lastErr  error
-	caughtUp bool // the last revocation page was empty: the next one may wait
+	mu      sync.Mutex
+	lastOK  time.Time
+	lastErr error
+	// The last page of each feed was empty: the next request may wait.
+	revocationsCaughtUp, changesCaughtUp bool
 }
 
 // NewClient returns a Client of the key manager at base, authenticating
@@ -54,7 +55,7 @@ func NewClient(base, credential string, rt http.RoundTripper) *Client {
 		rt = http.DefaultTransport
 	}
 	return &Client{base: strings.TrimSuffix(base, "/"), credential: credential,
-		http: &http.Client{Transport: rt, Timeout: RevocationWait + 10*time.Second}}
+		http: &http.Client{Transport: rt, Timeout: FeedWait + 10*time.Second}}
 }
 
 // Status reports the last successful exchange and the error since, if
@@ -158,12 +159,40 @@ func (c *Client) AddRevocation(context.Context, *domain.Revocation) error { retu
 
 // RevocationsSince implements token.RevocationStore. Once caught up, a
 // call waits on the key manager until a revocation arrives (or
-// RevocationWait passes), so news arrives within its poll interval.
+// FeedWait passes), so news arrives within its poll interval.
 func (c *Client) RevocationsSince(ctx context.Context, after int64, limit int) ([]domain.Revocation, error) {
+	var w feedwire.Revocations
+	err := c.longPoll(ctx, feedwire.PathRevocations, &c.revocationsCaughtUp, after, limit, &w,
+		func() int { return len(w.Revocations) })
+	return w.Domain(), err
+}
+
+// ChangesSince implements feed.Source like RevocationsSince.
+func (c *Client) ChangesSince(ctx context.Context, after int64, limit int) ([]domain.Change, error) {
+	var w feedwire.Changes
+	err := c.longPoll(ctx, feedwire.PathChanges, &c.changesCaughtUp, after, limit, &w,
+		func() int { return len(w.Changes) })
+	return w.Domain(), err
+}
+
+// FeedPosition implements feed.Source: the key manager's newest change.
+func (c *Client) FeedPosition(ctx context.Context) (int64, error) {
+	var w feedwire.Changes
+	if err := c.call(ctx, http.MethodGet, feedwire.PathChanges, nil, &w); err != nil {
+		return 0, err
+	}
+	return w.Position, nil
+}
+
+// longPoll reads a page of the feed at path into out, which holds n()
+// entries after. Once caught up (the last page was empty) the request
+// waits on the key manager for news; while the key manager is away,
+// requests are spaced by retryPause.
+func (c *Client) longPoll(ctx context.Context, path string, caughtUp *bool, after int64, limit int, out any, n func() int) error {
 	c.mu.Lock()
 	wait := time.Duration(0)
-	if c.caughtUp {
-		wait = RevocationWait
+	if *caughtUp {
+		wait = FeedWait
 	}
 	down := c.lastErr != nil
 	c.mu.Unlock()
@@ -172,20 +201,19 @@ func (c *Client) RevocationsSince(ctx context.Context, after int64, limit int) (
 		// is away, so the log gets a line a second rather than ten.
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-time.After(retryPause):
 		}
 	}
 	q := url.Values{"after": {strconv.FormatInt(after, 10)}, "limit": {strconv.Itoa(limit)},
 		"waitMs": {strconv.FormatInt(wait.Milliseconds(), 10)}}
-	var w feedwire.Revocations
-	if err := c.call(ctx, http.MethodGet, feedwire.PathRevocations+"?"+q.Encode(), nil, &w); err != nil {
-		return nil, err
+	if err := c.call(ctx, http.MethodGet, path+"?"+q.Encode(), nil, out); err != nil {
+		return err
 	}
 	c.mu.Lock()
-	c.caughtUp = len(w.Revocations) == 0
+	*caughtUp = n() == 0
 	c.mu.Unlock()
-	return w.Domain(), nil
+	return nil
 }
 
 // VerifyAPIToken asks the key manager who an API token stands for; a

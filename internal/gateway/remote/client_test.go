@@ -229,7 +229,7 @@ func TestClientRequestBodies(t *testing.T) {
 
 // TestRevocationsLongPoll: a client that is behind asks without waiting;
 // once a page comes back empty it is caught up, and the next request
-// waits on the key manager for news (RevocationWait), until a page
+// waits on the key manager for news (FeedWait), until a page
 // brings some.
 func TestRevocationsLongPoll(t *testing.T) {
 	pages := [][]domain.Revocation{sampleRevocations, nil, nil, sampleRevocations, nil}
@@ -247,7 +247,7 @@ func TestRevocationsLongPoll(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	wait := "waitMs=" + strconv.FormatInt(remote.RevocationWait.Milliseconds(), 10)
+	wait := "waitMs=" + strconv.FormatInt(remote.FeedWait.Milliseconds(), 10)
 	want := []string{"waitMs=0", "waitMs=0", wait, wait, "waitMs=0"}
 	for i, r := range km.requests() {
 		if !strings.HasSuffix(r.query, want[i]) {

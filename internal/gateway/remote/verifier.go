@@ -21,12 +21,27 @@ const apiTokenTTL = 5 * time.Second
 // locally against the key manager's public keys (keys, a KeySource over
 // the Client) and the followed revocation set; API tokens resolved
 // through the key manager, cached briefly.
-func NewVerifier(keys *token.KeySource, revoked *token.Revocations, c *Client) *authn.Authenticator {
-	return authn.New(
-		authn.NewAPITokens(&apiTokens{revoked: revoked, client: c,
-			cache: cache.New[string, *apitoken.Identity](apiTokenTTL, 100_000)}),
-		authn.NewAccessTokens(keys, revoked, nil),
-	)
+func NewVerifier(keys *token.KeySource, revoked *token.Revocations, c *Client) *Verifier {
+	tokens := &apiTokens{revoked: revoked, client: c, cache: cache.New[string, *apitoken.Identity](apiTokenTTL, 100_000)}
+	return &Verifier{
+		Authenticator: authn.New(authn.NewAPITokens(tokens), authn.NewAccessTokens(keys, revoked, nil)),
+		tokens:        tokens,
+	}
+}
+
+// Verifier is the remote gateway's credential check.
+type Verifier struct {
+	*authn.Authenticator
+	tokens *apiTokens
+}
+
+// Changed drops the resolved API tokens when a change may alter what
+// their users may do (a feed.Handler).
+func (v *Verifier) Changed(_ context.Context, c domain.Change) error {
+	if c.TouchesUsers() {
+		v.tokens.cache.Clear()
+	}
+	return nil
 }
 
 // apiTokens is an authn.APITokenLookup that asks the key manager.

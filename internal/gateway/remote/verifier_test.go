@@ -39,7 +39,7 @@ func (s source) APIs(context.Context) ([]domain.API, error) { return s, nil }
 // gateway forwards nothing.
 func TestAPITokenOfAnotherTenant(t *testing.T) {
 	c := keyManager(t, "other")
-	v := remote.NewVerifier(nil, token.NewRevocations(c), c)
+	v := remote.NewVerifier(nil, token.NewRevocations(c, nil), c)
 	tok, err := token.NewOpaque(token.PrefixAPI)
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/apitoken"
 	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/feed"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
@@ -66,26 +67,49 @@ func newEnv(t *testing.T) *env {
 	if e.keys, err = token.NewKeyring(st, sealer, "http://tollgate.test", ""); err != nil {
 		t.Fatal(err)
 	}
-	e.revoked = token.NewRevocations(st)
+	e.revoked = token.NewRevocations(st, nil)
 	hasher := secret.NewHasher(secret.Params{Memory: 64, Time: 1, Threads: 1}, 2, time.Second)
-	svc := admin.NewService(st, hasher, e.keys)
-	svc.OnApplicationChange = func(tenant, id string) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// The changes each use case's catch-up applied, as tenant/entity/id.
+	record := func(_ context.Context, c domain.Change) error {
 		e.mu.Lock()
 		defer e.mu.Unlock()
-		e.changed = append(e.changed, tenant+"/"+id)
+		e.changed = append(e.changed, c.Tenant+"/"+c.Entity+"/"+c.ID)
+		return nil
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m := route.New()
 	e.apiTokens = apitoken.NewVerifier(st, e.revoked, apitoken.Config{})
 	auth := admin.NewAuthenticator(st, e.keys.KeySource, e.revoked, e.apiTokens)
-	svc.OnAPITokenDeleted = func(rev domain.Revocation) { e.revoked.Noted(rev) }
-	svc.OnGatewayCredentialDeleted = e.revoked.Noted
+	changes := feed.New(st, log, record, e.apiTokens.Changed, auth.Changed)
+	if err := changes.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: e.keys, Sealer: sealer,
+		Feed: &testFeed{changes: changes, revoked: e.revoked}})
+	m := route.New()
 	adminapi.New(svc, auth, log).Register(m)
 	srv := httptest.NewServer(m)
 	t.Cleanup(srv.Close)
 	e.url = srv.URL
 	return e
 }
+
+// testFeed is admin.Feed as a node has it: the revocations and the
+// change feed, caught up after every change.
+type testFeed struct {
+	changes *feed.Follower
+	revoked *token.Revocations
+	woken   feed.Signal
+}
+
+func (f *testFeed) CatchUp(ctx context.Context) error {
+	defer f.woken.Notify()
+	if err := f.revoked.Sync(ctx); err != nil {
+		return err
+	}
+	return f.changes.CatchUp(ctx)
+}
+
+func (f *testFeed) Woken() <-chan struct{} { return f.woken.C() }
 
 // jwt issues an access token of tenant for subject with scope.
 func (e *env) jwt(tenant, subject, scope string) string {

@@ -13,8 +13,8 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 )
 
-// maxRevocationWait bounds a long poll, below common proxy idle timeouts.
-const maxRevocationWait = 25 * time.Second
+// maxFeedWait bounds a long poll, below common proxy idle timeouts.
+const maxFeedWait = 25 * time.Second
 
 // gatewayFeedRoutes serves remote gateways: plain JSON, for machines,
 // read with a gateway credential or the bootstrap token.
@@ -22,6 +22,7 @@ func (h *Handler) gatewayFeedRoutes(m *route.Mux) {
 	m.HandleFunc("GET "+feedwire.PathAPIs, h.authenticate(h.feedAPIs))
 	m.HandleFunc("GET "+feedwire.PathKeys+"{tenant}", h.authenticate(h.feedKeys))
 	m.HandleFunc("GET "+feedwire.PathRevocations, h.authenticate(h.feedRevocations))
+	m.HandleFunc("GET "+feedwire.PathChanges, h.authenticate(h.feedChanges))
 	m.HandleFunc("POST "+feedwire.PathVerifyAPIToken, h.authenticate(h.feedVerifyAPIToken))
 }
 
@@ -47,20 +48,48 @@ func (h *Handler) feedKeys(w http.ResponseWriter, r *http.Request, c call) error
 	return writeJSON(w, feedwire.FromKeys(keys))
 }
 
-func (h *Handler) feedRevocations(w http.ResponseWriter, r *http.Request, c call) error {
+// feedQuery parses a long poll's after, limit and waitMs.
+func feedQuery(r *http.Request) (after int64, limit int, wait time.Duration, err error) {
 	q := r.URL.Query()
 	after, err1 := strconv.ParseInt(q.Get("after"), 10, 64)
 	limit, err2 := strconv.Atoi(q.Get("limit"))
 	waitMs, err3 := strconv.Atoi(q.Get("waitMs"))
-	if err1 != nil || err2 != nil || err3 != nil || limit <= 0 || limit > 10000 || waitMs < 0 {
-		return jsonapi.BadRequest("", "after, limit (1…10000) and waitMs are required integers")
+	if err1 != nil || err2 != nil || err3 != nil || after < 0 || limit <= 0 || limit > 10000 || waitMs < 0 {
+		return 0, 0, 0, jsonapi.BadRequest("", "after (≥ 0), limit (1…10000) and waitMs are required integers")
 	}
-	wait := min(time.Duration(waitMs)*time.Millisecond, maxRevocationWait)
+	return after, limit, min(time.Duration(waitMs)*time.Millisecond, maxFeedWait), nil
+}
+
+func (h *Handler) feedRevocations(w http.ResponseWriter, r *http.Request, c call) error {
+	after, limit, wait, err := feedQuery(r)
+	if err != nil {
+		return err
+	}
 	revs, err := h.Service.GatewayRevocations(r.Context(), c.p, after, limit, wait)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, feedwire.FromRevocations(revs))
+}
+
+// feedChanges answers the change feed; without after, only its position.
+func (h *Handler) feedChanges(w http.ResponseWriter, r *http.Request, c call) error {
+	if !r.URL.Query().Has("after") {
+		pos, err := h.Service.GatewayFeedPosition(r.Context(), c.p)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, feedwire.FromChanges(nil, pos))
+	}
+	after, limit, wait, err := feedQuery(r)
+	if err != nil {
+		return err
+	}
+	changes, pos, err := h.Service.GatewayChanges(r.Context(), c.p, after, limit, wait)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, feedwire.FromChanges(changes, pos))
 }
 
 // feedVerifyAPIToken resolves an API token for a remote gateway; the

@@ -56,7 +56,7 @@ func newServer(t *testing.T) *httptest.Server {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := oauth.NewServer(oauth.Config{
-		Store: st, Keys: keys, Revoked: token.NewRevocations(st), Logger: log,
+		Store: st, Keys: keys, Revoked: token.NewRevocations(st, nil), Logger: log,
 		Hasher: secret.NewHasher(secret.Params{Memory: 64, Time: 1, Threads: 1}, 0, time.Second),
 	})
 	m := route.New()

@@ -103,7 +103,7 @@ func (s *Store) CreateAPI(ctx context.Context, tenant string, a *domain.API) err
 		a.UpdatedAt = a.CreatedAt
 	}
 	a.CreatedAt, a.UpdatedAt = normTime(a.CreatedAt), normTime(a.UpdatedAt)
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeChange(ctx, change{tenant, domain.EntityAPI, a.ID}, func(tx *tx) error {
 		if err := claimContext(ctx, tx, tenant, a.ID, a.Context); err != nil {
 			return err
 		}
@@ -154,7 +154,7 @@ func (s *Store) listAPIs(ctx context.Context, q string, args ...any) ([]domain.A
 // store.Store); ErrConflict when the new context clashes with another
 // API's (claimContext, in the same transaction).
 func (s *Store) UpdateAPI(ctx context.Context, tenant, id string, fn func(*domain.API) error) (*domain.API, error) {
-	return update(ctx, s, func(tx *tx) (*domain.API, error) {
+	return update(ctx, s, change{tenant, domain.EntityAPI, id}, func(tx *tx) (*domain.API, error) {
 		return findAPI(ctx, tx, tenant, id, tx.d.forUpdate())
 	}, fn, func(tx *tx, a *domain.API, now time.Time) error {
 		a.Tenant, a.ID, a.UpdatedAt = tenant, id, now
@@ -176,7 +176,7 @@ func (s *Store) UpdateAPI(ctx context.Context, tenant, id string, fn func(*domai
 
 // DeleteAPI removes an API.
 func (s *Store) DeleteAPI(ctx context.Context, tenant, id string) error {
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeChange(ctx, change{tenant, domain.EntityAPI, id}, func(tx *tx) error {
 		return tx.execOne(ctx, fmt.Errorf("api %q: %w", id, domain.ErrNotFound),
 			`DELETE FROM apis WHERE tenant = ? AND id = ?`, tenant, id)
 	})

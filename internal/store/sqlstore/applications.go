@@ -38,7 +38,7 @@ func (s *Store) CreateApplication(ctx context.Context, tenant string, a *domain.
 		a.UpdatedAt = a.CreatedAt
 	}
 	a.CreatedAt, a.UpdatedAt = normTime(a.CreatedAt), normTime(a.UpdatedAt)
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeChange(ctx, change{tenant, domain.EntityApplication, a.ID}, func(tx *tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO applications (tenant, `+appCols+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			tenant, a.ID, a.Name, secret(a.SecretHash), encList(a.GrantTypes), encList(a.Scopes),
@@ -99,7 +99,7 @@ func (s *Store) ListApplications(ctx context.Context, tenant string, p domain.Pa
 // UpdateApplication is a compare-and-swap of every attribute but the
 // secret hash (see store.Store).
 func (s *Store) UpdateApplication(ctx context.Context, tenant, id string, fn func(*domain.Application) error) (*domain.Application, error) {
-	return update(ctx, s, func(tx *tx) (*domain.Application, error) {
+	return update(ctx, s, change{tenant, domain.EntityApplication, id}, func(tx *tx) (*domain.Application, error) {
 		return findApplication(ctx, tx, tenant, id, tx.d.forUpdate())
 	}, fn, func(tx *tx, a *domain.Application, now time.Time) error {
 		a.Tenant, a.ID, a.UpdatedAt = tenant, id, now
@@ -119,7 +119,7 @@ func (s *Store) UpdateApplication(ctx context.Context, tenant, id string, fn fun
 // so no update that read the client before can write the old hash back.
 func (s *Store) SetApplicationSecret(ctx context.Context, tenant, id string, hash []byte) (*domain.Application, error) {
 	a := domain.Application{Tenant: tenant}
-	err := s.writeStatement(ctx, func(tx *tx) error {
+	err := s.writeChange(ctx, change{tenant, domain.EntityApplication, id}, func(tx *tx) error {
 		row := tx.queryRow(ctx, `UPDATE applications SET secret_hash = ?, updated_at = ?
 			WHERE tenant = ? AND id = ? RETURNING `+appCols,
 			secret(hash), tx.d.ts(time.Now()), tenant, id)
@@ -134,7 +134,7 @@ func (s *Store) SetApplicationSecret(ctx context.Context, tenant, id string, has
 // DeleteApplication removes a client. Its refresh tokens stay until they
 // expire; the token endpoint refuses them because the client is gone.
 func (s *Store) DeleteApplication(ctx context.Context, tenant, id string) error {
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeChange(ctx, change{tenant, domain.EntityApplication, id}, func(tx *tx) error {
 		return tx.execOne(ctx, fmt.Errorf("application %q: %w", id, domain.ErrNotFound),
 			`DELETE FROM applications WHERE tenant = ? AND id = ?`, tenant, id)
 	})

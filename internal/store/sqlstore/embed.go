@@ -38,7 +38,7 @@ func (s *Store) PutEmbedSettings(ctx context.Context, tenant string, e *domain.E
 	if keep {
 		sealed = []byte{} // NOT NULL; empty means no secret yet
 	}
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeChange(ctx, change{tenant, domain.EntityEmbed, tenant}, func(tx *tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO embed_settings (tenant, `+embedCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (tenant) DO UPDATE SET enabled = excluded.enabled,
 				sealed_secret = CASE WHEN ? THEN embed_settings.sealed_secret ELSE excluded.sealed_secret END,

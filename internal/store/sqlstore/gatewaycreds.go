@@ -23,7 +23,7 @@ func (s *Store) CreateGatewayCredential(ctx context.Context, c *domain.GatewayCr
 		c.CreatedAt = time.Now()
 	}
 	c.CreatedAt = normTime(c.CreatedAt)
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeChange(ctx, change{"", domain.EntityGatewayCredential, c.ID}, func(tx *tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO gateway_credentials (`+gatewayCredentialCols+`) VALUES (?, ?, ?, ?)`,
 			c.ID, c.Hash, c.Description, tx.d.ts(c.CreatedAt))
 		if err != nil {
@@ -73,6 +73,9 @@ func (s *Store) DeleteGatewayCredential(ctx context.Context, id string, revokeUn
 		err := tx.queryRow(ctx, `DELETE FROM gateway_credentials WHERE id = ? RETURNING hash`, id).Scan(&h)
 		if err != nil {
 			return domain.Revocation{}, notFound(err, "gateway credential", id)
+		}
+		if err := (change{"", domain.EntityGatewayCredential, id}).append(ctx, tx); err != nil {
+			return domain.Revocation{}, err
 		}
 		return domain.Revocation{Tenant: domain.DefaultTenant, Kind: domain.RevokeGatewayCredential,
 			Value: hex.EncodeToString(h), ExpiresAt: revokeUntil}, nil

@@ -13,7 +13,9 @@ const keyCols = `id, algorithm, public_key, private_key, created_at, retired_at,
 
 // CreateSigningKey stores a key as given (normally the tenant's first).
 func (s *Store) CreateSigningKey(ctx context.Context, tenant string, k *domain.SigningKey) error {
-	return s.write(ctx, func(tx *tx) error { return insertSigningKey(ctx, tx, tenant, k) })
+	return s.writeChange(ctx, change{tenant, domain.EntitySigningKey, k.ID}, func(tx *tx) error {
+		return insertSigningKey(ctx, tx, tenant, k)
+	})
 }
 
 func insertSigningKey(ctx context.Context, tx *tx, tenant string, k *domain.SigningKey) error {
@@ -37,7 +39,7 @@ func (s *Store) RotateSigningKey(ctx context.Context, tenant string, next *domai
 	if next.CreatedAt.IsZero() {
 		next.CreatedAt = time.Now()
 	}
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeChange(ctx, change{tenant, domain.EntitySigningKey, next.ID}, func(tx *tx) error {
 		if _, err := tx.exec(ctx, `UPDATE signing_keys SET retired_at = ?, publish_until = ?
 			WHERE tenant = ? AND retired_at IS NULL`,
 			tx.d.ts(next.CreatedAt), tx.d.ts(publishUntil), tenant); err != nil {

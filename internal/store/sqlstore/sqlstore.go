@@ -43,6 +43,9 @@ type Store struct {
 	group *groupCommitter
 	// timeout is the deadline of each database call (deadline.go).
 	timeout time.Duration
+	// pgConfig is the PostgreSQL connection's, for Listen's own
+	// connection; nil on SQLite.
+	pgConfig *pgx.ConnConfig
 }
 
 // Open connects to dsn and applies pending migrations. A dsn starting with
@@ -83,6 +86,7 @@ func openPostgres(dsn string, opts ...Option) (*Store, error) {
 	db.SetMaxOpenConns(4 * runtime.GOMAXPROCS(0))
 	db.SetMaxIdleConns(4 * runtime.GOMAXPROCS(0))
 	s.w, s.r = db, db
+	s.pgConfig = cfg
 	return s, nil
 }
 
@@ -252,7 +256,7 @@ func (s *Store) GetSetting(ctx context.Context, key string) (string, error) {
 
 // PutSetting inserts or replaces a server-wide setting.
 func (s *Store) PutSetting(ctx context.Context, key, value string) error {
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeChange(ctx, change{"", domain.EntitySetting, key}, func(tx *tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 		return err

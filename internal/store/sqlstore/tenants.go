@@ -37,7 +37,7 @@ func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 		t.CreatedAt = time.Now()
 	}
 	t.CreatedAt = normTime(t.CreatedAt)
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeChange(ctx, change{t.ID, domain.EntityTenant, t.ID}, func(tx *tx) error {
 		if _, err := tx.exec(ctx, `INSERT INTO tenants (id, name, api_token_max_ttl_ns, created_at) VALUES (?, ?, ?, ?)`,
 			t.ID, t.Name, int64(t.APITokenMaxTTL), tx.d.ts(t.CreatedAt)); err != nil {
 			return fmt.Errorf("tenant %q: %w", t.ID, mapErr(err))
@@ -75,7 +75,7 @@ func (s *Store) ListTenants(ctx context.Context, p domain.Page) ([]domain.Tenant
 // UpdateTenant is a compare-and-swap of a tenant's name and API-token
 // lifetime cap (see store.Store).
 func (s *Store) UpdateTenant(ctx context.Context, id string, fn func(*domain.Tenant) error) (*domain.Tenant, error) {
-	return update(ctx, s, func(tx *tx) (*domain.Tenant, error) {
+	return update(ctx, s, change{id, domain.EntityTenant, id}, func(tx *tx) (*domain.Tenant, error) {
 		return findTenant(ctx, tx, id, tx.d.forUpdate())
 	}, fn, func(tx *tx, t *domain.Tenant, _ time.Time) error {
 		t.ID = id
@@ -87,7 +87,7 @@ func (s *Store) UpdateTenant(ctx context.Context, id string, fn func(*domain.Ten
 
 // DeleteTenant removes a tenant; foreign keys cascade to all its rows.
 func (s *Store) DeleteTenant(ctx context.Context, id string) error {
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeChange(ctx, change{id, domain.EntityTenant, id}, func(tx *tx) error {
 		if err := tx.execOne(ctx, fmt.Errorf("tenant %q: %w", id, domain.ErrNotFound),
 			`DELETE FROM tenants WHERE id = ?`, id); err != nil {
 			return err
@@ -106,7 +106,7 @@ func (s *Store) DeleteTenant(ctx context.Context, id string) error {
 
 // CreateScope stores a new scope.
 func (s *Store) CreateScope(ctx context.Context, tenant string, sc *domain.Scope) error {
-	return s.write(ctx, func(tx *tx) error { return createScope(ctx, tx, tenant, sc) })
+	return s.writeChange(ctx, change{tenant, domain.EntityScope, sc.ID}, func(tx *tx) error { return createScope(ctx, tx, tenant, sc) })
 }
 
 func createScope(ctx context.Context, tx *tx, tenant string, sc *domain.Scope) error {
@@ -147,7 +147,7 @@ func (s *Store) ListScopes(ctx context.Context, tenant string, p domain.Page) ([
 // UpdateScope is a compare-and-swap of a scope's description (see
 // store.Store).
 func (s *Store) UpdateScope(ctx context.Context, tenant, id string, fn func(*domain.Scope) error) (*domain.Scope, error) {
-	return update(ctx, s, func(tx *tx) (*domain.Scope, error) {
+	return update(ctx, s, change{tenant, domain.EntityScope, id}, func(tx *tx) (*domain.Scope, error) {
 		return findScope(ctx, tx, tenant, id, tx.d.forUpdate())
 	}, fn, func(tx *tx, sc *domain.Scope, _ time.Time) error {
 		sc.Tenant, sc.ID = tenant, id
@@ -164,8 +164,10 @@ func (s *Store) DeleteScope(ctx context.Context, tenant, id string, force bool) 
 	var apps []string
 	err := s.writeWithin(ctx, s.bulk(), func(tx *tx) error {
 		var err error
-		apps, err = deleteReferenced(ctx, tx, tenant, "scope", id, force)
-		return err
+		if apps, err = deleteReferenced(ctx, tx, tenant, "scope", id, force); err != nil {
+			return err
+		}
+		return change{tenant, domain.EntityScope, id}.append(ctx, tx)
 	})
 	if err != nil {
 		return nil, err
@@ -175,7 +177,7 @@ func (s *Store) DeleteScope(ctx context.Context, tenant, id string, force bool) 
 
 // CreateRole stores a new role.
 func (s *Store) CreateRole(ctx context.Context, tenant string, r *domain.Role) error {
-	return s.write(ctx, func(tx *tx) error { return createRole(ctx, tx, tenant, r) })
+	return s.writeChange(ctx, change{tenant, domain.EntityRole, r.ID}, func(tx *tx) error { return createRole(ctx, tx, tenant, r) })
 }
 
 func createRole(ctx context.Context, tx *tx, tenant string, r *domain.Role) error {
@@ -215,7 +217,7 @@ func (s *Store) ListRoles(ctx context.Context, tenant string, p domain.Page) ([]
 
 // UpdateRole is a compare-and-swap of a role's scopes (see store.Store).
 func (s *Store) UpdateRole(ctx context.Context, tenant, id string, fn func(*domain.Role) error) (*domain.Role, error) {
-	return update(ctx, s, func(tx *tx) (*domain.Role, error) {
+	return update(ctx, s, change{tenant, domain.EntityRole, id}, func(tx *tx) (*domain.Role, error) {
 		return findRole(ctx, tx, tenant, id, tx.d.forUpdate())
 	}, fn, func(tx *tx, r *domain.Role, _ time.Time) error {
 		r.Tenant, r.ID = tenant, id
@@ -231,8 +233,10 @@ func (s *Store) UpdateRole(ctx context.Context, tenant, id string, fn func(*doma
 // from its users too (refs.go).
 func (s *Store) DeleteRole(ctx context.Context, tenant, id string, force bool) error {
 	return s.writeWithin(ctx, s.bulk(), func(tx *tx) error {
-		_, err := deleteReferenced(ctx, tx, tenant, "role", id, force)
-		return err
+		if _, err := deleteReferenced(ctx, tx, tenant, "role", id, force); err != nil {
+			return err
+		}
+		return change{tenant, domain.EntityRole, id}.append(ctx, tx)
 	})
 }
 

@@ -205,10 +205,8 @@ func (s *Store) AddRevocation(ctx context.Context, r *domain.Revocation) error {
 }
 
 func insertRevocation(ctx context.Context, tx *tx, r *domain.Revocation) error {
-	if tx.d.postgres {
-		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(revocationLockKey)); err != nil {
-			return err
-		}
+	if err := lockFeed(ctx, tx, revocationLockKey); err != nil {
+		return err
 	}
 	r.ExpiresAt = normTime(r.ExpiresAt)
 	err := tx.queryRow(ctx, `INSERT INTO revocations (tenant, kind, value, expires_at) VALUES (?, ?, ?, ?)
@@ -292,7 +290,9 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 			return total, err
 		}
 	}
-	return total, nil
+	// Not counted: the feed's own bookkeeping, whatever the caller did.
+	_, err := s.purge(ctx, purgeChanges, now.Add(-domain.ChangeRetention))
+	return total, err
 }
 
 // purge runs a cleanup DELETE whose first placeholder is the cutoff time

@@ -9,10 +9,11 @@ import (
 // it reads the record with read (which locks the row, see forUpdate), lets
 // fn change it and writes it back with put, stamped with now. Two
 // concurrent updates of one record therefore run one after the other, and
-// the second sees what the first wrote. write retries the whole
+// the second sees what the first wrote. c goes to the change feed in the
+// same transaction. write retries the whole
 // transaction on PostgreSQL's serialization failures, running fn again on
 // a fresh read.
-func update[T any](ctx context.Context, s *Store, read func(*tx) (*T, error), fn func(*T) error,
+func update[T any](ctx context.Context, s *Store, c change, read func(*tx) (*T, error), fn func(*T) error,
 	put func(tx *tx, x *T, now time.Time) error) (*T, error) {
 	var out *T
 	err := s.write(ctx, func(tx *tx) error {
@@ -24,6 +25,9 @@ func update[T any](ctx context.Context, s *Store, read func(*tx) (*T, error), fn
 			return err
 		}
 		if err := put(tx, x, normTime(time.Now())); err != nil {
+			return err
+		}
+		if err := c.append(ctx, tx); err != nil {
 			return err
 		}
 		out = x

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,7 +75,15 @@ func (s *Store) UpsertUsers(ctx context.Context, tenant string, ids []string,
 			return err
 		}
 		// One query for the batch: its users name a handful of roles.
-		return requireAll(ctx, tx, tenant, "role", "roles", roles)
+		if err := requireAll(ctx, tx, tenant, "role", "roles", roles); err != nil {
+			return err
+		}
+		if len(inserts) == 0 && !slices.Contains(out, domain.UpsertUpdated) {
+			return nil // nothing written
+		}
+		// One change for the batch, for every user of the tenant: a
+		// million imported users are not a million changes to follow.
+		return change{tenant, domain.EntityUser, ""}.append(ctx, tx)
 	})
 	if err != nil {
 		return nil, err

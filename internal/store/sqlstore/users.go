@@ -45,7 +45,7 @@ func (s *Store) CreateUser(ctx context.Context, tenant string, u *domain.User) e
 		u.UpdatedAt = u.CreatedAt
 	}
 	u.CreatedAt, u.UpdatedAt = normTime(u.CreatedAt), normTime(u.UpdatedAt)
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeChange(ctx, change{tenant, domain.EntityUser, u.ID}, func(tx *tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO users (tenant, `+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			tenant, u.ID, u.Email, u.DisplayName, u.PasswordHash, encList(u.Roles), u.Source, u.Disabled,
 			tx.d.ts(u.CreatedAt), tx.d.ts(u.UpdatedAt), u.ImportedHash)
@@ -103,7 +103,7 @@ func (s *Store) ListUsers(ctx context.Context, tenant string, p domain.Page) ([]
 // UpdateUser is a compare-and-swap of every attribute of a user, the
 // password hash included (see store.Store).
 func (s *Store) UpdateUser(ctx context.Context, tenant, id string, fn func(*domain.User) error) (*domain.User, error) {
-	return update(ctx, s, func(tx *tx) (*domain.User, error) {
+	return update(ctx, s, change{tenant, domain.EntityUser, id}, func(tx *tx) (*domain.User, error) {
 		return findUser(ctx, tx, tenant, id, tx.d.forUpdate())
 	}, fn, func(tx *tx, u *domain.User, now time.Time) error {
 		u.Tenant, u.ID, u.UpdatedAt = tenant, id, now
@@ -116,7 +116,7 @@ func (s *Store) UpdateUser(ctx context.Context, tenant, id string, fn func(*doma
 
 // DeleteUser removes a user.
 func (s *Store) DeleteUser(ctx context.Context, tenant, id string) error {
-	return s.write(ctx, func(tx *tx) error {
+	return s.writeChange(ctx, change{tenant, domain.EntityUser, id}, func(tx *tx) error {
 		return tx.execOne(ctx, fmt.Errorf("user %q: %w", id, domain.ErrNotFound),
 			`DELETE FROM users WHERE tenant = ? AND id = ?`, tenant, id)
 	})

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Updates", testUpdates},                       // compare-and-swap, in updates.go
 		{"GatewayCredentials", testGatewayCredentials}, // in gatewaycreds.go
 		{"References", testReferences},                 // in refs.go
+		{"Changes", testChanges},                       // in changes.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open(t)) })

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -35,7 +35,7 @@ const (
 	followHeapEvery = time.Second
 )
 
-// gcSettings is what applyGCDefaults sets: the percentage unless the
+// gcSettings is what gcJobs sets: the percentage unless the
 // operator's GOGC is set, the memory limit's floor unless GOMEMLIMIT is; a
 // zero means the runtime's own setting stays. hashBytes is the memory of
 // one password hash, 0 for commands that hash none.
@@ -52,20 +52,23 @@ func gcSettings(getenv func(string) string, hashSlots int, hashBytes int64) (per
 // memoryLimit is the soft limit for a live heap of live bytes.
 func memoryLimit(floor, live int64) int64 { return max(floor, 2*live) }
 
-// applyGCDefaults applies gcSettings to this process and, when it set the
-// limit, keeps the limit at memoryLimit until ctx ends.
-func applyGCDefaults(ctx context.Context, getenv func(string) string, hashBytes int64) {
+// gcJobs applies gcSettings to this process and returns the job that,
+// when the limit was set here, keeps it at memoryLimit of the live heap
+// while the server runs (none when the operator set GOMEMLIMIT).
+func gcJobs(getenv func(string) string, hashBytes int64) []job {
 	percent, floor := gcSettings(getenv, secret.DefaultSlots(), hashBytes)
 	if percent != 0 {
 		debug.SetGCPercent(percent)
 	}
 	if floor == 0 {
-		return
+		return nil
 	}
 	debug.SetMemoryLimit(floor)
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	go every.Run(ctx, followHeapEvery, func(context.Context) {
-		metrics.Read(live)
-		debug.SetMemoryLimit(memoryLimit(floor, int64(live[0].Value.Uint64())))
-	})
+	return []job{{"heap limit", func(ctx context.Context) {
+		every.Run(ctx, followHeapEvery, func(context.Context) {
+			metrics.Read(live)
+			debug.SetMemoryLimit(memoryLimit(floor, int64(live[0].Value.Uint64())))
+		})
+	}}}
 }

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -27,24 +27,16 @@ type observability struct {
 	reg      *prometheus.Registry
 	recorder *audit.Recorder
 	debug    *http.Server
-	debugL   net.Listener // served by run
-	debugLn  net.Addr     // the debug listener's address, one of the server's own
+	debugL   net.Listener // bound by listen, served by Run
 }
 
 // startObservability registers the metrics, starts the audit recorder,
-// adds its retention purge to the jobs, opens the debug listener (run
-// serves it) and returns the sink the use cases send events to.
-func (a *app) startObservability(hasher *secret.Hasher, revoked *token.Revocations) (audit.Sink, error) {
-	o := &a.obs
-	if a.cfg.DebugAddr != "" {
-		ln, err := net.Listen("tcp", a.cfg.DebugAddr)
-		if err != nil {
-			return nil, err
-		}
+// adds its retention purge to the jobs, builds the debug listener's
+// server and returns the sink the use cases send events to.
+func (s *Server) startObservability(hasher *secret.Hasher, revoked *token.Revocations) audit.Sink {
+	o := &s.obs
+	if o.debugL != nil {
 		o.debug = &http.Server{Handler: debugMux(), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes}
-		o.debugL = ln
-		o.debugLn = ln.Addr()
-		a.log.Info("debug listener (pprof)", "addr", ln.Addr().String())
 	}
 	o.reg = prometheus.NewRegistry()
 	o.reg.MustRegister(
@@ -62,11 +54,11 @@ func (a *app) startObservability(hasher *secret.Hasher, revoked *token.Revocatio
 	for role, db := range o.dbs {
 		o.reg.MustRegister(collectors.NewDBStatsCollector(db, role))
 	}
-	o.recorder = audit.NewRecorder(a.store, audit.Options{Metrics: audit.NewMetrics(o.reg), Logger: a.log})
-	if retention := a.cfg.AuditRetention; retention > 0 { // 0 keeps them
-		a.jobs = append(a.jobs, job{"audit purge", func(ctx context.Context) { purgeAudit(ctx, a.store, retention, a.log) }})
+	o.recorder = audit.NewRecorder(s.store, audit.Options{Metrics: audit.NewMetrics(o.reg), Logger: s.log})
+	if retention := s.cfg.AuditRetention; retention > 0 { // 0 keeps them
+		s.jobs = append(s.jobs, job{"audit purge", func(ctx context.Context) { purgeAudit(ctx, s.store, retention, s.log) }})
 	}
-	return o.recorder, nil
+	return o.recorder
 }
 
 // withMetrics makes ops serve /metrics and time requests.

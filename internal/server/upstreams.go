@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"net"
@@ -10,10 +10,10 @@ import (
 // admin API: the operator's allow-list, and every listener of this
 // process, as bound (after --port-offset, ephemeral ports resolved), as
 // its own.
-func (a *app) upstreamPolicy() (*upstream.Policy, error) {
-	own := []net.Addr{a.ln.Addr(), a.gwLn.Addr()}
-	if a.obs.debugLn != nil {
-		own = append(own, a.obs.debugLn)
+func (s *Server) upstreamPolicy() (*upstream.Policy, error) {
+	own := []net.Addr{s.ln.Addr(), s.gwLn.Addr()}
+	if s.obs.debugL != nil {
+		own = append(own, s.obs.debugL.Addr())
 	}
-	return upstream.NewPolicy(a.cfg.GatewayAllowUpstream, own...)
+	return upstream.NewPolicy(s.cfg.GatewayAllowUpstream, own...)
 }

@@ -1,0 +1,199 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/admin"
+	"github.com/tollgate-dev/tollgate/internal/apitoken"
+	"github.com/tollgate-dev/tollgate/internal/authn"
+	"github.com/tollgate-dev/tollgate/internal/clientip"
+	"github.com/tollgate-dev/tollgate/internal/config"
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/every"
+	"github.com/tollgate-dev/tollgate/internal/feed"
+	"github.com/tollgate-dev/tollgate/internal/gateway"
+	"github.com/tollgate-dev/tollgate/internal/httpapi"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/oauthapi"
+	"github.com/tollgate-dev/tollgate/internal/oauth"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/store"
+	"github.com/tollgate-dev/tollgate/internal/throttle"
+	"github.com/tollgate-dev/tollgate/internal/token"
+)
+
+// Follow intervals. PostgreSQL's notifications wake the followers at
+// once; the intervals bound the delay when one is lost, and on SQLite,
+// whose one node applies its own changes before answering, they are all
+// there is for nothing.
+const (
+	revocationFollowEvery = 500 * time.Millisecond
+	changeFollowEvery     = time.Second
+)
+
+// wire builds every component through its constructor, in dependency
+// order, and the HTTP servers of the bound listeners.
+func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer) error {
+	cfg, st, log := s.cfg, s.store, s.log
+	if err := firstStart(ctx, st, cfg, out); err != nil {
+		return err
+	}
+	keys, err := token.NewKeyring(st, sealer, s.base, cfg.SigningAlgorithm())
+	if err != nil {
+		return fmt.Errorf("signing key: %w", err)
+	}
+	if err := keys.EnsureKey(ctx, domain.DefaultTenant); err != nil {
+		return fmt.Errorf("signing key: %w", err)
+	}
+	revoked := token.NewRevocations(st, log)
+	if err := revoked.Sync(ctx); err != nil {
+		return fmt.Errorf("load revocations: %w", err)
+	}
+	hashParams := secret.Params{Memory: cfg.PasswordHashMemoryKiB, Time: cfg.PasswordHashIterations, Threads: 1}
+	// A queued login waits at most 1 s, so with the hash itself no request
+	// waits much over that; the excess gets 503 with Retry-After.
+	hasher := secret.NewHasher(hashParams, 0, time.Second)
+	events := s.startObservability(hasher, revoked)
+	limiter := throttle.New(st, signinLimits(cfg))
+	s.apiTokens = apitoken.NewVerifier(st, revoked, apitoken.Config{})
+	// Introspection and the gateway take access and API tokens; the
+	// gateway and the HTTP layer resolved the tenant first.
+	tokenCreds := authn.New(authn.NewAPITokens(s.apiTokens), authn.NewAccessTokens(keys.KeySource, revoked, nil))
+	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events,
+		Sealer: sealer, Limiter: limiter, Credentials: tokenCreds})
+	upstreams, err := s.upstreamPolicy()
+	if err != nil {
+		return err
+	}
+	g := gateway.New(gateway.Config{Source: storeAPIs{st}, Verifier: tokenCreds, Logger: log,
+		Observe: s.obs.gatewayMetrics(), Upstreams: upstreams})
+	if err := g.Reload(ctx); err != nil {
+		return fmt.Errorf("gateway: %w", err)
+	}
+	auth := admin.NewAuthenticator(st, keys.KeySource, revoked, s.apiTokens)
+	nf, err := s.followFeed(ctx, revoked, srv.Changed, keys.Changed, s.apiTokens.Changed, auth.Changed, g.Changed)
+	if err != nil {
+		return err
+	}
+	svc := admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: keys, Sealer: sealer, Limiter: limiter,
+		Upstreams: upstreams, PasswordMinLength: cfg.PasswordMinimum(), Events: events, Feed: nf, Draining: s.draining})
+	oauthEndpoints := oauthapi.New(srv, keys, log)
+	if s.proxies, err = clientip.Parse(cfg.TrustedProxies); err != nil {
+		return err
+	}
+	s.http = s.mainServer(httpapi.New(oauthEndpoints, adminapi.New(svc, auth, log),
+		s.obs.withMetrics(httpapi.NewOps(st, log)), log))
+	s.http.RegisterOnShutdown(func() { close(s.draining) })
+	s.gw = s.gatewayServer(gateway.WithTokenService(g, httpapi.NewGatewayTokenService(oauthEndpoints, log)))
+	s.jobs = append(s.jobs,
+		job{"expired-record purge", func(ctx context.Context) { purgeExpired(ctx, st, log) }},
+		job{"api-token last-use flush", func(ctx context.Context) {
+			s.apiTokens.Run(ctx, apiTokenFlushEvery, func(err error) { log.Warn("api token last-use flush failed", "err", err) })
+		}})
+	return nil
+}
+
+// followFeed makes this node follow the change feed and the revocations:
+// handlers drop what their caches hold of each change. It returns what the
+// admin use cases catch up with after their writes.
+func (s *Server) followFeed(ctx context.Context, revoked *token.Revocations, handlers ...feed.Handler) (*nodeFeed, error) {
+	nf := &nodeFeed{changes: feed.New(s.store, s.log, handlers...), revoked: revoked}
+	if err := nf.changes.CatchUp(ctx); err != nil {
+		return nil, err
+	}
+	s.jobs = append(s.jobs,
+		job{"database notifications", func(ctx context.Context) {
+			s.store.Listen(ctx, nf.woken.Notify, func(err error) {
+				s.log.Warn("database notifications lost; following by polling until reconnected", "err", err)
+			})
+		}},
+		job{"revocation follow", func(ctx context.Context) { revoked.Follow(ctx, revocationFollowEvery, nf.woken.C) }},
+		job{"change follow", func(ctx context.Context) { nf.changes.Run(ctx, changeFollowEvery, nf.woken.C) }})
+	return nf, nil
+}
+
+// nodeFeed is admin.Feed on a node: the change follower and the
+// revocation set, woken by the database's notifications.
+type nodeFeed struct {
+	changes *feed.Follower
+	revoked *token.Revocations
+	woken   feed.Signal
+}
+
+// CatchUp implements admin.Feed. It also wakes the gateway feed's long
+// polls: on SQLite nothing else tells them of this node's own writes.
+func (f *nodeFeed) CatchUp(ctx context.Context) error {
+	defer f.woken.Notify()
+	return errors.Join(f.revoked.Sync(ctx), f.changes.CatchUp(ctx))
+}
+
+// Woken implements admin.Feed.
+func (f *nodeFeed) Woken() <-chan struct{} { return f.woken.C() }
+
+// mainServer is the main listener's HTTP server.
+func (s *Server) mainServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           s.proxies.Handler(h),
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// firstStart creates the default tenant and sets the bootstrap token: the
+// configured one on every start, else a generated one, printed once.
+func firstStart(ctx context.Context, st store.Store, cfg *config.Server, out io.Writer) error {
+	err := st.CreateTenant(ctx, &domain.Tenant{ID: domain.DefaultTenant, Name: "Default", CreatedAt: time.Now().UTC()})
+	if err != nil && !errors.Is(err, domain.ErrConflict) {
+		return fmt.Errorf("create default tenant: %w", err)
+	}
+	if cfg.BootstrapToken != "" {
+		return authn.SetBootstrapToken(ctx, st, cfg.BootstrapToken)
+	}
+	if _, err := st.GetSetting(ctx, authn.BootstrapSettingKey); err == nil {
+		return nil
+	} else if !errors.Is(err, domain.ErrNotFound) {
+		return err
+	}
+	tok, err := token.NewOpaque(token.PrefixBootstrap)
+	if err != nil {
+		return err
+	}
+	if err := authn.SetBootstrapToken(ctx, st, tok); err != nil {
+		return err
+	}
+	// Printed, not logged: logs must never carry a secret.
+	fmt.Fprintf(out, "\nBootstrap token (shown once; it can do everything on every tenant):\n\n    %s\n\nexport TOLLGATE_TOKEN=%s\n\n", tok, tok)
+	return nil
+}
+
+// signinLimits: a single SQLite node is the only writer of its counters,
+// so it may trust what it read for a whole window; PostgreSQL nodes share
+// them and reread after a second.
+func signinLimits(cfg *config.Server) throttle.Limits {
+	l := throttle.DefaultLimits()
+	if cfg.Database == "" {
+		l.Fresh = l.Window
+	}
+	return l
+}
+
+// purgeExpired removes expired tokens, revocations and keys periodically.
+func purgeExpired(ctx context.Context, st store.Store, log *slog.Logger) {
+	every.Run(ctx, 10*time.Minute, func(ctx context.Context) {
+		if n, err := st.DeleteExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Warn("purge expired records", "err", err)
+		} else if n > 0 {
+			log.Debug("purged expired records", "rows", n)
+		}
+	})
+}
