@@ -62,10 +62,29 @@ func (s *Service) GatewayChanges(ctx context.Context, p Principal, after int64, 
 		return nil, 0, err
 	}
 	if n := len(changes); n > 0 {
+		// In effect here first: the gateway, once it has dropped its
+		// cache, asks this node, whose answers must not be older.
+		if s.feed != nil {
+			if err := s.feed.CatchUp(ctx); err != nil {
+				return nil, 0, hungUp(ctx, err)
+			}
+		}
 		return changes, changes[n-1].Seq, nil
 	}
+	if ctx.Err() != nil {
+		return nil, after, nil // the gateway hung up; no one reads the answer
+	}
 	pos, err := s.store.FeedPosition(ctx)
-	return nil, pos, err
+	return nil, pos, hungUp(ctx, err)
+}
+
+// hungUp is err unless the request's context ended, when no one reads
+// the answer and the error is no fault of the server's.
+func hungUp(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // GatewayFeedPosition returns the newest seq of the change feed.
@@ -87,6 +106,9 @@ func longPoll[T any](ctx context.Context, s *Service, wait time.Duration, read f
 			woken = s.feed.Woken() // before reading, so no news is missed
 		}
 		xs, err := read()
+		if ctx.Err() != nil {
+			return nil, nil // the gateway hung up; no one reads the answer
+		}
 		if err != nil || len(xs) > 0 || !time.Now().Before(deadline) {
 			return xs, err
 		}

@@ -118,11 +118,12 @@ func (v *Verifier) Lookup(ctx context.Context, tenant, raw string) (*Identity, e
 	k := cacheKey{tenant: tenant, hash: [32]byte(h)}
 	e, ok := v.cache.Get(k)
 	if !ok {
+		version := v.cache.Version()
 		fresh, err := v.load(ctx, tenant, h)
 		switch {
 		case err == nil:
 			e = fresh
-			v.cache.Put(k, e)
+			v.cache.PutIfUnchanged(k, e, version)
 		case errors.Is(err, domain.ErrUnavailable):
 			// The database is down: a token this node knew stays good,
 			// as JWTs do; deletions still apply through the revocation

@@ -67,6 +67,7 @@ func (m *GatewayCredentials) Verify(ctx context.Context, _, raw string) (*Princi
 	c, ok := m.cache.Get([32]byte(h))
 	if !ok {
 		var err error
+		version := m.cache.Version()
 		c, err = m.st.GetGatewayCredentialByHash(ctx, h)
 		if errors.Is(err, domain.ErrNotFound) {
 			return nil, true, ErrInvalid
@@ -74,7 +75,7 @@ func (m *GatewayCredentials) Verify(ctx context.Context, _, raw string) (*Princi
 		if err != nil {
 			return nil, true, fmt.Errorf("gateway credential: %w", err)
 		}
-		m.cache.Put([32]byte(h), c)
+		m.cache.PutIfUnchanged([32]byte(h), c, version)
 	}
 	// The index found the record by hash; this compare decides, in the
 	// same time whatever the bytes.

@@ -6,6 +6,7 @@ package cache
 import (
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,10 +24,12 @@ const (
 // so the oldest is also the first to expire, and expired entries go
 // before live ones. Expired entries are kept until then, for Stale.
 type TTL[K comparable, V any] struct {
-	seed   maphash.Seed
-	shards []shard[K, V]
-	ttl    time.Duration
-	now    func() time.Time
+	// version advances on every Delete and Clear (see PutIfUnchanged).
+	version atomic.Uint64
+	seed    maphash.Seed
+	shards  []shard[K, V]
+	ttl     time.Duration
+	now     func() time.Time
 }
 
 type shard[K comparable, V any] struct {
@@ -100,8 +103,27 @@ func (c *TTL[K, V]) Put(k K, v V) {
 	c.shardOf(k).put(k, v, expires)
 }
 
+// Version returns the cache's version: a loader reads it before it reads
+// the source and hands it to PutIfUnchanged.
+func (c *TTL[K, V]) Version() uint64 { return c.version.Load() }
+
+// PutIfUnchanged stores v for k unless a Delete or Clear ran since the
+// Version v was read under: a lookup that read the source just before a
+// change, and ends just after the change's Delete, must not put back what
+// the change made stale.
+func (c *TTL[K, V]) PutIfUnchanged(k K, v V, version uint64) {
+	s := c.shardOf(k)
+	expires := c.now().Add(c.ttl)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.version.Load() == version {
+		s.putLocked(k, v, expires)
+	}
+}
+
 // Delete drops k, so the next Get misses.
 func (c *TTL[K, V]) Delete(k K) {
+	c.version.Add(1)
 	s := c.shardOf(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -114,6 +136,7 @@ func (c *TTL[K, V]) Delete(k K) {
 // Clear drops every entry, so every next Get misses: for a change that
 // may touch any of them (a role held by unknown users).
 func (c *TTL[K, V]) Clear() {
+	c.version.Add(1)
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.Lock()
@@ -133,6 +156,10 @@ func (s *shard[K, V]) get(k K) (v V, expires time.Time, ok bool) {
 func (s *shard[K, V]) put(k K, v V, expires time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.putLocked(k, v, expires)
+}
+
+func (s *shard[K, V]) putLocked(k K, v V, expires time.Time) {
 	e, ok := s.entries[k]
 	switch {
 	case ok:

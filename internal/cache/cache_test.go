@@ -61,6 +61,19 @@ func TestTTL(t *testing.T) {
 			c.Clear()
 			c.Put("c", 3)
 		}, []want{{"a", false, false, 0}, {"b", false, false, 0}, {"c", true, true, 3}}},
+		{"a load that began before a delete does not put back the stale value", 10, func(c *TTL[string, int], _ *clock) {
+			v := c.Version()
+			c.Delete("a") // the change, while the load was reading
+			c.PutIfUnchanged("a", 1, v)
+		}, []want{{"a", false, false, 0}}},
+		{"a load that began before a clear does not put back the stale value", 10, func(c *TTL[string, int], _ *clock) {
+			v := c.Version()
+			c.Clear()
+			c.PutIfUnchanged("a", 1, v)
+		}, []want{{"a", false, false, 0}}},
+		{"a load with no change meanwhile is kept", 10, func(c *TTL[string, int], _ *clock) {
+			c.PutIfUnchanged("a", 1, c.Version())
+		}, []want{{"a", true, true, 1}}},
 		{"put again renews the value and expiry", 10, func(c *TTL[string, int], clk *clock) {
 			c.Put("a", 1)
 			clk.t = clk.t.Add(900 * time.Millisecond)

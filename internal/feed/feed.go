@@ -102,6 +102,7 @@ func (f *Follower) restart(ctx context.Context) error {
 }
 
 func (f *Follower) apply(ctx context.Context, c domain.Change) error {
+	f.log.DebugContext(ctx, "change feed: applying", "seq", c.Seq, "tenant", c.Tenant, "entity", c.Entity, "id", c.ID)
 	for _, h := range f.handlers {
 		if err := h(ctx, c); err != nil {
 			return fmt.Errorf("feed: applying change %d (%s %q of %q): %w", c.Seq, c.Entity, c.ID, c.Tenant, err)

@@ -196,13 +196,14 @@ func (s *Server) tenantExists(ctx context.Context, tenant string) (bool, error) 
 	if exists, ok := s.tenants.Get(tenant); ok {
 		return exists, nil
 	}
+	version := s.tenants.Version()
 	_, err := s.store.GetTenant(ctx, tenant)
 	switch {
 	case err == nil:
-		s.tenants.Put(tenant, true)
+		s.tenants.PutIfUnchanged(tenant, true, version)
 		return true, nil
 	case errors.Is(err, domain.ErrNotFound):
-		s.tenants.Put(tenant, false)
+		s.tenants.PutIfUnchanged(tenant, false, version)
 		return false, nil
 	default:
 		return false, ServerError(err)
@@ -251,11 +252,12 @@ func (s *Server) client(ctx context.Context, id string) (*domain.Application, er
 	if app, ok := s.clients.Get(id); ok {
 		return app, nil
 	}
+	version := s.clients.Version()
 	app, err := s.store.GetApplicationByClientID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	s.clients.Put(id, app)
+	s.clients.PutIfUnchanged(id, app, version)
 	return app, nil
 }
 

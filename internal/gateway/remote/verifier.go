@@ -66,10 +66,11 @@ func (t *apiTokens) Lookup(ctx context.Context, tenant, raw string) (*apitoken.I
 	if id, ok := t.cache.Get(key); ok {
 		return id, nil
 	}
+	version := t.cache.Version()
 	id, err := t.client.VerifyAPIToken(ctx, tenant, raw)
 	if err != nil {
 		return nil, err
 	}
-	t.cache.Put(key, id)
+	t.cache.PutIfUnchanged(key, id, version)
 	return id, nil
 }
