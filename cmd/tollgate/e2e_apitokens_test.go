@@ -218,16 +218,23 @@ func TestAPITokenBadInput(t *testing.T) {
 	})
 }
 
+// twoNodes starts two servers on one fresh PostgreSQL database, with one
+// master key; n1 is seeded, and n2 knows n1's client.
+func twoNodes(t *testing.T) (n1, n2 *env) {
+	dsn := pgtest.NewDatabase(t)
+	n1 = startServer(t, dsn)
+	cfg := testConfig(t, dsn)
+	cfg.MasterKeyFile = n1.cfg.MasterKeyPath()
+	n2, _ = launch(t, cfg)
+	n2.clientID, n2.clientSecret = n1.clientID, n1.clientSecret
+	return n1, n2
+}
+
 // TestAPITokenDeletedOnOtherNode runs two servers on one PostgreSQL: a
 // token cached by node 2 must fail there within 1 s of its deletion on
 // node 1 (DESIGN §2).
 func TestAPITokenDeletedOnOtherNode(t *testing.T) {
-	dsn := pgtest.NewDatabase(t)
-	n1 := startServer(t, dsn)
-	cfg := testConfig(t, dsn)
-	cfg.MasterKeyFile = n1.cfg.MasterKeyPath()
-	n2, _ := launch(t, cfg)
-	n2.clientID, n2.clientSecret = n1.clientID, n1.clientSecret
+	n1, n2 := twoNodes(t)
 
 	tok := n1.createAPIToken(n1.admin, "john.doe", "roaming", "")
 	n2.apiAs(tok, "GET", "/api/v1/entities/users/john.doe", "", 200) // now cached on node 2

@@ -65,12 +65,7 @@ func TestChangesReachEveryNode(t *testing.T) {
 }
 
 func newCluster(t *testing.T) *cluster {
-	dsn := pgtest.NewDatabase(t)
-	n1 := startServer(t, dsn)
-	cfg := testConfig(t, dsn)
-	cfg.MasterKeyFile = n1.cfg.MasterKeyPath()
-	n2, _ := launch(t, cfg)
-	n2.clientID, n2.clientSecret = n1.clientID, n1.clientSecret
+	n1, n2 := twoNodes(t)
 	up := upstreamEcho(t)
 	n1.createOrdersAPI(up.URL)
 	// The remote gateway trusts n1's issuer: the tokens checked are n1's.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/every"
 )
 
 // Source is where a Follower reads the feed.
@@ -111,35 +112,13 @@ func (f *Follower) apply(ctx context.Context, c domain.Change) error {
 	return nil
 }
 
-// errorPause is the least time between two attempts after a failure, so
-// a source that fails at once (a refused connection) is not hammered.
-const errorPause = time.Second
-
 // Run catches up at once, then whenever wake fires (nil: never) and at
-// least every interval, until ctx ends. A failure is logged and retried
-// after errorPause at the earliest. A Source that waits for news itself
-// (a long poll) runs with interval 0.
+// least every interval, until ctx ends (every.Follow). A Source that waits
+// for news itself (a long poll) runs with interval 0.
 func (f *Follower) Run(ctx context.Context, interval time.Duration, wake func() <-chan struct{}) {
-	t := time.NewTimer(interval)
-	defer t.Stop()
-	for {
-		var woken <-chan struct{}
-		if wake != nil {
-			woken = wake() // taken before reading, so no news is lost in between
-		}
-		pause := interval
-		if err := f.CatchUp(ctx); err != nil && ctx.Err() == nil {
-			f.log.WarnContext(ctx, "change feed: catching up failed; retrying", "err", err)
-			pause, woken = max(interval, errorPause), nil
-		}
-		t.Reset(pause)
-		select {
-		case <-ctx.Done():
-			return
-		case <-woken:
-		case <-t.C:
-		}
-	}
+	every.Follow(ctx, interval, wake, f.CatchUp, func(err error) {
+		f.log.WarnContext(ctx, "change feed: catching up failed; retrying", "err", err)
+	})
 }
 
 // Seq returns the last change applied.

@@ -101,40 +101,23 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 
 // followFeed makes this node follow the change feed and the revocations:
 // handlers drop what their caches hold of each change. It returns what the
-// admin use cases catch up with after their writes.
-func (s *Server) followFeed(ctx context.Context, revoked *token.Revocations, handlers ...feed.Handler) (*nodeFeed, error) {
-	nf := &nodeFeed{changes: feed.New(s.store, s.log, handlers...), revoked: revoked}
-	if err := nf.changes.CatchUp(ctx); err != nil {
+// admin use cases catch up with after their writes (admin.Feed).
+func (s *Server) followFeed(ctx context.Context, revoked *token.Revocations, handlers ...feed.Handler) (*feed.Group, error) {
+	changes := feed.New(s.store, s.log, handlers...)
+	if err := changes.CatchUp(ctx); err != nil {
 		return nil, err
 	}
+	g := feed.NewGroup(revoked.Sync, changes.CatchUp)
 	s.jobs = append(s.jobs,
 		job{"database notifications", func(ctx context.Context) {
-			s.store.Listen(ctx, nf.woken.Notify, func(err error) {
+			s.store.Listen(ctx, g.Notify, func(err error) {
 				s.log.Warn("database notifications lost; following by polling until reconnected", "err", err)
 			})
 		}},
-		job{"revocation follow", func(ctx context.Context) { revoked.Follow(ctx, revocationFollowEvery, nf.woken.C) }},
-		job{"change follow", func(ctx context.Context) { nf.changes.Run(ctx, changeFollowEvery, nf.woken.C) }})
-	return nf, nil
+		job{"revocation follow", func(ctx context.Context) { revoked.Follow(ctx, revocationFollowEvery, g.Woken) }},
+		job{"change follow", func(ctx context.Context) { changes.Run(ctx, changeFollowEvery, g.Woken) }})
+	return g, nil
 }
-
-// nodeFeed is admin.Feed on a node: the change follower and the
-// revocation set, woken by the database's notifications.
-type nodeFeed struct {
-	changes *feed.Follower
-	revoked *token.Revocations
-	woken   feed.Signal
-}
-
-// CatchUp implements admin.Feed. It also wakes the gateway feed's long
-// polls: on SQLite nothing else tells them of this node's own writes.
-func (f *nodeFeed) CatchUp(ctx context.Context) error {
-	defer f.woken.Notify()
-	return errors.Join(f.revoked.Sync(ctx), f.changes.CatchUp(ctx))
-}
-
-// Woken implements admin.Feed.
-func (f *nodeFeed) Woken() <-chan struct{} { return f.woken.C() }
 
 // mainServer is the main listener's HTTP server.
 func (s *Server) mainServer(h http.Handler) *http.Server {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/every"
 )
 
 // syncBatch is how many revocations Sync reads per store call.
@@ -61,28 +62,13 @@ func NewRevocations(st RevocationStore, log *slog.Logger) *Revocations {
 }
 
 // Follow reads new revocations at once, then whenever wake fires (nil:
-// never) and at least every interval, until ctx ends, so other nodes'
-// revocations apply here too: within a second, as promised, when interval
-// stays below. A failed read is logged and retried.
+// never) and at least every interval, until ctx ends (every.Follow), so
+// other nodes' revocations apply here too: within a second, as promised,
+// when interval stays below. A failed read is logged and retried.
 func (r *Revocations) Follow(ctx context.Context, interval time.Duration, wake func() <-chan struct{}) {
-	t := time.NewTimer(interval)
-	defer t.Stop()
-	for {
-		var woken <-chan struct{}
-		if wake != nil {
-			woken = wake()
-		}
-		if err := r.Sync(ctx); err != nil && ctx.Err() == nil {
-			r.log.WarnContext(ctx, "revocation sync failed", "err", err)
-		}
-		t.Reset(interval)
-		select {
-		case <-ctx.Done():
-			return
-		case <-woken:
-		case <-t.C:
-		}
-	}
+	every.Follow(ctx, interval, wake, r.Sync, func(err error) {
+		r.log.WarnContext(ctx, "revocation sync failed", "err", err)
+	})
 }
 
 // Sync loads revocations newer than the last one seen, once.

@@ -84,7 +84,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	svc := admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: e.keys, Sealer: sealer,
-		Feed: &testFeed{changes: changes, revoked: e.revoked}})
+		Feed: feed.NewGroup(e.revoked.Sync, changes.CatchUp)})
 	m := route.New()
 	adminapi.New(svc, auth, log).Register(m)
 	srv := httptest.NewServer(m)
@@ -92,24 +92,6 @@ func newEnv(t *testing.T) *env {
 	e.url = srv.URL
 	return e
 }
-
-// testFeed is admin.Feed as a node has it: the revocations and the
-// change feed, caught up after every change.
-type testFeed struct {
-	changes *feed.Follower
-	revoked *token.Revocations
-	woken   feed.Signal
-}
-
-func (f *testFeed) CatchUp(ctx context.Context) error {
-	defer f.woken.Notify()
-	if err := f.revoked.Sync(ctx); err != nil {
-		return err
-	}
-	return f.changes.CatchUp(ctx)
-}
-
-func (f *testFeed) Woken() <-chan struct{} { return f.woken.C() }
 
 // jwt issues an access token of tenant for subject with scope.
 func (e *env) jwt(tenant, subject, scope string) string {
