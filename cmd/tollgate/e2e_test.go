@@ -47,7 +47,10 @@ func testConfig(t testing.TB, dsn string) *config.Server {
 		DataDir: t.TempDir(), Database: dsn,
 		BootstrapToken: testBootstrap,
 		LogFormat:      "text", LogLevel: "error",
-		ShutdownGrace:         5 * time.Second,
+		// Above net/http's 5 s: Shutdown waits that long for a connection
+		// accepted with no request yet, which a remote gateway's long poll
+		// canceled as it stopped can leave behind.
+		ShutdownGrace:         10 * time.Second,
 		PasswordHashMemoryKiB: 64, PasswordHashIterations: 1,
 	}
 	if err := cfg.Validate(); err != nil {
