@@ -71,9 +71,6 @@ func (s *Service) GatewayChanges(ctx context.Context, p Principal, after int64, 
 		}
 		return changes, changes[n-1].Seq, nil
 	}
-	if ctx.Err() != nil {
-		return nil, after, nil // the gateway hung up; no one reads the answer
-	}
 	pos, err := s.store.FeedPosition(ctx)
 	return nil, pos, hungUp(ctx, err)
 }

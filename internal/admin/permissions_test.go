@@ -202,6 +202,15 @@ func TestPermissionMatrix(t *testing.T) {
 			_, err := f.svc.GatewayRevocations(ctx, p, 0, 10, 0)
 			return err
 		}},
+		// Changes name every tenant's entities: the feed's readers only.
+		{"GatewayChanges", feedReaders, func(ctx context.Context, f *fixture, p Principal) error {
+			_, _, err := f.svc.GatewayChanges(ctx, p, 0, 10, 0)
+			return err
+		}},
+		{"GatewayFeedPosition", feedReaders, func(ctx context.Context, f *fixture, p Principal) error {
+			_, err := f.svc.GatewayFeedPosition(ctx, p)
+			return err
+		}},
 
 		// A tenant's own administration.
 		{"CreateScope", tenantAdmins, func(ctx context.Context, f *fixture, p Principal) error {

@@ -179,17 +179,6 @@ func (v *Verifier) load(ctx context.Context, tenant string, h []byte) (*entry, e
 	}}, nil
 }
 
-// Forget drops a token from this node's cache (by the hex hash a
-// RevokeAPIToken revocation carries), so even without a revocation set
-// the next request reads the store.
-func (v *Verifier) Forget(tenant, hexHash string) {
-	h, err := hex.DecodeString(hexHash)
-	if err != nil || len(h) != 32 {
-		return
-	}
-	v.cache.Delete(cacheKey{tenant: tenant, hash: [32]byte(h)})
-}
-
 func (v *Verifier) noteUse(k useKey, at time.Time) {
 	v.mu.Lock()
 	if old, ok := v.pending[k]; !ok || at.After(old) {

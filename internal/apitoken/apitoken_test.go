@@ -161,7 +161,10 @@ func TestLookupExpiredDisabledForgotten(t *testing.T) {
 	u.Disabled = true
 	m.users["john"] = u
 	m.mu.Unlock()
-	v.Forget("acme", hex.EncodeToString(secret.HashToken(raw)))
+	// The user's change reaches the verifier through the change feed.
+	if err := v.Changed(ctx, domain.Change{Tenant: "acme", Entity: domain.EntityUser, ID: "john"}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := v.Lookup(ctx, "acme", raw); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("disabled user: %v", err)
 	}

@@ -45,8 +45,6 @@ type Follower struct {
 	started bool
 	seq     int64     // the last change applied
 	lastOK  time.Time // the last read that succeeded
-
-	advanced Signal // notified whenever seq moves
 }
 
 // New returns a Follower of src applying changes to handlers, which it
@@ -79,7 +77,6 @@ func (f *Follower) CatchUp(ctx context.Context) error {
 				return err
 			}
 			f.seq = c.Seq
-			f.advanced.Notify()
 		}
 		if len(changes) < batch {
 			return nil
@@ -98,7 +95,6 @@ func (f *Follower) restart(ctx context.Context) error {
 		return err
 	}
 	f.started, f.seq, f.lastOK = true, pos, f.now()
-	f.advanced.Notify()
 	return nil
 }
 
@@ -120,13 +116,3 @@ func (f *Follower) Run(ctx context.Context, interval time.Duration, wake func() 
 		f.log.WarnContext(ctx, "change feed: catching up failed; retrying", "err", err)
 	})
 }
-
-// Seq returns the last change applied.
-func (f *Follower) Seq() int64 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.seq
-}
-
-// Advanced returns a channel closed the next time Seq moves.
-func (f *Follower) Advanced() <-chan struct{} { return f.advanced.C() }

@@ -1,4 +1,4 @@
-package feed_test
+package feed
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
-	"github.com/tollgate-dev/tollgate/internal/feed"
 )
 
 // source is a feed in memory; fail makes its next reads fail.
@@ -86,16 +85,16 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func TestCatchUp(t *testing.T) {
 	tests := []struct {
 		name string
-		run  func(t *testing.T, src *source, rec *recorder, f *feed.Follower)
+		run  func(t *testing.T, src *source, rec *recorder, f *Follower)
 		want []string
 	}{
 		{name: "the first catch-up starts at the end and reloads everything",
-			run: func(t *testing.T, src *source, _ *recorder, f *feed.Follower) {
+			run: func(t *testing.T, src *source, _ *recorder, f *Follower) {
 				src.add("api", "old")
 				must(t, f.CatchUp(t.Context()))
 			}, want: []string{"all"}},
 		{name: "later changes come once each, in order",
-			run: func(t *testing.T, src *source, _ *recorder, f *feed.Follower) {
+			run: func(t *testing.T, src *source, _ *recorder, f *Follower) {
 				must(t, f.CatchUp(t.Context()))
 				src.add("api", "a")
 				src.add("user", "b")
@@ -103,7 +102,7 @@ func TestCatchUp(t *testing.T) {
 				must(t, f.CatchUp(t.Context()))
 			}, want: []string{"all", "api/a", "user/b"}},
 		{name: "a failed read changes nothing and the next one resumes",
-			run: func(t *testing.T, src *source, _ *recorder, f *feed.Follower) {
+			run: func(t *testing.T, src *source, _ *recorder, f *Follower) {
 				must(t, f.CatchUp(t.Context()))
 				src.add("api", "a")
 				src.fail = errors.New("database down")
@@ -114,7 +113,7 @@ func TestCatchUp(t *testing.T) {
 				must(t, f.CatchUp(t.Context()))
 			}, want: []string{"all", "api/a"}},
 		{name: "a handler's failure hands the same change again",
-			run: func(t *testing.T, src *source, rec *recorder, f *feed.Follower) {
+			run: func(t *testing.T, src *source, rec *recorder, f *Follower) {
 				must(t, f.CatchUp(t.Context()))
 				src.add("api", "a")
 				src.add("api", "b")
@@ -122,28 +121,33 @@ func TestCatchUp(t *testing.T) {
 				if f.CatchUp(t.Context()) == nil {
 					t.Fatal("a handler's failure was not reported")
 				}
-				if f.Seq() != 1 {
-					t.Fatalf("seq %d after a failure on change 2, want 1", f.Seq())
-				}
 				rec.failOn = ""
 				must(t, f.CatchUp(t.Context()))
 			}, want: []string{"all", "api/a", "api/b"}},
+		{name: "after an absence longer than the retention, everything again",
+			run: func(t *testing.T, src *source, _ *recorder, f *Follower) {
+				clock := time.Now()
+				f.now = func() time.Time { return clock }
+				must(t, f.CatchUp(t.Context()))
+				src.add("api", "a") // purged, say, while the follower was away
+				clock = clock.Add(domain.ChangeRetention)
+				must(t, f.CatchUp(t.Context()))
+				src.add("api", "b")
+				must(t, f.CatchUp(t.Context()))
+			}, want: []string{"all", "all", "api/b"}},
 		{name: "more changes than one read returns",
-			run: func(t *testing.T, src *source, _ *recorder, f *feed.Follower) {
+			run: func(t *testing.T, src *source, _ *recorder, f *Follower) {
 				must(t, f.CatchUp(t.Context()))
 				for range 2500 {
 					src.add("user", "u")
 				}
 				must(t, f.CatchUp(t.Context()))
-				if f.Seq() != 2500 {
-					t.Fatalf("seq %d, want 2500", f.Seq())
-				}
 			}, want: append([]string{"all"}, slices.Repeat([]string{"user/u"}, 2500)...)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			src, rec := &source{}, &recorder{}
-			f := feed.New(src, quiet, rec.handle)
+			f := New(src, quiet, rec.handle)
 			tt.run(t, src, rec, f)
 			if got := rec.seen(); !slices.Equal(got, tt.want) {
 				t.Fatalf("handled %d changes %.80q, want %d %.80q", len(got), got, len(tt.want), tt.want)
@@ -153,25 +157,20 @@ func TestCatchUp(t *testing.T) {
 }
 
 // TestRunWakes: Run applies a change as soon as it is woken, long before
-// its interval, and Advanced tells waiters.
+// its interval.
 func TestRunWakes(t *testing.T) {
 	src, rec := &source{}, &recorder{}
-	f := feed.New(src, quiet, rec.handle)
-	var wake feed.Signal
+	f := New(src, quiet, rec.handle)
+	var wake Signal
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() { defer close(done); f.Run(ctx, time.Hour, wake.C) }()
 	defer func() { cancel(); <-done }()
 	waitFor(t, func() bool { return len(rec.seen()) == 1 }) // the start's "all"
-	advanced := f.Advanced()
 	src.add("api", "a")
 	start := time.Now()
 	wake.Notify()
-	select {
-	case <-advanced:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Advanced did not fire after a woken catch-up")
-	}
+	waitFor(t, func() bool { return len(rec.seen()) == 2 })
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("woken catch-up took %v", d)
 	}
@@ -181,7 +180,7 @@ func TestRunWakes(t *testing.T) {
 }
 
 func TestSignal(t *testing.T) {
-	var s feed.Signal
+	var s Signal
 	a, b := s.C(), s.C()
 	select {
 	case <-a:

@@ -2,10 +2,7 @@ package server
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -18,21 +15,6 @@ import (
 type storeAPIs struct{ st store.Store }
 
 func (s storeAPIs) APIs(ctx context.Context) ([]domain.API, error) { return s.st.AllAPIs(ctx) }
-
-// gatewayServer is the gateway listener's HTTP server. It serves the
-// gateway and, on the same port, the token service's token and revocation
-// endpoints.
-func (s *Server) gatewayServer(h http.Handler) *http.Server {
-	return &http.Server{
-		Handler:           s.proxies.Handler(h),
-		ReadHeaderTimeout: 10 * time.Second,
-		MaxHeaderBytes:    maxHeaderBytes,
-		IdleTimeout:       120 * time.Second,
-		// No read or write timeout: bodies stream both ways for as long
-		// as the upstream and the caller keep them going.
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
-}
 
 // gatewayMetrics registers the gateway's metrics and returns the
 // function that records one request.

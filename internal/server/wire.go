@@ -87,10 +87,10 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	if s.proxies, err = clientip.Parse(cfg.TrustedProxies); err != nil {
 		return err
 	}
-	s.http = s.mainServer(httpapi.New(oauthEndpoints, adminapi.New(svc, auth, log),
-		s.obs.withMetrics(httpapi.NewOps(st, log)), log))
+	s.http = s.httpServer(httpapi.New(oauthEndpoints, adminapi.New(svc, auth, log),
+		s.obs.withMetrics(httpapi.NewOps(st, log)), log), false)
 	s.http.RegisterOnShutdown(func() { close(s.draining) })
-	s.gw = s.gatewayServer(gateway.WithTokenService(g, httpapi.NewGatewayTokenService(oauthEndpoints, log)))
+	s.gw = s.httpServer(gateway.WithTokenService(g, httpapi.NewGatewayTokenService(oauthEndpoints, log)), true)
 	s.jobs = append(s.jobs,
 		job{"expired-record purge", func(ctx context.Context) { purgeExpired(ctx, st, log) }},
 		job{"api-token last-use flush", func(ctx context.Context) {
@@ -119,17 +119,22 @@ func (s *Server) followFeed(ctx context.Context, revoked *token.Revocations, han
 	return g, nil
 }
 
-// mainServer is the main listener's HTTP server.
-func (s *Server) mainServer(h http.Handler) *http.Server {
-	return &http.Server{
+// httpServer is a listener's HTTP server behind the trusted proxies. The
+// main listener bounds reading and writing a request; the gateway's
+// (streaming) does not: bodies flow both ways for as long as the upstream
+// and the caller keep them going.
+func (s *Server) httpServer(h http.Handler, streaming bool) *http.Server {
+	srv := &http.Server{
 		Handler:           s.proxies.Handler(h),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	if !streaming {
+		srv.ReadTimeout, srv.WriteTimeout = 30*time.Second, 60*time.Second
+	}
+	return srv
 }
 
 // firstStart creates the default tenant and sets the bootstrap token: the

@@ -69,6 +69,9 @@ var (
 		OperatorUpstream: true, Resources: []domain.APIResource{
 			{Method: "GET", Path: "/items/{id}", Scopes: []string{"orders:read"}},
 			{Method: "GET", Path: "/health", Scopes: []string{}, Public: true}}}}
+	sampleChanges = []domain.Change{{Seq: 8, Tenant: "acme", Entity: domain.EntityAPI, ID: "orders",
+		At: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}, {Seq: 9, Entity: domain.EntityGatewayCredential, ID: "edge",
+		At: time.Date(2030, 1, 2, 3, 4, 6, 0, time.UTC)}}
 	sampleRevocations = []domain.Revocation{{Seq: 7, Tenant: "acme", Kind: domain.RevokeTokenID, Value: "jti-1",
 		ExpiresAt: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}}
 )
@@ -113,6 +116,18 @@ func TestClient(t *testing.T) {
 				return c.RevocationsSince(ctx, 6, 100)
 			},
 			want: sampleRevocations, path: feedwire.PathRevocations},
+		{name: "changes come back as domain changes",
+			answer: answerJSON(200, feedwire.FromChanges(sampleChanges, 9)),
+			call: func(ctx context.Context, c *remote.Client) (any, error) {
+				return c.ChangesSince(ctx, 7, 100)
+			},
+			want: sampleChanges, path: feedwire.PathChanges},
+		{name: "the feed's position",
+			answer: answerJSON(200, feedwire.FromChanges(nil, 42)),
+			call: func(ctx context.Context, c *remote.Client) (any, error) {
+				return c.FeedPosition(ctx)
+			},
+			want: int64(42), path: feedwire.PathChanges},
 		{name: "an API token's identity",
 			answer: answerJSON(200, feedwire.APITokenIdentity{Tenant: "acme", Subject: "eve", Scopes: []string{"orders:read"}}),
 			call: func(ctx context.Context, c *remote.Client) (any, error) {

@@ -75,8 +75,7 @@ func TestGatewayFeedNeedsBootstrap(t *testing.T) {
 		return resp.StatusCode
 	}
 	acme := e.jwt("acme", "alice", "tollgate:admin")
-	for _, p := range []string{"/api/v1/gateway/apis", "/api/v1/gateway/keys/acme",
-		"/api/v1/gateway/revocations?after=0&limit=10&waitMs=0"} {
+	for _, p := range feedPaths {
 		if got := get(p, bootstrapToken); got != 200 {
 			t.Errorf("GET %s with the bootstrap token: %d", p, got)
 		}
@@ -88,7 +87,10 @@ func TestGatewayFeedNeedsBootstrap(t *testing.T) {
 			}
 		}
 	}
-	if got := get("/api/v1/gateway/revocations?after=x", bootstrapToken); got != 400 {
-		t.Errorf("bad query: %d", got)
+	for _, q := range []string{"/api/v1/gateway/revocations?after=x", "/api/v1/gateway/changes?after=-1&limit=10&waitMs=0",
+		"/api/v1/gateway/changes?after=0&limit=0&waitMs=0", "/api/v1/gateway/changes?after=0&limit=10&waitMs=-5"} {
+		if got := get(q, bootstrapToken); got != 400 {
+			t.Errorf("bad query %s: %d", q, got)
+		}
 	}
 }

@@ -39,7 +39,8 @@ func (e *env) createGatewayCredential(id string) string {
 }
 
 var feedPaths = []string{"/api/v1/gateway/apis", "/api/v1/gateway/keys/acme",
-	"/api/v1/gateway/revocations?after=0&limit=10&waitMs=0"}
+	"/api/v1/gateway/revocations?after=0&limit=10&waitMs=0",
+	"/api/v1/gateway/changes?after=0&limit=10&waitMs=0", "/api/v1/gateway/changes"}
 
 // A gateway credential: made by the bootstrap token only, shown once,
 // reads the feed, and stops working at once when deleted.
