@@ -18,12 +18,15 @@ type Pinger interface {
 type Ops struct {
 	db  Pinger
 	log *slog.Logger
-	// Metrics, when set, serves /metrics and times every request.
-	Metrics *Metrics
+	// metrics, when set, serves /metrics and times every request.
+	metrics *Metrics
 }
 
-// NewOps returns the operational endpoints.
-func NewOps(db Pinger, log *slog.Logger) *Ops { return &Ops{db: db, log: log} }
+// NewOps returns the operational endpoints; metrics may be nil (no
+// /metrics, no request timing).
+func NewOps(db Pinger, log *slog.Logger, metrics *Metrics) *Ops {
+	return &Ops{db: db, log: log, metrics: metrics}
+}
 
 // Healthz answers while the process serves requests.
 func (o *Ops) Healthz(w http.ResponseWriter, _ *http.Request) {

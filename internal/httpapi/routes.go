@@ -22,9 +22,9 @@ func New(o *oauthapi.Handler, a *adminapi.Handler, ops *Ops, log *slog.Logger) h
 	o.Register(m)
 	a.Register(m)
 	var h http.Handler = m
-	if ops.Metrics != nil {
-		m.Handle("GET /metrics", ops.Metrics.Handler())
-		h = ops.Metrics.instrument(m)
+	if ops.metrics != nil {
+		m.Handle("GET /metrics", ops.metrics.Handler())
+		h = ops.metrics.instrument(m)
 	}
 	return reqid.Middleware(recoverPanics(withOrigin(h), log))
 }

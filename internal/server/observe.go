@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/audit"
 	"github.com/tollgate-dev/tollgate/internal/every"
-	"github.com/tollgate-dev/tollgate/internal/httpapi"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/token"
@@ -61,12 +59,6 @@ func (s *Server) startObservability(hasher *secret.Hasher, revoked *token.Revoca
 	return o.recorder
 }
 
-// withMetrics makes ops serve /metrics and time requests.
-func (o *observability) withMetrics(ops *httpapi.Ops) *httpapi.Ops {
-	ops.Metrics = httpapi.NewMetrics(o.reg)
-	return ops
-}
-
 // close runs after the HTTP server stopped: it writes the audit events
 // still queued, then stops the debug listener.
 func (o *observability) close(log *slog.Logger) {
@@ -79,19 +71,6 @@ func (o *observability) close(log *slog.Logger) {
 	if o.debug != nil {
 		_ = o.debug.Close()
 	}
-}
-
-// debugMux serves net/http/pprof. It is never part of the main mux: the
-// profiles expose internals and cost CPU, so they live on a listener an
-// operator chooses to open.
-func debugMux() *http.ServeMux {
-	m := http.NewServeMux()
-	m.HandleFunc("/debug/pprof/", pprof.Index)
-	m.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-	m.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	m.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	m.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	return m
 }
 
 // purgeAudit deletes audit events older than retention, hourly (and once

@@ -11,7 +11,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tollgate-dev/tollgate/internal/clientip"
 	"github.com/tollgate-dev/tollgate/internal/config"
@@ -84,12 +83,8 @@ func NewGateway(ctx context.Context, cfg *config.Gateway) (*Gateway, error) {
 		job{"revocation follow", func(ctx context.Context) { revoked.Follow(ctx, 0, nil) }},
 		job{"change follow", func(ctx context.Context) { changes.Run(ctx, 0, nil) }},
 		job{"key manager watch", rg.watch})
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.HandleFunc("GET /readyz", rg.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
-	rg.ops = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes, ErrorLog: errLog}
+	rg.ops = &http.Server{Handler: rg.opsMux(reg), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: maxHeaderBytes, ErrorLog: errLog}
 	proxies, err := clientip.Parse(cfg.TrustedProxies)
 	if err != nil {
 		closeAll()

@@ -88,7 +88,7 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 		return err
 	}
 	s.http = s.httpServer(httpapi.New(oauthEndpoints, adminapi.New(svc, auth, log),
-		s.obs.withMetrics(httpapi.NewOps(st, log)), log), false)
+		httpapi.NewOps(st, log, httpapi.NewMetrics(s.obs.reg)), log), false)
 	s.http.RegisterOnShutdown(func() { close(s.draining) })
 	s.gw = s.httpServer(gateway.WithTokenService(g, httpapi.NewGatewayTokenService(oauthEndpoints, log)), true)
 	s.jobs = append(s.jobs,

@@ -7,7 +7,6 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
-	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 )
 
 const typeAPIToken = "apiToken"
@@ -36,15 +35,6 @@ func apiTokenResource(t *domain.APIToken) jsonapi.Resource {
 		Description: t.Description, Scopes: list(t.Scopes), CreatedAt: t.CreatedAt,
 		ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt,
 	}}
-}
-
-// apiTokenRoutes registers users/{userId}/apiTokens under prefix p.
-func (h *Handler) apiTokenRoutes(m *route.Mux, p string) {
-	path := p + "/users/{userId}/apiTokens"
-	m.Tenant("GET "+path, h.wrap(h.listAPITokens))
-	m.Tenant("POST "+path, h.wrap(h.createAPIToken))
-	m.Tenant("GET "+path+"/{id}", h.wrap(h.getAPIToken))
-	m.Tenant("DELETE "+path+"/{id}", h.wrap(h.deleteAPIToken))
 }
 
 func (h *Handler) createAPIToken(w http.ResponseWriter, r *http.Request, c call) error {

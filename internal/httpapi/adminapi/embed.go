@@ -8,7 +8,6 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
-	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 )
 
 const typeEmbedSettings = "embedSettings"
@@ -40,15 +39,6 @@ func embedResource(e *domain.EmbedSettings, embedSecret string) jsonapi.Resource
 		AccessTokenTTL:  int64(app.AccessTokenTTL / time.Second),
 		RefreshTokenTTL: int64(app.RefreshTokenTTL / time.Second),
 	}}
-}
-
-// embedRoutes registers the tenant's embed settings, a singleton:
-// GET and PATCH embedSettings, POST embedSettings/secret to generate or
-// regenerate the secret.
-func (h *Handler) embedRoutes(m *route.Mux, prefix string) {
-	m.Tenant("GET "+prefix+"/embedSettings", h.wrap(h.getEmbed))
-	m.Tenant("PATCH "+prefix+"/embedSettings", h.wrap(h.updateEmbed))
-	m.Tenant("POST "+prefix+"/embedSettings/secret", h.wrap(h.regenerateEmbedSecret))
 }
 
 func (h *Handler) getEmbed(w http.ResponseWriter, r *http.Request, c call) error {

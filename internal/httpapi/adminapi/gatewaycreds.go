@@ -6,7 +6,6 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
-	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 )
 
 const typeGatewayCredential = "gatewayCredential"
@@ -26,16 +25,6 @@ type gatewayCredentialOut struct {
 func gatewayCredentialResource(c *domain.GatewayCredential) jsonapi.Resource {
 	return jsonapi.Resource{Type: typeGatewayCredential, ID: c.ID,
 		Attributes: gatewayCredentialOut{Description: c.Description, CreatedAt: c.CreatedAt}}
-}
-
-// gatewayCredentialRoutes registers gatewayCredentials under prefix p.
-// They span tenants, so like tenants they exist only unprefixed.
-func (h *Handler) gatewayCredentialRoutes(m *route.Mux, p string) {
-	path := p + "/gatewayCredentials"
-	m.HandleFunc("GET "+path, h.wrap(h.listGatewayCredentials))
-	m.HandleFunc("POST "+path, h.wrap(h.createGatewayCredential))
-	m.HandleFunc("GET "+path+"/{id}", h.wrap(h.getGatewayCredential))
-	m.HandleFunc("DELETE "+path+"/{id}", h.wrap(h.deleteGatewayCredential))
 }
 
 func (h *Handler) createGatewayCredential(w http.ResponseWriter, r *http.Request, c call) error {

@@ -10,21 +10,10 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/gateway/feedwire"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
-	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 )
 
 // maxFeedWait bounds a long poll, below common proxy idle timeouts.
 const maxFeedWait = 25 * time.Second
-
-// gatewayFeedRoutes serves remote gateways: plain JSON, for machines,
-// read with a gateway credential or the bootstrap token.
-func (h *Handler) gatewayFeedRoutes(m *route.Mux) {
-	m.HandleFunc("GET "+feedwire.PathAPIs, h.authenticate(h.feedAPIs))
-	m.HandleFunc("GET "+feedwire.PathKeys+"{tenant}", h.authenticate(h.feedKeys))
-	m.HandleFunc("GET "+feedwire.PathRevocations, h.authenticate(h.feedRevocations))
-	m.HandleFunc("GET "+feedwire.PathChanges, h.authenticate(h.feedChanges))
-	m.HandleFunc("POST "+feedwire.PathVerifyAPIToken, h.authenticate(h.feedVerifyAPIToken))
-}
 
 func writeJSON(w http.ResponseWriter, v any) error {
 	w.Header().Set("Content-Type", "application/json")

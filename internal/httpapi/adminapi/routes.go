@@ -1,13 +1,17 @@
 package adminapi
 
-import "github.com/tollgate-dev/tollgate/internal/httpapi/route"
+import (
+	"github.com/tollgate-dev/tollgate/internal/gateway/feedwire"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
+)
 
 // entityPrefixes: /api/entities/… is an alias of /api/v1/entities/….
 var entityPrefixes = []string{"/api/v1/entities", "/api/entities"}
 
-// Register adds every admin route to m. Tenant-scoped routes exist under
-// /{tenant}/… and, for the default tenant, unprefixed; tenants themselves
-// are managed only unprefixed.
+// Register adds every admin route to m: this is the admin API's whole
+// surface. m.Tenant routes exist under /{tenant}/… and, for the default
+// tenant, unprefixed; m.HandleFunc routes (tenants, gateway credentials,
+// the gateway feed) span tenants and exist only unprefixed.
 func (h *Handler) Register(m *route.Mux) {
 	for _, p := range entityPrefixes {
 		m.HandleFunc("GET "+p+"/tenants", h.wrap(h.listTenants))
@@ -21,11 +25,27 @@ func (h *Handler) Register(m *route.Mux) {
 		h.crud(m, p+"/scopes", h.listScopes, h.createScope, h.getScope, h.updateScope, h.deleteScope)
 		h.crud(m, p+"/applications", h.listApps, h.createApp, h.getApp, h.updateApp, h.deleteApp)
 		m.Tenant("POST "+p+"/applications/{id}/secret", h.wrap(h.rotateAppSecret))
-		// Gateway APIs, in apis.go.
 		h.crud(m, p+"/apis", h.listAPIs, h.createAPI, h.getAPI, h.updateAPI, h.deleteAPI)
-		h.apiTokenRoutes(m, p)          // users/{userId}/apiTokens, in apitokens.go
-		h.embedRoutes(m, p)             // embedSettings, in embed.go
-		h.gatewayCredentialRoutes(m, p) // in gatewaycreds.go
+
+		// A user's personal API tokens (apitokens.go); no PATCH.
+		tokens := p + "/users/{userId}/apiTokens"
+		m.Tenant("GET "+tokens, h.wrap(h.listAPITokens))
+		m.Tenant("POST "+tokens, h.wrap(h.createAPIToken))
+		m.Tenant("GET "+tokens+"/{id}", h.wrap(h.getAPIToken))
+		m.Tenant("DELETE "+tokens+"/{id}", h.wrap(h.deleteAPIToken))
+
+		// The tenant's embed settings, a singleton (embed.go); POST
+		// …/secret generates or regenerates the secret.
+		m.Tenant("GET "+p+"/embedSettings", h.wrap(h.getEmbed))
+		m.Tenant("PATCH "+p+"/embedSettings", h.wrap(h.updateEmbed))
+		m.Tenant("POST "+p+"/embedSettings/secret", h.wrap(h.regenerateEmbedSecret))
+
+		// Remote gateways' credentials (gatewaycreds.go); no PATCH.
+		creds := p + "/gatewayCredentials"
+		m.HandleFunc("GET "+creds, h.wrap(h.listGatewayCredentials))
+		m.HandleFunc("POST "+creds, h.wrap(h.createGatewayCredential))
+		m.HandleFunc("GET "+creds+"/{id}", h.wrap(h.getGatewayCredential))
+		m.HandleFunc("DELETE "+creds+"/{id}", h.wrap(h.deleteGatewayCredential))
 	}
 	m.Tenant("POST /api/v1/actions/keys/rotate", h.wrap(h.rotateKey))    // body {"alg":…} optional, in keys.go
 	m.Tenant("POST /api/v1/actions/users/import", h.wrap(h.importUsers)) // text/csv, in import.go
@@ -33,7 +53,14 @@ func (h *Handler) Register(m *route.Mux) {
 	m.Tenant("GET /api/v1/audit", h.wrap(h.listAudit))
 	m.Tenant("GET /api/v1/stats/tokens", h.wrap(h.tokenStats))
 	m.Tenant("GET /api/v1/stats/applications/{id}/users", h.wrap(h.applicationUsers))
-	h.gatewayFeedRoutes(m) // for remote gateways, in gatewayfeed.go
+
+	// The gateway feed for remote gateways (gatewayfeed.go): plain JSON,
+	// read with a gateway credential or the bootstrap token.
+	m.HandleFunc("GET "+feedwire.PathAPIs, h.authenticate(h.feedAPIs))
+	m.HandleFunc("GET "+feedwire.PathKeys+"{tenant}", h.authenticate(h.feedKeys))
+	m.HandleFunc("GET "+feedwire.PathRevocations, h.authenticate(h.feedRevocations))
+	m.HandleFunc("GET "+feedwire.PathChanges, h.authenticate(h.feedChanges))
+	m.HandleFunc("POST "+feedwire.PathVerifyAPIToken, h.authenticate(h.feedVerifyAPIToken))
 }
 
 // crud registers the five methods of a collection and its members.
