@@ -53,7 +53,7 @@ func runRemoteGateway(t *testing.T, cfg *config.Gateway) *server.Gateway {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	rg, err := server.NewGateway(ctx, cfg)
+	rg, err := server.NewGateway(cfg)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -23,7 +23,7 @@ func newGatewayCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			g, err := server.NewGateway(ctx, &cfg)
+			g, err := server.NewGateway(&cfg)
 			if err != nil {
 				return err
 			}

@@ -66,7 +66,7 @@ func TestGatewayTLS(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	rg, err := server.NewGateway(ctx, cfg)
+	rg, err := server.NewGateway(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

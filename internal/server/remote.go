@@ -38,7 +38,7 @@ type Gateway struct {
 // listens. A key manager that is down at start is not fatal: the gateway
 // answers 503 on /readyz (and 404 for every path) until it has been
 // reached once.
-func NewGateway(ctx context.Context, cfg *config.Gateway) (*Gateway, error) {
+func NewGateway(cfg *config.Gateway) (*Gateway, error) {
 	log := NewLogger(cfg.LogFormat, cfg.LogLevel)
 	if !token.CheckOpaque(cfg.Token, token.PrefixGateway) {
 		log.Warn("--token is not a gateway credential; the gateway needs only one (tollgate gateway-credential create)")
@@ -47,9 +47,6 @@ func NewGateway(ctx context.Context, cfg *config.Gateway) (*Gateway, error) {
 	// Public keys only: a remote gateway verifies and never signs.
 	keys := token.NewKeySource(client, cfg.Issuer())
 	revoked := token.NewRevocations(client, log)
-	if err := revoked.Sync(ctx); err != nil {
-		log.Warn("key manager unreachable at start; serving nothing until it answers", "err", err)
-	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	obs := observability{reg: reg}
@@ -73,11 +70,10 @@ func NewGateway(ctx context.Context, cfg *config.Gateway) (*Gateway, error) {
 	}
 	verifier := remote.NewVerifier(keys, revoked, client)
 	g := gateway.New(gateway.Config{Source: client, Verifier: verifier, Logger: log, Observe: obs.gatewayMetrics(), Upstreams: policy})
-	if err := g.Reload(ctx); err != nil {
-		log.Warn("no API definitions yet", "err", err)
-	}
-	// Long polls: each request waits on the key manager for news, so the
-	// followers loop without a pause of their own.
+	// The followers' first catch-up loads the revocations, and the APIs
+	// (domain.ChangeAll); until the key manager answers, the gateway
+	// serves nothing. Long polls: each request waits on the key manager
+	// for news, so the followers loop without a pause of their own.
 	changes := feed.New(client, log, keys.Changed, verifier.Changed, g.Changed)
 	rg.jobs = append(rg.jobs,
 		job{"revocation follow", func(ctx context.Context) { revoked.Follow(ctx, 0, nil) }},

@@ -73,9 +73,6 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	}
 	g := gateway.New(gateway.Config{Source: storeAPIs{st}, Verifier: tokenCreds, Logger: log,
 		Observe: s.obs.gatewayMetrics(), Upstreams: upstreams})
-	if err := g.Reload(ctx); err != nil {
-		return fmt.Errorf("gateway: %w", err)
-	}
 	auth := admin.NewAuthenticator(st, keys.KeySource, revoked, s.apiTokens)
 	nf, err := s.followFeed(ctx, revoked, srv.Changed, keys.Changed, s.apiTokens.Changed, auth.Changed, g.Changed)
 	if err != nil {
