@@ -29,6 +29,7 @@ const (
 	EntitySigningKey        = "signing_key"
 	EntityGatewayCredential = "gateway_credential"
 	EntitySetting           = "setting"
+	EntityIdentityProvider  = "identity_provider"
 )
 
 // ChangeAll is the change a follower applies when it cannot know what it

@@ -18,6 +18,13 @@ const (
 	GrantClientCredentials = "client_credentials"
 	GrantRefreshToken      = "refresh_token"
 	GrantEmbedSecret       = "embed_secret"
+	GrantAuthorizationCode = "authorization_code"
+)
+
+// Client types (RFC 6749 §2.1).
+const (
+	ClientConfidential = "confidential" // authenticates with its secret
+	ClientPublic       = "public"       // a browser or native app: no secret
 )
 
 // Default token lifetimes (DESIGN §2) and the longest an admin may set.
@@ -42,7 +49,11 @@ type Tenant struct {
 	// APITokenMaxTTL caps the lifetime of API tokens created from now on;
 	// 0: no cap. Tokens that exist keep their expiry when it changes.
 	APITokenMaxTTL time.Duration
-	CreatedAt      time.Time
+	// SessionIdleTimeout and SessionMaxAge bound browser sessions; 0: the
+	// defaults (DefaultSessionIdleTimeout, DefaultSessionMaxAge).
+	SessionIdleTimeout time.Duration
+	SessionMaxAge      time.Duration
+	CreatedAt          time.Time
 }
 
 // User is an end user who may obtain tokens.
@@ -92,9 +103,26 @@ type Application struct {
 	// presented again to get the same successor, for a client that lost
 	// the answer to its rotation; 0: never (every reuse revokes).
 	RefreshReuseGrace time.Duration
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// ClientType is ClientConfidential or ClientPublic.
+	ClientType string
+	// RedirectURIs are where authorization responses may go, matched
+	// exactly (ValidateRedirectURI); PostLogoutRedirectURIs likewise for
+	// RP-initiated logout.
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+	// FirstParty applications skip the consent page.
+	FirstParty bool
+	// IDTokenSigningAlg is "" (the tenant's signing algorithm) or "RS256".
+	IDTokenSigningAlg string
+	// Owner is the user who registered the application in the developer
+	// portal; "" for applications admins create.
+	Owner     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
+
+// IsPublic reports whether the application is a public client.
+func (a *Application) IsPublic() bool { return a.ClientType == ClientPublic }
 
 // AllowsGrant reports whether the application may use grant type g.
 func (a *Application) AllowsGrant(g string) bool {

@@ -216,6 +216,59 @@ type Store interface {
 	// waits for ctx: its writers are on this node.
 	Listen(ctx context.Context, woke func(), lost func(error))
 
+	// Browser sessions (DESIGN §2 "Browser sign-in"). Every node reads
+	// them from here, so a session ended on one node is ended everywhere.
+	// GetSession finds a session by the hash of its cookie value, or
+	// ErrNotFound (also once it expired at now, idle or absolute: idle
+	// is the tenant's idle timeout). TouchSession sets LastSeenAt to at.
+	// ListSessions returns a user's live sessions, newest first.
+	// DeleteSession ends one by its public id, DeleteUserSessions all of a
+	// user's and returns how many. DeleteExpired purges expired sessions.
+	CreateSession(ctx context.Context, tenant string, s *domain.Session) error
+	GetSession(ctx context.Context, tenant string, hash []byte, idle time.Duration, now time.Time) (*domain.Session, error)
+	TouchSession(ctx context.Context, tenant, id string, at time.Time) error
+	ListSessions(ctx context.Context, tenant, userID string, now time.Time) ([]domain.Session, error)
+	DeleteSession(ctx context.Context, tenant, userID, id string) error
+	DeleteUserSessions(ctx context.Context, tenant, userID string) (int64, error)
+
+	// Authorization codes. RedeemAuthCode consumes the code with hash,
+	// atomically, and records familyID as the family of the tokens about
+	// to be issued from it: it returns the code as stored, ErrNotFound
+	// for an unknown or expired one, and for one already redeemed the
+	// stored code (FamilyID the first redemption's) with ErrTokenReused.
+	// Redeemed codes are kept until they expire, then purged by
+	// DeleteExpired.
+	CreateAuthCode(ctx context.Context, tenant string, c *domain.AuthCode) error
+	RedeemAuthCode(ctx context.Context, tenant string, hash []byte, familyID string, now time.Time) (*domain.AuthCode, error)
+
+	// Consents to third-party clients. PutConsent creates or replaces the
+	// (user, client) consent. DeleteConsent gives ErrNotFound when there
+	// is none.
+	GetConsent(ctx context.Context, tenant, userID, clientID string) (*domain.Consent, error)
+	PutConsent(ctx context.Context, tenant string, c *domain.Consent) error
+	ListConsents(ctx context.Context, tenant, userID string) ([]domain.Consent, error)
+	DeleteConsent(ctx context.Context, tenant, userID, clientID string) error
+
+	// External identity providers, written like the other entities (the
+	// change feed included). UpdateIdentityProvider keeps the stored
+	// secret when fn leaves SealedSecret nil. DefaultRoles must name
+	// roles of the tenant ("defaultRoles").
+	CreateIdentityProvider(ctx context.Context, tenant string, p *domain.IdentityProvider) error
+	GetIdentityProvider(ctx context.Context, tenant, id string) (*domain.IdentityProvider, error)
+	ListIdentityProviders(ctx context.Context, tenant string, p domain.Page) ([]domain.IdentityProvider, error)
+	UpdateIdentityProvider(ctx context.Context, tenant, id string, fn func(*domain.IdentityProvider) error) (*domain.IdentityProvider, error)
+	DeleteIdentityProvider(ctx context.Context, tenant, id string) error
+
+	// Federated identities. FederatedUser returns the user linked to
+	// (provider, subject), or ErrNotFound. LinkIdentity links an existing
+	// user (ErrNotFound for an unknown one, ErrConflict when the pair is
+	// linked). CreateFederatedUser creates u and links it in one
+	// transaction (ErrConflict when either exists). Deleting a user or a
+	// provider deletes its links.
+	FederatedUser(ctx context.Context, tenant, provider, subject string) (*domain.User, error)
+	LinkIdentity(ctx context.Context, tenant string, f *domain.FederatedIdentity) error
+	CreateFederatedUser(ctx context.Context, tenant string, u *domain.User, f *domain.FederatedIdentity) error
+
 	// Signing keys.
 	CreateSigningKey(ctx context.Context, tenant string, k *domain.SigningKey) error
 	// RotateSigningKey stores next as the tenant's active key and retires
