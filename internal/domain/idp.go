@@ -17,8 +17,12 @@ type IdentityProvider struct {
 	CreateUsers   bool
 	DefaultRoles  []string
 	Enabled       bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// ByOperator: the bootstrap token set the issuer, so Tollgate may
+	// reach it at any address, this server's own included; a tenant
+	// admin's issuer obeys the upstream allow-list (package upstream).
+	ByOperator bool
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // UserSource is the source of the users the provider signs in.
