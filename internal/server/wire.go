@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
@@ -21,8 +22,10 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/httpapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/oauthapi"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/signin"
 	"github.com/tollgate-dev/tollgate/internal/oauth"
 	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/session"
 	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/throttle"
 	"github.com/tollgate-dev/tollgate/internal/token"
@@ -81,10 +84,15 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	svc := admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: keys, Sealer: sealer, Limiter: limiter,
 		Upstreams: upstreams, PasswordMinLength: cfg.PasswordMinimum(), Events: events, Feed: nf, Draining: s.draining})
 	oauthEndpoints := oauthapi.New(srv, keys, log)
+	pages := signin.New(signin.Config{
+		OAuth: srv, Sessions: session.New(st, strings.HasPrefix(s.base, "https://")),
+		Passwords: authn.NewPasswords(st, hasher, limiter, log), Store: st, Events: events,
+		PublicURL: s.base, Logger: log,
+	})
 	if s.proxies, err = clientip.Parse(cfg.TrustedProxies); err != nil {
 		return err
 	}
-	s.http = s.httpServer(httpapi.New(oauthEndpoints, adminapi.New(svc, auth, log),
+	s.http = s.httpServer(httpapi.New(oauthEndpoints, pages, adminapi.New(svc, auth, log),
 		httpapi.NewOps(st, log, httpapi.NewMetrics(s.obs.reg)), log), false)
 	s.http.RegisterOnShutdown(func() { close(s.draining) })
 	s.gw = s.httpServer(gateway.WithTokenService(g, httpapi.NewGatewayTokenService(oauthEndpoints, log)), true)
