@@ -37,6 +37,7 @@ fuzz:
 	$(GO) test ./internal/domain -run '^$$' -fuzz FuzzValidID -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/gateway -run '^$$' -fuzz FuzzTokenPathsNotShadowed -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/domain -run '^$$' -fuzz FuzzNormalizeUsername -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/domain -run '^$$' -fuzz FuzzValidateRedirectURI -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/clientip -run '^$$' -fuzz FuzzClient -fuzztime $(FUZZTIME)
 
 # Load benchmark (issue 4; see docs/PERFORMANCE.md): a fresh server on a
