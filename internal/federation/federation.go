@@ -18,6 +18,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/store"
 )
 
 // Store is the part of store.Store sign-in through a provider needs.
@@ -29,6 +30,8 @@ type Store interface {
 	LinkIdentity(ctx context.Context, tenant string, f *domain.FederatedIdentity) error
 	CreateFederatedUser(ctx context.Context, tenant string, u *domain.User, f *domain.FederatedIdentity) error
 }
+
+var _ Store = store.Store(nil)
 
 // Config is what a Federation needs.
 type Config struct {
