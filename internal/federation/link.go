@@ -33,6 +33,10 @@ func (f *Federation) signIn(ctx context.Context, p *domain.IdentityProvider, id 
 	switch {
 	case errors.As(err, &fe):
 		return nil, err
+	case errors.Is(err, domain.ErrConflict):
+		// Still a conflict with nothing of ours found: the user is linked
+		// to another subject of this provider.
+		return nil, fail(p, reasonExists, err)
 	case err != nil:
 		return nil, fail(p, reasonInternal, err)
 	case res.User.Disabled:
