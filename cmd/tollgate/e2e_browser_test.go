@@ -119,3 +119,7 @@ func redirectParams(t *testing.T, p *page, redirectURI string) url.Values {
 	u, _ := url.Parse(p.location)
 	return u.Query()
 }
+
+var regexpLink = regexp.MustCompile(`<a class="button secondary" href="([^"]+)">`)
+
+func htmlUnescape(s string) string { return html.UnescapeString(s) }

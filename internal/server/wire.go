@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/every"
+	"github.com/tollgate-dev/tollgate/internal/federation"
 	"github.com/tollgate-dev/tollgate/internal/feed"
 	"github.com/tollgate-dev/tollgate/internal/gateway"
 	"github.com/tollgate-dev/tollgate/internal/httpapi"
@@ -77,7 +79,12 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	g := gateway.New(gateway.Config{Source: storeAPIs{st}, Verifier: tokenCreds, Logger: log,
 		Observe: s.obs.gatewayMetrics(), Upstreams: upstreams})
 	auth := admin.NewAuthenticator(st, keys.KeySource, revoked, s.apiTokens)
-	nf, err := s.followFeed(ctx, revoked, srv.Changed, keys.Changed, s.apiTokens.Changed, auth.Changed, g.Changed)
+	secure := strings.HasPrefix(s.base, "https://")
+	fed := federation.New(federation.Config{Store: st, Sealer: sealer, Policy: upstreams, Secure: secure, Logger: log,
+		CallbackURL: func(tenant, provider string) string {
+			return token.IssuerURL(s.base, tenant) + "/login/callback/" + url.PathEscape(provider)
+		}})
+	nf, err := s.followFeed(ctx, revoked, srv.Changed, keys.Changed, s.apiTokens.Changed, auth.Changed, g.Changed, fed.Changed)
 	if err != nil {
 		return err
 	}
@@ -85,7 +92,7 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 		Upstreams: upstreams, PasswordMinLength: cfg.PasswordMinimum(), Events: events, Feed: nf, Draining: s.draining})
 	oauthEndpoints := oauthapi.New(srv, keys, log)
 	pages := signin.New(signin.Config{
-		OAuth: srv, Sessions: session.New(st, strings.HasPrefix(s.base, "https://")),
+		OAuth: srv, Sessions: session.New(st, secure), Federation: fed,
 		Passwords: authn.NewPasswords(st, hasher, limiter, log), Store: st, Events: events,
 		PublicURL: s.base, Logger: log,
 	})

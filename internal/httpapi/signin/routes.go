@@ -9,6 +9,8 @@ func (h *Handler) Register(m *route.Mux) {
 	m.Tenant("GET /login", h.loginPage)
 	m.Tenant("POST /login", h.login)
 	m.Tenant("POST /login/consent", h.consent)
+	m.Tenant("GET /login/federate/{provider}", h.federate)
+	m.Tenant("GET /login/callback/{provider}", h.callback)
 	m.Tenant("GET /oauth2/logout", h.logout)
 	m.Tenant("POST /oauth2/logout", h.confirmLogout)
 	m.Handle("GET "+staticPath+"/", serveStatic())
