@@ -18,6 +18,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/feed"
+	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
@@ -43,7 +44,11 @@ type env struct {
 	changed []string // OnApplicationChange calls, "tenant/clientID"
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvUpstreams(t, nil) }
+
+// newEnvUpstreams is newEnv with the upstream policy pol (nil: strict),
+// which identity providers obey too.
+func newEnvUpstreams(t *testing.T, pol *upstream.Policy) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "tollgate.db"))
@@ -83,7 +88,7 @@ func newEnv(t *testing.T) *env {
 	if err := changes.CatchUp(ctx); err != nil {
 		t.Fatal(err)
 	}
-	svc := admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: e.keys, Sealer: sealer,
+	svc := admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: e.keys, Sealer: sealer, Upstreams: pol,
 		Feed: feed.NewGroup(e.revoked.Sync, changes.CatchUp)})
 	m := route.New()
 	adminapi.New(svc, auth, log).Register(m)
