@@ -14,7 +14,8 @@ import (
 // Store is everything Tollgate persists.
 type Store interface {
 	// Tenants. CreateTenant also creates the built-in admin scope and role
-	// in the same transaction. UpdateTenant writes Name and APITokenMaxTTL.
+	// in the same transaction. UpdateTenant writes Name, APITokenMaxTTL,
+	// SessionIdleTimeout and SessionMaxAge.
 	// DeleteTenant removes all the tenant's data.
 	//
 	// Every UpdateX is a compare-and-swap: in one transaction it reads the
@@ -39,7 +40,9 @@ type Store interface {
 	// DeleteRole and DeleteScope of a name still in use give a
 	// *domain.InUseError (wrapping ErrConflict) with the counts, unless
 	// force: then, in the same transaction, the name is removed from the
-	// users, roles and applications that hold it (their updatedAt set).
+	// users, roles, applications and identity providers that hold it
+	// (their updatedAt set; each provider appends its change). An
+	// identity provider's DefaultRoles count as uses of the roles.
 	// Force never removes a scope from an API, whose resource would then
 	// require less: an API naming the scope still gives InUseError.
 
@@ -243,7 +246,7 @@ type Store interface {
 
 	// Consents to third-party clients. PutConsent creates or replaces the
 	// (user, client) consent. DeleteConsent gives ErrNotFound when there
-	// is none.
+	// is none. Deleting the user or the application deletes its consents.
 	GetConsent(ctx context.Context, tenant, userID, clientID string) (*domain.Consent, error)
 	PutConsent(ctx context.Context, tenant string, c *domain.Consent) error
 	ListConsents(ctx context.Context, tenant, userID string) ([]domain.Consent, error)
@@ -302,7 +305,9 @@ type Store interface {
 	DeleteAuditBefore(ctx context.Context, before time.Time) (int64, error)
 
 	// DeleteExpired purges expired refresh tokens, revocations, embed
-	// nonces, sign-in failure counters and unpublished keys, and API tokens
+	// nonces, sign-in failure counters, unpublished keys, sessions (past
+	// their absolute expiry or idle past their tenant's timeout) and
+	// authorization codes (redeemed or not), and API tokens
 	// expired for longer than domain.APITokenPurgeGrace, and erases sealed
 	// refresh tokens whose grace ended; it returns the number of rows
 	// removed or erased. It also drops changes older than

@@ -10,15 +10,27 @@ import (
 )
 
 const appCols = `id, name, secret_hash, grant_types, scopes, default_scopes,
-	access_token_ttl_ns, refresh_token_ttl_ns, refresh_reuse_grace_ns, created_at, updated_at`
+	access_token_ttl_ns, refresh_token_ttl_ns, refresh_reuse_grace_ns, client_type, redirect_uris,
+	post_logout_redirect_uris, first_party, id_token_signing_alg, owner, created_at, updated_at`
 
 func scanApp(sc interface{ Scan(...any) error }, a *domain.Application) error {
 	var access, refresh, grace int64
 	err := sc.Scan(&a.ID, &a.Name, &a.SecretHash, listCol{&a.GrantTypes}, listCol{&a.Scopes},
-		listCol{&a.DefaultScopes}, &access, &refresh, &grace, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt})
+		listCol{&a.DefaultScopes}, &access, &refresh, &grace, &a.ClientType, listCol{&a.RedirectURIs},
+		listCol{&a.PostLogoutRedirectURIs}, &a.FirstParty, &a.IDTokenSigningAlg, &a.Owner,
+		timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt})
 	a.AccessTokenTTL, a.RefreshTokenTTL = time.Duration(access), time.Duration(refresh)
 	a.RefreshReuseGrace = time.Duration(grace)
 	return err
+}
+
+// defaultClientType gives an application without a client type the one
+// every application had before there were public clients, as migration
+// 0016 gave the stored ones, so a client reads back as it behaves.
+func defaultClientType(a *domain.Application) {
+	if a.ClientType == "" {
+		a.ClientType = domain.ClientConfidential
+	}
 }
 
 // secret keeps a nil hash out of the NOT NULL column.
@@ -38,12 +50,14 @@ func (s *Store) CreateApplication(ctx context.Context, tenant string, a *domain.
 		a.UpdatedAt = a.CreatedAt
 	}
 	a.CreatedAt, a.UpdatedAt = normTime(a.CreatedAt), normTime(a.UpdatedAt)
+	defaultClientType(a)
 	return s.writeChange(ctx, change{tenant, domain.EntityApplication, a.ID}, func(tx *tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO applications (tenant, `+appCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (`+placeholders(18, 1)+`)`,
 			tenant, a.ID, a.Name, secret(a.SecretHash), encList(a.GrantTypes), encList(a.Scopes),
 			encList(a.DefaultScopes), int64(a.AccessTokenTTL), int64(a.RefreshTokenTTL), int64(a.RefreshReuseGrace),
-			tx.d.ts(a.CreatedAt), tx.d.ts(a.UpdatedAt))
+			a.ClientType, encList(a.RedirectURIs), encList(a.PostLogoutRedirectURIs), a.FirstParty,
+			a.IDTokenSigningAlg, a.Owner, tx.d.ts(a.CreatedAt), tx.d.ts(a.UpdatedAt))
 		if err != nil {
 			return fmt.Errorf("application %q: %w", a.ID, mapErr(err))
 		}
@@ -103,14 +117,19 @@ func (s *Store) UpdateApplication(ctx context.Context, tenant, id string, fn fun
 		return findApplication(ctx, tx, tenant, id, tx.d.forUpdate())
 	}, fn, func(tx *tx, a *domain.Application, now time.Time) error {
 		a.Tenant, a.ID, a.UpdatedAt = tenant, id, now
+		defaultClientType(a)
 		if err := requireAppScopes(ctx, tx, tenant, a); err != nil {
 			return err
 		}
 		_, err := tx.exec(ctx, `UPDATE applications SET name = ?, grant_types = ?, scopes = ?, default_scopes = ?,
-				access_token_ttl_ns = ?, refresh_token_ttl_ns = ?, refresh_reuse_grace_ns = ?, updated_at = ?
+				access_token_ttl_ns = ?, refresh_token_ttl_ns = ?, refresh_reuse_grace_ns = ?, client_type = ?,
+				redirect_uris = ?, post_logout_redirect_uris = ?, first_party = ?, id_token_signing_alg = ?,
+				owner = ?, updated_at = ?
 				WHERE tenant = ? AND id = ?`,
 			a.Name, encList(a.GrantTypes), encList(a.Scopes), encList(a.DefaultScopes),
-			int64(a.AccessTokenTTL), int64(a.RefreshTokenTTL), int64(a.RefreshReuseGrace), tx.d.ts(now), tenant, id)
+			int64(a.AccessTokenTTL), int64(a.RefreshTokenTTL), int64(a.RefreshReuseGrace), a.ClientType,
+			encList(a.RedirectURIs), encList(a.PostLogoutRedirectURIs), a.FirstParty, a.IDTokenSigningAlg,
+			a.Owner, tx.d.ts(now), tenant, id)
 		return err
 	})
 }
@@ -131,11 +150,17 @@ func (s *Store) SetApplicationSecret(ctx context.Context, tenant, id string, has
 	return &a, nil
 }
 
-// DeleteApplication removes a client. Its refresh tokens stay until they
-// expire; the token endpoint refuses them because the client is gone.
+// DeleteApplication removes a client and the consents given to it, which
+// a client created later with the same id must ask for again. Its refresh
+// tokens and codes stay until they expire; the token endpoint refuses
+// them because the client is gone.
 func (s *Store) DeleteApplication(ctx context.Context, tenant, id string) error {
 	return s.writeChange(ctx, change{tenant, domain.EntityApplication, id}, func(tx *tx) error {
-		return tx.execOne(ctx, fmt.Errorf("application %q: %w", id, domain.ErrNotFound),
-			`DELETE FROM applications WHERE tenant = ? AND id = ?`, tenant, id)
+		if err := tx.execOne(ctx, fmt.Errorf("application %q: %w", id, domain.ErrNotFound),
+			`DELETE FROM applications WHERE tenant = ? AND id = ?`, tenant, id); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `DELETE FROM consents WHERE tenant = ? AND client_id = ?`, tenant, id)
+		return err
 	})
 }

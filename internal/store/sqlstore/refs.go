@@ -10,8 +10,8 @@ import (
 )
 
 // References to roles and scopes are names in JSON list columns: a user's
-// roles, a role's scopes, an application's scopes and default scopes, an
-// API resource's scopes. They are enforced here, inside the writing
+// roles, an identity provider's default roles, a role's scopes, an
+// application's scopes and default scopes, an API resource's scopes. They are enforced here, inside the writing
 // transaction, instead of with join tables and foreign keys: the hot paths
 // (GetUserWithScopes on every password grant, the user's standing in
 // RotateRefreshToken, application lookups) keep reading one row as they
@@ -104,15 +104,17 @@ func (d *dialect) resourcesName() string {
 }
 
 // usesOf counts the records of tenant that name the role or scope id. The
-// lists are not indexed: a delete reads the tenant's users (for a role)
-// or roles, applications and APIs (for a scope), a price paid by a rare
+// lists are not indexed: a delete reads the tenant's users and identity
+// providers (for a role) or roles, applications and APIs (for a scope), a price paid by a rare
 // admin action rather than by every grant.
 func usesOf(ctx context.Context, tx *tx, tenant, kind, id string) (domain.Uses, error) {
 	var u domain.Uses
 	d := tx.d
 	if kind == "role" {
-		err := tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE tenant = ? AND `+d.names("roles"),
-			tenant, id).Scan(&u.Users)
+		err := tx.queryRow(ctx, `SELECT
+				(SELECT COUNT(*) FROM users WHERE tenant = ? AND `+d.names("roles")+`),
+				(SELECT COUNT(*) FROM identity_providers WHERE tenant = ? AND `+d.names("default_roles")+`)`,
+			tenant, id, tenant, id).Scan(&u.Users, &u.IdentityProviders)
 		return u, err
 	}
 	err := tx.queryRow(ctx, `SELECT
@@ -125,9 +127,9 @@ func usesOf(ctx context.Context, tx *tx, tenant, kind, id string) (domain.Uses, 
 
 // deleteReferenced deletes the role or scope id of tenant. Records that
 // still name it make it an InUseError, unless force, which removes the
-// name from users, roles and applications in the same transaction (never
-// from APIs, see InUseError). It returns the ids of the applications it
-// changed, whose cached copies are stale. Callers give it the bulk
+// name from users, roles, applications and identity providers in the same
+// transaction (never from APIs, see InUseError). It returns the ids of the
+// applications it changed, whose cached copies are stale. Callers give it the bulk
 // deadline: with 100,000 users holding a role, counting them took 0.1 s
 // and a forced delete 0.8 s (SQLite) to 1.9 s (PostgreSQL).
 func deleteReferenced(ctx context.Context, tx *tx, tenant, kind, id string, force bool) ([]string, error) {
@@ -148,14 +150,29 @@ func deleteReferenced(ctx context.Context, tx *tx, tenant, kind, id string, forc
 }
 
 // removeUses removes the name id from every list of tenant that holds
-// it; users and applications it changes get a new updatedAt. It returns
-// the ids of the applications it changed.
+// it; users, applications and identity providers it changes get a new
+// updatedAt, and each provider a change in the feed (the role's own
+// change tells followers nothing of providers). It returns the ids of
+// the applications it changed.
 func removeUses(ctx context.Context, tx *tx, tenant, kind, id string) ([]string, error) {
 	d, now := tx.d, tx.d.ts(time.Now())
 	if kind == "role" {
-		_, err := tx.exec(ctx, `UPDATE users SET roles = `+d.without("roles")+`, updated_at = ?
-			WHERE tenant = ? AND `+d.names("roles"), id, now, tenant, id)
-		return nil, err
+		if _, err := tx.exec(ctx, `UPDATE users SET roles = `+d.without("roles")+`, updated_at = ?
+			WHERE tenant = ? AND `+d.names("roles"), id, now, tenant, id); err != nil {
+			return nil, err
+		}
+		idps, err := queryAll(ctx, tx, func(rows *sql.Rows, idp *string) error { return rows.Scan(idp) },
+			`UPDATE identity_providers SET default_roles = `+d.without("default_roles")+`, updated_at = ?
+				WHERE tenant = ? AND `+d.names("default_roles")+` RETURNING id`, id, now, tenant, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, idp := range idps {
+			if err := (change{tenant, domain.EntityIdentityProvider, idp}).append(ctx, tx); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
 	}
 	if _, err := tx.exec(ctx, `UPDATE roles SET scopes = `+d.without("scopes")+`
 		WHERE tenant = ? AND `+d.names("scopes"), id, tenant, id); err != nil {

@@ -22,12 +22,12 @@ func pageLimit(p domain.Page) int {
 	return p.Limit
 }
 
-const tenantCols = `id, name, api_token_max_ttl_ns, created_at`
+const tenantCols = `id, name, api_token_max_ttl_ns, session_idle_timeout_ns, session_max_age_ns, created_at`
 
 func scanTenant(sc interface{ Scan(...any) error }, t *domain.Tenant) error {
-	var maxTTL int64
-	err := sc.Scan(&t.ID, &t.Name, &maxTTL, timeCol{&t.CreatedAt})
-	t.APITokenMaxTTL = time.Duration(maxTTL)
+	var maxTTL, idle, maxAge int64
+	err := sc.Scan(&t.ID, &t.Name, &maxTTL, &idle, &maxAge, timeCol{&t.CreatedAt})
+	t.APITokenMaxTTL, t.SessionIdleTimeout, t.SessionMaxAge = time.Duration(maxTTL), time.Duration(idle), time.Duration(maxAge)
 	return err
 }
 
@@ -38,8 +38,9 @@ func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 	}
 	t.CreatedAt = normTime(t.CreatedAt)
 	return s.writeChange(ctx, change{t.ID, domain.EntityTenant, t.ID}, func(tx *tx) error {
-		if _, err := tx.exec(ctx, `INSERT INTO tenants (id, name, api_token_max_ttl_ns, created_at) VALUES (?, ?, ?, ?)`,
-			t.ID, t.Name, int64(t.APITokenMaxTTL), tx.d.ts(t.CreatedAt)); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO tenants (`+tenantCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
+			t.ID, t.Name, int64(t.APITokenMaxTTL), int64(t.SessionIdleTimeout), int64(t.SessionMaxAge),
+			tx.d.ts(t.CreatedAt)); err != nil {
 			return fmt.Errorf("tenant %q: %w", t.ID, mapErr(err))
 		}
 		if err := createScope(ctx, tx, t.ID, &domain.Scope{ID: domain.AdminScope, Description: "Administer this tenant"}); err != nil {
@@ -72,15 +73,16 @@ func (s *Store) ListTenants(ctx context.Context, p domain.Page) ([]domain.Tenant
 		p.After, pageLimit(p))
 }
 
-// UpdateTenant is a compare-and-swap of a tenant's name and API-token
-// lifetime cap (see store.Store).
+// UpdateTenant is a compare-and-swap of a tenant's name, API-token
+// lifetime cap and session timeouts (see store.Store).
 func (s *Store) UpdateTenant(ctx context.Context, id string, fn func(*domain.Tenant) error) (*domain.Tenant, error) {
 	return update(ctx, s, change{id, domain.EntityTenant, id}, func(tx *tx) (*domain.Tenant, error) {
 		return findTenant(ctx, tx, id, tx.d.forUpdate())
 	}, fn, func(tx *tx, t *domain.Tenant, _ time.Time) error {
 		t.ID = id
-		_, err := tx.exec(ctx, `UPDATE tenants SET name = ?, api_token_max_ttl_ns = ? WHERE id = ?`,
-			t.Name, int64(t.APITokenMaxTTL), id)
+		_, err := tx.exec(ctx, `UPDATE tenants SET name = ?, api_token_max_ttl_ns = ?,
+			session_idle_timeout_ns = ?, session_max_age_ns = ? WHERE id = ?`,
+			t.Name, int64(t.APITokenMaxTTL), int64(t.SessionIdleTimeout), int64(t.SessionMaxAge), id)
 		return err
 	})
 }

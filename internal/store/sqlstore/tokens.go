@@ -281,6 +281,13 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 		s.d.apiTokenPurge(), // in apitokens.go: now minus the grace is the cutoff
 		`DELETE FROM login_failures WHERE (tenant, username, addr) IN
 			(SELECT tenant, username, addr FROM login_failures WHERE expires_at <= ? LIMIT ?)`,
+		`DELETE FROM sessions WHERE (tenant, id) IN
+			(SELECT tenant, id FROM sessions WHERE expires_at <= ? LIMIT ?)`,
+		s.d.purgeIdleSessions(), // in sessions.go: the tenant's idle timeout
+		// Redeemed codes too: a replay of one past its expiry is refused
+		// as unknown anyway.
+		`DELETE FROM auth_codes WHERE (tenant, hash) IN
+			(SELECT tenant, hash FROM auth_codes WHERE expires_at <= ? LIMIT ?)`,
 		// Few rows: one statement. Active keys have no publish_until.
 		`DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND publish_until <= ?`,
 	} {

@@ -38,6 +38,14 @@ func scanUser(sc interface{ Scan(...any) error }, u *domain.User) error {
 
 // CreateUser stores a new user; CreatedAt and UpdatedAt default to now.
 func (s *Store) CreateUser(ctx context.Context, tenant string, u *domain.User) error {
+	stampUser(u)
+	return s.writeChange(ctx, change{tenant, domain.EntityUser, u.ID}, func(tx *tx) error {
+		return insertUser(ctx, tx, tenant, u)
+	})
+}
+
+// stampUser defaults a new user's CreatedAt and UpdatedAt to now.
+func stampUser(u *domain.User) {
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = time.Now()
 	}
@@ -45,16 +53,19 @@ func (s *Store) CreateUser(ctx context.Context, tenant string, u *domain.User) e
 		u.UpdatedAt = u.CreatedAt
 	}
 	u.CreatedAt, u.UpdatedAt = normTime(u.CreatedAt), normTime(u.UpdatedAt)
-	return s.writeChange(ctx, change{tenant, domain.EntityUser, u.ID}, func(tx *tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO users (tenant, `+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			tenant, u.ID, u.Email, u.DisplayName, u.PasswordHash, encList(u.Roles), u.Source, u.Disabled,
-			tx.d.ts(u.CreatedAt), tx.d.ts(u.UpdatedAt), u.ImportedHash)
-		if err != nil {
-			return fmt.Errorf("user %q: %w", u.ID, mapErr(err))
-		}
-		u.Tenant = tenant
-		return requireAll(ctx, tx, tenant, "role", "roles", u.Roles)
-	})
+}
+
+// insertUser writes a new user of tenant in tx (ErrConflict for an id
+// taken) and checks its roles; the caller appends the change.
+func insertUser(ctx context.Context, tx *tx, tenant string, u *domain.User) error {
+	_, err := tx.exec(ctx, `INSERT INTO users (tenant, `+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tenant, u.ID, u.Email, u.DisplayName, u.PasswordHash, encList(u.Roles), u.Source, u.Disabled,
+		tx.d.ts(u.CreatedAt), tx.d.ts(u.UpdatedAt), u.ImportedHash)
+	if err != nil {
+		return fmt.Errorf("user %q: %w", u.ID, mapErr(err))
+	}
+	u.Tenant = tenant
+	return requireAll(ctx, tx, tenant, "role", "roles", u.Roles)
 }
 
 // GetUser returns one user.

@@ -110,6 +110,39 @@ func testChanges(t *testing.T, s store.Store) {
 		}, []domain.Change{{Tenant: "", Entity: domain.EntityGatewayCredential, ID: "edge"}}},
 		{"setting", func() error { return s.PutSetting(c, "k", "v") },
 			[]domain.Change{{Tenant: "", Entity: domain.EntitySetting, ID: "k"}}},
+		{"create identity provider", func() error { return s.CreateIdentityProvider(c, "acme", sampleIdP("idp1")) },
+			[]domain.Change{{Tenant: "acme", Entity: domain.EntityIdentityProvider, ID: "idp1"}}},
+		{"update identity provider", func() error {
+			_, err := s.UpdateIdentityProvider(c, "acme", "idp1", func(p *domain.IdentityProvider) error { p.Enabled = false; return nil })
+			return err
+		}, []domain.Change{{Tenant: "acme", Entity: domain.EntityIdentityProvider, ID: "idp1"}}},
+		{"a link to the provider: none", func() error {
+			return s.LinkIdentity(c, "acme", &domain.FederatedIdentity{Provider: "idp1", Subject: "sub", UserID: "ann"})
+		}, nil},
+		{"delete identity provider", func() error { return s.DeleteIdentityProvider(c, "acme", "idp1") },
+			[]domain.Change{{Tenant: "acme", Entity: domain.EntityIdentityProvider, ID: "idp1"}}},
+		{"a session: none", func() error {
+			if err := s.CreateSession(c, "acme", sampleSession("s1", "ann", base)); err != nil {
+				return err
+			}
+			if err := s.TouchSession(c, "acme", "s1", base.Add(time.Minute)); err != nil {
+				return err
+			}
+			return s.DeleteSession(c, "acme", "ann", "s1")
+		}, nil},
+		{"an authorization code: none", func() error {
+			if err := s.CreateAuthCode(c, "acme", sampleCode("code")); err != nil {
+				return err
+			}
+			_, err := s.RedeemAuthCode(c, "acme", hash("code"), "fam", base)
+			return err
+		}, nil},
+		{"a consent: none", func() error {
+			if err := s.PutConsent(c, "acme", &domain.Consent{UserID: "ann", ClientID: "app1"}); err != nil {
+				return err
+			}
+			return s.DeleteConsent(c, "acme", "ann", "app1")
+		}, nil},
 		{"a read: none", func() error { _, err := s.GetUser(c, "acme", "ann"); return err }, nil},
 	}
 	for _, tt := range tests {

@@ -51,6 +51,12 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"GatewayCredentials", testGatewayCredentials}, // in gatewaycreds.go
 		{"References", testReferences},                 // in refs.go
 		{"Changes", testChanges},                       // in changes.go
+		{"Sessions", testSessions},                     // browser sign-in, in signin.go
+		{"AuthCodes", testAuthCodes},
+		{"Consents", testConsents}, // in signin_fields.go
+		{"SigninFields", testSigninFields},
+		{"IdentityProviders", testIdentityProviders}, // in signin_idp.go
+		{"FederatedIdentities", testFederatedIdentities},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open(t)) })
