@@ -64,29 +64,29 @@ func TestCreateIdentityProvider(t *testing.T) {
 	ctx := context.Background()
 	op := newProvider(t, "")
 
-	x, err := f.svc.CreateIdentityProvider(ctx, boot, "acme", "corp", IdentityProviderPatch{
+	x, err := f.svc.CreateIdentityProvider(ctx, boot, "acme", "azure", IdentityProviderPatch{
 		Issuer: &op.url, ClientID: ptr("tollgate"), ClientSecret: ptr("s3cret-value"), DefaultRoles: &[]string{"reader"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if x.DisplayName != "corp" || x.UsernameClaim != "email" || !x.Enabled || x.CreateUsers || !x.ByOperator ||
+	if x.DisplayName != "azure" || x.UsernameClaim != "email" || !x.Enabled || x.CreateUsers || !x.ByOperator ||
 		strings.Join(x.Scopes, " ") != "openid profile email" || op.hits.Load() != 1 {
 		t.Errorf("created %+v after %d requests", x, op.hits.Load())
 	}
-	stored, err := f.svc.store.GetIdentityProvider(ctx, "acme", "corp")
+	stored, err := f.svc.store.GetIdentityProvider(ctx, "acme", "azure")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(stored.SealedSecret, []byte("s3cret-value")) {
 		t.Fatal("the client secret is stored in clear")
 	}
-	if b, err := f.svc.sealer.Open(stored.SealedSecret, domain.IdentityProviderSecretAD("acme", "corp")); err != nil || string(b) != "s3cret-value" {
+	if b, err := f.svc.sealer.Open(stored.SealedSecret, domain.IdentityProviderSecretAD("acme", "azure")); err != nil || string(b) != "s3cret-value" {
 		t.Fatalf("open sealed secret: %q, %v", b, err)
 	}
-	if _, err := f.svc.sealer.Open(stored.SealedSecret, domain.IdentityProviderSecretAD("other", "corp")); err == nil {
+	if _, err := f.svc.sealer.Open(stored.SealedSecret, domain.IdentityProviderSecretAD("other", "azure")); err == nil {
 		t.Fatal("the sealed secret opens in another tenant")
 	}
-	if _, err := f.svc.CreateIdentityProvider(ctx, boot, "acme", "corp", IdentityProviderPatch{Issuer: &op.url, ClientID: ptr("x")}); !errors.Is(err, domain.ErrConflict) {
+	if _, err := f.svc.CreateIdentityProvider(ctx, boot, "acme", "azure", IdentityProviderPatch{Issuer: &op.url, ClientID: ptr("x")}); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("duplicate id: %v", err)
 	}
 
@@ -165,12 +165,12 @@ func TestUpdateIdentityProvider(t *testing.T) {
 	ctx := context.Background()
 	allowLoopback(t, f)
 	op, next := newProvider(t, ""), newProvider(t, "")
-	if _, err := f.svc.CreateIdentityProvider(ctx, acmeAdmin, "acme", "corp", IdentityProviderPatch{
+	if _, err := f.svc.CreateIdentityProvider(ctx, acmeAdmin, "acme", "azure", IdentityProviderPatch{
 		Issuer: &op.url, ClientID: ptr("x"), ClientSecret: ptr("first")}); err != nil {
 		t.Fatal(err)
 	}
 	sealed := func() []byte {
-		x, err := f.svc.store.GetIdentityProvider(ctx, "acme", "corp")
+		x, err := f.svc.store.GetIdentityProvider(ctx, "acme", "azure")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,42 +181,42 @@ func TestUpdateIdentityProvider(t *testing.T) {
 	// Changes that leave the issuer ask the provider nothing: it may be
 	// down meanwhile.
 	op.srv.Close()
-	x, err := f.svc.UpdateIdentityProvider(ctx, acmeAdmin, "acme", "corp", IdentityProviderPatch{
+	x, err := f.svc.UpdateIdentityProvider(ctx, acmeAdmin, "acme", "azure", IdentityProviderPatch{
 		Issuer: &op.url, DisplayName: ptr("Corp"), Enabled: ptr(false), DefaultRoles: &[]string{"reader"}})
 	if err != nil || x.DisplayName != "Corp" || x.Enabled || x.ByOperator || !bytes.Equal(sealed(), first) {
 		t.Fatalf("update: %+v, %v", x, err)
 	}
 	// The operator approves the issuer by sending it.
-	if x, err = f.svc.UpdateIdentityProvider(ctx, boot, "acme", "corp", IdentityProviderPatch{Issuer: &op.url}); err != nil || !x.ByOperator {
+	if x, err = f.svc.UpdateIdentityProvider(ctx, boot, "acme", "azure", IdentityProviderPatch{Issuer: &op.url}); err != nil || !x.ByOperator {
 		t.Fatalf("operator's approval: %+v, %v", x, err)
 	}
 	// A new issuer is discovered, and is the tenant admin's.
-	_, err = f.svc.UpdateIdentityProvider(ctx, acmeAdmin, "acme", "corp", IdentityProviderPatch{Issuer: ptr("http://127.0.0.1:1")})
+	_, err = f.svc.UpdateIdentityProvider(ctx, acmeAdmin, "acme", "azure", IdentityProviderPatch{Issuer: ptr("http://127.0.0.1:1")})
 	invalidOn(t, err, "issuer")
-	if x, _ := f.svc.store.GetIdentityProvider(ctx, "acme", "corp"); x.Issuer != op.url || !x.ByOperator {
+	if x, _ := f.svc.store.GetIdentityProvider(ctx, "acme", "azure"); x.Issuer != op.url || !x.ByOperator {
 		t.Fatalf("a refused issuer was stored: %+v", x)
 	}
-	if x, err = f.svc.UpdateIdentityProvider(ctx, acmeAdmin, "acme", "corp", IdentityProviderPatch{Issuer: &next.url}); err != nil ||
+	if x, err = f.svc.UpdateIdentityProvider(ctx, acmeAdmin, "acme", "azure", IdentityProviderPatch{Issuer: &next.url}); err != nil ||
 		x.Issuer != next.url || x.ByOperator || next.hits.Load() != 1 {
 		t.Fatalf("new issuer: %+v, %v, %d requests", x, err, next.hits.Load())
 	}
-	_, err = f.svc.UpdateIdentityProvider(ctx, acmeAdmin, "acme", "corp", IdentityProviderPatch{ClientSecret: ptr("")})
+	_, err = f.svc.UpdateIdentityProvider(ctx, acmeAdmin, "acme", "azure", IdentityProviderPatch{ClientSecret: ptr("")})
 	invalidOn(t, err, "clientSecret")
-	_, err = f.svc.UpdateIdentityProvider(ctx, acmeAdmin, "acme", "corp", IdentityProviderPatch{DefaultRoles: &[]string{"nope"}})
+	_, err = f.svc.UpdateIdentityProvider(ctx, acmeAdmin, "acme", "azure", IdentityProviderPatch{DefaultRoles: &[]string{"nope"}})
 	invalidOn(t, err, "defaultRoles")
-	if _, err = f.svc.UpdateIdentityProvider(ctx, acmeAdmin, "acme", "corp", IdentityProviderPatch{ClientSecret: ptr("second")}); err != nil {
+	if _, err = f.svc.UpdateIdentityProvider(ctx, acmeAdmin, "acme", "azure", IdentityProviderPatch{ClientSecret: ptr("second")}); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := f.svc.sealer.Open(sealed(), domain.IdentityProviderSecretAD("acme", "corp")); err != nil || string(b) != "second" {
+	if b, err := f.svc.sealer.Open(sealed(), domain.IdentityProviderSecretAD("acme", "azure")); err != nil || string(b) != "second" {
 		t.Errorf("new secret: %q, %v", b, err)
 	}
 	if _, err := f.svc.UpdateIdentityProvider(ctx, acmeAdmin, "acme", "nope", IdentityProviderPatch{}); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("unknown provider: %v", err)
 	}
-	if err := f.svc.DeleteIdentityProvider(ctx, acmeAdmin, "acme", "corp"); err != nil {
+	if err := f.svc.DeleteIdentityProvider(ctx, acmeAdmin, "acme", "azure"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.GetIdentityProvider(ctx, acmeAdmin, "acme", "corp"); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := f.svc.GetIdentityProvider(ctx, acmeAdmin, "acme", "azure"); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("after delete: %v", err)
 	}
 }
