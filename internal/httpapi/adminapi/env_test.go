@@ -50,8 +50,15 @@ func newEnv(t *testing.T) *env { return newEnvUpstreams(t, nil) }
 // which identity providers obey too.
 func newEnvUpstreams(t *testing.T, pol *upstream.Policy) *env {
 	t.Helper()
+	return newEnvOn(t, filepath.Join(t.TempDir(), "tollgate.db"), pol)
+}
+
+// newEnvOn is newEnvUpstreams on the database dsn (a SQLite file or a
+// PostgreSQL URL).
+func newEnvOn(t *testing.T, dsn string, pol *upstream.Policy) *env {
+	t.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "tollgate.db"))
+	st, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

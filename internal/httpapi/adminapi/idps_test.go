@@ -25,8 +25,9 @@ func idpBody(id, attrs string) string {
 	return `{"data":{"type":"identityProvider","id":"` + id + `","attributes":{` + attrs + `}}}`
 }
 
-func TestIdentityProviders(t *testing.T) {
-	e := newEnv(t)
+func TestIdentityProviders(t *testing.T) { testIdentityProviders(t, newEnv(t)) }
+
+func testIdentityProviders(t *testing.T, e *env) {
 	issuer := discoveryServer(t)
 	acme := e.jwt("acme", "alice", "tollgate:admin")
 	idps := "/acme/api/v1/entities/identityProviders"
@@ -59,16 +60,16 @@ func TestIdentityProviders(t *testing.T) {
 	for _, tc := range []struct {
 		name, token, body, pointer, says string
 	}{
-		{"tenant admin's loopback issuer", acme, idpBody("a", `"issuer":"` + issuer + `","clientId":"x"`), "issuer", upstream.Flag},
+		{"tenant admin's loopback issuer", acme, idpBody("a", `"issuer":"`+issuer+`","clientId":"x"`), "issuer", upstream.Flag},
 		{"tenant admin's private issuer", acme, idpBody("b", `"issuer":"https://192.168.1.10/","clientId":"x"`), "issuer", "not a public address"},
 		{"tenant admin's http issuer", acme, idpBody("c", `"issuer":"http://login.example/","clientId":"x"`), "issuer", "https"},
 		{"unreachable issuer", bootstrapToken, idpBody("d", `"issuer":"http://127.0.0.1:1","clientId":"x"`), "issuer", "discovery"},
 		{"issuer with a query", bootstrapToken, idpBody("e", `"issuer":"https://login.example/?a=b","clientId":"x"`), "issuer", "query"},
-		{"unknown default role", bootstrapToken, idpBody("f", `"issuer":"` + issuer + `","clientId":"x","defaultRoles":["nope"]`), "defaultRoles", "nope"},
-		{"no client id", bootstrapToken, idpBody("g", `"issuer":"` + issuer + `"`), "clientId", "required"},
-		{"scopes without openid", bootstrapToken, idpBody("h", `"issuer":"` + issuer + `","clientId":"x","scopes":["email"]`), "scopes", "openid"},
-		{"bad username claim", bootstrapToken, idpBody("i", `"issuer":"` + issuer + `","clientId":"x","usernameClaim":"a.b"`), "usernameClaim", "claim"},
-		{"upper-case id", bootstrapToken, idpBody("Corp", `"issuer":"` + issuer + `","clientId":"x"`), "id", "lower-case"},
+		{"unknown default role", bootstrapToken, idpBody("f", `"issuer":"`+issuer+`","clientId":"x","defaultRoles":["nope"]`), "defaultRoles", "nope"},
+		{"no client id", bootstrapToken, idpBody("g", `"issuer":"`+issuer+`"`), "clientId", "required"},
+		{"scopes without openid", bootstrapToken, idpBody("h", `"issuer":"`+issuer+`","clientId":"x","scopes":["email"]`), "scopes", "openid"},
+		{"bad username claim", bootstrapToken, idpBody("i", `"issuer":"`+issuer+`","clientId":"x","usernameClaim":"a.b"`), "usernameClaim", "claim"},
+		{"upper-case id", bootstrapToken, idpBody("Corp", `"issuer":"`+issuer+`","clientId":"x"`), "id", "lower-case"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.must(e.do("POST", idps, tc.token, tc.body), 400)

@@ -19,8 +19,9 @@ func (e *env) addSession(user, id string) {
 	}
 }
 
-func TestSessionsAndConsents(t *testing.T) {
-	e := newEnv(t)
+func TestSessionsAndConsents(t *testing.T) { testSessionsAndConsents(t, newEnv(t)) }
+
+func testSessionsAndConsents(t *testing.T, e *env) {
 	admin := e.jwt("acme", "alice", "tollgate:admin")
 	bob := e.jwt("acme", "bob", "orders:read")
 	for _, u := range []string{"bob", "carol"} {

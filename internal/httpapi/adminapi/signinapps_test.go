@@ -18,8 +18,9 @@ func appBody(attrs string) string {
 	return `{"data":{"type":"application","attributes":{"name":"web",` + attrs + `}}}`
 }
 
-func TestApplicationSignInAttributes(t *testing.T) {
-	e := newEnv(t)
+func TestApplicationSignInAttributes(t *testing.T) { testApplicationSignInAttributes(t, newEnv(t)) }
+
+func testApplicationSignInAttributes(t *testing.T, e *env) {
 	tok := e.jwt("acme", "alice", "tollgate:admin")
 	apps := "/acme/api/v1/entities/applications"
 
@@ -91,15 +92,18 @@ func TestApplicationSignInAttributes(t *testing.T) {
 	}
 }
 
-func TestTenantSessionAttributes(t *testing.T) {
-	e := newEnv(t)
+func TestTenantSessionAttributes(t *testing.T) { testTenantSessionAttributes(t, newEnv(t)) }
+
+func testTenantSessionAttributes(t *testing.T, e *env) {
 	r := e.must(e.do("POST", "/api/v1/entities/tenants", bootstrapToken,
 		`{"data":{"type":"tenant","id":"beta","attributes":{"sessionIdleTimeoutSeconds":900,"sessionMaxAgeSeconds":28800}}}`), 201)
 	if a := r.resource(t).Attributes; a["sessionIdleTimeoutSeconds"] != 900.0 || a["sessionMaxAgeSeconds"] != 28800.0 {
 		t.Fatalf("created %s", r.raw)
 	}
 	self := "/api/v1/entities/tenants/beta"
-	patch := func(attrs string) string { return `{"data":{"type":"tenant","id":"beta","attributes":{` + attrs + `}}}` }
+	patch := func(attrs string) string {
+		return `{"data":{"type":"tenant","id":"beta","attributes":{` + attrs + `}}}`
+	}
 	a := e.must(e.do("PATCH", self, bootstrapToken, patch(`"name":"Beta"`)), 200).resource(t).Attributes
 	if a["sessionIdleTimeoutSeconds"] != 900.0 || a["sessionMaxAgeSeconds"] != 28800.0 || a["name"] != "Beta" {
 		t.Errorf("a rename changed the limits: %v", a)
