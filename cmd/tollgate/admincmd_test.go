@@ -26,6 +26,14 @@ import (
 // adminServer hosts the real admin API over SQLite with tenant acme.
 func adminServer(t *testing.T) (url, bootstrap string) {
 	t.Helper()
+	url, bootstrap, _ = adminServerStore(t)
+	return url, bootstrap
+}
+
+// adminServerStore is adminServer that also returns its store, for what
+// the admin API does not create (sessions, consents).
+func adminServerStore(t *testing.T) (url, bootstrap string, st *sqlstore.Store) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
@@ -38,7 +46,7 @@ func adminServer(t *testing.T) (url, bootstrap string) {
 		}
 	}
 	bootstrap = "boot"
-	if err := authn.SetBootstrapToken(ctx, st, bootstrap); err != nil {
+	if err = authn.SetBootstrapToken(ctx, st, bootstrap); err != nil {
 		t.Fatal(err)
 	}
 	sealer, err := secret.NewSealer(make([]byte, 32))
@@ -52,10 +60,11 @@ func adminServer(t *testing.T) (url, bootstrap string) {
 	hasher := secret.NewHasher(secret.Params{Memory: 64, Time: 1, Threads: 1}, 1, time.Second)
 	m := route.New()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	adminapi.New(admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: keys}), admin.NewAuthenticator(st, keys.KeySource, nil, nil), log).Register(m)
+	svc := admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: keys, Sealer: sealer})
+	adminapi.New(svc, admin.NewAuthenticator(st, keys.KeySource, nil, nil), log).Register(m)
 	srv := httptest.NewServer(m)
 	t.Cleanup(srv.Close)
-	return srv.URL, bootstrap
+	return srv.URL, bootstrap, st
 }
 
 // run executes the root command with args and stdin; it returns stdout.

@@ -40,8 +40,10 @@ func newAppCmd() *cobra.Command {
 // of which update sends only those given.
 func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
 	var (
-		name                         string
+		name, idTokenAlg             string
 		grants, scopes, defaults     []string
+		redirects, logoutRedirects   []string
+		public, thirdParty           bool
 		accessTTL, refreshTTL, grace time.Duration
 	)
 	sub := &cobra.Command{
@@ -73,6 +75,23 @@ func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
 		if refreshTTL > 0 || cmd.Flags().Changed("refresh-ttl") {
 			attrs["refreshTokenTtl"] = int64(refreshTTL / time.Second)
 		}
+		if given("redirect-uri") {
+			attrs["redirectUris"] = list(redirects)
+		}
+		if given("post-logout-redirect-uri") {
+			attrs["postLogoutRedirectUris"] = list(logoutRedirects)
+		}
+		// The server's defaults (confidential, first party) stand unless
+		// a flag is given: update sends only what changes.
+		if cmd.Flags().Changed("public") {
+			attrs["clientType"] = map[bool]string{true: "public", false: "confidential"}[public]
+		}
+		if cmd.Flags().Changed("third-party") {
+			attrs["firstParty"] = !thirdParty
+		}
+		if cmd.Flags().Changed("id-token-alg") {
+			attrs["idTokenSigningAlg"] = idTokenAlg
+		}
 		if cmd.Flags().Changed("refresh-reuse-grace") {
 			if grace%time.Second != 0 {
 				return fmt.Errorf("--refresh-reuse-grace: %v is not a whole number of seconds", grace)
@@ -88,6 +107,9 @@ func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if r.Attributes["clientType"] == "confidential" && r.Attributes["clientSecretSet"] == false {
+				fmt.Fprintf(cmd.ErrOrStderr(), "The application has no secret yet: give it one with `tollgate app rotate-secret %s`.\n", args[0])
+			}
 			return printCreated(cmd, f, adminclient.Applications, r)
 		}
 		r, err := c.Create(cmd.Context(), adminclient.Applications, "", attrs)
@@ -98,19 +120,30 @@ func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
 	}
 	fs := sub.Flags()
 	fs.StringVar(&name, "name", "", "application name (required by create)")
-	fs.StringArrayVar(&grants, "grant", nil, "allowed grant type (repeatable; default password, refresh_token, client_credentials)")
+	fs.StringArrayVar(&grants, "grant", nil,
+		"allowed grant type (repeatable; default password, refresh_token, client_credentials; for a public client authorization_code, refresh_token)")
 	fs.StringArrayVar(&scopes, "scope", nil, "scope the application may request (repeatable)")
 	fs.StringArrayVar(&defaults, "default-scope", nil, "scope granted when a request names none (repeatable)")
 	fs.DurationVar(&accessTTL, "access-ttl", 0, "access token lifetime, e.g. 1h (default 1h)")
 	fs.DurationVar(&refreshTTL, "refresh-ttl", 0, "refresh token lifetime, e.g. 24h (default 24h)")
+	fs.StringArrayVar(&redirects, "redirect-uri", nil,
+		"where sign-in responses may go, matched exactly (repeatable): https, http on 127.0.0.1, [::1] or localhost, or com.example.app:/path")
+	fs.StringArrayVar(&logoutRedirects, "post-logout-redirect-uri", nil, "where the user may be sent after signing out (repeatable)")
+	fs.BoolVar(&public, "public", false,
+		"a public client (browser or native app): no secret, no password or client_credentials grant; --public=false makes it confidential")
+	fs.BoolVar(&thirdParty, "third-party", false, "a third-party application: users are asked to consent; --third-party=false makes it first party")
+	fs.StringVar(&idTokenAlg, "id-token-alg", "", `algorithm of its ID tokens: "" for the tenant's, or RS256`)
 	fs.DurationVar(&grace, "refresh-reuse-grace", 0,
 		"how long a just-rotated refresh token may be presented again to get the same successor, e.g. 30s, at most 5m; 0 turns it off (default 30s)")
 	return sub
 }
 
 // printSecret prints an application with its secret, which the server
-// will not show again.
+// will not show again; a public client has none.
 func printSecret(cmd *cobra.Command, f *adminFlags, r *adminclient.Resource) error {
+	if _, ok := r.Attributes["clientSecret"]; !ok {
+		return printCreated(cmd, f, adminclient.Applications, r)
+	}
 	cols := append([]string{"clientSecret"}, adminclient.Columns[adminclient.Applications]...)
 	if err := adminclient.PrintOne(cmd.OutOrStdout(), f.output, cols, r); err != nil {
 		return err

@@ -40,6 +40,7 @@ func newRootCmd() *cobra.Command {
 		newScopeCmd(),
 		newAPICmd(),
 		newAppCmd(),
+		newIdpCmd(),
 		newKeyCmd(),
 		newTokenCmd(),
 		newAuditCmd(),

@@ -15,7 +15,7 @@ import (
 func newTenantCmd() *cobra.Command {
 	cmd, f := newAdminCmd("tenant", "Manage tenants (bootstrap token only)")
 	for _, verb := range []string{"create", "update"} {
-		var name, maxTTL string
+		var name, maxTTL, idle, maxAge string
 		sub := &cobra.Command{
 			Use: verb + " ID",
 			Short: map[string]string{
@@ -34,6 +34,18 @@ func newTenantCmd() *cobra.Command {
 						return fmt.Errorf("--api-token-max-ttl: %w", err)
 					}
 					attrs["apiTokenMaxTtl"] = secs
+				}
+				for _, x := range []struct{ flag, attr, value string }{
+					{"session-idle-timeout", "sessionIdleTimeoutSeconds", idle},
+					{"session-max-age", "sessionMaxAgeSeconds", maxAge},
+				} {
+					if cmd.Flags().Changed(x.flag) {
+						secs, err := parseSeconds(x.value)
+						if err != nil {
+							return fmt.Errorf("--%s: %w", x.flag, err)
+						}
+						attrs[x.attr] = secs
+					}
 				}
 				c, err := f.client()
 				if err != nil {
@@ -54,6 +66,10 @@ func newTenantCmd() *cobra.Command {
 		sub.Flags().StringVar(&name, "name", "", "display name")
 		sub.Flags().StringVar(&maxTTL, "api-token-max-ttl", "",
 			"longest lifetime of new API tokens: seconds, a Go duration (2160h) or days (90d); 0 for no cap (the default). Existing tokens keep their expiry")
+		sub.Flags().StringVar(&idle, "session-idle-timeout", "",
+			"how long a browser session may go unused, e.g. 30m; 0 for the default (30m)")
+		sub.Flags().StringVar(&maxAge, "session-max-age", "",
+			"how long a browser session lasts at most, e.g. 12h or 7d; 0 for the default (12h)")
 		cmd.AddCommand(sub)
 	}
 	cmd.AddCommand(crudCmds(f, adminclient.Tenants, "tenant")...)

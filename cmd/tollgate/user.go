@@ -93,6 +93,7 @@ func newUserCmd() *cobra.Command {
 	cmd.AddCommand(crudCmds(f, adminclient.Users, "user")...)
 	cmd.AddCommand(newUserImportCmd(f)) // in import.go
 	cmd.AddCommand(newUserTokenCmd(f))
+	cmd.AddCommand(userSessionCmds(f)...) // in user_sessions.go
 	cmd.AddCommand(&cobra.Command{
 		Use:   "unlock ID",
 		Short: "Clear a user's failed sign-ins, so they may sign in again at once",

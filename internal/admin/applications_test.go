@@ -35,3 +35,20 @@ func TestNewApplicationDefaults(t *testing.T) {
 		})
 	}
 }
+
+// Admins' applications are confidential and first party unless asked
+// otherwise; a public one gets the grants a public client may use.
+func TestNewApplicationSignInDefaults(t *testing.T) {
+	a := newApplication(ApplicationPatch{})
+	if a.ClientType != domain.ClientConfidential || !a.FirstParty || a.RedirectURIs == nil || a.PostLogoutRedirectURIs == nil {
+		t.Errorf("defaults: %+v", a)
+	}
+	pub := newApplication(ApplicationPatch{ClientType: ptr(domain.ClientPublic), FirstParty: ptr(false)})
+	if !pub.IsPublic() || pub.FirstParty || !slices.Equal(pub.GrantTypes, DefaultPublicGrantTypes) {
+		t.Errorf("public: %+v", pub)
+	}
+	pub = newApplication(ApplicationPatch{ClientType: ptr(domain.ClientPublic), GrantTypes: &[]string{domain.GrantRefreshToken}})
+	if !slices.Equal(pub.GrantTypes, []string{domain.GrantRefreshToken}) {
+		t.Errorf("public with grants given: %v", pub.GrantTypes)
+	}
+}

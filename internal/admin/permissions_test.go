@@ -53,8 +53,9 @@ type fixture struct {
 // other; in acme (besides the admin scope and role every tenant gets) the
 // scopes orders:read and spare, the roles reader and spare, the users
 // alice (admin), bob (reader) and carol, an application, the API "orders"
-// and bob's API token "laptop"; in other a user bob; and the gateway
-// credential "edge". Fixtures copy it: seeding each anew would take most
+// and bob's API token "laptop", the identity provider "corp", a session
+// each of bob and carol ("s-bob", "s-carol") and bob's consent to the
+// application; in other a user bob; and the gateway credential "edge". Fixtures copy it: seeding each anew would take most
 // of the test's time.
 type seed struct {
 	path  string
@@ -93,6 +94,7 @@ func newSeed(t *testing.T) seed {
 	must(err)
 	_, _, err = svc.CreateGatewayCredential(ctx, boot, "edge", "")
 	must(err)
+	seedSignIn(t, svc, app.ID)
 	must(f.close())
 	return seed{path: path, appID: app.ID}
 }
@@ -378,6 +380,7 @@ func TestPermissionMatrix(t *testing.T) {
 			return f.svc.DeleteAPIToken(ctx, p, "acme", "bob", "laptop")
 		}},
 	}
+	useCases = append(useCases, signInUseCases(t)...)
 	for _, uc := range useCases {
 		t.Run(uc.name, func(t *testing.T) {
 			refused := newFixture(t, sd) // shared by the principals refused

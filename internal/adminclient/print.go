@@ -18,11 +18,12 @@ const (
 // Columns are the attributes shown in tables, per collection; "id" is the
 // resource id.
 var Columns = map[string][]string{
-	Tenants:      {"id", "name", "apiTokenMaxTtl"},
+	Tenants:      {"id", "name", "apiTokenMaxTtl", "sessionIdleTimeoutSeconds", "sessionMaxAgeSeconds"},
 	Users:        {"id", "email", "displayName", "roles", "source", "disabled"},
 	Roles:        {"id", "scopes"},
 	Scopes:       {"id", "description"},
-	Applications: {"clientId", "name", "grantTypes", "scopes", "defaultScopes", "accessTokenTtl", "refreshTokenTtl", "refreshReuseGraceSeconds"},
+	Applications: {"clientId", "name", "clientType", "firstParty", "grantTypes", "redirectUris", "scopes", "defaultScopes",
+		"accessTokenTtl", "refreshTokenTtl", "refreshReuseGraceSeconds"},
 }
 
 // CheckFormat reports an unknown output format.

@@ -18,6 +18,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/feed"
+	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
@@ -43,10 +44,21 @@ type env struct {
 	changed []string // OnApplicationChange calls, "tenant/clientID"
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvUpstreams(t, nil) }
+
+// newEnvUpstreams is newEnv with the upstream policy pol (nil: strict),
+// which identity providers obey too.
+func newEnvUpstreams(t *testing.T, pol *upstream.Policy) *env {
+	t.Helper()
+	return newEnvOn(t, filepath.Join(t.TempDir(), "tollgate.db"), pol)
+}
+
+// newEnvOn is newEnvUpstreams on the database dsn (a SQLite file or a
+// PostgreSQL URL).
+func newEnvOn(t *testing.T, dsn string, pol *upstream.Policy) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "tollgate.db"))
+	st, err := sqlstore.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +95,7 @@ func newEnv(t *testing.T) *env {
 	if err := changes.CatchUp(ctx); err != nil {
 		t.Fatal(err)
 	}
-	svc := admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: e.keys, Sealer: sealer,
+	svc := admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: e.keys, Sealer: sealer, Upstreams: pol,
 		Feed: feed.NewGroup(e.revoked.Sync, changes.CatchUp)})
 	m := route.New()
 	adminapi.New(svc, auth, log).Register(m)
