@@ -63,9 +63,22 @@ func (s *Service) checkResourceScopes(ctx context.Context, tenant string, rs []d
 // tenant admin only to public addresses or the operator's allow-list
 // (see package upstream; the gateway checks again when it dials).
 func (s *Service) upstreamAllowed(ctx context.Context, p Principal, raw string) error {
+	host, port, err := hostPort("upstream", raw)
+	if err != nil {
+		return err
+	}
+	if err := s.upstreams.Check(ctx, host, port, p.Bootstrap); err != nil {
+		return domain.Invalid("upstream", "%v", err)
+	}
+	return nil
+}
+
+// hostPort is the host and port an http or https URL (attribute field)
+// leads to, the scheme's port when it names none.
+func hostPort(field, raw string) (string, uint16, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return domain.Invalid("upstream", "not a URL")
+		return "", 0, domain.Invalid(field, "not a URL")
 	}
 	port := u.Port()
 	if port == "" {
@@ -73,12 +86,9 @@ func (s *Service) upstreamAllowed(ctx context.Context, p Principal, raw string) 
 	}
 	n, err := strconv.ParseUint(port, 10, 16)
 	if err != nil || n == 0 {
-		return domain.Invalid("upstream", "bad port %q", port)
+		return "", 0, domain.Invalid(field, "bad port %q", port)
 	}
-	if err := s.upstreams.Check(ctx, u.Hostname(), uint16(n), p.Bootstrap); err != nil {
-		return domain.Invalid("upstream", "%v", err)
-	}
-	return nil
+	return u.Hostname(), uint16(n), nil
 }
 
 func normResources(rs []domain.APIResource) {

@@ -26,14 +26,16 @@ type APITokenSpec struct {
 
 // canManageAPITokens: admins of the tenant for any of its users, and a
 // user for themself with any credential of theirs (DESIGN §2 "apiTokens").
+// Sessions and consents follow the same rule (sessions.go).
 func canManageAPITokens(p Principal, tenant, userID string) error {
 	return canReadUser(p, tenant, userID)
 }
 
-// apiTokenOwner checks the permission, then that tenant and user exist,
-// and returns both; callers address the user by the returned user's id,
-// which userID names in any case or width.
-func (s *Service) apiTokenOwner(ctx context.Context, p Principal, tenant, userID string) (*domain.Tenant, *domain.User, error) {
+// ownUser checks that p may manage userID's own things (API tokens,
+// sessions, consents), then that tenant and user exist, and returns both;
+// callers address the user by the returned user's id, which userID names
+// in any case or width.
+func (s *Service) ownUser(ctx context.Context, p Principal, tenant, userID string) (*domain.Tenant, *domain.User, error) {
 	userID, err := s.userID(ctx, tenant, userID)
 	if err != nil {
 		return nil, nil, err
@@ -52,7 +54,7 @@ func (s *Service) apiTokenOwner(ctx context.Context, p Principal, tenant, userID
 // CreateAPIToken makes a token for userID and returns its record and the
 // token string, which exists nowhere else: only its hash is stored.
 func (s *Service) CreateAPIToken(ctx context.Context, p Principal, tenant, userID string, spec APITokenSpec) (*domain.APIToken, string, error) {
-	ten, u, err := s.apiTokenOwner(ctx, p, tenant, userID)
+	ten, u, err := s.ownUser(ctx, p, tenant, userID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -131,7 +133,7 @@ func (s *Service) apiTokenScopes(ctx context.Context, tenant string, u *domain.U
 
 // GetAPIToken returns one token's record (never the token itself).
 func (s *Service) GetAPIToken(ctx context.Context, p Principal, tenant, userID, id string) (*domain.APIToken, error) {
-	_, u, err := s.apiTokenOwner(ctx, p, tenant, userID)
+	_, u, err := s.ownUser(ctx, p, tenant, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +142,7 @@ func (s *Service) GetAPIToken(ctx context.Context, p Principal, tenant, userID, 
 
 // ListAPITokens returns a page of a user's tokens and the next cursor.
 func (s *Service) ListAPITokens(ctx context.Context, p Principal, tenant, userID string, pg domain.Page) ([]domain.APIToken, string, error) {
-	_, u, err := s.apiTokenOwner(ctx, p, tenant, userID)
+	_, u, err := s.ownUser(ctx, p, tenant, userID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -157,7 +159,7 @@ func (s *Service) ListAPITokens(ctx context.Context, p Principal, tenant, userID
 // on this node (changed catches up on its revocation) and within a second
 // on the others.
 func (s *Service) DeleteAPIToken(ctx context.Context, p Principal, tenant, userID, id string) error {
-	_, u, err := s.apiTokenOwner(ctx, p, tenant, userID)
+	_, u, err := s.ownUser(ctx, p, tenant, userID)
 	if err != nil {
 		return err
 	}

@@ -9,27 +9,45 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
-// DefaultGrantTypes are allowed to an application created without any.
-var DefaultGrantTypes = []string{domain.GrantPassword, domain.GrantRefreshToken, domain.GrantClientCredentials}
+// DefaultGrantTypes are allowed to a confidential application created
+// without any; DefaultPublicGrantTypes to a public one, which may use
+// neither the password grant nor client credentials.
+var (
+	DefaultGrantTypes       = []string{domain.GrantPassword, domain.GrantRefreshToken, domain.GrantClientCredentials}
+	DefaultPublicGrantTypes = []string{domain.GrantAuthorizationCode, domain.GrantRefreshToken}
+)
 
 // ApplicationPatch holds the attributes of a partial application update.
 type ApplicationPatch struct {
-	Name              *string
-	GrantTypes        *[]string
-	Scopes            *[]string
-	DefaultScopes     *[]string
-	AccessTokenTTL    *time.Duration
-	RefreshTokenTTL   *time.Duration
-	RefreshReuseGrace *time.Duration
+	Name                   *string
+	GrantTypes             *[]string
+	Scopes                 *[]string
+	DefaultScopes          *[]string
+	AccessTokenTTL         *time.Duration
+	RefreshTokenTTL        *time.Duration
+	RefreshReuseGrace      *time.Duration
+	ClientType             *string
+	RedirectURIs           *[]string
+	PostLogoutRedirectURIs *[]string
+	FirstParty             *bool
+	IDTokenSigningAlg      *string
+	// Owner is read-only here (the developer portal sets it): a value is
+	// only compared with the stored one, so a client may send back what
+	// it read, and refused when it differs.
+	Owner *string
 }
 
 // CreateApplication registers an OAuth client with the attributes of
 // attrs, the defaults for those it leaves out: it generates the client id
-// and secret, stores only the secret's hash and returns the secret, which
-// is never available again.
+// and, for a confidential client, the secret; it stores only the
+// secret's hash and returns the secret, which is never available again.
+// A public client gets no secret ("").
 func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant string, attrs ApplicationPatch) (a *domain.Application, clientSecret string, err error) {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, "", err
+	}
+	if attrs.Owner != nil && *attrs.Owner != "" {
+		return nil, "", errOwnerReadOnly()
 	}
 	a = newApplication(attrs)
 	a.Tenant = tenant
@@ -38,11 +56,15 @@ func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant str
 	if err := domain.ValidateApplication(a); err != nil {
 		return nil, "", err
 	}
-	clientSecret, err = token.NewOpaque(token.PrefixClientSecret)
-	if err != nil {
-		return nil, "", err
+	// Empty, not nil: the column holds no NULL, and no secret's hash is
+	// empty, so nothing authenticates as a public client.
+	a.SecretHash = []byte{}
+	if !a.IsPublic() {
+		if clientSecret, err = token.NewOpaque(token.PrefixClientSecret); err != nil {
+			return nil, "", err
+		}
+		a.SecretHash = secret.HashToken(clientSecret)
 	}
-	a.SecretHash = secret.HashToken(clientSecret)
 	a.CreatedAt = s.Now()
 	a.UpdatedAt = a.CreatedAt
 	if err := s.store.CreateApplication(ctx, tenant, a); err != nil {
@@ -55,19 +77,27 @@ func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant str
 // newApplication is the application attrs describe, with the defaults in
 // one place for every way of creating one (admin API, console). A zero
 // refresh reuse grace is a setting (off), so only an absent one defaults.
+// Applications admins create are first party (no consent page) unless
+// attrs say otherwise.
 func newApplication(attrs ApplicationPatch) *domain.Application {
 	a := &domain.Application{
-		GrantTypes:        append([]string(nil), DefaultGrantTypes...),
-		Scopes:            []string{},
-		DefaultScopes:     []string{},
-		AccessTokenTTL:    domain.DefaultAccessTokenTTL,
-		RefreshTokenTTL:   domain.DefaultRefreshTokenTTL,
-		RefreshReuseGrace: domain.DefaultRefreshReuseGrace,
+		Scopes:                 []string{},
+		DefaultScopes:          []string{},
+		AccessTokenTTL:         domain.DefaultAccessTokenTTL,
+		RefreshTokenTTL:        domain.DefaultRefreshTokenTTL,
+		RefreshReuseGrace:      domain.DefaultRefreshReuseGrace,
+		ClientType:             domain.ClientConfidential,
+		RedirectURIs:           []string{},
+		PostLogoutRedirectURIs: []string{},
+		FirstParty:             true,
 	}
 	applyApplicationPatch(a, attrs)
 	// An empty list or a zero lifetime asks for the default too.
 	if len(a.GrantTypes) == 0 {
 		a.GrantTypes = append([]string(nil), DefaultGrantTypes...)
+		if a.IsPublic() {
+			a.GrantTypes = append([]string(nil), DefaultPublicGrantTypes...)
+		}
 	}
 	if a.AccessTokenTTL == 0 {
 		a.AccessTokenTTL = domain.DefaultAccessTokenTTL
@@ -104,19 +134,37 @@ func (s *Service) ListApplications(ctx context.Context, p Principal, tenant stri
 // UpdateApplication applies patch to application id, as a
 // compare-and-swap that leaves the secret alone: a rotation meanwhile is
 // never undone.
+//
+// A client made public loses its secret at once (after the update, so a
+// refused update keeps it). A public client made confidential has no
+// secret until one is rotated in (RotateApplicationSecret): the update
+// answer never carries a secret, and until then nothing authenticates
+// as the client.
 func (s *Service) UpdateApplication(ctx context.Context, p Principal, tenant, id string, patch ApplicationPatch) (*domain.Application, error) {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, err
 	}
 	a, err := s.store.UpdateApplication(ctx, tenant, id, func(a *domain.Application) error {
+		if patch.Owner != nil && *patch.Owner != a.Owner {
+			return errOwnerReadOnly()
+		}
 		applyApplicationPatch(a, patch)
 		return domain.ValidateApplication(a)
 	})
 	if err != nil {
 		return nil, err
 	}
+	if a.IsPublic() && len(a.SecretHash) > 0 {
+		if a, err = s.store.SetApplicationSecret(ctx, tenant, id, []byte{}); err != nil {
+			return nil, err
+		}
+	}
 	s.changed(ctx, p, tenant, "application.update", id, nil)
 	return a, nil
+}
+
+func errOwnerReadOnly() error {
+	return domain.Invalid("owner", "is read-only: it names the user who registered the application in the developer portal")
 }
 
 func applyApplicationPatch(a *domain.Application, patch ApplicationPatch) {
@@ -141,13 +189,34 @@ func applyApplicationPatch(a *domain.Application, patch ApplicationPatch) {
 	if patch.RefreshReuseGrace != nil {
 		a.RefreshReuseGrace = *patch.RefreshReuseGrace
 	}
+	if patch.ClientType != nil {
+		a.ClientType = *patch.ClientType
+	}
+	if patch.RedirectURIs != nil {
+		a.RedirectURIs = nonNil(*patch.RedirectURIs)
+	}
+	if patch.PostLogoutRedirectURIs != nil {
+		a.PostLogoutRedirectURIs = nonNil(*patch.PostLogoutRedirectURIs)
+	}
+	if patch.FirstParty != nil {
+		a.FirstParty = *patch.FirstParty
+	}
+	if patch.IDTokenSigningAlg != nil {
+		a.IDTokenSigningAlg = *patch.IDTokenSigningAlg
+	}
 }
 
 // RotateApplicationSecret gives application id a new secret, returned
-// once; the old secret stops working at once.
+// once; the old secret stops working at once. A public client has no
+// secret to rotate.
 func (s *Service) RotateApplicationSecret(ctx context.Context, p Principal, tenant, id string) (*domain.Application, string, error) {
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, "", err
+	}
+	if a, err := s.store.GetApplication(ctx, tenant, id); err != nil {
+		return nil, "", err
+	} else if a.IsPublic() {
+		return nil, "", domain.Invalid("clientType", "application %s is a public client, which has no secret; make it confidential first", id)
 	}
 	clientSecret, err := token.NewOpaque(token.PrefixClientSecret)
 	if err != nil {

@@ -12,6 +12,12 @@ import (
 type TenantPatch struct {
 	Name           *string
 	APITokenMaxTTL *time.Duration // 0: no cap
+	// Browser sessions' limits; 0: the defaults. A new idle timeout holds
+	// for existing sessions at once; a new maximum age for sessions
+	// started from then on, as a session's absolute expiry is fixed when
+	// it starts.
+	SessionIdleTimeout *time.Duration
+	SessionMaxAge      *time.Duration
 }
 
 // CreateTenant creates a tenant with its built-in admin scope and role.
@@ -65,6 +71,12 @@ func (s *Service) UpdateTenant(ctx context.Context, p Principal, id string, patc
 		// ones keep the expiry they were given (their owners relied on it).
 		if patch.APITokenMaxTTL != nil {
 			t.APITokenMaxTTL = *patch.APITokenMaxTTL
+		}
+		if patch.SessionIdleTimeout != nil {
+			t.SessionIdleTimeout = *patch.SessionIdleTimeout
+		}
+		if patch.SessionMaxAge != nil {
+			t.SessionMaxAge = *patch.SessionMaxAge
 		}
 		return domain.ValidateTenant(t)
 	})

@@ -39,7 +39,7 @@ func ValidateTenant(t *Tenant) error {
 	if t.APITokenMaxTTL < 0 || t.APITokenMaxTTL > MaxAPITokenMaxTTL || t.APITokenMaxTTL%time.Second != 0 {
 		return InvalidAPITokenMaxTTL()
 	}
-	return nil
+	return validateSessionTimeouts(t)
 }
 
 // InvalidAPITokenMaxTTL is the error for an apiTokenMaxTtl out of range;
@@ -113,7 +113,7 @@ func ValidateApplication(a *Application) error {
 	}
 	for _, g := range a.GrantTypes {
 		switch g {
-		case GrantPassword, GrantClientCredentials, GrantRefreshToken, GrantEmbedSecret:
+		case GrantPassword, GrantClientCredentials, GrantRefreshToken, GrantEmbedSecret, GrantAuthorizationCode:
 		default:
 			return Invalid("grantTypes", "unknown grant type %q", g)
 		}
@@ -138,7 +138,7 @@ func ValidateApplication(a *Application) error {
 	if a.RefreshReuseGrace < 0 || a.RefreshReuseGrace > MaxRefreshReuseGrace || a.RefreshReuseGrace%time.Second != 0 {
 		return Invalid("refreshReuseGraceSeconds", "must be between 0 and %d seconds", int(MaxRefreshReuseGrace.Seconds()))
 	}
-	return nil
+	return validateClientSignIn(a)
 }
 
 // ValidScopeToken reports whether s is a scope-token of RFC 6749 §3.3.

@@ -13,6 +13,9 @@
 // clear error; the gateway checks it again on every connection it dials,
 // on the address actually dialed, so a name that resolves differently
 // later (DNS rebinding) gains nothing.
+//
+// Identity providers follow the same rule, except that the operator may
+// name the server's own listeners (provider.go).
 package upstream
 
 import (
@@ -43,6 +46,10 @@ type Policy struct {
 	// every address, so that reaching it through any of them is refused.
 	local    []netip.Addr
 	resolver *net.Resolver
+	// ownForOperator lets the operator's addresses be the server's own
+	// listeners too: set only in the copy identity providers use
+	// (provider.go), never for the gateway.
+	ownForOperator bool
 }
 
 // NewPolicy returns the policy for an allow-list of CIDRs, IP addresses
@@ -152,7 +159,7 @@ func (p *Policy) check(ap netip.AddrPort, byOperator, hostAllowed bool) error {
 	if !byOperator && !hostAllowed && !Public(ap.Addr()) && !p.allowed(ap.Addr()) {
 		return &Refusal{Addr: ap}
 	}
-	if p.isOwn(ap) {
+	if p.isOwn(ap) && !(byOperator && p.ownForOperator) {
 		return &Refusal{Addr: ap, Own: true}
 	}
 	return nil

@@ -10,8 +10,9 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/httpapi/jsonapi"
 )
 
-// appIn: lifetimes are in seconds. clientId is read-only; it is accepted
-// so a client may send back what it read.
+// appIn: lifetimes are in seconds. clientId, owner and clientSecretSet
+// are read-only; they are accepted so a client may send back what it
+// read (a clientId or owner that differs is refused).
 type appIn struct {
 	Name            *string   `json:"name"`
 	ClientID        *string   `json:"clientId"`
@@ -21,7 +22,14 @@ type appIn struct {
 	AccessTokenTTL  *int64    `json:"accessTokenTtl"`
 	RefreshTokenTTL *int64    `json:"refreshTokenTtl"`
 	// RefreshReuseGrace may be 0 (off), unlike the lifetimes.
-	RefreshReuseGrace *int64 `json:"refreshReuseGraceSeconds"`
+	RefreshReuseGrace      *int64    `json:"refreshReuseGraceSeconds"`
+	ClientType             *string   `json:"clientType"`
+	RedirectURIs           *[]string `json:"redirectUris"`
+	PostLogoutRedirectURIs *[]string `json:"postLogoutRedirectUris"`
+	FirstParty             *bool     `json:"firstParty"`
+	IDTokenSigningAlg      *string   `json:"idTokenSigningAlg"`
+	Owner                  *string   `json:"owner"`
+	ClientSecretSet        *bool     `json:"clientSecretSet"`
 }
 
 type appOut struct {
@@ -34,6 +42,15 @@ type appOut struct {
 	AccessTokenTTL  int64    `json:"accessTokenTtl"`
 	RefreshTokenTTL int64    `json:"refreshTokenTtl"`
 	RefreshReuse    int64    `json:"refreshReuseGraceSeconds"`
+	ClientType      string   `json:"clientType"`
+	// ClientSecretSet: false for a public client, and for a client made
+	// confidential whose secret was not rotated in yet.
+	ClientSecretSet        bool     `json:"clientSecretSet"`
+	RedirectURIs           []string `json:"redirectUris"`
+	PostLogoutRedirectURIs []string `json:"postLogoutRedirectUris"`
+	FirstParty             bool     `json:"firstParty"`
+	IDTokenSigningAlg      string   `json:"idTokenSigningAlg"`
+	Owner                  string   `json:"owner"`
 }
 
 func appResource(a *domain.Application) jsonapi.Resource {
@@ -41,12 +58,19 @@ func appResource(a *domain.Application) jsonapi.Resource {
 }
 
 func appResourceWithSecret(a *domain.Application, clientSecret string) jsonapi.Resource {
+	clientType := a.ClientType
+	if clientType == "" {
+		clientType = domain.ClientConfidential // a record from before client types
+	}
 	return jsonapi.Resource{Type: typeApplication, ID: a.ID, Attributes: appOut{
 		Name: a.Name, ClientID: a.ID, ClientSecret: clientSecret,
 		GrantTypes: list(a.GrantTypes), Scopes: list(a.Scopes), DefaultScopes: list(a.DefaultScopes),
 		AccessTokenTTL:  int64(a.AccessTokenTTL / time.Second),
 		RefreshTokenTTL: int64(a.RefreshTokenTTL / time.Second),
 		RefreshReuse:    int64(a.RefreshReuseGrace / time.Second),
+		ClientType:      clientType, ClientSecretSet: len(a.SecretHash) > 0,
+		RedirectURIs: list(a.RedirectURIs), PostLogoutRedirectURIs: list(a.PostLogoutRedirectURIs),
+		FirstParty: a.FirstParty, IDTokenSigningAlg: a.IDTokenSigningAlg, Owner: a.Owner,
 	}}
 }
 
@@ -119,6 +143,8 @@ func appPatch(in *appIn) (admin.ApplicationPatch, error) {
 	return admin.ApplicationPatch{
 		Name: in.Name, GrantTypes: in.GrantTypes, Scopes: in.Scopes, DefaultScopes: in.DefaultScopes,
 		AccessTokenTTL: access, RefreshTokenTTL: refresh, RefreshReuseGrace: grace,
+		ClientType: in.ClientType, RedirectURIs: in.RedirectURIs, PostLogoutRedirectURIs: in.PostLogoutRedirectURIs,
+		FirstParty: in.FirstParty, IDTokenSigningAlg: in.IDTokenSigningAlg, Owner: in.Owner,
 	}, nil
 }
 

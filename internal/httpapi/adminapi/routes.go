@@ -26,6 +26,8 @@ func (h *Handler) Register(m *route.Mux) {
 		h.crud(m, p+"/applications", h.listApps, h.createApp, h.getApp, h.updateApp, h.deleteApp)
 		m.Tenant("POST "+p+"/applications/{id}/secret", h.wrap(h.rotateAppSecret))
 		h.crud(m, p+"/apis", h.listAPIs, h.createAPI, h.getAPI, h.updateAPI, h.deleteAPI)
+		h.crud(m, p+"/identityProviders", h.listIdentityProviders, h.createIdentityProvider,
+			h.getIdentityProvider, h.updateIdentityProvider, h.deleteIdentityProvider) // idps.go
 
 		// A user's personal API tokens (apitokens.go); no PATCH.
 		tokens := p + "/users/{userId}/apiTokens"
@@ -33,6 +35,16 @@ func (h *Handler) Register(m *route.Mux) {
 		m.Tenant("POST "+tokens, h.wrap(h.createAPIToken))
 		m.Tenant("GET "+tokens+"/{id}", h.wrap(h.getAPIToken))
 		m.Tenant("DELETE "+tokens+"/{id}", h.wrap(h.deleteAPIToken))
+
+		// A user's browser sessions and consents (sessions.go): listed
+		// and ended; DELETE on the sessions collection ends them all.
+		sessions := p + "/users/{userId}/sessions"
+		m.Tenant("GET "+sessions, h.wrap(h.listSessions))
+		m.Tenant("DELETE "+sessions, h.wrap(h.deleteSessions))
+		m.Tenant("DELETE "+sessions+"/{id}", h.wrap(h.deleteSession))
+		consents := p + "/users/{userId}/consents"
+		m.Tenant("GET "+consents, h.wrap(h.listConsents))
+		m.Tenant("DELETE "+consents+"/{id}", h.wrap(h.deleteConsent)) // {id}: the client id
 
 		// The tenant's embed settings, a singleton (embed.go); POST
 		// …/secret generates or regenerates the secret.

@@ -18,20 +18,57 @@ const (
 	typeApplication = "application"
 )
 
-// tenantIn: apiTokenMaxTtl is in seconds, 0 for no cap.
+// tenantIn: apiTokenMaxTtl is in seconds, 0 for no cap; the session
+// limits are in seconds, 0 for the defaults.
 type tenantIn struct {
-	Name           *string `json:"name"`
-	APITokenMaxTTL *int64  `json:"apiTokenMaxTtl"`
+	Name               *string `json:"name"`
+	APITokenMaxTTL     *int64  `json:"apiTokenMaxTtl"`
+	SessionIdleTimeout *int64  `json:"sessionIdleTimeoutSeconds"`
+	SessionMaxAge      *int64  `json:"sessionMaxAgeSeconds"`
 }
 
 type tenantOut struct {
-	Name           string `json:"name"`
-	APITokenMaxTTL int64  `json:"apiTokenMaxTtl"`
+	Name               string `json:"name"`
+	APITokenMaxTTL     int64  `json:"apiTokenMaxTtl"`
+	SessionIdleTimeout int64  `json:"sessionIdleTimeoutSeconds"`
+	SessionMaxAge      int64  `json:"sessionMaxAgeSeconds"`
 }
 
 func tenantResource(t *domain.Tenant) jsonapi.Resource {
 	return jsonapi.Resource{Type: typeTenant, ID: t.ID, Attributes: tenantOut{
-		Name: t.Name, APITokenMaxTTL: int64(t.APITokenMaxTTL / time.Second)}}
+		Name: t.Name, APITokenMaxTTL: int64(t.APITokenMaxTTL / time.Second),
+		SessionIdleTimeout: int64(t.SessionIdleTimeout / time.Second), SessionMaxAge: int64(t.SessionMaxAge / time.Second)}}
+}
+
+// tenantPatch converts the attributes of in.
+func tenantPatch(in *tenantIn) (admin.TenantPatch, error) {
+	maxTTL, err := apiTokenMaxTTL(in.APITokenMaxTTL)
+	if err != nil {
+		return admin.TenantPatch{}, err
+	}
+	idle, err := sessionTimeout("sessionIdleTimeoutSeconds", in.SessionIdleTimeout)
+	if err != nil {
+		return admin.TenantPatch{}, err
+	}
+	maxAge, err := sessionTimeout("sessionMaxAgeSeconds", in.SessionMaxAge)
+	if err != nil {
+		return admin.TenantPatch{}, err
+	}
+	return admin.TenantPatch{Name: in.Name, APITokenMaxTTL: maxTTL, SessionIdleTimeout: idle, SessionMaxAge: maxAge}, nil
+}
+
+// sessionTimeout converts a session limit, refusing values out of range
+// before the conversion to a Duration could overflow; domain checks the
+// rest.
+func sessionTimeout(field string, s *int64) (*time.Duration, error) {
+	if s == nil {
+		return nil, nil
+	}
+	if *s < 0 || *s > int64(domain.MaxSessionMaxAge/time.Second) {
+		return nil, domain.InvalidSessionTimeout(field)
+	}
+	d := time.Duration(*s) * time.Second
+	return &d, nil
 }
 
 // apiTokenMaxTTL converts the attribute, refusing values out of range
@@ -65,11 +102,12 @@ func (h *Handler) createTenant(w http.ResponseWriter, r *http.Request, c call) e
 	if err != nil {
 		return err
 	}
-	maxTTL, err := apiTokenMaxTTL(in.APITokenMaxTTL)
+	patch, err := tenantPatch(&in)
 	if err != nil {
 		return err
 	}
-	t := &domain.Tenant{ID: id, Name: deref(in.Name), APITokenMaxTTL: deref(maxTTL)}
+	t := &domain.Tenant{ID: id, Name: deref(patch.Name), APITokenMaxTTL: deref(patch.APITokenMaxTTL),
+		SessionIdleTimeout: deref(patch.SessionIdleTimeout), SessionMaxAge: deref(patch.SessionMaxAge)}
 	if err := h.Service.CreateTenant(r.Context(), c.p, t); err != nil {
 		return err
 	}
@@ -91,11 +129,11 @@ func (h *Handler) updateTenant(w http.ResponseWriter, r *http.Request, c call) e
 	if _, err := jsonapi.Decode(w, r, typeTenant, id, &in); err != nil {
 		return err
 	}
-	maxTTL, err := apiTokenMaxTTL(in.APITokenMaxTTL)
+	patch, err := tenantPatch(&in)
 	if err != nil {
 		return err
 	}
-	t, err := h.Service.UpdateTenant(r.Context(), c.p, id, admin.TenantPatch{Name: in.Name, APITokenMaxTTL: maxTTL})
+	t, err := h.Service.UpdateTenant(r.Context(), c.p, id, patch)
 	if err != nil {
 		return err
 	}
