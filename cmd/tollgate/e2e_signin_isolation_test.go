@@ -49,3 +49,38 @@ func TestSignInTenantIsolation(t *testing.T) {
 		t.Errorf("sign-in events %v", evs)
 	}
 }
+
+// TestSessionOnEveryNode: two nodes on one PostgreSQL database. A session
+// begun on one signs the user in on the other, a code from one redeems on
+// the other, and a sign-out on either ends the session on both.
+func TestSessionOnEveryNode(t *testing.T) {
+	n1, n2 := twoNodes(t)
+	conf := n1.webApp("confidential")
+	at := func(e *env) *oauth2.Config {
+		c := *conf
+		c.Endpoint = oauth2.Endpoint{AuthURL: e.base + "/oauth2/authorize", TokenURL: e.base + "/oauth2/token"}
+		return &c
+	}
+	b1 := n1.browser(t)
+	b2 := &browser{t: t, e: n2, client: b1.client} // the same browser, the other node
+	verifier := oauth2.GenerateVerifier()
+	redirectParams(t, b1.signIn(at(n1).AuthCodeURL("a", oauth2.S256ChallengeOption(verifier)), "john.doe", "s3cret-pw"), testRedirect)
+	none := oauth2.SetAuthURLParam("prompt", "none")
+	code := redirectParams(t, b2.get(at(n2).AuthCodeURL("b", oauth2.S256ChallengeOption(verifier), none)), testRedirect).Get("code")
+	if code == "" {
+		t.Fatal("node 2 did not know node 1's session")
+	}
+	if _, err := at(n1).Exchange(context.Background(), code, oauth2.VerifierOption(verifier)); err != nil {
+		t.Fatalf("node 2's code at node 1: %v", err)
+	}
+	ask := b2.get("/oauth2/logout")
+	if ask.status != http.StatusOK {
+		t.Fatalf("logout without a hint: want the confirmation page, got %d", ask.status)
+	}
+	if p := b2.submit(loginAction(t, ask), ask.fields()); p.status != http.StatusOK || !strings.Contains(p.body, "You are signed out.") {
+		t.Fatalf("confirmed logout: %d %s", p.status, p.body)
+	}
+	if q := redirectParams(t, b1.get(at(n1).AuthCodeURL("c", oauth2.S256ChallengeOption(verifier), none)), testRedirect); q.Get("error") != "login_required" {
+		t.Fatalf("node 1 after the sign-out on node 2: %v", q)
+	}
+}
