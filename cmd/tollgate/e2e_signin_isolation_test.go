@@ -48,6 +48,14 @@ func TestSignInTenantIsolation(t *testing.T) {
 	if !has(evs, map[string]string{"action": "signin", "outcome": "success", "userId": "alice", "clientId": corpConf.ClientID}) {
 		t.Errorf("sign-in events %v", evs)
 	}
+	m := e.do("GET", "/metrics", "", "", "").raw
+	for _, want := range []string{`tollgate_audit_events_total{action="signin",outcome="success"}`,
+		`tollgate_tokens_total{grant="authorization_code",outcome="issued",reason="",tenant="corp"} 1`,
+		`tollgate_tokens_total{grant="authorization_code",outcome="refused",reason="invalid_grant",tenant="shop"} 1`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
 }
 
 // TestSessionOnEveryNode: two nodes on one PostgreSQL database. A session

@@ -62,7 +62,7 @@ func (m *Metrics) watchRecorder(r *Recorder) {
 
 var knownGrants = map[string]bool{
 	domain.GrantPassword: true, domain.GrantClientCredentials: true,
-	domain.GrantRefreshToken: true, domain.GrantEmbedSecret: true,
+	domain.GrantRefreshToken: true, domain.GrantEmbedSecret: true, domain.GrantAuthorizationCode: true,
 }
 
 // observe counts e. The counters are cached in a plain map, because the
