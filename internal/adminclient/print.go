@@ -18,10 +18,10 @@ const (
 // Columns are the attributes shown in tables, per collection; "id" is the
 // resource id.
 var Columns = map[string][]string{
-	Tenants:      {"id", "name", "apiTokenMaxTtl", "sessionIdleTimeoutSeconds", "sessionMaxAgeSeconds"},
-	Users:        {"id", "email", "displayName", "roles", "source", "disabled"},
-	Roles:        {"id", "scopes"},
-	Scopes:       {"id", "description"},
+	Tenants: {"id", "name", "apiTokenMaxTtl", "sessionIdleTimeoutSeconds", "sessionMaxAgeSeconds"},
+	Users:   {"id", "email", "displayName", "roles", "source", "disabled"},
+	Roles:   {"id", "scopes"},
+	Scopes:  {"id", "description"},
 	Applications: {"clientId", "name", "clientType", "firstParty", "grantTypes", "redirectUris", "scopes", "defaultScopes",
 		"accessTokenTtl", "refreshTokenTtl", "refreshReuseGraceSeconds"},
 }
