@@ -77,3 +77,12 @@ type Consent struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// Audit actions of browser sign-in.
+const (
+	ActionSignIn           = "signin"
+	ActionSignOut          = "signout"
+	ActionConsent          = "consent"
+	ActionFederationLink   = "federation.link"
+	ActionFederationCreate = "federation.create"
+)

@@ -1,5 +1,5 @@
-// Package httpapi assembles the main listener: public OAuth endpoints, the
-// admin API and operational endpoints, behind common middleware (request
+// Package httpapi assembles the main listener: public OAuth endpoints,
+// the browser sign-in pages, the admin API and operational endpoints, behind common middleware (request
 // ids, panic recovery, access logs). Each surface registers its routes in
 // its own package; this file is the one place they are put together.
 package httpapi
@@ -12,14 +12,16 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/httpapi/oauthapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/reqid"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/signin"
 )
 
 // New returns the main listener's handler.
-func New(o *oauthapi.Handler, a *adminapi.Handler, ops *Ops, log *slog.Logger) http.Handler {
+func New(o *oauthapi.Handler, s *signin.Handler, a *adminapi.Handler, ops *Ops, log *slog.Logger) http.Handler {
 	m := route.New()
 	m.HandleFunc("GET /healthz", ops.Healthz)
 	m.HandleFunc("GET /readyz", ops.Readyz)
 	o.Register(m)
+	s.Register(m)
 	a.Register(m)
 	var h http.Handler = m
 	if ops.metrics != nil {

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"crypto/rand"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,6 +60,8 @@ type authorization struct {
 	// audience and lifetime are known to be good (a signed embed
 	// request's nonce), so a request refused for them does not use it up.
 	redeem func(context.Context) error
+	// oidc, when set, adds an ID token to a grant of scope openid.
+	oidc *idTokenFacts
 }
 
 // handler runs a token request through the fixed steps of one grant type.
@@ -169,8 +172,10 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization, pol
 		resp.Resource = strings.Join(ex.req.resources, " ")
 		resp.ExpiresOn = strconv.FormatInt(ex.now.Add(ttl).Unix(), 10)
 	}
-	if az.refresh && az.refreshToken == "" {
+	if az.familyID == "" {
 		az.familyID = rand.Text()
+	}
+	if az.refresh && az.refreshToken == "" {
 		rt, err := s.newRefreshToken(ctx, ex, az.familyID, az.subject, scopes, aud)
 		if err != nil {
 			return nil, err
@@ -189,6 +194,11 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization, pol
 	})
 	if err != nil {
 		return nil, ServerError(err)
+	}
+	if az.oidc != nil && slices.Contains(scopes, domain.ScopeOpenID) {
+		if resp.IDToken, err = s.idToken(ctx, ex, az.oidc, scopes, resp.AccessToken, ttl); err != nil {
+			return nil, err
+		}
 	}
 	return resp, nil
 }

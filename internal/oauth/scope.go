@@ -43,15 +43,18 @@ func OriginalGrant(granted, roles []string) ScopePolicy {
 	return ScopePolicy{kind: policyOriginal, roles: roles, original: granted}
 }
 
-// allows reports whether the policy lets a token carry scope s.
+// allows reports whether the policy lets a token carry scope s. The
+// OpenID Connect scopes ask only for the user's own claims, so no role
+// needs to grant them; a client's own token has no user to describe.
 func (p ScopePolicy) allows(s string) bool {
+	oidc := domain.IsOIDCScope(s)
 	switch p.kind {
 	case policyClient:
-		return true
+		return !oidc
 	case policyRoles:
-		return slices.Contains(p.roles, s)
+		return oidc || slices.Contains(p.roles, s)
 	case policyOriginal:
-		return slices.Contains(p.original, s) && slices.Contains(p.roles, s)
+		return slices.Contains(p.original, s) && (oidc || slices.Contains(p.roles, s))
 	default:
 		return false
 	}
@@ -104,7 +107,7 @@ func grantedScopes(sp scopeParam, app *domain.Application, p ScopePolicy) ([]str
 	}
 	var granted []string
 	for _, s := range want {
-		if slices.Contains(app.Scopes, s) && p.allows(s) && !slices.Contains(granted, s) {
+		if appAllows(app, s) && p.allows(s) && !slices.Contains(granted, s) {
 			granted = append(granted, s)
 		}
 	}
@@ -112,4 +115,13 @@ func grantedScopes(sp scopeParam, app *domain.Application, p ScopePolicy) ([]str
 		return nil, InvalidScope("none of the requested scopes may be granted")
 	}
 	return granted, nil
+}
+
+// appAllows reports whether app may request scope s: one of its scopes,
+// or an OpenID Connect scope when it signs users in from a browser.
+func appAllows(app *domain.Application, s string) bool {
+	if domain.IsOIDCScope(s) {
+		return app.AllowsGrant(domain.GrantAuthorizationCode)
+	}
+	return slices.Contains(app.Scopes, s)
 }

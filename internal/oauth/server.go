@@ -90,6 +90,7 @@ func NewServer(c Config) *Server {
 	register[clientCredentialsRequest](s, domain.GrantClientCredentials, clientCredentialsGrant{})
 	register[refreshRequest](s, domain.GrantRefreshToken, refreshGrant{s})
 	register[embedRequest](s, domain.GrantEmbedSecret, embedGrant{s})
+	register[authCodeRequest](s, domain.GrantAuthorizationCode, authCodeGrant{s})
 	return s
 }
 
@@ -128,6 +129,8 @@ type TokenResponse struct {
 	// and the expiry in Unix seconds as a string.
 	Resource  string `json:"resource,omitempty"`
 	ExpiresOn string `json:"expires_on,omitempty"`
+	// IDToken answers a code granted scope openid (OIDC Core §3.1.3.3).
+	IDToken string `json:"id_token,omitempty"`
 }
 
 // token handles a token request for tenant: grant_type picks the grant,
@@ -213,8 +216,13 @@ func (s *Server) tenantExists(ctx context.Context, tenant string) (bool, error) 
 // authenticateClient checks a client's id and secret (RFC 6749 §2.3.1).
 // Client secrets are 256-bit random values, so a SHA-256 compared in
 // constant time is as safe as a slow hash and far cheaper.
+//
+// A public client (RFC 6749 §2.1) has no secret: it names itself with
+// client_id and may send nothing else, which is safe only because the
+// grants it may use are bound to something else it holds (PKCE's
+// verifier, a refresh token issued to it).
 func (s *Server) authenticateClient(ctx context.Context, tenant string, c ClientCredentials) (*domain.Application, error) {
-	if c.ID == "" || c.Secret == "" {
+	if c.ID == "" {
 		return nil, InvalidClient(c.Basic)
 	}
 	app, err := s.application(ctx, tenant, c.ID)
@@ -224,7 +232,10 @@ func (s *Server) authenticateClient(ctx context.Context, tenant string, c Client
 	if err != nil {
 		return nil, ServerError(err)
 	}
-	if !secret.Equal(secret.HashToken(c.Secret), app.SecretHash) {
+	if app.IsPublic() && c.Secret == "" && !c.Basic {
+		return app, nil
+	}
+	if app.IsPublic() || c.Secret == "" || !secret.Equal(secret.HashToken(c.Secret), app.SecretHash) {
 		return nil, InvalidClient(c.Basic)
 	}
 	return app, nil

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
@@ -16,13 +18,16 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/every"
+	"github.com/tollgate-dev/tollgate/internal/federation"
 	"github.com/tollgate-dev/tollgate/internal/feed"
 	"github.com/tollgate-dev/tollgate/internal/gateway"
 	"github.com/tollgate-dev/tollgate/internal/httpapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/oauthapi"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/signin"
 	"github.com/tollgate-dev/tollgate/internal/oauth"
 	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/session"
 	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/throttle"
 	"github.com/tollgate-dev/tollgate/internal/token"
@@ -74,17 +79,27 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	g := gateway.New(gateway.Config{Source: storeAPIs{st}, Verifier: tokenCreds, Logger: log,
 		Observe: s.obs.gatewayMetrics(), Upstreams: upstreams})
 	auth := admin.NewAuthenticator(st, keys.KeySource, revoked, s.apiTokens)
-	nf, err := s.followFeed(ctx, revoked, srv.Changed, keys.Changed, s.apiTokens.Changed, auth.Changed, g.Changed)
+	secure := strings.HasPrefix(s.base, "https://")
+	fed := federation.New(federation.Config{Store: st, Sealer: sealer, Policy: upstreams, Secure: secure, Logger: log,
+		CallbackURL: func(tenant, provider string) string {
+			return token.IssuerURL(s.base, tenant) + "/login/callback/" + url.PathEscape(provider)
+		}})
+	nf, err := s.followFeed(ctx, revoked, srv.Changed, keys.Changed, s.apiTokens.Changed, auth.Changed, g.Changed, fed.Changed)
 	if err != nil {
 		return err
 	}
 	svc := admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: keys, Sealer: sealer, Limiter: limiter,
 		Upstreams: upstreams, PasswordMinLength: cfg.PasswordMinimum(), Events: events, Feed: nf, Draining: s.draining})
 	oauthEndpoints := oauthapi.New(srv, keys, log)
+	pages := signin.New(signin.Config{
+		OAuth: srv, Sessions: session.New(st, secure), Federation: fed,
+		Passwords: authn.NewPasswords(st, hasher, limiter, log), Store: st, Events: events,
+		PublicURL: s.base, Logger: log,
+	})
 	if s.proxies, err = clientip.Parse(cfg.TrustedProxies); err != nil {
 		return err
 	}
-	s.http = s.httpServer(httpapi.New(oauthEndpoints, adminapi.New(svc, auth, log),
+	s.http = s.httpServer(httpapi.New(oauthEndpoints, pages, adminapi.New(svc, auth, log),
 		httpapi.NewOps(st, log, httpapi.NewMetrics(s.obs.reg)), log), false)
 	s.http.RegisterOnShutdown(func() { close(s.draining) })
 	s.gw = s.httpServer(gateway.WithTokenService(g, httpapi.NewGatewayTokenService(oauthEndpoints, log)), true)

@@ -265,7 +265,7 @@ type Store interface {
 	// Federated identities. FederatedUser returns the user linked to
 	// (provider, subject), or ErrNotFound. LinkIdentity links an existing
 	// user (ErrNotFound for an unknown one, ErrConflict when the pair is
-	// linked). CreateFederatedUser creates u and links it in one
+	// linked or the user is linked to another subject of the provider). CreateFederatedUser creates u and links it in one
 	// transaction (ErrConflict when either exists). Deleting a user or a
 	// provider deletes its links.
 	FederatedUser(ctx context.Context, tenant, provider, subject string) (*domain.User, error)

@@ -21,9 +21,10 @@ import (
 // opened, and go-jose's opaque signer makes every signature in its JWS
 // form; what is left here is joining the parts (RFC 7515 §7.1).
 type jwsSigner struct {
-	header string // the encoded protected header and the dot after it
-	alg    jose.SignatureAlgorithm
-	key    jose.OpaqueSigner
+	header   string // the encoded protected header and the dot after it
+	idHeader string // the same for ID tokens, typ JWT
+	alg      jose.SignatureAlgorithm
+	key      jose.OpaqueSigner
 }
 
 // sigRoom is the room reserved for the encoded signature: enough for RSA
@@ -31,32 +32,48 @@ type jwsSigner struct {
 var sigRoom = base64.RawURLEncoding.EncodedLen(512)
 
 func newJWSSigner(alg jose.SignatureAlgorithm, kid string, key jose.OpaqueSigner) (*jwsSigner, error) {
-	// RFC 9068 §2.1: typ "at+jwt" sets access tokens apart from ID tokens.
-	opts := (&jose.SignerOptions{}).WithType("at+jwt")
+	// RFC 9068 §2.1: typ "at+jwt" sets access tokens apart from ID tokens,
+	// which say "JWT" (OIDC Core §2 allows it; clients ignore it).
+	at, err := protectedHeader(alg, kid, key, "at+jwt")
+	if err != nil {
+		return nil, err
+	}
+	id, err := protectedHeader(alg, kid, key, "JWT")
+	if err != nil {
+		return nil, err
+	}
+	return &jwsSigner{header: at, idHeader: id, alg: alg, key: key}, nil
+}
+
+// protectedHeader is the encoded protected header of key's tokens of type
+// typ, followed by the dot.
+func protectedHeader(alg jose.SignatureAlgorithm, kid string, key jose.OpaqueSigner, typ string) (string, error) {
 	s, err := jose.NewSigner(jose.SigningKey{
 		Algorithm: alg,
 		Key:       jose.JSONWebKey{Key: key, KeyID: kid, Algorithm: string(alg)},
-	}, opts)
+	}, (&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	jws, err := s.Sign(nil)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	compact, err := jws.CompactSerialize()
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	header, _, _ := strings.Cut(compact, ".")
-	return &jwsSigner{header: header + ".", alg: alg, key: key}, nil
+	return header + ".", nil
 }
 
 // sign returns header.payload.signature, each part base64url-encoded.
-func (s *jwsSigner) sign(payload []byte) (string, error) {
+func (s *jwsSigner) sign(payload []byte) (string, error) { return s.signWith(s.header, payload) }
+
+func (s *jwsSigner) signWith(header string, payload []byte) (string, error) {
 	enc := base64.RawURLEncoding
-	buf := make([]byte, 0, len(s.header)+enc.EncodedLen(len(payload))+1+sigRoom)
-	buf = append(buf, s.header...)
+	buf := make([]byte, 0, len(header)+enc.EncodedLen(len(payload))+1+sigRoom)
+	buf = append(buf, header...)
 	buf = enc.AppendEncode(buf, payload)
 	sig, err := s.key.SignPayload(buf, s.alg)
 	if err != nil {

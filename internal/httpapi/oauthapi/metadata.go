@@ -23,9 +23,26 @@ type metadata struct {
 	SigningAlgs              []string `json:"token_endpoint_auth_signing_alg_values_supported,omitempty"`
 	SubjectTypes             []string `json:"subject_types_supported"`
 	IDTokenSigningAlgs       []string `json:"id_token_signing_alg_values_supported"`
+	// Browser sign-in (OIDC Discovery 1.0 §3, RFC 7636, RFC 9207).
+	AuthorizationEndpoint string   `json:"authorization_endpoint"`
+	UserinfoEndpoint      string   `json:"userinfo_endpoint"`
+	EndSessionEndpoint    string   `json:"end_session_endpoint"`
+	CodeChallengeMethods  []string `json:"code_challenge_methods_supported"`
+	ScopesSupported       []string `json:"scopes_supported"`
+	ClaimsSupported       []string `json:"claims_supported"`
+	ResponseModes         []string `json:"response_modes_supported"`
+	PromptValues          []string `json:"prompt_values_supported"`
+	IssParameter          bool     `json:"authorization_response_iss_parameter_supported"`
 }
 
 var clientAuthMethods = []string{"client_secret_basic", "client_secret_post"}
+
+// tokenAuthMethods adds "none": public clients name themselves only.
+var tokenAuthMethods = []string{"client_secret_basic", "client_secret_post", "none"}
+
+// claimsSupported are the claims ID tokens and userinfo may carry.
+var claimsSupported = []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "sid", "amr", "azp",
+	"name", "preferred_username", "updated_at", "email", "email_verified"}
 
 // Metadata serves the tenant's discovery document.
 func (h *Handler) Metadata(w http.ResponseWriter, r *http.Request) {
@@ -45,18 +62,28 @@ func (h *Handler) metadata(ctx context.Context, tenant string) (any, error) {
 	}
 	iss := h.keys.Issuer(tenant)
 	return metadata{
-		Issuer:                   iss,
-		TokenEndpoint:            iss + "/oauth2/token",
-		JWKSURI:                  iss + "/oauth2/jwks",
-		IntrospectionEndpoint:    iss + "/oauth2/introspect",
-		RevocationEndpoint:       iss + "/oauth2/revoke",
-		GrantTypesSupported:      []string{domain.GrantPassword, domain.GrantClientCredentials, domain.GrantRefreshToken, domain.GrantEmbedSecret},
-		ResponseTypesSupported:   []string{},
-		TokenAuthMethods:         clientAuthMethods,
+		Issuer:                iss,
+		TokenEndpoint:         iss + "/oauth2/token",
+		JWKSURI:               iss + "/oauth2/jwks",
+		IntrospectionEndpoint: iss + "/oauth2/introspect",
+		RevocationEndpoint:    iss + "/oauth2/revoke",
+		GrantTypesSupported: []string{domain.GrantAuthorizationCode, domain.GrantPassword, domain.GrantClientCredentials,
+			domain.GrantRefreshToken, domain.GrantEmbedSecret},
+		ResponseTypesSupported:   []string{"code"},
+		TokenAuthMethods:         tokenAuthMethods,
 		IntrospectionAuthMethods: clientAuthMethods,
 		RevocationAuthMethods:    clientAuthMethods,
 		SubjectTypes:             []string{"public"},
 		IDTokenSigningAlgs:       algs,
+		AuthorizationEndpoint:    iss + "/oauth2/authorize",
+		UserinfoEndpoint:         iss + "/oauth2/userinfo",
+		EndSessionEndpoint:       iss + "/oauth2/logout",
+		CodeChallengeMethods:     []string{"S256"},
+		ScopesSupported:          []string{domain.ScopeOpenID, domain.ScopeProfile, domain.ScopeEmail},
+		ClaimsSupported:          claimsSupported,
+		ResponseModes:            []string{"query"},
+		PromptValues:             []string{"none", "login", "consent", "select_account"},
+		IssParameter:             true,
 	}, nil
 }
 

@@ -167,8 +167,9 @@ func testFederatedIdentities(t *testing.T, s store.Store) {
 		bad.Provider = "ghost"
 		isErr(t, s.LinkIdentity(c, "acme", bad), domain.ErrNotFound)
 		isErr(t, s.LinkIdentity(c, "ghost", link("sub-9", "john")), domain.ErrNotFound)
-		// A user may have several subjects.
-		ok(t, s.LinkIdentity(c, "acme", link("sub-2", "john")))
+		// One subject per user and provider: another subject naming a
+		// linked user is not let in beside the first.
+		isErr(t, s.LinkIdentity(c, "acme", link("sub-2", "john")), domain.ErrConflict)
 	})
 	t.Run("wrong tenant", func(t *testing.T) {
 		_, err := s.FederatedUser(c, "other", "corp", "sub-1")

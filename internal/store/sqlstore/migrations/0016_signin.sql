@@ -114,5 +114,7 @@ CREATE TABLE federated_identities (
 	FOREIGN KEY (tenant, user_id) REFERENCES users (tenant, id) ON DELETE CASCADE,
 	FOREIGN KEY (tenant, provider) REFERENCES identity_providers (tenant, id) ON DELETE CASCADE
 );
--- The user's cascade finds their links through it.
-CREATE INDEX federated_identities_user ON federated_identities (tenant, user_id);
+-- One link per user and provider: a second subject of the provider that
+-- claims a linked user's name is refused, not let in beside the first.
+-- The user's cascade finds their links through it too.
+CREATE UNIQUE INDEX federated_identities_user ON federated_identities (tenant, user_id, provider);

@@ -1,0 +1,135 @@
+package signin
+
+import (
+	"bytes"
+	"crypto/rand"
+	"embed"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tollgate-dev/tollgate/internal/secret"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// staticPath is where the pages' assets are served; "static" is a
+// reserved tenant slug, so no tenant's paths shadow it.
+const staticPath = "/static/signin"
+
+// pages are parsed once: each is the layout with its own content.
+var pages = func() map[string]*template.Template {
+	m := map[string]*template.Template{}
+	for _, name := range []string{"login", "consent", "message", "logout"} {
+		m[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return m
+}()
+
+// page is what every page shows; Data holds the page's own fields.
+type page struct {
+	Title      string
+	TenantName string
+	Static     string
+	CSRF       string
+	Action     string
+	Authz      string // the pending authorization request, encoded
+	// The pages' own fields; unused ones stay empty.
+	Client, User, Username, Error, Message, Detail string
+	Providers                                      []providerLink
+	Scopes                                         []scopeLine
+}
+
+type providerLink struct{ Name, URL string }
+
+type scopeLine struct{ ID, Description string }
+
+// render writes page name with status. formTarget, when set, is the
+// origin a form on the page may end up at after its redirect: browsers
+// apply form-action to the redirects that follow a submission.
+func render(w http.ResponseWriter, status int, name string, p *page, formTarget string) {
+	var buf bytes.Buffer
+	if err := pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	formAction := "'self'"
+	if formTarget != "" {
+		formAction += " " + formTarget
+	}
+	// No script at all; forms only to us (and the client the sign-in
+	// returns to); never framed, so no clickjacking of the buttons.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action "+
+		formAction+"; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// origin is scheme://host of uri, for a CSP source; "" when it has none.
+func origin(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme == "" || u.Host == "" || strings.ContainsAny(u.Host, " ;,'") {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// serveStatic serves the embedded assets, cached for a day.
+func serveStatic() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	files := http.StripPrefix(staticPath, http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// csrfField is the form field, and csrfCookie's value, that a form's POST
+// must carry back: a page on another site can make the browser send the
+// cookie but cannot read it to fill the field (double submit).
+const csrfField = "csrf_token"
+
+func (h *Handler) csrfCookieName() string {
+	if h.secure {
+		return "__Host-tollgate-csrf"
+	}
+	return "tollgate-csrf"
+}
+
+// csrfToken returns the request's CSRF token, setting a new cookie when
+// it has none.
+func (h *Handler) csrfToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(h.csrfCookieName()); err == nil && len(c.Value) == 26 {
+		return c.Value
+	}
+	v := rand.Text()
+	http.SetCookie(w, &http.Cookie{Name: h.csrfCookieName(), Value: v, Path: "/", HttpOnly: true,
+		Secure: h.secure, SameSite: http.SameSiteLaxMode})
+	return v
+}
+
+// checkForm refuses a POST that is not from our own page: another origin
+// (Sec-Fetch-Site, Origin) or a missing or wrong CSRF token.
+func (h *Handler) checkForm(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
+		return false
+	}
+	if o := r.Header.Get("Origin"); o != "" && o != "null" && o != h.origin {
+		return false
+	}
+	c, err := r.Cookie(h.csrfCookieName())
+	return err == nil && c.Value != "" && secret.Equal([]byte(c.Value), []byte(r.PostFormValue(csrfField)))
+}
