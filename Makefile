@@ -27,6 +27,7 @@ FUZZTIME ?= 20s
 fuzz:
 	$(GO) test ./internal/oauth -run '^$$' -fuzz FuzzParseRequest -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/oauth -run '^$$' -fuzz FuzzParseBasic -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/oauth -run '^$$' -fuzz FuzzParseAuthorize -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/authheader -run '^$$' -fuzz FuzzParseValue -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/token -run '^$$' -fuzz FuzzCheckOpaque -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/apitoken -run '^$$' -fuzz FuzzLookup -fuzztime $(FUZZTIME)

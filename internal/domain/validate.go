@@ -100,6 +100,11 @@ func ValidateScope(s *Scope) error {
 	if s.ID == ScopeDefault {
 		return Invalid("id", "%q is reserved: a token request for scope %q means the application's default scopes", s.ID, s.ID)
 	}
+	if IsOIDCScope(s.ID) {
+		// Every tenant has them and no role needs to grant them: a
+		// stored scope of that name would protect nothing.
+		return Invalid("id", "%q is a built-in OpenID Connect scope of every tenant", s.ID)
+	}
 	return checkText("description", s.Description, 1000)
 }
 
