@@ -35,6 +35,7 @@ func (s *Service) discoverIssuer(ctx context.Context, issuer string, byOperator 
 	ctx, cancel := context.WithTimeout(ctx, DiscoveryTimeout)
 	defer cancel()
 	client := s.upstreams.ProviderClient(byOperator, DiscoveryTimeout)
+	defer client.CloseIdleConnections() // a client per discovery: keep no connection
 	prov, err := oidc.NewProvider(oidc.ClientContext(ctx, client), issuer)
 	if err != nil {
 		return domain.Invalid("issuer", "OpenID Connect discovery at %s failed: %s", issuer, brief(err.Error()))

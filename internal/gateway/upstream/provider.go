@@ -57,6 +57,14 @@ func (p *Policy) ProviderClient(byOperator bool, timeout time.Duration) *http.Cl
 // limitedTransport caps the response bodies of its transport.
 type limitedTransport struct{ http.RoundTripper }
 
+// CloseIdleConnections reaches the transport's (http.Client's method
+// finds it only on the transport it holds).
+func (t limitedTransport) CloseIdleConnections() {
+	if c, ok := t.RoundTripper.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 func (t limitedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	res, err := t.RoundTripper.RoundTrip(r)
 	if err == nil {

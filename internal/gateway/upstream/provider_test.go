@@ -111,3 +111,30 @@ func TestProviderTimeout(t *testing.T) {
 		t.Errorf("gave up after %v", d)
 	}
 }
+
+// A provider client lets go of its connections when asked, so one made
+// for a single discovery leaves nothing open.
+func TestProviderCloseIdle(t *testing.T) {
+	closed := make(chan struct{}, 1)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateClosed {
+			closed <- struct{}{}
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c := Strict().ProviderClient(true, 5*time.Second)
+	res, err := c.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	c.CloseIdleConnections()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the idle connection stayed open")
+	}
+}
