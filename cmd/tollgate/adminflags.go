@@ -133,3 +133,41 @@ func readPassword(r io.Reader) (string, error) {
 	}
 	return line, nil
 }
+
+// attributeFlags are the flags of a create or update command that make
+// the resource's attributes.
+type attributeFlags interface {
+	register(cmd *cobra.Command)
+	attributes(cmd *cobra.Command) (map[string]any, error)
+}
+
+// saveCmd is "create ID" or "update ID" (verb) of collection: the
+// attributes flags give, written through the admin API.
+func saveCmd(f *adminFlags, collection, verb, short string, flags attributeFlags) *cobra.Command {
+	sub := &cobra.Command{
+		Use:   verb + " ID",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			attrs, err := flags.attributes(cmd)
+			if err != nil {
+				return err
+			}
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
+			save := c.Update
+			if verb == "create" {
+				save = c.Create
+			}
+			r, err := save(cmd.Context(), collection, args[0], attrs)
+			if err != nil {
+				return err
+			}
+			return printCreated(cmd, f, collection, r)
+		},
+	}
+	flags.register(sub)
+	return sub
+}

@@ -72,43 +72,12 @@ func (x *idpFlags) attributes(cmd *cobra.Command) (map[string]any, error) {
 // newIdpCmd manages a tenant's external identity providers.
 func newIdpCmd() *cobra.Command {
 	cmd, f := newAdminCmd("idp", "Manage external OpenID Connect identity providers users may sign in through")
-	for _, verb := range []string{"create", "update"} {
-		var x idpFlags
-		sub := &cobra.Command{
-			Use: verb + " ID",
-			Short: map[string]string{
-				"create": "Add an identity provider; its issuer's discovery document must be reachable",
-				"update": "Change the given attributes of an identity provider",
-			}[verb],
-			Args: cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				attrs, err := x.attributes(cmd)
-				if err != nil {
-					return err
-				}
-				c, err := f.client()
-				if err != nil {
-					return err
-				}
-				var r *adminclient.Resource
-				if verb == "create" {
-					r, err = c.Create(cmd.Context(), adminclient.IdentityProviders, args[0], attrs)
-				} else {
-					r, err = c.Update(cmd.Context(), adminclient.IdentityProviders, args[0], attrs)
-				}
-				if err != nil {
-					return err
-				}
-				return printCreated(cmd, f, adminclient.IdentityProviders, r)
-			},
-		}
-		x.register(sub)
-		if verb == "create" {
-			_ = sub.MarkFlagRequired("issuer")
-			_ = sub.MarkFlagRequired("client-id")
-		}
-		cmd.AddCommand(sub)
-	}
+	create := saveCmd(f, adminclient.IdentityProviders, "create",
+		"Add an identity provider; its issuer's discovery document must be reachable", &idpFlags{})
+	_ = create.MarkFlagRequired("issuer")
+	_ = create.MarkFlagRequired("client-id")
+	cmd.AddCommand(create, saveCmd(f, adminclient.IdentityProviders, "update",
+		"Change the given attributes of an identity provider", &idpFlags{}))
 	cmd.AddCommand(crudCmds(f, adminclient.IdentityProviders, "identity provider")...)
 	return cmd
 }

@@ -60,36 +60,9 @@ func (u *userFlags) attributes(cmd *cobra.Command) (map[string]any, error) {
 // newUserCmd manages a tenant's users.
 func newUserCmd() *cobra.Command {
 	cmd, f := newAdminCmd("user", "Manage users")
-	for _, verb := range []string{"create", "update"} {
-		var u userFlags
-		sub := &cobra.Command{
-			Use:   verb + " ID",
-			Short: map[string]string{"create": "Create a user", "update": "Change the given attributes of a user"}[verb],
-			Args:  cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				attrs, err := u.attributes(cmd)
-				if err != nil {
-					return err
-				}
-				c, err := f.client()
-				if err != nil {
-					return err
-				}
-				var r *adminclient.Resource
-				if verb == "create" {
-					r, err = c.Create(cmd.Context(), adminclient.Users, args[0], attrs)
-				} else {
-					r, err = c.Update(cmd.Context(), adminclient.Users, args[0], attrs)
-				}
-				if err != nil {
-					return err
-				}
-				return printCreated(cmd, f, adminclient.Users, r)
-			},
-		}
-		u.register(sub)
-		cmd.AddCommand(sub)
-	}
+	cmd.AddCommand(
+		saveCmd(f, adminclient.Users, "create", "Create a user", &userFlags{}),
+		saveCmd(f, adminclient.Users, "update", "Change the given attributes of a user", &userFlags{}))
 	cmd.AddCommand(crudCmds(f, adminclient.Users, "user")...)
 	cmd.AddCommand(newUserImportCmd(f)) // in import.go
 	cmd.AddCommand(newUserTokenCmd(f))
