@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -16,24 +15,14 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
 	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
+	"github.com/tollgate-dev/tollgate/internal/store/sqlstore/sqltest"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // forEachStore runs f on SQLite, and on PostgreSQL when enabled.
-func forEachStore(t *testing.T, f func(t *testing.T, st *sqlstore.Store)) {
-	open := func(t *testing.T, dsn string) *sqlstore.Store {
-		st, err := sqlstore.Open(t.Context(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	t.Run("sqlite", func(t *testing.T) { f(t, open(t, filepath.Join(t.TempDir(), "t.db"))) })
-	t.Run("postgres", func(t *testing.T) { f(t, open(t, pgtest.NewDatabase(t))) })
-}
+var forEachStore = sqltest.ForEach
 
 const bootstrap = "test-bootstrap-token"
 

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,23 +26,13 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
 	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
+	"github.com/tollgate-dev/tollgate/internal/store/sqlstore/sqltest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // forEachStore runs f on SQLite, and on PostgreSQL when enabled.
-func forEachStore(t *testing.T, f func(t *testing.T, st *sqlstore.Store)) {
-	open := func(t *testing.T, dsn string) *sqlstore.Store {
-		st, err := sqlstore.Open(t.Context(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	t.Run("sqlite", func(t *testing.T) { f(t, open(t, filepath.Join(t.TempDir(), "t.db"))) })
-	t.Run("postgres", func(t *testing.T) { f(t, open(t, pgtest.NewDatabase(t))) })
-}
+var forEachStore = sqltest.ForEach
 
 // clock is the Federation's time, which tests move forward.
 type clock struct{ offset atomic.Int64 }

@@ -17,6 +17,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
 	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
+	"github.com/tollgate-dev/tollgate/internal/store/sqlstore/sqltest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -24,17 +25,14 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // forEachStore runs f on a fresh SQLite store and, when enabled, on a
 // fresh PostgreSQL database; both hold tenant "acme" with role "reader".
 func forEachStore(t *testing.T, f func(t *testing.T, st store.Store)) {
-	t.Run("sqlite", func(t *testing.T) { f(t, openStore(t, filepath.Join(t.TempDir(), "t.db"))) })
-	t.Run("postgres", func(t *testing.T) { f(t, openStore(t, pgtest.NewDatabase(t))) })
+	sqltest.ForEach(t, func(t *testing.T, st *sqlstore.Store) { f(t, seed(t, st)) })
 }
 
-func openStore(t testing.TB, dsn string) store.Store {
+// openStore opens a seeded store at dsn.
+func openStore(t testing.TB, dsn string) store.Store { return seed(t, sqltest.Open(t, dsn)) }
+
+func seed(t testing.TB, st store.Store) store.Store {
 	t.Helper()
-	st, err := sqlstore.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	ctx := context.Background()
 	if err := st.CreateTenant(ctx, &domain.Tenant{ID: "acme", Name: "Acme"}); err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
 	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
+	"github.com/tollgate-dev/tollgate/internal/store/sqlstore/sqltest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -36,16 +36,7 @@ func nodeOn(st store.Store, c *clock) *Limiter {
 
 // forEachStore runs f on SQLite, and on PostgreSQL when enabled.
 func forEachStore(t *testing.T, f func(t *testing.T, st store.Store)) {
-	open := func(t *testing.T, dsn string) store.Store {
-		st, err := sqlstore.Open(t.Context(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
-	}
-	t.Run("sqlite", func(t *testing.T) { f(t, open(t, filepath.Join(t.TempDir(), "t.db"))) })
-	t.Run("postgres", func(t *testing.T) { f(t, open(t, pgtest.NewDatabase(t))) })
+	sqltest.ForEach(t, func(t *testing.T, st *sqlstore.Store) { f(t, st) })
 }
 
 // try admits an attempt and, when admitted, ends it as a failure (wrong
