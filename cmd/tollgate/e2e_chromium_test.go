@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/oauth2"
@@ -125,10 +126,7 @@ func TestSignInInChromium(t *testing.T) {
 	// Readable in both colour schemes (WCAG AA: 4.5:1 for text, 3:1 for
 	// a field's border).
 	for _, scheme := range []string{"light", "dark"} {
-		if _, err := chromedp.Call(phone, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}}); err != nil {
-			t.Fatal(err)
-		}
+		act(t, phone, colourScheme(scheme))
 		var c map[string]float64
 		evaluate(t, phone, contrastJS, &c)
 		if c["text"] < 4.5 || c["muted"] < 4.5 || c["button"] < 4.5 || c["field"] < 3 {
@@ -228,6 +226,15 @@ func evaluate(t *testing.T, ctx context.Context, js string, out any) {
 	if err := json.Unmarshal(raw, out); err != nil {
 		t.Fatalf("browser: decoding %s: %v", raw, err)
 	}
+}
+
+// colourScheme makes the page see prefers-color-scheme: scheme.
+func colourScheme(scheme string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tab *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+		return err
+	})
 }
 
 // contrastJS measures WCAG contrast ratios on the sign-in page: body
