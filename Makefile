@@ -1,13 +1,15 @@
-# The whole test suite, as CI runs it: installs missing dependencies,
-# checks formatting, vet and staticcheck, then runs every test with the race detector on
-# SQLite and on a throwaway PostgreSQL cluster.
+# The whole test suite, as CI runs it: installs missing dependencies
+# (PostgreSQL, Chromium), checks formatting, vet and staticcheck, then runs
+# every test with the race detector on SQLite and on a throwaway PostgreSQL
+# cluster, and the browser tests in headless Chromium (which fail, rather
+# than skip, when the browser is missing).
 .PHONY: test check run build fuzz bench
 
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 test: check
-	TOLLGATE_TEST_POSTGRES=1 $(GO) test -race -count=1 -timeout 8m ./...
+	TOLLGATE_TEST_POSTGRES=1 TOLLGATE_TEST_BROWSER=1 $(GO) test -race -count=1 -timeout 8m ./...
 
 check:
 	./scripts/ensure-deps.sh

@@ -124,6 +124,9 @@ func TestLayers(t *testing.T) {
 			not: []string{"internal/store/sqlstore"}},
 		{name: "the change feed's follower knows only the domain (and the loop helper)",
 			pkgs: []string{"internal/feed"}, only: []string{"internal/domain", "internal/every"}},
+		{name: "the browser-test helper is for tests only, so chromedp stays out of the binaries",
+			pkgs: []string{"internal/...", "cmd/..."}, except: []string{"internal/browsertest"},
+			not: []string{"internal/browsertest"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs when it is missing: PostgreSQL server
-# binaries (the tests start throwaway clusters with initdb). Uses Debian
-# packages; needs root or sudo only when something must be installed.
+# Installs what the test suite needs when it is missing, from Debian
+# packages: PostgreSQL server binaries (the tests start throwaway clusters
+# with initdb) and Chromium (the browser tests drive it headless). Needs
+# root or sudo only when something must be installed.
 set -euo pipefail
 
 have_postgres() {
@@ -9,19 +10,42 @@ have_postgres() {
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null
 }
 
-if have_postgres; then
-  exit 0
-fi
+# The browser tests look for TOLLGATE_CHROMIUM, else /usr/bin/chromium.
+have_chromium() {
+  [ -x "${TOLLGATE_CHROMIUM:-/usr/bin/chromium}" ]
+}
 
-echo "ensure-deps: PostgreSQL server binaries missing; installing from Debian packages" >&2
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    echo "ensure-deps: need root (or sudo) to apt-get install postgresql" >&2
-    exit 1
+# apt_install PACKAGE... installs Debian packages, with sudo when not root.
+apt_updated=""
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+      echo "ensure-deps: need root (or sudo) to apt-get install $*" >&2
+      exit 1
+    fi
   fi
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-have_postgres || { echo "ensure-deps: postgresql installed but initdb not found" >&2; exit 1; }
+  export DEBIAN_FRONTEND=noninteractive
+  if [ -z "$apt_updated" ]; then
+    $sudo apt-get update -qq
+    apt_updated=1
+  fi
+  $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+ensure_postgres() {
+  have_postgres && return 0
+  echo "ensure-deps: PostgreSQL server binaries missing; installing from Debian packages" >&2
+  apt_install postgresql
+  have_postgres || { echo "ensure-deps: postgresql installed but initdb not found" >&2; exit 1; }
+}
+
+ensure_chromium() {
+  have_chromium && return 0
+  echo "ensure-deps: Chromium missing; installing from Debian packages" >&2
+  apt_install chromium
+  have_chromium || { echo "ensure-deps: chromium installed but ${TOLLGATE_CHROMIUM:-/usr/bin/chromium} not found" >&2; exit 1; }
+}
+
+ensure_postgres
+ensure_chromium

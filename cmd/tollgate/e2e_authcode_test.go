@@ -18,9 +18,16 @@ const testRedirect = "http://127.0.0.1:9/callback"
 // browser, of clientType kind, and its x/oauth2 configuration.
 func (e *env) webApp(kind string) *oauth2.Config {
 	e.t.Helper()
+	return e.webAppTo(kind, testRedirect)
+}
+
+// webAppTo is webApp with redirectURI as the application's one redirect
+// URI.
+func (e *env) webAppTo(kind, redirectURI string) *oauth2.Config {
+	e.t.Helper()
 	doc := e.api("POST", "/api/v1/entities/applications", `{"data":{"type":"application","attributes":{"name":"web app",
 		"clientType":"`+kind+`","grantTypes":["authorization_code","refresh_token"],"scopes":["orders:read","orders:write"],
-		"redirectUris":["`+testRedirect+`"],"postLogoutRedirectUris":["http://127.0.0.1:9/bye"]}}}`, 201)
+		"redirectUris":["`+redirectURI+`"],"postLogoutRedirectUris":["http://127.0.0.1:9/bye"]}}}`, 201)
 	a := attrs(doc)
 	secret, _ := a["clientSecret"].(string)
 	style := oauth2.AuthStyleInHeader
@@ -28,7 +35,7 @@ func (e *env) webApp(kind string) *oauth2.Config {
 		style = oauth2.AuthStyleInParams
 	}
 	return &oauth2.Config{
-		ClientID: a["clientId"].(string), ClientSecret: secret, RedirectURL: testRedirect,
+		ClientID: a["clientId"].(string), ClientSecret: secret, RedirectURL: redirectURI,
 		Endpoint: oauth2.Endpoint{AuthURL: e.base + "/oauth2/authorize", TokenURL: e.base + "/oauth2/token", AuthStyle: style},
 		Scopes:   []string{oidc.ScopeOpenID, "profile", "email", "orders:read"},
 	}
