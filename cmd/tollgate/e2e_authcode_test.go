@@ -253,10 +253,19 @@ func TestAuthorizeBadInput(t *testing.T) {
 	if p := b.submit("/login", stale); p.status != http.StatusForbidden {
 		t.Errorf("wrong CSRF token: %d", p.status)
 	}
+	// The right token, from another site's page: refused all the same.
+	req, _ := http.NewRequest(http.MethodPost, e.base+"/login", strings.NewReader(f.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if resp, err := b.client.Do(req); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site form: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	// Wrong password: the form again, with the one answer for any user.
 	f.Set("password", "nope")
 	p := b.submit("/login", f)
-	if p.status != http.StatusUnauthorized || !strings.Contains(p.body, "Wrong username or password.") {
+	if p.status != http.StatusOK || !strings.Contains(p.body, "Wrong username or password.") {
 		t.Errorf("wrong password: %d %s", p.status, p.body)
 	}
 	f.Set("username", "nobody")

@@ -10,8 +10,9 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/oauth"
 )
 
-// maxFormBytes bounds a page's form body; sign-in forms are small.
-const maxFormBytes = 16 << 10
+// maxFormBytes bounds a page's form body: the pending authorization
+// request rides in it, bounded as the token endpoint's bodies are.
+const maxFormBytes = 64 << 10
 
 // authorize serves GET and POST /{t}/oauth2/authorize (RFC 6749 §4.1.1;
 // OIDC Core §3.1.2.1 allows POST with a form body).

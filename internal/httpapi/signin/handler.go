@@ -35,8 +35,8 @@ type Config struct {
 	// Federation signs users in through external providers; nil: none.
 	Federation Federation
 	Events     audit.Sink
-	// PublicURL is the server's external base URL: same-origin checks
-	// compare with it, and it decides Secure cookies.
+	// PublicURL is the server's external base URL; https means Secure
+	// cookies.
 	PublicURL string
 	Logger    *slog.Logger
 }
@@ -49,9 +49,10 @@ type Handler struct {
 	st        Store
 	fed       Federation
 	events    audit.Sink
-	origin    string
 	secure    bool
 	log       *slog.Logger
+	// crossOrigin refuses forms posted from other sites.
+	crossOrigin *http.CrossOriginProtection
 }
 
 // New returns a Handler.
@@ -59,7 +60,8 @@ func New(c Config) *Handler {
 	u, _ := url.Parse(c.PublicURL)
 	return &Handler{
 		oauth: c.OAuth, sessions: c.Sessions, passwords: c.Passwords, st: c.Store, fed: c.Federation,
-		events: c.Events, origin: origin(c.PublicURL), secure: u != nil && u.Scheme == "https", log: c.Logger,
+		events: c.Events, secure: u != nil && u.Scheme == "https", log: c.Logger,
+		crossOrigin: http.NewCrossOriginProtection(),
 	}
 }
 

@@ -119,14 +119,16 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // loginProblem puts a refused sign-in in the page's words: one message
-// for every wrong username or password, as the password grant does.
+// for every wrong username or password, as the password grant does. The
+// form comes back with 200: a 401 would need an HTTP authentication
+// challenge (RFC 9110 §15.5.2), which a form is not.
 func loginProblem(err error) (status int, problem, reason string) {
 	var le *throttle.LimitedError
 	switch {
 	case errors.Is(err, authn.ErrBadCredentials):
-		return http.StatusUnauthorized, "Wrong username or password.", oauth.CodeInvalidGrant
+		return http.StatusOK, "Wrong username or password.", oauth.CodeInvalidGrant
 	case errors.Is(err, authn.ErrNoPassword):
-		return http.StatusUnauthorized, "This account has no password here: sign in with your organisation's button below.", "no_password"
+		return http.StatusOK, "This account has no password here: sign in with your organisation's button below.", "no_password"
 	case errors.As(err, &le):
 		return http.StatusTooManyRequests, "Too many attempts. Wait " + strconv.Itoa(int(le.RetryAfter.Seconds())+1) + " seconds and try again.", oauth.ReasonThrottled
 	case errors.Is(err, secret.ErrOverloaded):

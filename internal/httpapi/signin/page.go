@@ -122,12 +122,10 @@ func (h *Handler) csrfToken(w http.ResponseWriter, r *http.Request) string {
 }
 
 // checkForm refuses a POST that is not from our own page: another origin
-// (Sec-Fetch-Site, Origin) or a missing or wrong CSRF token.
+// (net/http's CrossOriginProtection reads Sec-Fetch-Site, else compares
+// Origin with Host) or a missing or wrong CSRF token.
 func (h *Handler) checkForm(r *http.Request) bool {
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
-		return false
-	}
-	if o := r.Header.Get("Origin"); o != "" && o != "null" && o != h.origin {
+	if h.crossOrigin.Check(r) != nil {
 		return false
 	}
 	c, err := r.Cookie(h.csrfCookieName())
