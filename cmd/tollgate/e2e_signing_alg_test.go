@@ -73,13 +73,14 @@ func TestSigningAlgorithms(t *testing.T) {
 		}
 		const rotate = "/acme/api/v1/actions/keys/rotate"
 
-		if algs := e.discoveredAlgs("acme"); !slices.Equal(algs, []string{"ES256"}) {
+		// RS256 always: an application may ask for RS256 ID tokens.
+		if algs := e.discoveredAlgs("acme"); !slices.Equal(algs, []string{"ES256", "RS256"}) {
 			t.Fatalf("new tenant advertises %v", algs)
 		}
 		tokens := map[string]string{"ES256": issue("ES256")}
 		e.api("POST", rotate, `{"alg":"EdDSA"}`, 204)
 		tokens["EdDSA"] = issue("EdDSA")
-		if algs := e.discoveredAlgs("acme"); !slices.Equal(algs, []string{"EdDSA", "ES256"}) {
+		if algs := e.discoveredAlgs("acme"); !slices.Equal(algs, []string{"EdDSA", "ES256", "RS256"}) {
 			t.Fatalf("after rotating to EdDSA acme advertises %v", algs)
 		}
 		e.api("POST", rotate, `{"alg":"RS256"}`, 204)
@@ -119,7 +120,7 @@ func TestSigningAlgorithms(t *testing.T) {
 		_ = issue("RS256")
 
 		// The default tenant was never rotated.
-		if algs := e.discoveredAlgs(""); !slices.Equal(algs, []string{"ES256"}) {
+		if algs := e.discoveredAlgs(""); !slices.Equal(algs, []string{"ES256", "RS256"}) {
 			t.Fatalf("default tenant advertises %v", algs)
 		}
 		evs := e.auditEvents("/acme/api/v1/audit?action=signing_key.rotate", 3)
@@ -144,7 +145,7 @@ func TestSigningAlgFlag(t *testing.T) {
 		t.Fatalf("default tenant's first key: %s", alg)
 	}
 	e.api("POST", "/api/v1/entities/tenants", `{"data":{"type":"tenant","id":"acme","attributes":{"name":"Acme"}}}`, 201)
-	if algs := e.discoveredAlgs("acme"); !slices.Equal(algs, []string{"EdDSA"}) {
+	if algs := e.discoveredAlgs("acme"); !slices.Equal(algs, []string{"EdDSA", "RS256"}) {
 		t.Fatalf("new tenant advertises %v", algs)
 	}
 
@@ -156,7 +157,7 @@ func TestSigningAlgFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	e2, _ := launch(t, &cfg2)
-	if algs := e2.discoveredAlgs(""); !slices.Equal(algs, []string{"EdDSA"}) {
+	if algs := e2.discoveredAlgs(""); !slices.Equal(algs, []string{"EdDSA", "RS256"}) {
 		t.Fatalf("after restart the default tenant advertises %v", algs)
 	}
 	e2.api("POST", "/api/v1/entities/tenants", `{"data":{"type":"tenant","id":"beta","attributes":{"name":"Beta"}}}`, 201)

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
@@ -19,8 +20,9 @@ func (s *Service) GatewayAPIs(ctx context.Context, p Principal) ([]domain.API, e
 	return s.store.AllAPIs(ctx)
 }
 
-// GatewayKeys returns tenant's published keys without their private
-// halves: a remote gateway only verifies.
+// GatewayKeys returns tenant's published access-token keys without their
+// private halves: a remote gateway only verifies access tokens, which an
+// ID-token key (domain.KeyUseIDToken) never signs.
 func (s *Service) GatewayKeys(ctx context.Context, p Principal, tenant string) ([]domain.SigningKey, error) {
 	if err := CanReadGatewayFeed(p); err != nil {
 		return nil, err
@@ -29,6 +31,7 @@ func (s *Service) GatewayKeys(ctx context.Context, p Principal, tenant string) (
 	if err != nil {
 		return nil, err
 	}
+	keys = slices.DeleteFunc(keys, func(k domain.SigningKey) bool { return k.Use != domain.KeyUseTokens })
 	for i := range keys {
 		keys[i].PrivateKey = nil
 	}

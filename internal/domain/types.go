@@ -167,12 +167,23 @@ type Rotation struct {
 	Successor *RefreshToken
 }
 
+// Uses of signing keys. A tenant has one active key per use: the access
+// token key, and, once an application asks for RS256 ID tokens while the
+// tenant signs with another algorithm, an RS256 key that signs only those
+// (OIDC Core §15.1). Both are published in the JWKS; rotating one leaves
+// the other active.
+const (
+	KeyUseTokens  = ""         // access tokens, and ID tokens of the tenant's algorithm
+	KeyUseIDToken = "id_token" // RS256 ID tokens only, never access tokens
+)
+
 // SigningKey is a tenant's JWT signing key. The private key is stored
 // encrypted with the master key.
 type SigningKey struct {
 	Tenant       string
 	ID           string // JWK kid
 	Algorithm    string // JWS alg, e.g. ES256
+	Use          string // KeyUseTokens or KeyUseIDToken
 	PublicKey    []byte // JWK JSON of the public key
 	PrivateKey   []byte // sealed private key (secret.Sealer)
 	CreatedAt    time.Time

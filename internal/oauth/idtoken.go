@@ -65,7 +65,8 @@ func userClaims(u *domain.User, scopes []string) UserClaims {
 }
 
 // idToken signs the ID token that accompanies accessToken (OIDC Core
-// §3.1.3.3) for a code granted scopes, which include openid.
+// §3.1.3.3) for a code granted scopes, which include openid, with the
+// algorithm the application asked for (RS256, §15.1) or else the tenant's.
 func (s *Server) idToken(ctx context.Context, ex *exchange, f *idTokenFacts, scopes []string, accessToken string, ttl time.Duration) (string, error) {
 	claims := idTokenClaims{
 		Issuer:     s.keys.Issuer(ex.tenant),
@@ -80,7 +81,7 @@ func (s *Server) idToken(ctx context.Context, ex *exchange, f *idTokenFacts, sco
 		AZP:        ex.app.ID,
 		UserClaims: userClaims(f.user, scopes),
 	}
-	raw, err := s.keys.SignIDToken(ctx, ex.tenant, func(alg string) any {
+	raw, err := s.keys.SignIDToken(ctx, ex.tenant, ex.app.IDTokenSigningAlg, func(alg string) any {
 		claims.AtHash = halfHash(alg, accessToken)
 		return claims
 	})

@@ -272,13 +272,16 @@ type Store interface {
 	LinkIdentity(ctx context.Context, tenant string, f *domain.FederatedIdentity) error
 	CreateFederatedUser(ctx context.Context, tenant string, u *domain.User, f *domain.FederatedIdentity) error
 
-	// Signing keys.
+	// Signing keys. Each has a use (domain.KeyUseTokens or
+	// domain.KeyUseIDToken); a tenant's keys of one use rotate
+	// independently of the other's.
 	CreateSigningKey(ctx context.Context, tenant string, k *domain.SigningKey) error
-	// RotateSigningKey stores next as the tenant's active key and retires
-	// every other active key with the given publishUntil, atomically.
+	// RotateSigningKey stores next as the tenant's active key of next.Use
+	// and retires every other active key of that use with the given
+	// publishUntil, atomically; active keys of the other use stay active.
 	RotateSigningKey(ctx context.Context, tenant string, next *domain.SigningKey, publishUntil time.Time) error
-	// ListSigningKeys returns the tenant's active key(s) and the retired
-	// keys still to be published at now, newest first.
+	// ListSigningKeys returns the tenant's active key(s) of every use and
+	// the retired keys still to be published at now, newest first.
 	ListSigningKeys(ctx context.Context, tenant string, now time.Time) ([]domain.SigningKey, error)
 
 	// Settings is a small key/value table for server-wide state such as the

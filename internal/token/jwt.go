@@ -59,15 +59,13 @@ type receivedClaims struct {
 // IssuedAt + domain.DefaultAccessTokenTTL, and Tenant is set; c is updated
 // in place so the caller sees the jti and times that were signed.
 func (k *Keyring) Issue(ctx context.Context, tenant string, c *Claims) (string, error) {
-	st, err := k.current(ctx, tenant, true)
+	st, err := k.current(ctx, tenant, needTokens)
 	if err != nil {
 		return "", err
 	}
-	if st.signer == nil {
-		if st.signErr != nil {
-			return "", st.signErr
-		}
-		return "", fmt.Errorf("token: tenant %s has no signing key", tenant)
+	signer, err := st.tokens.get(tenant) // never the ID-token key
+	if err != nil {
+		return "", err
 	}
 	c.Tenant = tenant
 	if c.Issuer == "" {
@@ -99,7 +97,7 @@ func (k *Keyring) Issue(ctx context.Context, tenant string, c *Claims) (string, 
 	if err != nil {
 		return "", fmt.Errorf("token: encoding claims: %w", err)
 	}
-	return st.signer.sign(payload)
+	return signer.sign(payload)
 }
 
 // Verify checks signature, typ, issuer and expiry of raw for tenant. It
@@ -144,6 +142,11 @@ func (k *KeySource) Verify(ctx context.Context, tenant, raw string) (*Claims, er
 	// (RFC 8725 §3.1, §2.1).
 	if h.Algorithm != string(vk.alg) {
 		return nil, invalid("alg %s does not match the key's %s", h.Algorithm, vk.alg)
+	}
+	// An ID-token key signs nothing else: an ID token relabelled at+jwt
+	// (or anything else it signed) is no access token.
+	if vk.use != domain.KeyUseTokens {
+		return nil, invalid("key %s signs only ID tokens", h.KeyID)
 	}
 	payload, err := jws.Verify(vk.key)
 	if err != nil {
@@ -194,7 +197,7 @@ func checkClaims(payload []byte, tenant, issuer string, now time.Time) (*Claims,
 // kid may be a key rotated in on another node, so it triggers a reload, at
 // most once per missInterval per tenant.
 func (k *KeySource) verificationKey(ctx context.Context, tenant, kid string) (verifyKey, string, error) {
-	st, err := k.current(ctx, tenant, false)
+	st, err := k.current(ctx, tenant, needNone)
 	if err != nil {
 		return verifyKey{}, "", err
 	}
@@ -215,7 +218,7 @@ func (k *KeySource) verificationKey(ctx context.Context, tenant, kid string) (ve
 		return verifyKey{}, "", invalid("unknown key")
 	}
 	e.lastMiss = now
-	st, err = k.reload(ctx, tenant, e, false)
+	st, err = k.reload(ctx, tenant, e, needNone)
 	if err != nil {
 		return verifyKey{}, "", invalid("unknown key (reload failed: %v)", err)
 	}

@@ -64,7 +64,7 @@ func (k *Keyring) Rotate(ctx context.Context, tenant, alg string) error {
 		return err
 	}
 	now := k.now()
-	next, err := k.sign.newKey(tenant, a, now)
+	next, err := k.sign.newKey(tenant, a, domain.KeyUseTokens, now)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (k *Keyring) Rotate(ctx context.Context, tenant, alg string) error {
 	e := k.entry(tenant)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, err := k.reload(ctx, tenant, e, false); err != nil {
+	if _, err := k.reload(ctx, tenant, e, needNone); err != nil {
 		e.state.Store(nil) // the next use loads afresh
 	}
 	return nil
@@ -92,7 +92,7 @@ func (k *Keyring) rotationAlgorithm(ctx context.Context, tenant, alg string) (*a
 		return nil, fmt.Errorf("token: loading signing keys: %w", err)
 	}
 	for i := range keys {
-		if keys[i].RetiredAt == nil {
+		if keys[i].RetiredAt == nil && keys[i].Use == domain.KeyUseTokens {
 			if a := storedAlgorithm(keys[i].Algorithm); a != nil {
 				return a, nil
 			}
@@ -102,12 +102,14 @@ func (k *Keyring) rotationAlgorithm(ctx context.Context, tenant, alg string) (*a
 	return k.sign.def, nil
 }
 
-// Algorithms returns the algorithms of the tenant's published keys, the
-// active key's first, each once; with no key yet, the default algorithm,
-// which its first key will have. Discovery documents advertise them, and
-// verifiers such as go-oidc accept only what is advertised.
+// Algorithms returns the algorithms of the tenant's published keys, those
+// of the access-token keys and of the ID-token key alike, the active
+// access-token key's first, each once; with no key yet, the default
+// algorithm, which its first key will have. Discovery documents advertise
+// them (see IDTokenAlgorithms), and verifiers such as go-oidc accept only
+// what is advertised.
 func (k *Keyring) Algorithms(ctx context.Context, tenant string) ([]string, error) {
-	st, err := k.current(ctx, tenant, false)
+	st, err := k.current(ctx, tenant, needNone)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +122,7 @@ func (k *Keyring) Algorithms(ctx context.Context, tenant string) ([]string, erro
 // JWKS returns the tenant's published public keys (RFC 7517 §5). A tenant
 // that never issued a token has an empty set.
 func (k *Keyring) JWKS(ctx context.Context, tenant string) (*jose.JSONWebKeySet, error) {
-	st, err := k.current(ctx, tenant, false)
+	st, err := k.current(ctx, tenant, needNone)
 	if err != nil {
 		return nil, err
 	}
@@ -131,9 +133,9 @@ func (k *Keyring) JWKS(ctx context.Context, tenant string) (*jose.JSONWebKeySet,
 // EnsureKey creates the tenant's first signing key unless it has an active
 // one, so first start can make the key before any token is asked for.
 func (k *Keyring) EnsureKey(ctx context.Context, tenant string) error {
-	st, err := k.current(ctx, tenant, true)
+	st, err := k.current(ctx, tenant, needTokens)
 	if err != nil {
 		return err
 	}
-	return st.signErr
+	return st.tokens.err
 }

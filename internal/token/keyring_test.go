@@ -68,15 +68,24 @@ func issue(t testing.TB, k *Keyring, tenant string, c *Claims) string {
 	return raw
 }
 
-// activeKey unseals the tenant's newest key, to forge tokens that are
-// correctly signed but wrong in some other way.
+// activeKey unseals the tenant's newest access-token key, to forge tokens
+// that are correctly signed but wrong in some other way.
 func activeKey(t testing.TB, st KeyStore, tenant string) (crypto.Signer, string) {
+	return newestKey(t, st, tenant, domain.KeyUseTokens)
+}
+
+// newestKey unseals the tenant's newest key of use.
+func newestKey(t testing.TB, st KeyStore, tenant, use string) (crypto.Signer, string) {
 	t.Helper()
 	keys, err := st.ListSigningKeys(context.Background(), tenant, time.Now())
-	if err != nil || len(keys) == 0 {
-		t.Fatalf("no keys: %v", err)
+	if err != nil {
+		t.Fatal(err)
 	}
-	der, err := testSealer(t).Open(keys[0].PrivateKey, keyAD(tenant, keys[0].ID))
+	i := slices.IndexFunc(keys, func(k domain.SigningKey) bool { return k.Use == use })
+	if i < 0 {
+		t.Fatalf("no key of use %q", use)
+	}
+	der, err := testSealer(t).Open(keys[i].PrivateKey, keyAD(tenant, keys[i].ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +93,7 @@ func activeKey(t testing.TB, st KeyStore, tenant string) (crypto.Signer, string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return priv.(crypto.Signer), keys[0].ID
+	return priv.(crypto.Signer), keys[i].ID
 }
 
 func sign(t testing.TB, alg jose.SignatureAlgorithm, key any, kid, typ string, claims map[string]any) string {

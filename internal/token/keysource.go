@@ -99,12 +99,11 @@ type tenantKeys struct {
 type keyState struct {
 	loadedAt time.Time
 	issuer   string
-	signer   *jwsSigner // nil when the tenant has no usable active key
-	kid      string
-	signErr  error // why signer is nil, when it is not simply "no key"
+	tokens   keySlot // the access-token key (see keyuse.go)
+	idToken  keySlot // the RS256 ID-token key, once one was needed
 	verify   map[string]verifyKey
 	jwks     []jose.JSONWebKey
-	algs     []string // of the published keys, the active key's first
+	algs     []string // of the published keys, the access-token key's first
 }
 
 func (k *KeySource) entry(tenant string) *tenantKeys {
@@ -124,16 +123,11 @@ func (k *KeySource) entry(tenant string) *tenantKeys {
 }
 
 // current returns the tenant's key state, loading it when missing or stale.
-// With needSigner, a tenant without an active key gets one.
-func (k *KeySource) current(ctx context.Context, tenant string, needSigner bool) (*keyState, error) {
+// A tenant without the active key that n names gets one.
+func (k *KeySource) current(ctx context.Context, tenant string, n need) (*keyState, error) {
 	e := k.entry(tenant)
 	now := k.now()
-	// A state whose active key cannot be opened counts as usable: Issue
-	// reports the error until the entry expires, instead of every call
-	// reloading from the database.
-	usable := func(st *keyState) bool {
-		return st != nil && (!needSigner || st.signer != nil || st.signErr != nil)
-	}
+	usable := func(st *keyState) bool { return st != nil && st.has(n) }
 
 	st := e.state.Load()
 	if usable(st) {
@@ -145,7 +139,7 @@ func (k *KeySource) current(ctx context.Context, tenant string, needSigner bool)
 		if e.mu.TryLock() {
 			defer e.mu.Unlock()
 			if e.state.Load() == st {
-				if fresh, err := k.reload(ctx, tenant, e, false); err == nil && usable(fresh) {
+				if fresh, err := k.reload(ctx, tenant, e, needNone); err == nil && usable(fresh) {
 					return fresh, nil
 				}
 				// Keep serving the old keys; retry after a short pause.
@@ -163,20 +157,22 @@ func (k *KeySource) current(ctx context.Context, tenant string, needSigner bool)
 	if st := e.state.Load(); usable(st) && now.Sub(st.loadedAt) < cacheTTL {
 		return st, nil // another caller loaded it while we waited
 	}
-	return k.reload(ctx, tenant, e, needSigner)
+	return k.reload(ctx, tenant, e, n)
 }
 
 // reload reads the tenant's keys from the store and publishes a new state.
-// With create, a tenant without an active key gets one. e.mu must be held.
-func (k *KeySource) reload(ctx context.Context, tenant string, e *tenantKeys, create bool) (*keyState, error) {
+// On a Keyring's source, a tenant without the active key that create names
+// gets one. e.mu must be held.
+func (k *KeySource) reload(ctx context.Context, tenant string, e *tenantKeys, create need) (*keyState, error) {
 	now := k.now()
 	keys, err := k.st.ListSigningKeys(ctx, tenant, now)
 	if err != nil {
 		return nil, fmt.Errorf("token: loading signing keys: %w", err)
 	}
 	st := k.build(tenant, keys, now)
-	if st.signer == nil && st.signErr == nil && create && k.sign != nil {
-		key, err := k.sign.newKey(tenant, k.sign.def, now)
+	if !st.has(create) && k.sign != nil {
+		a, use := k.sign.keyFor(create)
+		key, err := k.sign.newKey(tenant, a, use, now)
 		if err != nil {
 			return nil, err
 		}
@@ -195,10 +191,10 @@ func (k *KeySource) reload(ctx context.Context, tenant string, e *tenantKeys, cr
 }
 
 // build turns stored keys (newest first) into a state: the newest active
-// key signs (for a Keyring), every published key verifies with its own
-// algorithm. Keys that fail to parse are left out rather than failing the
-// tenant; an active key whose private half cannot be opened (wrong master
-// key) makes Issue fail loudly.
+// key of each use signs (for a Keyring), every published key verifies with
+// its own algorithm. Keys that fail to parse are left out rather than
+// failing the tenant; an active key whose private half cannot be opened
+// (wrong master key) makes Issue fail loudly.
 func (k *KeySource) build(tenant string, keys []domain.SigningKey, now time.Time) *keyState {
 	st := &keyState{
 		loadedAt: now,
@@ -216,13 +212,15 @@ func (k *KeySource) build(tenant string, keys []domain.SigningKey, now time.Time
 		}
 		st.verify[sk.ID] = vk
 		st.jwks = append(st.jwks, jwk)
-		if sk.RetiredAt == nil && st.kid == "" {
+		if a := st.active(sk.Use); sk.RetiredAt == nil && a.kid == "" {
+			a.kid = sk.ID
 			if k.sign != nil {
-				st.signer, st.signErr = k.sign.openSigner(tenant, sk)
+				a.signer, a.err = k.sign.openSigner(tenant, sk)
 			}
-			st.kid = sk.ID
-			st.algs = addAlg([]string{string(vk.alg)}, st.algs...) // active first
-			continue
+			if sk.Use == domain.KeyUseTokens {
+				st.algs = addAlg([]string{string(vk.alg)}, st.algs...) // the access-token key's first
+				continue
+			}
 		}
 		st.algs = addAlg(st.algs, string(vk.alg))
 	}

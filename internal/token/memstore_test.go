@@ -38,7 +38,7 @@ func (m *memStore) RotateSigningKey(_ context.Context, tenant string, next *doma
 	defer m.mu.Unlock()
 	ks := m.keys[tenant]
 	for i := range ks {
-		if ks[i].RetiredAt == nil {
+		if ks[i].RetiredAt == nil && ks[i].Use == next.Use {
 			now, pu := next.CreatedAt, publishUntil
 			ks[i].RetiredAt, ks[i].PublishUntil = &now, &pu
 		}

@@ -14,17 +14,19 @@ import (
 )
 
 // verifyKey is a published key with the one algorithm tokens signed by it
-// may claim (RFC 8725 §3.1: the key decides, not the token's header).
+// may claim (RFC 8725 §3.1: the key decides, not the token's header), and
+// its use: only domain.KeyUseTokens keys verify access tokens.
 type verifyKey struct {
 	alg jose.SignatureAlgorithm
 	key crypto.PublicKey
+	use string
 }
 
 // publicKey parses a stored key's public half, or reports false when the
-// row is unusable (unknown algorithm, kid mismatch, wrong key type).
+// row is unusable (unknown algorithm or use, kid mismatch, wrong key type).
 func publicKey(sk *domain.SigningKey) (jose.JSONWebKey, verifyKey, bool) {
 	a := storedAlgorithm(sk.Algorithm)
-	if a == nil {
+	if a == nil || !knownUse(sk.Use) {
 		return jose.JSONWebKey{}, verifyKey{}, false
 	}
 	var jwk jose.JSONWebKey
@@ -32,7 +34,7 @@ func publicKey(sk *domain.SigningKey) (jose.JSONWebKey, verifyKey, bool) {
 		!jwk.IsPublic() || (jwk.Algorithm != "" && jwk.Algorithm != sk.Algorithm) || !a.fits(jwk.Key) {
 		return jose.JSONWebKey{}, verifyKey{}, false
 	}
-	return jwk, verifyKey{alg: a.name, key: jwk.Key}, true
+	return jwk, verifyKey{alg: a.name, key: jwk.Key, use: sk.Use}, true
 }
 
 // openSigner unseals a private key and builds its signer once, so signing
@@ -57,10 +59,10 @@ func (k *signing) openSigner(tenant string, sk *domain.SigningKey) (*jwsSigner, 
 	return newJWSSigner(a.name, sk.ID, opaqueKey(priv))
 }
 
-// newKey generates a key for algorithm a, its private half sealed with the
-// master key. The kid is the RFC 7638 thumbprint, so it is unique without
-// coordination and the same on every node.
-func (k *signing) newKey(tenant string, a *algorithm, now time.Time) (*domain.SigningKey, error) {
+// newKey generates a key of use for algorithm a, its private half sealed
+// with the master key. The kid is the RFC 7638 thumbprint, so it is unique
+// without coordination and the same on every node.
+func (k *signing) newKey(tenant string, a *algorithm, use string, now time.Time) (*domain.SigningKey, error) {
 	priv, err := a.generate()
 	if err != nil {
 		return nil, fmt.Errorf("token: generating %s key: %w", a.name, err)
@@ -87,6 +89,7 @@ func (k *signing) newKey(tenant string, a *algorithm, now time.Time) (*domain.Si
 		Tenant:     tenant,
 		ID:         pub.KeyID,
 		Algorithm:  string(a.name),
+		Use:        use,
 		PublicKey:  pubJSON,
 		PrivateKey: sealed,
 		CreatedAt:  now,

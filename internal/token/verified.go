@@ -45,7 +45,7 @@ func (k *KeySource) cachedClaims(ctx context.Context, key verifiedKey) *Claims {
 	if !ok || !k.now().Before(e.claims.ExpiresAt.Add(leeway)) {
 		return nil
 	}
-	st, err := k.current(ctx, key.tenant, false)
+	st, err := k.current(ctx, key.tenant, needNone)
 	if err != nil {
 		return nil
 	}

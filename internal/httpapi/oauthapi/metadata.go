@@ -55,8 +55,10 @@ func (h *Handler) metadata(ctx context.Context, tenant string) (any, error) {
 	}
 	// go-oidc and others accept only advertised algorithms: list what the
 	// tenant's published keys use, so a rotation to EdDSA or RS256 (and
-	// tokens of the retired key meanwhile) keeps verifying.
-	algs, err := h.keys.Algorithms(ctx, tenant)
+	// tokens of the retired key meanwhile) keeps verifying, for ID tokens
+	// and for resource servers that verify access tokens the same way; and
+	// RS256, which any application may ask for its ID tokens.
+	algs, err := h.keys.IDTokenAlgorithms(ctx, tenant)
 	if err != nil {
 		return nil, err
 	}

@@ -9,9 +9,10 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
 
-const keyCols = `id, algorithm, public_key, private_key, created_at, retired_at, publish_until`
+const keyCols = `id, algorithm, key_use, public_key, private_key, created_at, retired_at, publish_until`
 
-// CreateSigningKey stores a key as given (normally the tenant's first).
+// CreateSigningKey stores a key as given (normally the tenant's first of
+// its use).
 func (s *Store) CreateSigningKey(ctx context.Context, tenant string, k *domain.SigningKey) error {
 	return s.writeChange(ctx, change{tenant, domain.EntitySigningKey, k.ID}, func(tx *tx) error {
 		return insertSigningKey(ctx, tx, tenant, k)
@@ -23,8 +24,8 @@ func insertSigningKey(ctx context.Context, tx *tx, tenant string, k *domain.Sign
 		k.CreatedAt = time.Now()
 	}
 	k.CreatedAt = normTime(k.CreatedAt)
-	_, err := tx.exec(ctx, `INSERT INTO signing_keys (tenant, `+keyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		tenant, k.ID, k.Algorithm, secret(k.PublicKey), secret(k.PrivateKey), tx.d.ts(k.CreatedAt),
+	_, err := tx.exec(ctx, `INSERT INTO signing_keys (tenant, `+keyCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tenant, k.ID, k.Algorithm, k.Use, secret(k.PublicKey), secret(k.PrivateKey), tx.d.ts(k.CreatedAt),
 		tx.d.tsPtr(k.RetiredAt), tx.d.tsPtr(k.PublishUntil))
 	if err != nil {
 		return fmt.Errorf("signing key %q: %w", k.ID, mapErr(err))
@@ -33,29 +34,30 @@ func insertSigningKey(ctx context.Context, tx *tx, tenant string, k *domain.Sign
 	return nil
 }
 
-// RotateSigningKey retires the active keys (retired at next.CreatedAt, kept
-// in the JWKS until publishUntil) and stores next, in one transaction.
+// RotateSigningKey retires the active keys of next's use (retired at
+// next.CreatedAt, kept in the JWKS until publishUntil) and stores next, in
+// one transaction; the active keys of the other use stay active.
 func (s *Store) RotateSigningKey(ctx context.Context, tenant string, next *domain.SigningKey, publishUntil time.Time) error {
 	if next.CreatedAt.IsZero() {
 		next.CreatedAt = time.Now()
 	}
 	return s.writeChange(ctx, change{tenant, domain.EntitySigningKey, next.ID}, func(tx *tx) error {
 		if _, err := tx.exec(ctx, `UPDATE signing_keys SET retired_at = ?, publish_until = ?
-			WHERE tenant = ? AND retired_at IS NULL`,
-			tx.d.ts(next.CreatedAt), tx.d.ts(publishUntil), tenant); err != nil {
+			WHERE tenant = ? AND retired_at IS NULL AND key_use = ?`,
+			tx.d.ts(next.CreatedAt), tx.d.ts(publishUntil), tenant, next.Use); err != nil {
 			return err
 		}
 		return insertSigningKey(ctx, tx, tenant, next)
 	})
 }
 
-// ListSigningKeys returns active keys and retired keys still published at
-// now, newest first.
+// ListSigningKeys returns active keys of every use and retired keys still
+// published at now, newest first.
 func (s *Store) ListSigningKeys(ctx context.Context, tenant string, now time.Time) ([]domain.SigningKey, error) {
 	t := s.reader()
 	return queryAll(ctx, t, func(rows *sql.Rows, k *domain.SigningKey) error {
 		k.Tenant = tenant
-		return rows.Scan(&k.ID, &k.Algorithm, &k.PublicKey, &k.PrivateKey, timeCol{&k.CreatedAt},
+		return rows.Scan(&k.ID, &k.Algorithm, &k.Use, &k.PublicKey, &k.PrivateKey, timeCol{&k.CreatedAt},
 			nullTimeCol{&k.RetiredAt}, nullTimeCol{&k.PublishUntil})
 	}, `SELECT `+keyCols+` FROM signing_keys
 		WHERE tenant = ? AND (retired_at IS NULL OR publish_until > ?)

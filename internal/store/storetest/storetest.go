@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RefreshGrace", testRefreshGrace}, // in refresh_grace.go
 		{"Revocations", testRevocations},
 		{"SigningKeys", testSigningKeys},
+		{"SigningKeyUses", testSigningKeyUses}, // in keyuses.go
 		{"DeleteExpired", testDeleteExpired},
 		{"APITokenPurge", testAPITokenPurge}, // in apitokens_purge.go
 		{"DeleteTenant", testDeleteTenant},
