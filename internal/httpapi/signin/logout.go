@@ -15,15 +15,8 @@ import (
 // any site could otherwise sign them out.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	tenant := route.TenantOf(r)
-	ctx := r.Context()
-	lr, err := h.oauth.ParseLogout(ctx, tenant, r.URL.Query())
-	if err != nil {
-		h.fail(w, r, tenant, err)
-		return
-	}
-	sess, err := h.sessions.Find(ctx, r, tenant)
-	if err != nil {
-		h.fail(w, r, tenant, oauth.ServerError(err))
+	lr, sess, ok := h.parseLogout(w, r, tenant, r.URL.Query())
+	if !ok {
 		return
 	}
 	if sess == nil || lr.Hinted && lr.Subject == sess.UserID {
@@ -43,23 +36,30 @@ func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, tenant, forbidden())
 		return
 	}
-	ctx := r.Context()
 	q, err := url.ParseQuery(r.PostFormValue("authz"))
 	if err != nil {
 		h.fail(w, r, tenant, oauth.InvalidRequest("malformed logout request"))
 		return
 	}
-	lr, err := h.oauth.ParseLogout(ctx, tenant, q)
+	if lr, sess, ok := h.parseLogout(w, r, tenant, q); ok {
+		h.endSession(w, r, lr, sess)
+	}
+}
+
+// parseLogout validates the logout request q and finds the browser's
+// session (nil: none); on a failure it has answered and ok is false.
+func (h *Handler) parseLogout(w http.ResponseWriter, r *http.Request, tenant string, q url.Values) (_ *oauth.LogoutRequest, _ *domain.Session, ok bool) {
+	lr, err := h.oauth.ParseLogout(r.Context(), tenant, q)
 	if err != nil {
 		h.fail(w, r, tenant, err)
-		return
+		return nil, nil, false
 	}
-	sess, err := h.sessions.Find(ctx, r, tenant)
+	sess, err := h.sessions.Find(r.Context(), r, tenant)
 	if err != nil {
 		h.fail(w, r, tenant, oauth.ServerError(err))
-		return
+		return nil, nil, false
 	}
-	h.endSession(w, r, lr, sess)
+	return lr, sess, true
 }
 
 // endSession ends sess (nil: none) in the store, so on every node, clears
