@@ -48,7 +48,7 @@ func (r *report) ratio(rps float64) string {
 
 func (r *report) print(w io.Writer, o options) {
 	fmt.Fprintf(w, "\n## Tollgate load benchmark, %s\n\n", r.started.UTC().Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(w, "%d CPUs (GOMAXPROCS %d), %d clients, %v warm-up + %v measured per scenario (client_credentials %v, password %v), HTTP/1.1 keep-alive, loopback.\n\n",
+	fmt.Fprintf(w, "%d CPUs (GOMAXPROCS %d), %d clients, %v warm-up + %v measured per scenario (client_credentials %v, password and signin %v), HTTP/1.1 keep-alive, loopback.\n\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), o.concurrency, o.warmup, o.duration, o.ccDuration, o.durationOf("password"))
 	fmt.Fprintln(w, "The ratio is to the mean of the two floor runs. *Other CPU* is the cores other processes on the machine used during the run (of", runtime.NumCPU(), "); figures with a high value are depressed by them.")
 	fmt.Fprintln(w, "\n| scenario | db | req/s | ratio to floor | p50 | p90 | p99 | max | errors | other CPU |")
@@ -91,6 +91,7 @@ func (r *report) print(w io.Writer, o options) {
 			}
 		}
 	}
+	r.printSignIn(w)
 	r.printOps(w, o)
 }
 

@@ -242,6 +242,9 @@ func newEnv(s *server) *env {
 }
 
 func runScenario(ctx context.Context, o options, e *env, peers []int, prof *profiler, sc scenario, conc int, warmup, dur time.Duration, hint float64) (result, error) {
+	if expiring[sc.name] {
+		quiet(o, peers...)
+	}
 	logf("  %s: preparing", sc.name)
 	steps, err := sc.prepare(ctx, e, conc, warmup+dur, hint)
 	if errors.Is(err, errSkip) {
@@ -252,7 +255,9 @@ func runScenario(ctx context.Context, o options, e *env, peers []int, prof *prof
 		return result{}, fmt.Errorf("%s: %w", sc.name, err)
 	}
 	logf("  %s: %d clients, %v warm-up + %v", sc.name, conc, warmup, dur)
-	quiet(o, peers...)
+	if !expiring[sc.name] {
+		quiet(o, peers...)
+	}
 	wait := prof.during(ctx, sc.name, warmup, dur)
 	before := takeCPU(peers...)
 	res, err := load.Run(ctx, load.Config{Concurrency: conc, Warmup: warmup, Duration: dur, NewWorker: steps})

@@ -30,6 +30,8 @@ var scenarios = []scenario{
 	{"client_credentials", "client_secret_post, JWT signed, no refresh token", prepClientCredentials},
 	{"client_credentials_eddsa", "the same in tenant fast, whose key was rotated to EdDSA: an Ed25519 signature instead of ES256", prepClientCredentialsEdDSA},
 	{"password", "Basic client auth, argon2id verify, JWT + refresh token stored", prepPassword},
+	{"signin", "a whole browser sign-in, no session: authorize, sign-in page, sign-in POST (argon2id), code redeemed", prepSignIn},
+	{"authorization_code", "code redemption alone: PKCE checked, JWT + ID token signed, refresh token stored", prepAuthorizationCode},
 	{"refresh_token", "rotation: each refresh token used once (chained per worker)", prepRefresh},
 	{"introspect_jwt", "RFC 7662 on a live JWT access token", prepIntrospect},
 	{"revoke", "RFC 7009 on a distinct pre-minted JWT per request (revocation written)", prepRevoke},

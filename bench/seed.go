@@ -33,7 +33,9 @@ type env struct {
 	clientSecret string
 	// The application of fastTenant.
 	fastClientID, fastClientSecret string
-	http                           *http.Client
+	// The web application that signs the bench user in from a browser.
+	webClientID, webClientSecret string
+	http                         *http.Client
 }
 
 // admin sends a JSON:API request with the bootstrap token and decodes the
@@ -111,7 +113,36 @@ func (e *env) seed(ctx context.Context) error {
 	if e.clientID == "" || e.clientSecret == "" {
 		return fmt.Errorf("application create returned no credentials")
 	}
+	if err := e.seedWeb(ctx); err != nil {
+		return err
+	}
 	return e.seedFast(ctx)
+}
+
+// seedWeb creates the web application of the signin and
+// authorization_code scenarios: confidential, first party (no consent
+// page), its one redirect URI registered.
+func (e *env) seedWeb(ctx context.Context) error {
+	var app struct {
+		Data struct {
+			Attributes struct{ ClientID, ClientSecret string }
+		}
+	}
+	err := e.admin(ctx, http.MethodPost, "/api/v1/entities/applications", resource("application", "", map[string]any{
+		"name":         "bench-web",
+		"clientType":   "confidential",
+		"grantTypes":   []string{"authorization_code", "refresh_token"},
+		"redirectUris": []string{webRedirect},
+		"scopes":       []string{benchScope},
+	}), http.StatusCreated, &app)
+	if err != nil {
+		return err
+	}
+	e.webClientID, e.webClientSecret = app.Data.Attributes.ClientID, app.Data.Attributes.ClientSecret
+	if e.webClientID == "" || e.webClientSecret == "" {
+		return fmt.Errorf("web application create returned no credentials")
+	}
+	return nil
 }
 
 // seedFast creates fastTenant, rotates its key to EdDSA and gives it a

@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -68,7 +68,12 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("%s: raw argon2id %.1f/s, restart %v", d.db, d.argonBefore, d.restart)
 		}
 	}
-	rep.print(io.Discard, o)
+	var out strings.Builder
+	rep.print(&out, o)
+	// The browser sign-in is set against the password grant.
+	if !strings.Contains(out.String(), "of the password grant's") || !strings.Contains(out.String(), "code redemption alone") {
+		t.Errorf("the report lacks the browser sign-in figures:\n%s", out.String())
+	}
 	if err := rep.writeJSON(o.jsonPath); err != nil {
 		t.Fatal(err)
 	}
