@@ -59,8 +59,17 @@ func (g authCodeGrant) authorize(ctx context.Context, ex *exchange, req authCode
 	if !token.CheckOpaque(req.code, codePrefix) {
 		return refuse(InvalidGrant("invalid authorization code"))
 	}
-	family := rand.Text()
-	c, err := s.store.RedeemAuthCode(ctx, ex.tenant, secret.HashToken(req.code), family, ex.now)
+	// The family's first refresh token is stored with the redemption, in
+	// one write; its grant is copied from the code by the store.
+	az := &authorization{familyID: rand.Text(), refresh: ex.app.AllowsGrant(domain.GrantRefreshToken)}
+	var next *domain.RefreshToken
+	if az.refresh {
+		var err error
+		if az.refreshToken, next, err = mintRefresh(ex, az.familyID, "", nil, nil); err != nil {
+			return refuse(err)
+		}
+	}
+	c, err := s.store.RedeemAuthCode(ctx, ex.tenant, secret.HashToken(req.code), az.familyID, next, ex.now)
 	switch {
 	case errors.Is(err, domain.ErrTokenReused):
 		if err := s.revokeCodeTokens(ctx, ex, c); err != nil {
@@ -89,12 +98,7 @@ func (g authCodeGrant) authorize(ctx context.Context, ex *exchange, req authCode
 	if err != nil {
 		return refuse(ServerError(err))
 	}
-	az := &authorization{
-		subject:  c.UserID,
-		refresh:  ex.app.AllowsGrant(domain.GrantRefreshToken),
-		familyID: family,
-		oidc:     &idTokenFacts{user: user, code: c},
-	}
+	az.subject, az.oidc = c.UserID, &idTokenFacts{user: user, code: c}
 	if len(c.Resources) > 0 {
 		az.audience = c.Resources
 	}

@@ -239,10 +239,15 @@ type Store interface {
 	// to be issued from it: it returns the code as stored, ErrNotFound
 	// for an unknown or expired one, and for one already redeemed the
 	// stored code (FamilyID the first redemption's) with ErrTokenReused.
-	// Redeemed codes are kept until they expire, then purged by
-	// DeleteExpired.
+	// When next is not nil it is the family's first refresh token, stored
+	// in the same transaction (one write instead of two): the store sets
+	// its FamilyID, ClientID, Subject and Scopes from the code, and its
+	// Audience to the code's Resources, or the client id when there are
+	// none; the caller sets Hash, ExpiresAt and CreatedAt. A refused
+	// redemption stores nothing. Redeemed codes are kept until they
+	// expire, then purged by DeleteExpired.
 	CreateAuthCode(ctx context.Context, tenant string, c *domain.AuthCode) error
-	RedeemAuthCode(ctx context.Context, tenant string, hash []byte, familyID string, now time.Time) (*domain.AuthCode, error)
+	RedeemAuthCode(ctx context.Context, tenant string, hash []byte, familyID string, next *domain.RefreshToken, now time.Time) (*domain.AuthCode, error)
 
 	// Consents to third-party clients. PutConsent creates or replaces the
 	// (user, client) consent. DeleteConsent gives ErrNotFound when there

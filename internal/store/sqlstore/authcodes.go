@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
@@ -45,16 +46,32 @@ func (s *Store) CreateAuthCode(ctx context.Context, tenant string, c *domain.Aut
 // RedeemAuthCode consumes a code with one conditional UPDATE, the arbiter
 // between concurrent redemptions on any node: on PostgreSQL the loser
 // waits on the row lock, then finds redeemed_at set and matches nothing;
-// SQLite runs writers one at a time. Only a code that was not redeemable
-// costs a second statement, a read of why: a replay of a redeemed code is
-// told apart from an unknown or expired one.
-func (s *Store) RedeemAuthCode(ctx context.Context, tenant string, hash []byte, familyID string, now time.Time) (*domain.AuthCode, error) {
+// SQLite runs writers one at a time. The family's first refresh token,
+// when there is one, is inserted in the same transaction. Only a code
+// that was not redeemable costs a second statement, a read of why: a
+// replay of a redeemed code is told apart from an unknown or expired one.
+func (s *Store) RedeemAuthCode(ctx context.Context, tenant string, hash []byte, familyID string, next *domain.RefreshToken, now time.Time) (*domain.AuthCode, error) {
 	c := domain.AuthCode{Tenant: tenant, Hash: hash}
-	err := s.writeStatement(ctx, func(tx *tx) error {
-		return scanAuthCode(tx.queryRow(ctx, `UPDATE auth_codes SET redeemed_at = ?, family_id = ?
+	redeem := func(tx *tx) error {
+		err := scanAuthCode(tx.queryRow(ctx, `UPDATE auth_codes SET redeemed_at = ?, family_id = ?
 			WHERE tenant = ? AND hash = ? AND redeemed_at IS NULL AND expires_at > ?
 			RETURNING `+authCodeCols, tx.d.ts(now), familyID, tenant, hash, tx.d.ts(now)), &c)
-	})
+		if err != nil || next == nil {
+			return err
+		}
+		next.FamilyID, next.ClientID, next.Subject = c.FamilyID, c.ClientID, c.UserID
+		next.Scopes, next.Audience = slices.Clone(c.Scopes), slices.Clone(c.Resources)
+		if len(next.Audience) == 0 {
+			next.Audience = []string{c.ClientID}
+		}
+		return insertRefreshToken(ctx, tx, tenant, next)
+	}
+	var err error
+	if next == nil {
+		err = s.writeStatement(ctx, redeem)
+	} else {
+		err = s.write(ctx, redeem)
+	}
 	if err == nil {
 		return &c, nil
 	}

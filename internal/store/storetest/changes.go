@@ -134,7 +134,7 @@ func testChanges(t *testing.T, s store.Store) {
 			if err := s.CreateAuthCode(c, "acme", sampleCode("code")); err != nil {
 				return err
 			}
-			_, err := s.RedeemAuthCode(c, "acme", hash("code"), "fam", base)
+			_, err := s.RedeemAuthCode(c, "acme", hash("code"), "fam", nil, base)
 			return err
 		}, nil},
 		{"a consent: none", func() error {

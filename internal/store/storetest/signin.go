@@ -192,7 +192,7 @@ func testAuthCodes(t *testing.T, s store.Store) {
 	isErr(t, s.CreateAuthCode(c, "acme", sampleCode("c1")), domain.ErrConflict)
 	isErr(t, s.CreateAuthCode(c, "ghost", sampleCode("c1")), domain.ErrNotFound)
 
-	got, err := s.RedeemAuthCode(c, "acme", hash("c1"), "fam-1", now)
+	got, err := s.RedeemAuthCode(c, "acme", hash("c1"), "fam-1", nil, now)
 	ok(t, err)
 	want := sampleCode("c1")
 	eq(t, "Tenant", got.Tenant, "acme")
@@ -212,36 +212,69 @@ func testAuthCodes(t *testing.T, s store.Store) {
 	eq(t, "FamilyID", got.FamilyID, "fam-1")
 
 	t.Run("second redemption: reused, with the first family", func(t *testing.T) {
-		again, err := s.RedeemAuthCode(c, "acme", hash("c1"), "fam-2", now.Add(time.Second))
+		again, err := s.RedeemAuthCode(c, "acme", hash("c1"), "fam-2", nil, now.Add(time.Second))
 		isErr(t, err, domain.ErrTokenReused)
 		if again == nil {
 			t.Fatal("a reused code came back nil")
 		}
 		eq(t, "FamilyID", again.FamilyID, "fam-1")
 		eq(t, "UserID", again.UserID, "john")
-		_, err = s.RedeemAuthCode(c, "acme", hash("c1"), "fam-3", now.Add(2*time.Second))
+		_, err = s.RedeemAuthCode(c, "acme", hash("c1"), "fam-3", nil, now.Add(2*time.Second))
 		isErr(t, err, domain.ErrTokenReused)
 	})
 	t.Run("expired", func(t *testing.T) {
 		ok(t, s.CreateAuthCode(c, "acme", sampleCode("c2")))
-		_, err := s.RedeemAuthCode(c, "acme", hash("c2"), "fam", base.Add(domain.AuthCodeTTL))
+		_, err := s.RedeemAuthCode(c, "acme", hash("c2"), "fam", nil, base.Add(domain.AuthCodeTTL))
 		isErr(t, err, domain.ErrNotFound)
 		// Redeemed, then expired: no longer told apart from unknown.
-		_, err = s.RedeemAuthCode(c, "acme", hash("c1"), "fam", base.Add(domain.AuthCodeTTL))
+		_, err = s.RedeemAuthCode(c, "acme", hash("c1"), "fam", nil, base.Add(domain.AuthCodeTTL))
 		isErr(t, err, domain.ErrNotFound)
 	})
 	t.Run("unknown", func(t *testing.T) {
-		_, err := s.RedeemAuthCode(c, "acme", hash("nope"), "fam", now)
+		_, err := s.RedeemAuthCode(c, "acme", hash("nope"), "fam", nil, now)
 		isErr(t, err, domain.ErrNotFound)
 	})
 	t.Run("wrong tenant", func(t *testing.T) {
 		ok(t, s.CreateAuthCode(c, "acme", sampleCode("c3")))
-		_, err := s.RedeemAuthCode(c, "other", hash("c3"), "fam-other", now)
+		_, err := s.RedeemAuthCode(c, "other", hash("c3"), "fam-other", nil, now)
 		isErr(t, err, domain.ErrNotFound)
-		got, err := s.RedeemAuthCode(c, "acme", hash("c3"), "fam-acme", now)
+		got, err := s.RedeemAuthCode(c, "acme", hash("c3"), "fam-acme", nil, now)
 		ok(t, err)
 		eq(t, "FamilyID", got.FamilyID, "fam-acme")
-		_, err = s.RedeemAuthCode(c, "other", hash("c3"), "fam-other", now)
+		_, err = s.RedeemAuthCode(c, "other", hash("c3"), "fam-other", nil, now)
+		isErr(t, err, domain.ErrNotFound)
+	})
+	t.Run("with the family's first refresh token", func(t *testing.T) {
+		firstOf := func(name string) *domain.RefreshToken {
+			return &domain.RefreshToken{Hash: hash(name), CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		}
+		plain := sampleCode("c5")
+		plain.Resources = nil
+		for i, code := range []*domain.AuthCode{sampleCode("c4"), plain} {
+			ok(t, s.CreateAuthCode(c, "acme", code))
+			name := fmt.Sprintf("rt-of-code-%d", i)
+			_, err := s.RedeemAuthCode(c, "acme", code.Hash, "fam-"+name, firstOf(name), now)
+			ok(t, err)
+			rt, err := s.GetRefreshToken(c, "acme", hash(name), now)
+			ok(t, err)
+			eq(t, "FamilyID", rt.FamilyID, "fam-"+name)
+			eq(t, "ClientID", rt.ClientID, code.ClientID)
+			eq(t, "Subject", rt.Subject, code.UserID)
+			eqList(t, "Scopes", rt.Scopes, code.Scopes)
+			wantAud := code.Resources
+			if len(wantAud) == 0 {
+				wantAud = []string{code.ClientID}
+			}
+			eqList(t, "Audience", rt.Audience, wantAud)
+			// A replay stores nothing.
+			_, err = s.RedeemAuthCode(c, "acme", code.Hash, "fam-again", firstOf(name+"-again"), now)
+			isErr(t, err, domain.ErrTokenReused)
+			_, err = s.GetRefreshToken(c, "acme", hash(name+"-again"), now)
+			isErr(t, err, domain.ErrNotFound)
+		}
+		_, err := s.RedeemAuthCode(c, "acme", hash("nope"), "fam", firstOf("rt-of-nothing"), now)
+		isErr(t, err, domain.ErrNotFound)
+		_, err = s.GetRefreshToken(c, "acme", hash("rt-of-nothing"), now)
 		isErr(t, err, domain.ErrNotFound)
 	})
 	t.Run("concurrent redeemers: exactly one wins", func(t *testing.T) {
@@ -251,7 +284,7 @@ func testAuthCodes(t *testing.T, s store.Store) {
 			got := make([]*domain.AuthCode, workers)
 			errs := race(func(i int) error {
 				var err error
-				got[i], err = s.RedeemAuthCode(c, "acme", hash(code), fmt.Sprintf("fam-%d", i), now)
+				got[i], err = s.RedeemAuthCode(c, "acme", hash(code), fmt.Sprintf("fam-%d", i), nil, now)
 				return err
 			})
 			eq(t, "winners of "+code, tally(t, errs, domain.ErrTokenReused), 1)
@@ -272,7 +305,7 @@ func testAuthCodes(t *testing.T, s store.Store) {
 	t.Run("DeleteExpired purges expired codes, redeemed or not", func(t *testing.T) {
 		newTenant(t, s, "purge")
 		ok(t, s.CreateAuthCode(c, "purge", sampleCode("used")))
-		_, err := s.RedeemAuthCode(c, "purge", hash("used"), "fam", now)
+		_, err := s.RedeemAuthCode(c, "purge", hash("used"), "fam", nil, now)
 		ok(t, err)
 		ok(t, s.CreateAuthCode(c, "purge", sampleCode("unused")))
 		live := sampleCode("live")
