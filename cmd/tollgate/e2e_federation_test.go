@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/oauth2-proxy/mockoidc"
 	"golang.org/x/oauth2"
 )
 
@@ -115,6 +116,52 @@ func TestFederationThroughAnotherTenant(t *testing.T) {
 		list := e.api("GET", "/shop/api/v1/entities/users/alice/sessions", "", 200)
 		if n := len(list["data"].([]any)); n != 2 {
 			t.Errorf("alice has %d sessions in shop, want 2 (the tampered callback made none)", n)
+		}
+	})
+}
+
+// TestFederationThroughMockOIDC: an independent OpenID Connect provider
+// (github.com/oauth2-proxy/mockoidc) signs a user in to the default
+// tenant through the server's pages: created on first sign-in, by the
+// provider's preferred_username, with the provider's default role.
+func TestFederationThroughMockOIDC(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		m, err := mockoidc.Run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = m.Shutdown() })
+		e.api("POST", "/api/v1/entities/identityProviders", `{"data":{"type":"identityProvider","id":"mock","attributes":{
+			"displayName":"Mock","issuer":"`+m.Issuer()+`","clientId":"`+m.ClientID+`","clientSecret":"`+m.ClientSecret+`",
+			"usernameClaim":"preferred_username","createUsers":true,"defaultRoles":["reader"]}}}`, 201)
+		conf := e.webApp("confidential")
+		m.QueueUser(&mockoidc.MockUser{Subject: "mock-sub-1", PreferredUsername: "bob", Email: "bob@example.com", EmailVerified: true})
+		b := e.browser(t)
+		verifier := oauth2.GenerateVerifier()
+		login := b.get(b.get(conf.AuthCodeURL("m1", oauth2.S256ChallengeOption(verifier))).location)
+		link := regexpLink.FindStringSubmatch(login.body)
+		if link == nil || !strings.Contains(login.body, "Sign in with Mock") {
+			t.Fatalf("no provider button: %s", login.body)
+		}
+		atMock := b.get(htmlUnescape(link[1]))
+		if !strings.HasPrefix(atMock.location, m.Issuer()) {
+			t.Fatalf("federate: %d %q", atMock.status, atMock.location)
+		}
+		back := b.get(atMock.location) // mockoidc answers at once for the queued user
+		if !strings.HasPrefix(back.location, e.base+"/login/callback/mock?") {
+			t.Fatalf("mockoidc: %d %q", back.status, back.location)
+		}
+		q := redirectParams(t, b.get(back.location), testRedirect)
+		tok, err := conf.Exchange(context.Background(), q.Get("code"), oauth2.VerifierOption(verifier))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in := e.introspect(tok.AccessToken); in["sub"] != "bob" || in["scope"] != "openid profile email orders:read" {
+			t.Errorf("introspection %v", in)
+		}
+		u := attrs(e.api("GET", "/api/v1/entities/users/bob", "", 200))
+		if u["source"] != "oidc:mock" || u["email"] != "bob@example.com" {
+			t.Errorf("user %v", u)
 		}
 	})
 }
