@@ -102,11 +102,15 @@ func serveStatic() http.Handler {
 // cookie but cannot read it to fill the field (double submit).
 const csrfField = "csrf_token"
 
+// csrfCookieName is the CSRF cookie's name. Its underscore, which no
+// tenant slug has, keeps it apart from every tenant's session cookie
+// ("tollgate-" + slug): with a dash, tenant "csrf" would share it and
+// every page would overwrite the session with a CSRF token.
 func (h *Handler) csrfCookieName() string {
 	if h.secure {
-		return "__Host-tollgate-csrf"
+		return "__Host-tollgate_csrf"
 	}
-	return "tollgate-csrf"
+	return "tollgate_csrf"
 }
 
 // csrfToken returns the request's CSRF token, setting a new cookie when

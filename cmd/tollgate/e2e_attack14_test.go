@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+)
+
+// Issue 14 attack review: browser sign-in seen from an adversary's side.
+
+// TestAttack14TenantNamedCSRF: a tenant whose slug is "csrf" gets a
+// session cookie named like the pages' CSRF cookie ("tollgate-csrf");
+// each page then overwrites the session with a CSRF token, so sign-in in
+// that tenant never sticks (and the two secrets share one cookie).
+func TestAttack14TenantNamedCSRF(t *testing.T) {
+	e := startServer(t, "")
+	e.api("POST", "/api/v1/entities/tenants", `{"data":{"type":"tenant","id":"csrf","attributes":{"name":"CSRF Inc"}}}`, 201)
+	e.api("POST", "/csrf/api/v1/entities/users", `{"data":{"type":"user","id":"carol","attributes":{"password":"carol-pw-123"}}}`, 201)
+	app := attrs(e.api("POST", "/csrf/api/v1/entities/applications", `{"data":{"type":"application","attributes":{"name":"c web",
+		"grantTypes":["authorization_code"],"redirectUris":["`+testRedirect+`"]}}}`, 201))
+	conf := &oauth2.Config{ClientID: app["clientId"].(string), ClientSecret: app["clientSecret"].(string), RedirectURL: testRedirect,
+		Endpoint: oauth2.Endpoint{AuthURL: e.base + "/csrf/oauth2/authorize", TokenURL: e.base + "/csrf/oauth2/token"}}
+	b := e.browser(t)
+	verifier := oauth2.GenerateVerifier()
+	q := redirectParams(t, b.signIn(conf.AuthCodeURL("a", oauth2.S256ChallengeOption(verifier)), "carol", "carol-pw-123"), testRedirect)
+	if q.Get("code") == "" {
+		t.Fatalf("sign-in: %v", q)
+	}
+	// Any page render (here the sign-in page of the default tenant) must
+	// not clobber the session.
+	b.get("/login")
+	again := b.get(conf.AuthCodeURL("b", oauth2.S256ChallengeOption(verifier)))
+	if again.status != http.StatusSeeOther || !strings.HasPrefix(again.location, testRedirect+"?") {
+		t.Fatalf("single sign-on in tenant csrf lost the session: %d %q", again.status, again.location)
+	}
+}
+
+// TestAttack14SessionFixation: a session cookie planted before sign-in
+// (here: the attacker's own live session) is ended by the sign-in, and
+// the victim gets a new one.
+func TestAttack14SessionFixation(t *testing.T) {
+	e := startServer(t, "")
+	e.api("POST", "/api/v1/entities/users", `{"data":{"type":"user","id":"mallory","attributes":{"password":"mallory-pw-1"}}}`, 201)
+	conf := e.webApp("confidential")
+	verifier := oauth2.GenerateVerifier()
+	authURL := conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier))
+	attacker := e.browser(t)
+	redirectParams(t, attacker.signIn(authURL, "mallory", "mallory-pw-1"), testRedirect)
+	u, _ := url.Parse(e.base)
+	var planted *http.Cookie
+	for _, c := range attacker.client.Jar.Cookies(u) {
+		if c.Name == "tollgate-default" {
+			planted = c
+		}
+	}
+	if planted == nil {
+		t.Fatalf("no session cookie: %v", attacker.client.Jar.Cookies(u))
+	}
+	victim := e.browser(t)
+	victim.client.Jar.SetCookies(u, []*http.Cookie{{Name: planted.Name, Value: planted.Value, Path: "/"}})
+	// With the planted session the victim is mallory without a form:
+	// that is login CSRF by cookie injection, which needs a cookie write
+	// on our origin; the sign-in below must not keep it, though.
+	p := victim.get(conf.AuthCodeURL("v", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("prompt", "login")))
+	form := victim.get(p.location)
+	f := form.fields()
+	f.Set("username", "john.doe")
+	f.Set("password", "s3cret-pw")
+	code := redirectParams(t, victim.submit(loginAction(t, form), f), testRedirect).Get("code")
+	tok, err := conf.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := e.introspect(tok.AccessToken); in["sub"] != "john.doe" {
+		t.Fatalf("victim's token for %v", in["sub"])
+	}
+	// The planted session is over: the attacker's browser is signed out.
+	none := attacker.get(conf.AuthCodeURL("n", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("prompt", "none")))
+	if q := redirectParams(t, none, testRedirect); q.Get("error") != "login_required" {
+		t.Errorf("planted session survived the victim's sign-in: %v", q)
+	}
+	for _, c := range victim.client.Jar.Cookies(u) {
+		if c.Name == "tollgate-default" && c.Value == planted.Value {
+			t.Error("victim still carries the planted session id")
+		}
+	}
+}
