@@ -89,3 +89,40 @@ func TestAttack14SessionFixation(t *testing.T) {
 		}
 	}
 }
+
+// thirdParty is a web application that gets the consent page.
+func (e *env) thirdParty() *oauth2.Config {
+	conf := e.webApp("confidential")
+	e.api("PATCH", "/api/v1/entities/applications/"+conf.ClientID,
+		`{"data":{"type":"application","id":"`+conf.ClientID+`","attributes":{"firstParty":false}}}`, 200)
+	return conf
+}
+
+// TestAttack14ConsentAfterForcedLogin: prompt=login (or max_age=0) to a
+// third-party client: the user signs in, approves, and gets a code; the
+// approval must not send them back to the sign-in form for ever.
+func TestAttack14ConsentAfterForcedLogin(t *testing.T) {
+	e := startServer(t, "")
+	conf := e.thirdParty()
+	for _, extra := range []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("prompt", "login"), oauth2.SetAuthURLParam("max_age", "0")} {
+		b := e.browser(t)
+		verifier := oauth2.GenerateVerifier()
+		authURL := conf.AuthCodeURL("c", oauth2.S256ChallengeOption(verifier), extra, oauth2.SetAuthURLParam("scope", "openid orders:read"))
+		ask := b.signIn(authURL, "john.doe", "s3cret-pw")
+		if ask.status != http.StatusOK || !strings.Contains(ask.body, "Allow access?") {
+			t.Fatalf("want the consent page, got %d %q", ask.status, ask.location)
+		}
+		f := ask.fields()
+		f.Set("decision", "approve")
+		p := b.submit(loginAction(t, ask), f)
+		if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, testRedirect+"?") {
+			t.Errorf("%s: approving sent the browser to %d %q, not the client", ask.fields().Get("authz"), p.status, p.location)
+			continue
+		}
+		code := redirectParams(t, p, testRedirect).Get("code")
+		if _, err := conf.Exchange(context.Background(), code, oauth2.VerifierOption(verifier)); err != nil {
+			t.Error(err)
+		}
+		e.api("DELETE", "/api/v1/entities/users/john.doe/consents/"+conf.ClientID, "", 204)
+	}
+}
