@@ -6,8 +6,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
 )
 
 // Issue 14 attack review: browser sign-in seen from an adversary's side.
@@ -124,5 +127,58 @@ func TestAttack14ConsentAfterForcedLogin(t *testing.T) {
 			t.Error(err)
 		}
 		e.api("DELETE", "/api/v1/entities/users/john.doe/consents/"+conf.ClientID, "", 204)
+	}
+}
+
+// TestAttack14SignInDuringOutage: with the database frozen or down, the
+// sign-in pages answer a 503 page within about --database-timeout, with
+// no detail of the failure, never a hang or a 500.
+func TestAttack14SignInDuringOutage(t *testing.T) {
+	c := pgtest.NewCluster(t)
+	const timeout = 500 * time.Millisecond
+	cfg := testConfig(t, c.DSN("postgres"))
+	cfg.DatabaseTimeout = timeout
+	e := startWith(t, cfg)
+	conf := e.webApp("confidential")
+	signedIn := e.browser(t)
+	verifier := oauth2.GenerateVerifier()
+	authURL := conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier))
+	redirectParams(t, signedIn.signIn(authURL, "john.doe", "s3cret-pw"), testRedirect)
+	anon := e.browser(t)
+	login := anon.get(anon.get(authURL).location)
+	form := login.fields()
+	form.Set("username", "john.doe")
+	form.Set("password", "s3cret-pw")
+	warmed := time.Now()
+	time.Sleep(5*time.Second + 500*time.Millisecond - time.Since(warmed)) // client and tenant caches expire
+	for _, outage := range c.Outages() {
+		t.Run(outage.Name, func(t *testing.T) {
+			if err := outage.Down(); err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range []struct {
+				name string
+				do   func() *page
+			}{
+				{"authorize, signed in", func() *page { return signedIn.get(authURL) }},
+				{"authorize", func() *page { return anon.get(authURL) }},
+				{"sign-in page", func() *page { return anon.get("/login?" + login.fields().Get("authz")) }},
+				{"sign-in", func() *page { return anon.submit("/login", form) }},
+				{"logout", func() *page { return signedIn.get("/oauth2/logout") }},
+			} {
+				began := time.Now()
+				p := step.do()
+				if took := time.Since(began); took > 4*timeout {
+					t.Errorf("%s: answered after %v", step.name, took)
+				}
+				if p.status != http.StatusServiceUnavailable || strings.Contains(p.body, "sql") || strings.Contains(p.body, "postgres") {
+					t.Errorf("%s: %d %q %s, want a 503 page", step.name, p.status, p.location, p.body)
+				}
+			}
+			if err := outage.Back(); err != nil {
+				t.Fatal(err)
+			}
+			within(t, 10*time.Second, "token endpoint after the outage", func() *response { return e.passwordToken("orders:read") }, 200)
+		})
 	}
 }
