@@ -298,3 +298,43 @@ func form(b *browser, authURL string) url.Values {
 	b.t.Helper()
 	return b.get(b.get(authURL).location).fields()
 }
+
+// TestAttack14LoopbackAnyPort: the README promises RFC 8252 §7.3: a
+// native app registers http://127.0.0.1/callback (or with a port) and
+// listens on whatever port it gets; the port varies, nothing else may.
+func TestAttack14LoopbackAnyPort(t *testing.T) {
+	e := startServer(t, "")
+	conf := e.webAppTo("public", "http://127.0.0.1:9/callback")
+	six := e.webAppTo("public", "http://[::1]/callback")
+	b := e.browser(t)
+	verifier := oauth2.GenerateVerifier()
+	at := func(c *oauth2.Config, redirect string) *page {
+		return b.get("/oauth2/authorize?" + url.Values{"response_type": {"code"}, "client_id": {c.ClientID}, "state": {"s"},
+			"redirect_uri": {redirect}, "code_challenge": {oauth2.S256ChallengeFromVerifier(verifier)},
+			"code_challenge_method": {"S256"}}.Encode())
+	}
+	p := at(conf, "http://127.0.0.1:51234/callback")
+	if p.status != http.StatusSeeOther || !strings.Contains(p.location, "/login?") {
+		t.Fatalf("another loopback port: %d %q %s", p.status, p.location, p.body)
+	}
+	f := b.get(p.location).fields()
+	f.Set("username", "john.doe")
+	f.Set("password", "s3cret-pw")
+	code := redirectParams(t, b.submit("/login", f), "http://127.0.0.1:51234/callback").Get("code")
+	c2 := *conf
+	c2.RedirectURL = "http://127.0.0.1:51234/callback"
+	if _, err := c2.Exchange(context.Background(), code, oauth2.VerifierOption(verifier)); err != nil {
+		t.Errorf("redeeming with the port used: %v", err)
+	}
+	if q := redirectParams(t, at(six, "http://[::1]:40000/callback"), "http://[::1]:40000/callback"); q.Get("code") == "" {
+		t.Errorf("[::1] with a port: %v", q)
+	}
+	for _, bad := range []string{"http://127.0.0.1:51234/callback/", "http://127.0.0.1:51234/other", "http://127.0.0.2:51234/callback",
+		"http://localhost:51234/callback", "https://127.0.0.1:51234/callback", "http://127.0.0.1:51234/callback?x=1",
+		"http://x@127.0.0.1:51234/callback", "http://127.0.0.1:51234@evil.example/callback", "http://127.0.0.1:0x10/callback",
+		"http://127.0.0.1:/callback", "http://127.0.0.1:99999/callback", "http://127.0.0.1:51234#/callback", "http://127.0.0.1:51234/callback#x"} {
+		if p := at(conf, bad); p.status != http.StatusBadRequest || p.location != "" {
+			t.Errorf("%s: %d %q", bad, p.status, p.location)
+		}
+	}
+}
