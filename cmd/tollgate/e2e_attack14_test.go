@@ -338,3 +338,17 @@ func TestAttack14LoopbackAnyPort(t *testing.T) {
 		}
 	}
 }
+
+// TestAttack14FormActionForNativeApps: browsers apply form-action to the
+// redirects that follow a form's submission, so the sign-in and consent
+// pages of an app with a private-use scheme redirect URI must allow that
+// scheme, or the browser blocks the way back to the app.
+func TestAttack14FormActionForNativeApps(t *testing.T) {
+	e := startServer(t, "")
+	conf := e.webAppTo("public", "com.example.app:/callback")
+	b := e.browser(t)
+	p := b.get(b.get(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))).location)
+	if csp := p.header.Get("Content-Security-Policy"); p.status != http.StatusOK || !strings.Contains(csp, "form-action 'self' com.example.app:;") {
+		t.Errorf("sign-in page of a native app: %d, CSP %q", p.status, csp)
+	}
+}

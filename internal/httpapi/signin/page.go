@@ -77,11 +77,19 @@ func render(w http.ResponseWriter, status int, name string, p *page, formTarget 
 	_, _ = w.Write(buf.Bytes())
 }
 
-// origin is scheme://host of uri, for a CSP source; "" when it has none.
+// origin is scheme://host of uri, for a CSP source; for a URI without a
+// host (a native app's private-use scheme, com.example.app:/callback) the
+// scheme-source "scheme:"; "" when it has no scheme.
 func origin(uri string) string {
 	u, err := url.Parse(uri)
-	if err != nil || u.Scheme == "" || u.Host == "" || strings.ContainsAny(u.Host, " ;,'") {
+	if err != nil || u.Scheme == "" || strings.ContainsAny(u.Host, " ;,'") {
 		return ""
+	}
+	if u.Host == "" {
+		if u.Scheme == "http" || u.Scheme == "https" {
+			return ""
+		}
+		return u.Scheme + ":" // url.Parse allows only [a-zA-Z0-9+.-] in it
 	}
 	return u.Scheme + "://" + u.Host
 }
