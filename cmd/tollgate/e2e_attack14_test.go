@@ -352,3 +352,57 @@ func TestAttack14FormActionForNativeApps(t *testing.T) {
 		t.Errorf("sign-in page of a native app: %d, CSP %q", p.status, csp)
 	}
 }
+
+// TestAttack14RaceAndCrossTenant: a code redeemed by many requests at
+// once gives tokens once; a default-tenant session does not sign a user
+// in for another tenant's client reached on the default tenant's paths;
+// logout by a bare link asks first.
+func TestAttack14RaceAndCrossTenant(t *testing.T) {
+	e := startServer(t, "")
+	conf := e.webApp("public")
+	b := e.browser(t)
+	verifier := oauth2.GenerateVerifier()
+	code := redirectParams(t, b.signIn(conf.AuthCodeURL("s", oauth2.S256ChallengeOption(verifier)), "john.doe", "s3cret-pw"), testRedirect).Get("code")
+	ok := make(chan bool, 16)
+	for range 16 {
+		go func() {
+			r := e.post("/oauth2/token", url.Values{"grant_type": {"authorization_code"}, "code": {code}, "code_verifier": {verifier},
+				"redirect_uri": {testRedirect}, "client_id": {conf.ClientID}}, "", "")
+			ok <- r.status == http.StatusOK
+		}()
+	}
+	wins := 0
+	for range 16 {
+		if <-ok {
+			wins++
+		}
+	}
+	if wins != 1 {
+		t.Errorf("%d concurrent redemptions of one code succeeded", wins)
+	}
+	// john.doe's default-tenant session; shop's client on default paths.
+	e.api("POST", "/api/v1/entities/tenants", `{"data":{"type":"tenant","id":"shop"}}`, 201)
+	e.api("POST", "/shop/api/v1/entities/users", `{"data":{"type":"user","id":"john.doe","attributes":{"password":"other-pw-123"}}}`, 201)
+	shop := attrs(e.api("POST", "/shop/api/v1/entities/applications", `{"data":{"type":"application","attributes":{"name":"Shop",
+		"grantTypes":["authorization_code"],"redirectUris":["`+testRedirect+`"]}}}`, 201))
+	viaDefault := "/oauth2/authorize?" + url.Values{"response_type": {"code"}, "client_id": {shop["clientId"].(string)}, "state": {"x"},
+		"code_challenge": {oauth2.S256ChallengeFromVerifier(verifier)}, "code_challenge_method": {"S256"}}.Encode()
+	if p := b.get(viaDefault); p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, "/shop/login?") {
+		t.Errorf("default's session for shop's client: %d %q", p.status, p.location)
+	}
+	// The default tenant's password does not open shop's john.doe.
+	f := form(b, viaDefault)
+	f.Set("username", "john.doe")
+	f.Set("password", "s3cret-pw")
+	if p := b.submit("/shop/login", f); p.status != http.StatusOK || !strings.Contains(p.body, "Wrong username or password.") {
+		t.Errorf("default's password at shop: %d %q", p.status, p.location)
+	}
+	// A bare logout link asks; the session lives on.
+	if p := b.get("/oauth2/logout"); p.status != http.StatusOK || !strings.Contains(p.body, "Sign out") {
+		t.Errorf("logout link: %d %q", p.status, p.location)
+	}
+	none := b.get(conf.AuthCodeURL("n", oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("prompt", "none")))
+	if q := redirectParams(t, none, testRedirect); q.Get("code") == "" {
+		t.Errorf("signed out by a link: %v", q)
+	}
+}
