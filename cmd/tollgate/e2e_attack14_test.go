@@ -406,3 +406,25 @@ func TestAttack14RaceAndCrossTenant(t *testing.T) {
 		t.Errorf("signed out by a link: %v", q)
 	}
 }
+
+// TestAttack14NoPasswordHintEnumerates: the sign-in page (as the password
+// grant) answers a user without a local password — one a provider signs
+// in — with "This account has no password here", whatever password was
+// typed, and an unknown name with "Wrong username or password.": anyone
+// can tell which names are federated accounts.
+func TestAttack14NoPasswordHintEnumerates(t *testing.T) {
+	t.Skip("KNOWN: deliberate hint (README: the password grant refuses them with a hint); it names existing federated accounts to anyone")
+	e := startServer(t, "")
+	e.api("POST", "/api/v1/entities/users", `{"data":{"type":"user","id":"fed.user"}}`, 201)
+	conf := e.webApp("confidential")
+	b := e.browser(t)
+	f := form(b, conf.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	f.Set("password", "any-guess-1")
+	f.Set("username", "fed.user")
+	known := b.submit("/login", f)
+	f.Set("username", "nobody.here")
+	unknown := b.submit("/login", f)
+	if strings.Contains(known.body, "no password here") != strings.Contains(unknown.body, "no password here") {
+		t.Error("the answer tells a federated account from an unknown name")
+	}
+}
