@@ -139,6 +139,7 @@ func TestAttack14SignInDuringOutage(t *testing.T) {
 	cfg := testConfig(t, c.DSN("postgres"))
 	cfg.DatabaseTimeout = timeout
 	e := startWith(t, cfg)
+	e.federated(t)
 	conf := e.webApp("confidential")
 	signedIn := e.browser(t)
 	verifier := oauth2.GenerateVerifier()
@@ -165,6 +166,7 @@ func TestAttack14SignInDuringOutage(t *testing.T) {
 				{"sign-in page", func() *page { return anon.get("/login?" + login.fields().Get("authz")) }},
 				{"sign-in", func() *page { return anon.submit("/login", form) }},
 				{"logout", func() *page { return signedIn.get("/oauth2/logout") }},
+				{"provider's callback", func() *page { return anon.get("/shop/login/callback/corp?state=x&code=y") }},
 			} {
 				began := time.Now()
 				p := step.do()
