@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
@@ -107,7 +108,7 @@ func username(p *domain.IdentityProvider, id *identity) (string, error) {
 	}
 	// An address the provider has not verified names no one: anyone can
 	// type another person's address into their profile there.
-	if claim == domain.ClaimEmail && id.claims["email_verified"] == false {
+	if claim == domain.ClaimEmail && emailUnverified(id.claims) {
 		return "", fail(p, reasonNoUsername, errors.New("the ID token's email is not verified"))
 	}
 	name, err := domain.NormalizeUsername(v)
@@ -120,13 +121,26 @@ func username(p *domain.IdentityProvider, id *identity) (string, error) {
 	return name, nil
 }
 
+// emailUnverified reports an email_verified claim that says no: false,
+// or the string "false" some providers (Amazon Cognito) send. A provider
+// that leaves the claim out vouches for its addresses (Azure AD does).
+func emailUnverified(claims map[string]any) bool {
+	switch v := claims["email_verified"].(type) {
+	case bool:
+		return !v
+	case string:
+		return !strings.EqualFold(v, "true")
+	}
+	return false
+}
+
 // newUser is the user a provider creates for a new identity: no
 // password, the provider's default roles, and the email and name the
 // token gives when they are fit to store (they are optional).
 func newUser(p *domain.IdentityProvider, name string, id *identity, now time.Time) *domain.User {
 	u := &domain.User{Tenant: p.Tenant, ID: name, Roles: slices.Clone(p.DefaultRoles), Source: p.UserSource(),
 		CreatedAt: now, UpdatedAt: now}
-	if email, ok := id.claims[domain.ClaimEmail].(string); ok && id.claims["email_verified"] != false {
+	if email, ok := id.claims[domain.ClaimEmail].(string); ok && !emailUnverified(id.claims) {
 		u.Email = email
 		if domain.ValidateUser(u) != nil {
 			u.Email = ""

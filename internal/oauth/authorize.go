@@ -109,10 +109,44 @@ func registeredRedirect(app *domain.Application, param string) (string, error) {
 		}
 		return app.RedirectURIs[0], nil
 	}
-	if !slices.Contains(app.RedirectURIs, param) {
+	if !slices.Contains(app.RedirectURIs, param) && !slices.ContainsFunc(app.RedirectURIs, func(r string) bool { return loopbackMatch(r, param) }) {
 		return "", InvalidRequest("redirect_uri is not registered for this client")
 	}
 	return param, nil
+}
+
+// loopbackMatch reports whether param is the registered loopback IP
+// redirect URI registered with another port, or none, which RFC 8252
+// §7.3 requires to be allowed: a native app listens on whatever port it
+// gets. Everything else, the address included, must be identical.
+func loopbackMatch(registered, param string) bool {
+	r, rok := withoutLoopbackPort(registered)
+	p, pok := withoutLoopbackPort(param)
+	return rok && pok && r == p && domain.ValidateRedirectURI("redirect_uri", param) == nil
+}
+
+// withoutLoopbackPort is uri, an http URI on 127.0.0.1 or [::1], without
+// its port; ok is false for any other URI or a malformed port.
+func withoutLoopbackPort(uri string) (string, bool) {
+	rest, ok := strings.CutPrefix(uri, "http://")
+	if !ok {
+		return "", false
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	host, port := rest[:end], ""
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
+		host, port = host[:i], host[i+1:]
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
+			return "", false
+		}
+	}
+	if host != "127.0.0.1" && host != "[::1]" {
+		return "", false
+	}
+	return "http://" + host + rest[end:], true
 }
 
 // parseRest checks what comes after the redirect URI is known.

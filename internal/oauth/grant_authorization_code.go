@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"slices"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
@@ -84,7 +85,11 @@ func (g authCodeGrant) authorize(ctx context.Context, ex *exchange, req authCode
 	if c.ClientID != ex.app.ID {
 		return refuse(InvalidGrant("authorization code was issued to another client"))
 	}
-	if c.RedirectURI != req.redirectURI {
+	// RFC 6749 §4.1.3: the token request repeats the authorization
+	// request's redirect_uri; one that left it out went to the client's
+	// only redirect URI, which the token request may name all the same
+	// (x/oauth2 always does).
+	if c.RedirectURI != req.redirectURI && (c.RedirectURI != "" || !slices.Contains(ex.app.RedirectURIs, req.redirectURI)) {
 		return refuse(InvalidGrant("redirect_uri differs from the authorization request's"))
 	}
 	sum := sha256.Sum256([]byte(req.verifier))

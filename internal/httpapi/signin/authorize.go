@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
@@ -48,7 +50,32 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, tenant string, 
 		in = &oauth.SignedIn{Session: sess}
 	}
 	d, err := h.oauth.Authorize(ctx, areq, in)
+	if err == nil && in.Fresh && d.Next == oauth.NextConsent {
+		// The sign-in just done satisfied prompt=login and max_age; the
+		// consent form's request must not ask for another, or approving
+		// would lead to the sign-in form, and from it to the consent page,
+		// for ever. auth_time tells the client when it happened.
+		areq.Params = reauthenticated(areq.Params)
+	}
 	h.next(w, r, areq, d, err)
+}
+
+// reauthenticated is q without what demands a new sign-in: max_age, and
+// prompt's login and select_account (other prompt values stay).
+func reauthenticated(q url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range q {
+		out[k] = slices.Clone(vs)
+	}
+	out.Del("max_age")
+	if p := q.Get("prompt"); p != "" {
+		keep := slices.DeleteFunc(strings.Fields(p), func(x string) bool { return x == "login" || x == "select_account" })
+		out.Del("prompt")
+		if len(keep) > 0 {
+			out.Set("prompt", strings.Join(keep, " "))
+		}
+	}
+	return out
 }
 
 // next acts on an authorization decision.

@@ -87,6 +87,8 @@ func (h *Handler) federationFailed(w http.ResponseWriter, r *http.Request, tenan
 	switch {
 	case errors.Is(err, federation.ErrUnknownProvider):
 		h.fail(w, r, tenant, notFound())
+	case errors.Is(err, domain.ErrUnavailable):
+		h.fail(w, r, tenant, oauth.ServerError(err)) // 503, as every page when the database is down
 	case errors.As(err, &fe):
 		h.log.InfoContext(r.Context(), "federated sign-in refused", "tenant", tenant, "err", err)
 		p := h.newPage(w, r, tenant, "Sign-in problem")

@@ -77,11 +77,19 @@ func render(w http.ResponseWriter, status int, name string, p *page, formTarget 
 	_, _ = w.Write(buf.Bytes())
 }
 
-// origin is scheme://host of uri, for a CSP source; "" when it has none.
+// origin is scheme://host of uri, for a CSP source; for a URI without a
+// host (a native app's private-use scheme, com.example.app:/callback) the
+// scheme-source "scheme:"; "" when it has no scheme.
 func origin(uri string) string {
 	u, err := url.Parse(uri)
-	if err != nil || u.Scheme == "" || u.Host == "" || strings.ContainsAny(u.Host, " ;,'") {
+	if err != nil || u.Scheme == "" || strings.ContainsAny(u.Host, " ;,'") {
 		return ""
+	}
+	if u.Host == "" {
+		if u.Scheme == "http" || u.Scheme == "https" {
+			return ""
+		}
+		return u.Scheme + ":" // url.Parse allows only [a-zA-Z0-9+.-] in it
 	}
 	return u.Scheme + "://" + u.Host
 }
@@ -102,11 +110,15 @@ func serveStatic() http.Handler {
 // cookie but cannot read it to fill the field (double submit).
 const csrfField = "csrf_token"
 
+// csrfCookieName is the CSRF cookie's name. Its underscore, which no
+// tenant slug has, keeps it apart from every tenant's session cookie
+// ("tollgate-" + slug): with a dash, tenant "csrf" would share it and
+// every page would overwrite the session with a CSRF token.
 func (h *Handler) csrfCookieName() string {
 	if h.secure {
-		return "__Host-tollgate-csrf"
+		return "__Host-tollgate_csrf"
 	}
-	return "tollgate-csrf"
+	return "tollgate_csrf"
 }
 
 // csrfToken returns the request's CSRF token, setting a new cookie when
