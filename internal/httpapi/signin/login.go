@@ -125,10 +125,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 func loginProblem(err error) (status int, problem, reason string) {
 	var le *throttle.LimitedError
 	switch {
-	case errors.Is(err, authn.ErrBadCredentials):
+	case errors.Is(err, authn.ErrBadCredentials), errors.Is(err, authn.ErrNoPassword):
+		// Alike, so the page names no account that a provider signs in;
+		// the page points every refusal to the provider buttons instead.
 		return http.StatusOK, "Wrong username or password.", oauth.CodeInvalidGrant
-	case errors.Is(err, authn.ErrNoPassword):
-		return http.StatusOK, "This account has no password here: sign in with your organisation's button below.", "no_password"
 	case errors.As(err, &le):
 		return http.StatusTooManyRequests, "Too many attempts. Wait " + strconv.Itoa(int(le.RetryAfter.Seconds())+1) + " seconds and try again.", oauth.ReasonThrottled
 	case errors.Is(err, secret.ErrOverloaded):
