@@ -126,14 +126,8 @@ func (h *Handler) describe(ctx context.Context, tenant, scope string) string {
 // consent serves POST /{t}/login/consent: the user's answer.
 func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
 	tenant := route.TenantOf(r)
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil || !h.checkForm(r) {
-		h.fail(w, r, tenant, forbidden())
-		return
-	}
-	q, err := url.ParseQuery(r.PostFormValue("authz"))
-	if err != nil {
-		h.fail(w, r, tenant, oauth.InvalidRequest("malformed authorization request"))
+	q, ok := h.readForm(w, r)
+	if !ok {
 		return
 	}
 	ctx := r.Context()

@@ -77,14 +77,8 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, f *loginForm
 // login serves POST /{t}/login: the credentials, checked through the
 // authentication core with the password grant's throttling and answers.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil || !h.checkForm(r) {
-		h.fail(w, r, route.TenantOf(r), forbidden())
-		return
-	}
-	authz, err := url.ParseQuery(r.PostFormValue("authz"))
-	if err != nil {
-		h.fail(w, r, route.TenantOf(r), oauth.InvalidRequest("malformed authorization request"))
+	authz, ok := h.readForm(w, r)
+	if !ok {
 		return
 	}
 	f, err := h.parseLogin(r, authz)

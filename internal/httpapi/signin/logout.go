@@ -31,14 +31,8 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 // confirmLogout serves POST /{t}/oauth2/logout: the user's confirmation.
 func (h *Handler) confirmLogout(w http.ResponseWriter, r *http.Request) {
 	tenant := route.TenantOf(r)
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil || !h.checkForm(r) {
-		h.fail(w, r, tenant, forbidden())
-		return
-	}
-	q, err := url.ParseQuery(r.PostFormValue("authz"))
-	if err != nil {
-		h.fail(w, r, tenant, oauth.InvalidRequest("malformed logout request"))
+	q, ok := h.readForm(w, r)
+	if !ok {
 		return
 	}
 	if lr, sess, ok := h.parseLogout(w, r, tenant, q); ok {

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
+	"github.com/tollgate-dev/tollgate/internal/oauth"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 )
 
@@ -142,4 +144,21 @@ func (h *Handler) checkForm(r *http.Request) bool {
 	}
 	c, err := r.Cookie(h.csrfCookieName())
 	return err == nil && c.Value != "" && secret.Equal([]byte(c.Value), []byte(r.PostFormValue(csrfField)))
+}
+
+// readForm reads a POST of one of our pages: from our origin, with its
+// CSRF token, and the pending request it carries back (field authz). On a
+// failure it has answered and ok is false.
+func (h *Handler) readForm(w http.ResponseWriter, r *http.Request) (authz url.Values, ok bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil || !h.checkForm(r) {
+		h.fail(w, r, route.TenantOf(r), forbidden())
+		return nil, false
+	}
+	authz, err := url.ParseQuery(r.PostFormValue("authz"))
+	if err != nil {
+		h.fail(w, r, route.TenantOf(r), oauth.InvalidRequest("malformed request in the form"))
+		return nil, false
+	}
+	return authz, true
 }
