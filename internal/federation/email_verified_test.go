@@ -10,12 +10,12 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
 )
 
-// TestAttack14EmailVerifiedAsString: some providers (Amazon Cognito among
+// TestEmailVerifiedAsString: some providers (Amazon Cognito among
 // them) send email_verified as the string "false". Such an address is no
 // more verified than a boolean false one and must name no one: else
 // anyone who types a victim's address at the provider signs in as the
 // user an admin provisioned for it.
-func TestAttack14EmailVerifiedAsString(t *testing.T) {
+func TestEmailVerifiedAsString(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st *sqlstore.Store) {
 		e := newEnv(t, st)
 		m := newMock(t, rewriteIDToken(t, false, func(c map[string]any) { c["email_verified"] = "false" }))
