@@ -61,7 +61,7 @@ func adminServerStore(t *testing.T) (url, bootstrap string, st *sqlstore.Store) 
 	m := route.New()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: keys, Sealer: sealer})
-	adminapi.New(svc, admin.NewAuthenticator(st, keys.KeySource, nil, nil), log).Register(m)
+	adminapi.New(adminapi.Config{Service: svc, Auth: admin.NewAuthenticator(st, keys.KeySource, nil, nil, nil), Logger: log}).Register(m)
 	srv := httptest.NewServer(m)
 	t.Cleanup(srv.Close)
 	return srv.URL, bootstrap, st

@@ -13,14 +13,18 @@ import (
 // Authenticator turns the bearer credential of an admin request into a
 // Principal; authn decides who the credential stands for.
 type Authenticator struct {
-	creds *authn.Authenticator
+	creds    *authn.Authenticator
+	sessions *authn.Authenticator // browser sessions' cookies; asked only for them
 }
 
 // NewAuthenticator returns an Authenticator that accepts the bootstrap
 // token, gateway credentials (for the feed only, see CanReadGatewayFeed),
 // API tokens through apiTokens (nil: none) and access tokens of existing
-// tenants. revoked may be nil in tools that do not follow revocations.
-func NewAuthenticator(st store.Store, keys *token.KeySource, revoked *token.Revocations, apiTokens authn.APITokenLookup) *Authenticator {
+// tenants; browser sessions through sessions (nil: none), asked only by
+// AuthenticateSession. revoked may be nil in tools that do not follow
+// revocations.
+func NewAuthenticator(st store.Store, keys *token.KeySource, revoked *token.Revocations, apiTokens authn.APITokenLookup,
+	sessions authn.SessionLookup) *Authenticator {
 	methods := []authn.Method{authn.NewBootstrap(st), authn.NewGatewayCredentials(st, revoked)}
 	if apiTokens != nil {
 		methods = append(methods, authn.NewAPITokens(apiTokens))
@@ -28,7 +32,11 @@ func NewAuthenticator(st store.Store, keys *token.KeySource, revoked *token.Revo
 	// Admin URLs may name any tenant: an unknown one must not get a
 	// key-cache entry.
 	methods = append(methods, authn.NewAccessTokens(keys, revoked, st))
-	return &Authenticator{creds: authn.New(methods...)}
+	a := &Authenticator{creds: authn.New(methods...), sessions: authn.New()}
+	if sessions != nil {
+		a.sessions = authn.New(authn.NewSessions(sessions, st))
+	}
+	return a
 }
 
 // Authenticate checks the bearer token of a request addressed to tenant;
@@ -39,6 +47,13 @@ func (a *Authenticator) Authenticate(ctx context.Context, tenant, bearer string)
 		return Principal{}, ErrUnauthenticated
 	}
 	return principal(a.creds.Verify(ctx, tenant, bearer))
+}
+
+// AuthenticateSession checks a browser session's cookie value for tenant:
+// the session's user, with the scopes of their roles. Whether the request
+// may use a cookie at all (its origin) is the HTTP layer's part.
+func (a *Authenticator) AuthenticateSession(ctx context.Context, tenant, cookie string) (Principal, error) {
+	return principal(a.sessions.Verify(ctx, tenant, cookie))
 }
 
 // Changed drops what the credential checks cached of c (a feed.Handler).

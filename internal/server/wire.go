@@ -78,8 +78,9 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	}
 	g := gateway.New(gateway.Config{Source: storeAPIs{st}, Verifier: tokenCreds, Logger: log,
 		Observe: s.obs.gatewayMetrics(), Upstreams: upstreams})
-	auth := admin.NewAuthenticator(st, keys.KeySource, revoked, s.apiTokens)
 	secure := strings.HasPrefix(s.base, "https://")
+	sessions := session.New(st, secure)
+	auth := admin.NewAuthenticator(st, keys.KeySource, revoked, s.apiTokens, sessions.Lookup)
 	fed := federation.New(federation.Config{Store: st, Sealer: sealer, Policy: upstreams, Secure: secure, Logger: log,
 		CallbackURL: func(tenant, provider string) string {
 			return token.IssuerURL(s.base, tenant) + "/login/callback/" + url.PathEscape(provider)
@@ -92,14 +93,16 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 		Upstreams: upstreams, PasswordMinLength: cfg.PasswordMinimum(), Events: events, Feed: nf, Draining: s.draining})
 	oauthEndpoints := oauthapi.New(srv, keys, log)
 	pages := signin.New(signin.Config{
-		OAuth: srv, Sessions: session.New(st, secure), Federation: fed,
+		OAuth: srv, Sessions: sessions, Federation: fed,
 		Passwords: authn.NewPasswords(st, hasher, limiter, log), Store: st, Events: events,
 		PublicURL: s.base, Logger: log,
 	})
 	if s.proxies, err = clientip.Parse(cfg.TrustedProxies); err != nil {
 		return err
 	}
-	s.http = s.httpServer(httpapi.New(oauthEndpoints, pages, adminapi.New(svc, auth, log),
+	adminEndpoints := adminapi.New(adminapi.Config{Service: svc, Auth: auth, Logger: log,
+		Cookies: sessions, Origin: publicOrigin(s.base)})
+	s.http = s.httpServer(httpapi.New(oauthEndpoints, pages, adminEndpoints,
 		httpapi.NewOps(st, log, httpapi.NewMetrics(s.obs.reg)), log), false)
 	s.http.RegisterOnShutdown(func() { close(s.draining) })
 	s.gw = s.httpServer(gateway.WithTokenService(g, httpapi.NewGatewayTokenService(oauthEndpoints, log)), true)
@@ -196,4 +199,13 @@ func purgeExpired(ctx context.Context, st store.Store, log *slog.Logger) {
 			log.Debug("purged expired records", "rows", n)
 		}
 	})
+}
+
+// publicOrigin is scheme://host[:port] of the public URL base.
+func publicOrigin(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }

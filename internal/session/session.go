@@ -77,7 +77,16 @@ func (m *Manager) Start(ctx context.Context, tenant, userID string, methods []st
 // Find returns the live session r carries for tenant, or nil.
 func (m *Manager) Find(ctx context.Context, r *http.Request, tenant string) (*domain.Session, error) {
 	c, err := r.Cookie(m.CookieName(tenant))
-	if err != nil || !token.CheckOpaque(c.Value, cookiePrefix) {
+	if err != nil {
+		return nil, nil
+	}
+	return m.Lookup(ctx, tenant, c.Value)
+}
+
+// Lookup returns the live session of tenant whose cookie value is raw,
+// or nil; a use moves its last-seen time (at most once a minute).
+func (m *Manager) Lookup(ctx context.Context, tenant, raw string) (*domain.Session, error) {
+	if !token.CheckOpaque(raw, cookiePrefix) {
 		return nil, nil
 	}
 	t, err := m.st.GetTenant(ctx, tenant)
@@ -88,7 +97,7 @@ func (m *Manager) Find(ctx context.Context, r *http.Request, tenant string) (*do
 		return nil, err
 	}
 	now := m.now()
-	s, err := m.st.GetSession(ctx, tenant, secret.HashToken(c.Value), idle(t), now)
+	s, err := m.st.GetSession(ctx, tenant, secret.HashToken(raw), idle(t), now)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, nil
 	}

@@ -90,7 +90,7 @@ func newEnvOn(t *testing.T, dsn string, pol *upstream.Policy) *env {
 		return nil
 	}
 	e.apiTokens = apitoken.NewVerifier(st, e.revoked, apitoken.Config{})
-	auth := admin.NewAuthenticator(st, e.keys.KeySource, e.revoked, e.apiTokens)
+	auth := admin.NewAuthenticator(st, e.keys.KeySource, e.revoked, e.apiTokens, nil)
 	changes := feed.New(st, log, record, e.apiTokens.Changed, auth.Changed)
 	if err := changes.CatchUp(ctx); err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func newEnvOn(t *testing.T, dsn string, pol *upstream.Policy) *env {
 	svc := admin.NewService(admin.Config{Store: st, Hasher: hasher, Keyring: e.keys, Sealer: sealer, Upstreams: pol,
 		Feed: feed.NewGroup(e.revoked.Sync, changes.CatchUp)})
 	m := route.New()
-	adminapi.New(svc, auth, log).Register(m)
+	adminapi.New(adminapi.Config{Service: svc, Auth: auth, Logger: log}).Register(m)
 	srv := httptest.NewServer(m)
 	t.Cleanup(srv.Close)
 	e.url = srv.URL

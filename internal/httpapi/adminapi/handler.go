@@ -15,19 +15,33 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 )
 
-// Handler holds the admin API's dependencies.
-type Handler struct {
+// Config holds the admin API's dependencies.
+type Config struct {
 	Service *admin.Service
 	Auth    *admin.Authenticator
 	Logger  *slog.Logger
+	// Cookies names the tenants' session cookies, which authenticate
+	// calls from this server's own pages; nil: bearer tokens only.
+	Cookies SessionCookies
+	// Origin is the public URL's origin, which a cookie-authenticated
+	// call must come from (or say Sec-Fetch-Site: same-origin).
+	Origin string
 }
 
+// SessionCookies names a tenant's browser-session cookie (session.Manager).
+type SessionCookies interface {
+	CookieName(tenant string) string
+}
+
+// Handler serves the admin API.
+type Handler struct{ Config }
+
 // New returns a Handler.
-func New(svc *admin.Service, auth *admin.Authenticator, log *slog.Logger) *Handler {
-	if log == nil {
-		log = slog.Default()
+func New(c Config) *Handler {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
-	return &Handler{Service: svc, Auth: auth, Logger: log}
+	return &Handler{c}
 }
 
 // call is what every admin request carries once authenticated.
@@ -59,7 +73,11 @@ func (h *Handler) authenticate(fn handlerFunc) http.HandlerFunc {
 		tenant := route.TenantOf(r)
 		c, err := authheader.Parse(r.Header)
 		var p admin.Principal
-		if err == nil {
+		switch {
+		case err != nil:
+		case c.Scheme == "" && h.sessionCookie(r, tenant) != nil:
+			p, err = h.authenticateSession(r, tenant)
+		default:
 			// Another scheme is no bearer token: unauthenticated.
 			if c.Scheme != authheader.Bearer {
 				c.Token = ""
