@@ -13,7 +13,8 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
 )
 
-// Issue 14 attack review: browser sign-in seen from an adversary's side.
+// Browser sign-in seen from an adversary's side: cookies, fixation,
+// consent loops, outages, races across tenants and account enumeration.
 
 // TestTenantNamedCSRF: a tenant whose slug is "csrf" gets a
 // session cookie named like the pages' CSRF cookie ("tollgate-csrf");
