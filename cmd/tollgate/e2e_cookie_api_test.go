@@ -16,21 +16,22 @@ import (
 // the user id, and what the test reads of its answer.
 const snippet = `fetch('/api/entities/users/john.doe/apiTokens', {method:'POST', body: JSON.stringify({data:{id:'mynewtoken',type:'apiToken'}}), headers:{'Content-type':'application/vnd.gooddata.api+json'}})`
 
-// TestAPITokenSnippetInChromium: signed in on this server's pages, the
-// snippet pasted into the devtools console creates an API token with the
-// session cookie. (A page of another origin can send only CORS-simple
+// TestAPITokenSnippetInChromium: signed in to the console, the snippet
+// pasted into the devtools console of its page creates an API token with
+// the session cookie, and the browser reports no problem. (A page of another origin can send only CORS-simple
 // requests, which the admin API's media type refuses anyway; the origin
 // rule is pinned by TestCookieCallsMustBeSameOrigin.)
 func TestAPITokenSnippetInChromium(t *testing.T) {
 	ctx := browsertest.New(t)
 	e := startServer(t, "")
-	act(t, ctx, chromedp.Navigate(e.base+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
+	// The console sends the browser through sign-in as its own client,
+	// then back to its page, whose CSP lets it call its own origin.
+	act(t, ctx, chromedp.Navigate(e.base+"/console/"), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), "john.doe"), chromedp.SendKeys(chromedp.ID("password"), "s3cret-pw"),
-		chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.CSS(".lead")),
-		// The sign-in pages allow no connections at all (CSP); the
-		// console's pages will allow their own origin. Any page of the
-		// origin without that rule stands in for them.
-		chromedp.Navigate(e.base+"/healthz"))
+		chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.ID("user")))
+	if u := get(t, ctx, chromedp.Location()); u != e.base+"/console/" {
+		t.Fatalf("after sign-in the browser is at %s, want the console", u)
+	}
 	var got struct {
 		Status int
 		Token  string
@@ -40,6 +41,8 @@ func TestAPITokenSnippetInChromium(t *testing.T) {
 		t.Fatalf("snippet: %+v", got)
 	}
 	e.apiAs(got.Token, "GET", "/api/v1/entities/users/john.doe", "", 200)
+	browsertest.Settle(t, ctx)
+	browsertest.CheckNoProblems(t, ctx)
 }
 
 // TestCookieCallsMustBeSameOrigin: the admin API takes the session cookie

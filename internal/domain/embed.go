@@ -24,6 +24,11 @@ func IsExternalSource(src string) bool { return strings.HasPrefix(src, SourceOID
 // collide with one; it has no ':', so it can be sent with HTTP Basic.
 const EmbedApplicationID = "tollgate-embed"
 
+// ConsoleApplicationID is the client id of the built-in web console of
+// every tenant, a public client of the tenant's authorization endpoint;
+// not stored, like the embed application.
+const ConsoleApplicationID = "tollgate-console"
+
 // LegacyEmbedApplicationID is the embed application's id before release
 // 0013. It still authenticates, with client_secret_post (a ':' cannot be
 // part of a Basic user-id, RFC 7617 §2); migration 0013 renamed it in

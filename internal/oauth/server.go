@@ -161,7 +161,7 @@ func (s *Server) token(ctx context.Context, tenant string, req *Request, ev *aud
 // there, like anywhere else. Usernames play no part, so neither the
 // tenants that exist nor a default user named "x@tenant" change the answer.
 func (s *Server) resolveTenant(ctx context.Context, tenant, clientID string) (string, error) {
-	if tenant == domain.DefaultTenant && clientID != "" && !isEmbedClient(clientID) {
+	if tenant == domain.DefaultTenant && clientID != "" && !isBuiltinClient(clientID) {
 		app, err := s.client(ctx, clientID)
 		if err == nil {
 			return app.Tenant, nil
@@ -242,6 +242,9 @@ func (s *Server) authenticateClient(ctx context.Context, tenant string, c Client
 }
 
 func (s *Server) application(ctx context.Context, tenant, id string) (*domain.Application, error) {
+	if id == domain.ConsoleApplicationID {
+		return s.consoleApp(ctx, tenant)
+	}
 	if isEmbedClient(id) {
 		// Never cached: disabling embed or regenerating its secret must
 		// take effect at once.
@@ -277,6 +280,10 @@ func (s *Server) client(ctx context.Context, id string) (*domain.Application, er
 func isEmbedClient(id string) bool {
 	return id == domain.EmbedApplicationID || id == domain.LegacyEmbedApplicationID
 }
+
+// isBuiltinClient reports the ids every tenant has: they name no tenant,
+// so on the default tenant's paths they stay in the default tenant.
+func isBuiltinClient(id string) bool { return isEmbedClient(id) || id == domain.ConsoleApplicationID }
 
 // exchange carries one token request through the fixed steps.
 type exchange struct {

@@ -23,6 +23,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/gateway"
 	"github.com/tollgate-dev/tollgate/internal/httpapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/console"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/oauthapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/signin"
 	"github.com/tollgate-dev/tollgate/internal/oauth"
@@ -102,7 +103,9 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	}
 	adminEndpoints := adminapi.New(adminapi.Config{Service: svc, Auth: auth, Logger: log,
 		Cookies: sessions, Origin: publicOrigin(s.base)})
-	s.http = s.httpServer(httpapi.New(oauthEndpoints, pages, adminEndpoints,
+	consolePages := console.New(console.Config{OAuth: srv, Sessions: sessions, Sealer: sealer, Store: st,
+		Secure: secure, Logger: log})
+	s.http = s.httpServer(httpapi.New(oauthEndpoints, pages, consolePages, adminEndpoints,
 		httpapi.NewOps(st, log, httpapi.NewMetrics(s.obs.reg)), log), false)
 	s.http.RegisterOnShutdown(func() { close(s.draining) })
 	s.gw = s.httpServer(gateway.WithTokenService(g, httpapi.NewGatewayTokenService(oauthEndpoints, log)), true)

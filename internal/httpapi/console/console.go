@@ -1,0 +1,132 @@
+// Package console serves the web console at /{t}/console/. It is the
+// tenant's built-in public client "tollgate-console": a page that finds
+// nobody signed in sends the browser through the tenant's authorization
+// endpoint (code + PKCE), so sign-in, providers, prompt and max_age work
+// as for any other client, and the session that sign-in starts is the
+// console's credential afterwards: ending it signs the console out too.
+package console
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
+	"github.com/tollgate-dev/tollgate/internal/oauth"
+	"github.com/tollgate-dev/tollgate/internal/secret"
+	"github.com/tollgate-dev/tollgate/internal/session"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+var pages = func() map[string]*template.Template {
+	m := map[string]*template.Template{}
+	for _, name := range []string{"overview", "problem"} {
+		m[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return m
+}()
+
+// Store is what the console reads itself.
+type Store interface {
+	GetTenant(ctx context.Context, id string) (*domain.Tenant, error)
+}
+
+// Config holds the console's dependencies.
+type Config struct {
+	OAuth    *oauth.Server
+	Sessions *session.Manager
+	Sealer   *secret.Sealer // seals the sign-in state cookie
+	Store    Store
+	Secure   bool // https: Secure cookies with the __Host- prefix
+	Logger   *slog.Logger
+}
+
+// Handler serves the console.
+type Handler struct{ Config }
+
+// New returns a Handler.
+func New(c Config) *Handler { return &Handler{c} }
+
+// Register adds the console's routes.
+func (h *Handler) Register(m *route.Mux) {
+	m.Tenant("GET /console/{$}", h.overview)
+	m.Tenant("GET /console", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, prefix(route.TenantOf(r))+"/console/", http.StatusMovedPermanently)
+	})
+	m.Tenant("GET /console/callback", h.callback)
+}
+
+// page is what the console's pages show.
+type page struct {
+	Title, TenantName, User, SignOut, Problem, Retry string
+}
+
+// overview serves the console's home page to a signed-in user.
+func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
+	tenant := route.TenantOf(r)
+	sess, ok := h.signedIn(w, r, tenant)
+	if !ok {
+		return
+	}
+	h.render(w, r, http.StatusOK, "overview", &page{Title: "Overview", User: sess.UserID,
+		SignOut: prefix(tenant) + "/oauth2/logout"})
+}
+
+// signedIn returns the request's session, or answers: a redirect through
+// sign-in back to this page, or an error page.
+func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, tenant string) (*domain.Session, bool) {
+	sess, err := h.Sessions.Find(r.Context(), r, tenant)
+	if err != nil {
+		h.Logger.WarnContext(r.Context(), "console: find session", "tenant", tenant, "err", err)
+		h.problem(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable. Try again shortly.")
+		return nil, false
+	}
+	if sess == nil {
+		h.startSignIn(w, r, tenant)
+		return nil, false
+	}
+	return sess, true
+}
+
+// render writes a console page. Console pages may load and call only
+// their own origin: no inline script, never framed.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	tenant := route.TenantOf(r)
+	p.TenantName = tenant
+	if t, err := h.Store.GetTenant(r.Context(), tenant); err == nil && t.Name != "" {
+		p.TenantName = t.Name
+	}
+	var buf bytes.Buffer
+	if err := pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// problem shows why the console could not sign the user in.
+func (h *Handler) problem(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	h.render(w, r, status, "problem", &page{Title: "Sign-in problem", Problem: msg,
+		Retry: prefix(route.TenantOf(r)) + "/console/"})
+}
+
+func prefix(tenant string) string {
+	if tenant == domain.DefaultTenant {
+		return ""
+	}
+	return "/" + tenant
+}
