@@ -32,6 +32,10 @@ func TestAPITokenSnippetInChromium(t *testing.T) {
 	if u := get(t, ctx, chromedp.Location()); u != e.base+"/console/" {
 		t.Fatalf("after sign-in the browser is at %s, want the console", u)
 	}
+	if rules := get(t, ctx, chromedp.Evaluate[int](`document.styleSheets.length === 1 ? document.styleSheets[0].cssRules.length : -1`)); rules < 300 {
+		t.Errorf("console stylesheet: %d rules, want the vendored Pico.css", rules)
+	}
+	browsertest.Screenshot(t, ctx, "console-overview")
 	var got struct {
 		Status int
 		Token  string

@@ -134,6 +134,9 @@ func Screenshot(t testing.TB, ctx context.Context, name string) {
 	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err == nil {
+		err = os.MkdirAll(dir, 0o755)
+	}
+	if err == nil {
 		err = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
 	}
 	if err != nil {

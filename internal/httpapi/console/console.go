@@ -11,6 +11,7 @@ import (
 	"context"
 	"embed"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
 
@@ -23,6 +24,13 @@ import (
 
 //go:embed templates/*.html
 var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// staticPath is where the console's assets are served; "static" is a
+// reserved tenant slug.
+const staticPath = "/static/console-assets"
 
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
@@ -60,11 +68,24 @@ func (h *Handler) Register(m *route.Mux) {
 		http.Redirect(w, r, prefix(route.TenantOf(r))+"/console/", http.StatusMovedPermanently)
 	})
 	m.Tenant("GET /console/callback", h.callback)
+	m.Handle("GET "+staticPath+"/", serveStatic())
+}
+
+// serveStatic serves the embedded assets (vendored by
+// scripts/vendor-assets.sh), cached for a day.
+func serveStatic() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	files := http.StripPrefix(staticPath, http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
 }
 
 // page is what the console's pages show.
 type page struct {
-	Title, TenantName, User, SignOut, Problem, Retry string
+	Title, TenantName, Static, User, SignOut, Problem, Retry string
 }
 
 // overview serves the console's home page to a signed-in user.
@@ -98,7 +119,7 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, tenant string
 // their own origin: no inline script, never framed.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	tenant := route.TenantOf(r)
-	p.TenantName = tenant
+	p.TenantName, p.Static = tenant, staticPath
 	if t, err := h.Store.GetTenant(r.Context(), tenant); err == nil && t.Name != "" {
 		p.TenantName = t.Name
 	}
@@ -108,7 +129,8 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		return
 	}
 	hd := w.Header()
-	hd.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	// Pico draws its form controls' icons as data: images.
+	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "same-origin")
