@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"golang.org/x/oauth2"
 )
 
 // consoleSignIn opens a console page without a session and follows the
@@ -94,5 +96,69 @@ func TestConsoleCallbackBadInput(t *testing.T) {
 		"redirect_uri": {"https://evil.example/console/callback"}}.Encode())
 	if p.status != http.StatusBadRequest || p.location != "" {
 		t.Errorf("console client with another redirect URI: %d %q", p.status, p.location)
+	}
+}
+
+// TestFirstTimeSetup: the default tenant's sign-in page takes the
+// bootstrap token, which opens a one-hour console session with its rights
+// (audited); nothing else passes for it, and no client gets a code for it.
+func TestFirstTimeSetup(t *testing.T) {
+	e := startServer(t, "")
+	b := e.browser(t)
+	start := b.get("/console/")
+	login := b.get(b.get(start.location).location)
+	if !strings.Contains(login.body, "First-time setup") {
+		t.Fatalf("the console's sign-in page offers no first-time setup: %s", login.body)
+	}
+	f := login.fields()
+	ask := func(tok string) *page {
+		f.Set("bootstrap_token", tok)
+		return b.submit("/login", f)
+	}
+	access := e.passwordToken("").str("access_token")
+	for _, wrong := range []string{"nope", access, e.clientSecret} {
+		if p := ask(wrong); p.status != http.StatusOK || !strings.Contains(p.body, "That is not the bootstrap token.") {
+			t.Errorf("%.12s… as the bootstrap token: %d %q", wrong, p.status, p.location)
+		}
+	}
+	opened := ask(e.admin)
+	if opened.status != http.StatusSeeOther || opened.location != "/console/" {
+		t.Fatalf("bootstrap token: %d %q", opened.status, opened.location)
+	}
+	if c := opened.header.Get("Set-Cookie"); !strings.Contains(c, "tollgate-default=tgs_") || !strings.Contains(c, "Max-Age=3600") {
+		t.Errorf("session cookie %q", c)
+	}
+	if p := b.get("/console/"); p.status != http.StatusOK || !strings.Contains(p.body, "the bootstrap token</strong> (first-time setup, until") {
+		t.Errorf("console: %d %s", p.status, p.body)
+	}
+	// The session has the token's rights on the admin API, from this origin.
+	req, _ := http.NewRequest(http.MethodPost, e.base+"/api/v1/entities/tenants",
+		strings.NewReader(`{"data":{"type":"tenant","id":"setup","attributes":{"name":"Set up"}}}`))
+	req.Header.Set("Content-Type", "application/vnd.api+json")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if resp, err := b.client.Do(req); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("tenant created with the setup session: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	// No client gets a code for it: a web app's request asks for sign-in.
+	conf := e.webApp("confidential")
+	if p := b.get(conf.AuthCodeURL("x", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))); !strings.Contains(p.location, "/login?") {
+		t.Errorf("authorize with a setup session: %d %q", p.status, p.location)
+	}
+	// Only the default tenant's page, and only for the console, offer it.
+	e.api("POST", "/api/v1/entities/tenants", `{"data":{"type":"tenant","id":"acme","attributes":{"name":"Acme"}}}`, 201)
+	if p := b.get("/acme/login"); strings.Contains(p.body, "First-time setup") {
+		t.Error("another tenant's sign-in page offers the setup")
+	}
+	webLogin := b.get("/login?" + url.Values{"client_id": {conf.ClientID}, "response_type": {"code"}, "redirect_uri": {testRedirect},
+		"code_challenge": {oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())}, "code_challenge_method": {"S256"}}.Encode())
+	if webLogin.status != http.StatusOK || strings.Contains(webLogin.body, "First-time setup") {
+		t.Errorf("a web app's sign-in page offers the setup: %d", webLogin.status)
+	}
+	evs := e.auditEvents("/api/v1/audit?action=signin", 4)
+	if !has(evs, map[string]string{"action": "signin", "outcome": "success", "target": "bootstrap"}) ||
+		!has(evs, map[string]string{"action": "signin", "outcome": "failure", "target": "bootstrap"}) {
+		t.Errorf("setup sign-ins not audited: %v", evs)
 	}
 }

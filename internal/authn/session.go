@@ -21,7 +21,8 @@ type UserScopes interface {
 }
 
 // Sessions authenticates session cookies: the session acts as its user,
-// with every scope the user's roles grant now.
+// with every scope the user's roles grant now; a bootstrap session (the
+// console's first-time setup) as the bootstrap token.
 type Sessions struct {
 	find  SessionLookup
 	users UserScopes
@@ -44,6 +45,12 @@ func (m *Sessions) Verify(ctx context.Context, tenant, raw string) (*Principal, 
 	}
 	if s == nil {
 		return nil, true, ErrInvalid
+	}
+	if s.Bootstrap {
+		// The console's first-time setup: the bootstrap token's rights,
+		// for the session's short life.
+		return &Principal{Kind: KindBootstrap, AuthTime: s.AuthTime, SessionID: s.ID, CredentialID: s.ID,
+			ExpiresAt: s.ExpiresAt}, true, nil
 	}
 	u, scopes, err := m.users.GetUserWithScopes(ctx, tenant, s.UserID)
 	if errors.Is(err, domain.ErrNotFound) || err == nil && u.Disabled {

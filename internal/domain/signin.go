@@ -9,6 +9,9 @@ const (
 	MaxSessionMaxAge          = 30 * 24 * time.Hour
 	// AuthCodeTTL is the longest an authorization code lives.
 	AuthCodeTTL = 60 * time.Second
+	// BootstrapSessionTTL is the life of a session opened with the
+	// bootstrap token.
+	BootstrapSessionTTL = time.Hour
 )
 
 // Authentication methods (RFC 8176) recorded in a session and an ID
@@ -16,6 +19,7 @@ const (
 const (
 	AMRPassword  = "pwd"
 	AMRFederated = "fed"
+	AMRBootstrap = "bootstrap" // not of RFC 8176: the bootstrap token
 )
 
 // Built-in OpenID Connect scopes every tenant has (OIDC Core §5.4).
@@ -35,10 +39,14 @@ func IsOIDCScope(s string) bool {
 // 256-bit random value; only its SHA-256 is stored, so a copy of the
 // database signs no one in.
 type Session struct {
-	Tenant     string
-	ID         string // public id: the ID token's sid, and the admin API's
-	Hash       []byte // SHA-256 of the cookie value
-	UserID     string
+	Tenant string
+	ID     string // public id: the ID token's sid, and the admin API's
+	Hash   []byte // SHA-256 of the cookie value
+	UserID string // "" for a bootstrap session
+	// Bootstrap: opened with the bootstrap token (the console's first-time
+	// setup); it acts with the token's rights, for at most
+	// BootstrapSessionTTL.
+	Bootstrap  bool
 	Methods    []string  // amr
 	AuthTime   time.Time // when the user last authenticated
 	CreatedAt  time.Time

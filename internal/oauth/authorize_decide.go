@@ -44,7 +44,9 @@ type SignedIn struct {
 // Authorize decides an authorization request for the user signed in with
 // in (nil: nobody). Refusals the client must hear are a *RedirectError.
 func (s *Server) Authorize(ctx context.Context, r *AuthorizeRequest, in *SignedIn) (*Decision, error) {
-	if in == nil || in.Session == nil {
+	if in == nil || in.Session == nil || in.Session.Bootstrap {
+		// A bootstrap session is the console's first-time setup, of no
+		// user: no client gets a code for it.
 		return s.needLogin(r)
 	}
 	if !in.Fresh && (r.Prompt.Login || r.MaxAge >= 0 && s.now().Sub(in.Session.AuthTime) > r.MaxAge) {

@@ -94,7 +94,7 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 		Upstreams: upstreams, PasswordMinLength: cfg.PasswordMinimum(), Events: events, Feed: nf, Draining: s.draining})
 	oauthEndpoints := oauthapi.New(srv, keys, log)
 	pages := signin.New(signin.Config{
-		OAuth: srv, Sessions: sessions, Federation: fed,
+		OAuth: srv, Sessions: sessions, Federation: fed, Bootstrap: auth,
 		Passwords: authn.NewPasswords(st, hasher, limiter, log), Store: st, Events: events,
 		PublicURL: s.base, Logger: log,
 	})

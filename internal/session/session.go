@@ -58,20 +58,36 @@ func (m *Manager) CookieName(tenant string) string {
 // session and its cookie. It always makes a new session id, so one fixed
 // before sign-in is worthless after it.
 func (m *Manager) Start(ctx context.Context, tenant, userID string, methods []string) (*domain.Session, *http.Cookie, error) {
+	return m.start(ctx, tenant, &domain.Session{UserID: userID, Methods: methods}, 0)
+}
+
+// StartBootstrap opens a session with the bootstrap token's rights (the
+// console's first-time setup), of no user, for at most
+// domain.BootstrapSessionTTL.
+func (m *Manager) StartBootstrap(ctx context.Context, tenant string) (*domain.Session, *http.Cookie, error) {
+	return m.start(ctx, tenant, &domain.Session{Bootstrap: true, Methods: []string{domain.AMRBootstrap}},
+		domain.BootstrapSessionTTL)
+}
+
+// start stores s with a new id and cookie value; limit, when set, caps
+// the tenant's absolute lifetime.
+func (m *Manager) start(ctx context.Context, tenant string, s *domain.Session, limit time.Duration) (*domain.Session, *http.Cookie, error) {
 	t, err := m.st.GetTenant(ctx, tenant)
 	if err != nil {
 		return nil, nil, err
 	}
+	life := maxAge(t)
+	if limit > 0 && limit < life {
+		life = limit
+	}
 	raw, _ := token.NewOpaque(cookiePrefix)
 	now := m.now().UTC().Truncate(time.Microsecond)
-	s := &domain.Session{
-		Tenant: tenant, ID: rand.Text(), Hash: secret.HashToken(raw), UserID: userID, Methods: methods,
-		AuthTime: now, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(maxAge(t)),
-	}
+	s.Tenant, s.ID, s.Hash = tenant, rand.Text(), secret.HashToken(raw)
+	s.AuthTime, s.CreatedAt, s.LastSeenAt, s.ExpiresAt = now, now, now, now.Add(life)
 	if err := m.st.CreateSession(ctx, tenant, s); err != nil {
 		return nil, nil, err
 	}
-	return s, m.cookie(tenant, raw, maxAge(t)), nil
+	return s, m.cookie(tenant, raw, life), nil
 }
 
 // Find returns the live session r carries for tenant, or nil.

@@ -225,8 +225,9 @@ type Store interface {
 	// ErrNotFound (also once it expired at now, idle or absolute: idle
 	// is the tenant's idle timeout). TouchSession sets LastSeenAt to at.
 	// ListSessions returns a user's live sessions, newest first.
-	// DeleteSession ends one by its public id, DeleteUserSessions all of a
-	// user's and returns how many. DeleteExpired purges expired sessions.
+	// DeleteSession ends one by its public id (userID "" for a bootstrap
+	// session, which has no user: Session.Bootstrap), DeleteUserSessions
+	// all of a user's and returns how many. DeleteExpired purges expired sessions.
 	CreateSession(ctx context.Context, tenant string, s *domain.Session) error
 	GetSession(ctx context.Context, tenant string, hash []byte, idle time.Duration, now time.Time) (*domain.Session, error)
 	TouchSession(ctx context.Context, tenant, id string, at time.Time) error

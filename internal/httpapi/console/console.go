@@ -86,6 +86,7 @@ func serveStatic() http.Handler {
 // page is what the console's pages show.
 type page struct {
 	Title, TenantName, Static, User, SignOut, Problem, Retry string
+	Until                                                    string // a bootstrap session's end
 }
 
 // overview serves the console's home page to a signed-in user.
@@ -95,8 +96,12 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.render(w, r, http.StatusOK, "overview", &page{Title: "Overview", User: sess.UserID,
-		SignOut: prefix(tenant) + "/oauth2/logout"})
+	p := &page{Title: "Overview", User: sess.UserID, SignOut: prefix(tenant) + "/oauth2/logout"}
+	if sess.Bootstrap {
+		p.User = "the bootstrap token"
+		p.Until = sess.ExpiresAt.UTC().Format("15:04 UTC")
+	}
+	h.render(w, r, http.StatusOK, "overview", p)
 }
 
 // signedIn returns the request's session, or answers: a redirect through

@@ -34,7 +34,10 @@ type Config struct {
 	Store     Store
 	// Federation signs users in through external providers; nil: none.
 	Federation Federation
-	Events     audit.Sink
+	// Bootstrap knows the bootstrap token, which the default tenant's
+	// sign-in page takes for the console's first-time setup.
+	Bootstrap Bootstrap
+	Events    audit.Sink
 	// PublicURL is the server's external base URL; https means Secure
 	// cookies.
 	PublicURL string
@@ -48,6 +51,7 @@ type Handler struct {
 	passwords *authn.Passwords
 	st        Store
 	fed       Federation
+	bootstrap Bootstrap
 	events    audit.Sink
 	secure    bool
 	log       *slog.Logger
@@ -59,7 +63,7 @@ type Handler struct {
 func New(c Config) *Handler {
 	u, _ := url.Parse(c.PublicURL)
 	return &Handler{
-		oauth: c.OAuth, sessions: c.Sessions, passwords: c.Passwords, st: c.Store, fed: c.Federation,
+		oauth: c.OAuth, sessions: c.Sessions, passwords: c.Passwords, st: c.Store, fed: c.Federation, bootstrap: c.Bootstrap,
 		events: c.Events, secure: u != nil && u.Scheme == "https", log: c.Logger,
 		crossOrigin: http.NewCrossOriginProtection(),
 	}

@@ -54,6 +54,7 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, f *loginForm, status int, problem string) {
 	p := h.newPage(w, r, f.tenant, "Sign in")
 	p.Action, p.Authz, p.Username, p.Error = prefix(f.tenant)+"/login", f.authz.Encode(), f.username, problem
+	p.Setup = h.offersSetup(f)
 	target := ""
 	if f.areq != nil {
 		p.Client, target = f.areq.App.Name, origin(f.areq.RedirectURI)
@@ -84,6 +85,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	f, err := h.parseLogin(r, authz)
 	if err != nil {
 		h.fail(w, r, route.TenantOf(r), err)
+		return
+	}
+	if r.PostFormValue("bootstrap_token") != "" && h.offersSetup(f) {
+		h.setup(w, r, f)
 		return
 	}
 	ctx := r.Context()
@@ -157,4 +162,11 @@ func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, tenant, userI
 	p := h.newPage(w, r, tenant, "Signed in")
 	p.Message = "You are signed in as " + userID + "."
 	render(w, http.StatusOK, "message", p, "")
+}
+
+// offersSetup reports whether the page takes the bootstrap token: the
+// default tenant's, on its own or for the console.
+func (h *Handler) offersSetup(f *loginForm) bool {
+	return h.bootstrap != nil && f.tenant == domain.DefaultTenant &&
+		(f.areq == nil || f.areq.App.ID == domain.ConsoleApplicationID)
 }

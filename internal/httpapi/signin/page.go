@@ -44,8 +44,11 @@ type page struct {
 	Authz      string // the pending authorization request, encoded
 	// The pages' own fields; unused ones stay empty.
 	Client, User, Username, Error, Message, Detail string
-	Providers                                      []providerLink
-	Scopes                                         []scopeLine
+	// Setup offers the bootstrap token's first-time setup (the default
+	// tenant's sign-in page).
+	Setup     bool
+	Providers []providerLink
+	Scopes    []scopeLine
 }
 
 type providerLink struct{ Name, URL string }

@@ -17,12 +17,20 @@ import (
 const sessionCols = `id, hash, user_id, methods, auth_time, created_at, last_seen_at, expires_at`
 
 func scanSession(sc interface{ Scan(...any) error }, x *domain.Session) error {
-	return sc.Scan(&x.ID, &x.Hash, &x.UserID, listCol{&x.Methods}, timeCol{&x.AuthTime},
+	var user sql.NullString
+	err := sc.Scan(&x.ID, &x.Hash, &user, listCol{&x.Methods}, timeCol{&x.AuthTime},
 		timeCol{&x.CreatedAt}, timeCol{&x.LastSeenAt}, timeCol{&x.ExpiresAt})
+	x.UserID, x.Bootstrap = user.String, !user.Valid
+	return err
+}
+
+// sessionUser is the user_id column of x: NULL for a bootstrap session.
+func sessionUser(x *domain.Session) sql.NullString {
+	return sql.NullString{String: x.UserID, Valid: !x.Bootstrap}
 }
 
 // CreateSession stores a new session of an existing user (ErrNotFound
-// otherwise). CreatedAt defaults to now and LastSeenAt to CreatedAt.
+// otherwise), or a bootstrap session, of no user. CreatedAt defaults to now and LastSeenAt to CreatedAt.
 func (s *Store) CreateSession(ctx context.Context, tenant string, x *domain.Session) error {
 	if x.CreatedAt.IsZero() {
 		x.CreatedAt = time.Now()
@@ -34,7 +42,7 @@ func (s *Store) CreateSession(ctx context.Context, tenant string, x *domain.Sess
 	x.LastSeenAt, x.ExpiresAt = normTime(x.LastSeenAt), normTime(x.ExpiresAt)
 	return s.writeStatement(ctx, func(tx *tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO sessions (tenant, `+sessionCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			tenant, x.ID, x.Hash, x.UserID, encList(x.Methods), tx.d.ts(x.AuthTime), tx.d.ts(x.CreatedAt),
+			tenant, x.ID, x.Hash, sessionUser(x), encList(x.Methods), tx.d.ts(x.AuthTime), tx.d.ts(x.CreatedAt),
 			tx.d.ts(x.LastSeenAt), tx.d.ts(x.ExpiresAt))
 		if err != nil {
 			return fmt.Errorf("session %q: %w", x.ID, ofUser(mapErr(err), x.UserID))
@@ -123,11 +131,12 @@ func (d *dialect) purgeIdleSessions() string {
 		JOIN tenants t ON t.id = s.tenant WHERE ` + d.sessionIdle() + ` LIMIT ?)`
 }
 
-// DeleteSession ends one of a user's sessions.
+// DeleteSession ends one of a user's sessions; userID "" names a
+// bootstrap session.
 func (s *Store) DeleteSession(ctx context.Context, tenant, userID, id string) error {
 	return s.writeStatement(ctx, func(tx *tx) error {
 		return tx.execOne(ctx, fmt.Errorf("session %q: %w", id, domain.ErrNotFound),
-			`DELETE FROM sessions WHERE tenant = ? AND user_id = ? AND id = ?`, tenant, userID, id)
+			`DELETE FROM sessions WHERE tenant = ? AND id = ? AND COALESCE(user_id, '') = ?`, tenant, id, userID)
 	})
 }
 

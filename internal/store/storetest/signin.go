@@ -62,6 +62,24 @@ func testSessions(t *testing.T, s store.Store) {
 		_, err := s.GetSession(c, "acme", hash("cookie-none"), idle, base)
 		isErr(t, err, domain.ErrNotFound)
 	})
+	t.Run("bootstrap session: of no user", func(t *testing.T) {
+		b := sampleSession("boot", "", base)
+		b.Bootstrap, b.Methods = true, []string{domain.AMRBootstrap}
+		ok(t, s.CreateSession(c, "acme", b))
+		got, err := s.GetSession(c, "acme", hash("cookie-boot"), idle, base.Add(time.Minute))
+		ok(t, err)
+		eq(t, "Bootstrap", got.Bootstrap, true)
+		eq(t, "UserID", got.UserID, "")
+		other, err := s.GetSession(c, "acme", hash("cookie-s1"), idle, base.Add(time.Minute))
+		ok(t, err)
+		eq(t, "a user's session is no bootstrap session", other.Bootstrap, false)
+		isErr(t, s.DeleteSession(c, "acme", "john", "boot"), domain.ErrNotFound)
+		ok(t, s.DeleteSession(c, "acme", "", "boot"))
+		_, err = s.GetSession(c, "acme", hash("cookie-boot"), idle, base.Add(time.Minute))
+		isErr(t, err, domain.ErrNotFound)
+		// A user's session is not ended as a bootstrap session.
+		isErr(t, s.DeleteSession(c, "acme", "", "s1"), domain.ErrNotFound)
+	})
 	t.Run("idle expiry", func(t *testing.T) {
 		_, err := s.GetSession(c, "acme", hash("cookie-s1"), idle, base.Add(idle-time.Second))
 		ok(t, err)

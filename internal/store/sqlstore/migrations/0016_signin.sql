@@ -27,7 +27,8 @@ CREATE TABLE sessions (
 	tenant       {{id}} NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
 	id           {{id}} NOT NULL,
 	hash         {{blob}} NOT NULL,
-	user_id      {{id}} NOT NULL,
+	-- NULL: a bootstrap-token session (first-time setup), of no user.
+	user_id      {{id}},
 	methods      TEXT NOT NULL, -- JSON array
 	auth_time    {{time}} NOT NULL,
 	created_at   {{time}} NOT NULL,
