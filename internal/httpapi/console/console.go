@@ -7,15 +7,13 @@
 package console
 
 import (
-	"bytes"
 	"context"
 	"embed"
-	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/htmlpage"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 	"github.com/tollgate-dev/tollgate/internal/oauth"
 	"github.com/tollgate-dev/tollgate/internal/secret"
@@ -32,13 +30,7 @@ var staticFS embed.FS
 // reserved tenant slug.
 const staticPath = "/static/console-assets"
 
-var pages = func() map[string]*template.Template {
-	m := map[string]*template.Template{}
-	for _, name := range []string{"overview", "problem"} {
-		m[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
-	}
-	return m
-}()
+var pages = htmlpage.Parse(templateFS, "overview", "problem")
 
 // Store is what the console reads itself.
 type Store interface {
@@ -65,22 +57,10 @@ func New(c Config) *Handler { return &Handler{c} }
 func (h *Handler) Register(m *route.Mux) {
 	m.Tenant("GET /console/{$}", h.overview)
 	m.Tenant("GET /console", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, prefix(route.TenantOf(r))+"/console/", http.StatusMovedPermanently)
+		http.Redirect(w, r, route.Prefix(route.TenantOf(r))+"/console/", http.StatusMovedPermanently)
 	})
 	m.Tenant("GET /console/callback", h.callback)
-	m.Handle("GET "+staticPath+"/", serveStatic())
-}
-
-// serveStatic serves the embedded assets (vendored by
-// scripts/vendor-assets.sh), cached for a day.
-func serveStatic() http.Handler {
-	sub, _ := fs.Sub(staticFS, "static")
-	files := http.StripPrefix(staticPath, http.FileServerFS(sub))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=86400")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		files.ServeHTTP(w, r)
-	})
+	m.Handle("GET "+staticPath+"/", htmlpage.Static(staticFS, staticPath))
 }
 
 // page is what the console's pages show.
@@ -96,7 +76,7 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p := &page{Title: "Overview", User: sess.UserID, SignOut: prefix(tenant) + "/oauth2/logout"}
+	p := &page{Title: "Overview", User: sess.UserID, SignOut: route.Prefix(tenant) + "/oauth2/logout"}
 	if sess.Bootstrap {
 		p.User = "the bootstrap token"
 		p.Until = sess.ExpiresAt.UTC().Format("15:04 UTC")
@@ -128,32 +108,13 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	if t, err := h.Store.GetTenant(r.Context(), tenant); err == nil && t.Name != "" {
 		p.TenantName = t.Name
 	}
-	var buf bytes.Buffer
-	if err := pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	hd := w.Header()
 	// Pico draws its form controls' icons as data: images.
-	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "same-origin")
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	htmlpage.Write(w, status, pages[name], p,
+		"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 }
 
 // problem shows why the console could not sign the user in.
 func (h *Handler) problem(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	h.render(w, r, status, "problem", &page{Title: "Sign-in problem", Problem: msg,
-		Retry: prefix(route.TenantOf(r)) + "/console/"})
-}
-
-func prefix(tenant string) string {
-	if tenant == domain.DefaultTenant {
-		return ""
-	}
-	return "/" + tenant
+		Retry: route.Prefix(route.TenantOf(r)) + "/console/"})
 }

@@ -59,7 +59,7 @@ func (h *Handler) startSignIn(w http.ResponseWriter, r *http.Request, tenant str
 	q := url.Values{"response_type": {"code"}, "client_id": {domain.ConsoleApplicationID},
 		"redirect_uri": {h.OAuth.ConsoleCallback(tenant)}, "scope": {domain.ScopeOpenID}, "state": {p.State},
 		"code_challenge": {oauth2.S256ChallengeFromVerifier(p.Verifier)}, "code_challenge_method": {"S256"}}
-	http.Redirect(w, r, prefix(tenant)+"/oauth2/authorize?"+q.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, route.Prefix(tenant)+"/oauth2/authorize?"+q.Encode(), http.StatusSeeOther)
 }
 
 // callback serves GET /{t}/console/callback: it checks the state against
@@ -111,6 +111,6 @@ func (h *Handler) openState(r *http.Request, tenant string) (pending, bool) {
 	if err != nil || json.Unmarshal(plain, &p) != nil {
 		return p, false
 	}
-	home := prefix(tenant) + "/console/"
+	home := route.Prefix(tenant) + "/console/"
 	return p, time.Now().Unix() < p.Expires && strings.HasPrefix(p.Return, home) && !strings.Contains(p.Return, "//")
 }

@@ -36,3 +36,12 @@ func TenantOf(r *http.Request) string {
 	}
 	return domain.DefaultTenant
 }
+
+// Prefix is the path prefix of tenant's URLs on this server: "" for the
+// default tenant, whose URLs are also unprefixed, else "/tenant".
+func Prefix(tenant string) string {
+	if tenant == domain.DefaultTenant {
+		return ""
+	}
+	return "/" + tenant
+}

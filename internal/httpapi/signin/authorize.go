@@ -86,7 +86,7 @@ func (h *Handler) next(w http.ResponseWriter, r *http.Request, areq *oauth.Autho
 	}
 	switch d.Next {
 	case oauth.NextLogin:
-		http.Redirect(w, r, prefix(areq.Tenant)+"/login?"+areq.Params.Encode(), http.StatusSeeOther)
+		http.Redirect(w, r, route.Prefix(areq.Tenant)+"/login?"+areq.Params.Encode(), http.StatusSeeOther)
 	case oauth.NextConsent:
 		h.showConsent(w, r, areq, d)
 	default:
@@ -98,7 +98,7 @@ func (h *Handler) next(w http.ResponseWriter, r *http.Request, areq *oauth.Autho
 func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request, areq *oauth.AuthorizeRequest, d *oauth.Decision) {
 	p := h.newPage(w, r, areq.Tenant, "Allow access?")
 	p.Client, p.User = areq.App.Name, d.UserID
-	p.Action, p.Authz = prefix(areq.Tenant)+"/login/consent", areq.Params.Encode()
+	p.Action, p.Authz = route.Prefix(areq.Tenant)+"/login/consent", areq.Params.Encode()
 	for _, s := range d.Scopes {
 		p.Scopes = append(p.Scopes, scopeLine{ID: s, Description: h.describe(r.Context(), areq.Tenant, s)})
 	}

@@ -69,14 +69,6 @@ func New(c Config) *Handler {
 	}
 }
 
-// prefix is the path prefix of tenant's pages.
-func prefix(tenant string) string {
-	if tenant == domain.DefaultTenant {
-		return ""
-	}
-	return "/" + tenant
-}
-
 // tenantName is what the pages call the tenant.
 func (h *Handler) tenantName(ctx context.Context, tenant string) string {
 	if t, err := h.st.GetTenant(ctx, tenant); err == nil && t.Name != "" {

@@ -53,7 +53,7 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, f *loginForm, status int, problem string) {
 	p := h.newPage(w, r, f.tenant, "Sign in")
-	p.Action, p.Authz, p.Username, p.Error = prefix(f.tenant)+"/login", f.authz.Encode(), f.username, problem
+	p.Action, p.Authz, p.Username, p.Error = route.Prefix(f.tenant)+"/login", f.authz.Encode(), f.username, problem
 	p.Setup = h.offersSetup(f)
 	target := ""
 	if f.areq != nil {
@@ -65,7 +65,7 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, f *loginForm
 			h.log.WarnContext(r.Context(), "list identity providers", "tenant", f.tenant, "err", err)
 		}
 		for _, idp := range providers {
-			u := prefix(f.tenant) + "/login/federate/" + url.PathEscape(idp.ID)
+			u := route.Prefix(f.tenant) + "/login/federate/" + url.PathEscape(idp.ID)
 			if len(f.authz) > 0 {
 				u += "?" + f.authz.Encode()
 			}

@@ -24,7 +24,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.newPage(w, r, tenant, "Sign out")
-	p.User, p.Action, p.Authz = sess.UserID, prefix(tenant)+"/oauth2/logout", r.URL.RawQuery
+	p.User, p.Action, p.Authz = sess.UserID, route.Prefix(tenant)+"/oauth2/logout", r.URL.RawQuery
 	render(w, http.StatusOK, "logout", p, origin(lr.Redirect))
 }
 

@@ -1,15 +1,13 @@
 package signin
 
 import (
-	"bytes"
 	"crypto/rand"
 	"embed"
-	"html/template"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/tollgate-dev/tollgate/internal/httpapi/htmlpage"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 	"github.com/tollgate-dev/tollgate/internal/oauth"
 	"github.com/tollgate-dev/tollgate/internal/secret"
@@ -26,13 +24,7 @@ var staticFS embed.FS
 const staticPath = "/static/signin"
 
 // pages are parsed once: each is the layout with its own content.
-var pages = func() map[string]*template.Template {
-	m := map[string]*template.Template{}
-	for _, name := range []string{"login", "consent", "message", "logout"} {
-		m[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
-	}
-	return m
-}()
+var pages = htmlpage.Parse(templateFS, "login", "consent", "message", "logout")
 
 // page is what every page shows; Data holds the page's own fields.
 type page struct {
@@ -59,27 +51,14 @@ type scopeLine struct{ ID, Description string }
 // origin a form on the page may end up at after its redirect: browsers
 // apply form-action to the redirects that follow a submission.
 func render(w http.ResponseWriter, status int, name string, p *page, formTarget string) {
-	var buf bytes.Buffer
-	if err := pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
 	formAction := "'self'"
 	if formTarget != "" {
 		formAction += " " + formTarget
 	}
 	// No script at all; forms only to us (and the client the sign-in
 	// returns to); never framed, so no clickjacking of the buttons.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action "+
+	htmlpage.Write(w, status, pages[name], p, "default-src 'none'; style-src 'self'; img-src 'self'; form-action "+
 		formAction+"; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
 }
 
 // origin is scheme://host of uri, for a CSP source; for a URI without a
@@ -97,17 +76,6 @@ func origin(uri string) string {
 		return u.Scheme + ":" // url.Parse allows only [a-zA-Z0-9+.-] in it
 	}
 	return u.Scheme + "://" + u.Host
-}
-
-// serveStatic serves the embedded assets, cached for a day.
-func serveStatic() http.Handler {
-	sub, _ := fs.Sub(staticFS, "static")
-	files := http.StripPrefix(staticPath, http.FileServerFS(sub))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=86400")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		files.ServeHTTP(w, r)
-	})
 }
 
 // csrfField is the form field, and csrfCookie's value, that a form's POST

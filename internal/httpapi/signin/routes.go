@@ -1,6 +1,9 @@
 package signin
 
-import "github.com/tollgate-dev/tollgate/internal/httpapi/route"
+import (
+	"github.com/tollgate-dev/tollgate/internal/httpapi/htmlpage"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
+)
 
 // Register adds the browser sign-in routes (DESIGN §2 "Browser sign-in").
 func (h *Handler) Register(m *route.Mux) {
@@ -13,5 +16,5 @@ func (h *Handler) Register(m *route.Mux) {
 	m.Tenant("GET /login/callback/{provider}", h.callback)
 	m.Tenant("GET /oauth2/logout", h.logout)
 	m.Tenant("POST /oauth2/logout", h.confirmLogout)
-	m.Handle("GET "+staticPath+"/", serveStatic())
+	m.Handle("GET "+staticPath+"/", htmlpage.Static(staticFS, staticPath))
 }
