@@ -172,10 +172,10 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization, pol
 		resp.Resource = strings.Join(ex.req.resources, " ")
 		resp.ExpiresOn = strconv.FormatInt(ex.now.Add(ttl).Unix(), 10)
 	}
-	if az.familyID == "" {
-		az.familyID = rand.Text()
-	}
 	if az.refresh && az.refreshToken == "" {
+		// A new family; the code grant names its own, even without a
+		// refresh token, so a replayed code can revoke what it issued.
+		az.familyID = rand.Text()
 		rt, err := s.newRefreshToken(ctx, ex, az.familyID, az.subject, scopes, aud)
 		if err != nil {
 			return nil, err
