@@ -40,8 +40,20 @@ func TestSignInTenantIsolation(t *testing.T) {
 		t.Errorf("corp's code at shop: %d %s", r.status, r.raw)
 	}
 	// Still good at corp: the refusal above did not consume it.
-	if _, err := corpConf.Exchange(context.Background(), code, oauth2.VerifierOption(verifier)); err != nil {
-		t.Errorf("corp's code at corp: %v", err)
+	tok, err := corpConf.Exchange(context.Background(), code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("corp's code at corp: %v", err)
+	}
+	// The app has no refresh grant, yet a replay still revokes the access
+	// token the code gave: it carries the code's family.
+	if _, err := corpConf.Exchange(context.Background(), code, oauth2.VerifierOption(verifier)); err == nil {
+		t.Error("a code redeemed twice")
+	} else if re := (*oauth2.RetrieveError)(nil); !asRetrieve(err, &re) || re.ErrorCode != "invalid_grant" {
+		t.Errorf("replay: %v, want invalid_grant", err)
+	}
+	in := e.post("/corp/oauth2/introspect", url.Values{"token": {tok.AccessToken}}, corpConf.ClientID, corpConf.ClientSecret)
+	if in.status != http.StatusOK || in.body["active"] != false {
+		t.Errorf("the access token of a replayed code (no refresh grant): %d %s", in.status, in.raw)
 	}
 	// The sign-in, the consent-free code and the sign-out are audited.
 	evs := e.auditEvents("/corp/api/v1/audit?action=signin", 1)

@@ -111,15 +111,24 @@ func (g authCodeGrant) authorize(ctx context.Context, ex *exchange, req authCode
 }
 
 // revokeCodeTokens revokes the tokens a code's first redemption issued
-// (RFC 6749 §4.1.2): they share its family, refresh tokens and access
-// tokens alike.
+// (RFC 6749 §4.1.2): they share its family. The store revokes the
+// family's refresh tokens, so none is issued from now on, and the family
+// revocation outlives every access token issued until now. A family
+// without refresh tokens (a client without the refresh grant) is only a
+// family revocation.
 func (s *Server) revokeCodeTokens(ctx context.Context, ex *exchange, c *domain.AuthCode) error {
 	if c == nil || c.FamilyID == "" {
 		return nil
 	}
-	until := c.CreatedAt.Add(domain.MaxRefreshTokenTTL + domain.MaxAccessTokenTTL)
-	if ex.app != nil && ex.app.ID == c.ClientID {
-		until = c.CreatedAt.Add(ex.app.RefreshTokenTTL + domain.MaxAccessTokenTTL)
+	r := domain.Revocation{Tenant: ex.tenant, Kind: domain.RevokeFamily, Value: c.FamilyID,
+		ExpiresAt: ex.now.Add(domain.MaxAccessTokenTTL)}
+	err := s.store.RevokeRefreshFamily(ctx, r.Tenant, r.Value, r.ExpiresAt)
+	if errors.Is(err, domain.ErrNotFound) {
+		err = s.store.AddRevocation(ctx, &r)
 	}
-	return s.revokeFamily(ctx, ex.tenant, &domain.RefreshToken{FamilyID: c.FamilyID, ExpiresAt: until.Add(-domain.MaxAccessTokenTTL)})
+	if err != nil {
+		return ServerError(err)
+	}
+	s.revoked.Noted(r)
+	return nil
 }
