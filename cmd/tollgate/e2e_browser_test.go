@@ -14,12 +14,12 @@ import (
 // browser is a user agent with cookies that does not follow redirects,
 // so tests see every hop of a sign-in.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	e      *env
 	client *http.Client
 }
 
-func (e *env) browser(t *testing.T) *browser {
+func (e *env) browser(t testing.TB) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, e: e, client: &http.Client{Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
@@ -100,7 +100,7 @@ func (b *browser) signIn(authURL, username, password string) *page {
 
 var formAction = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
 
-func loginAction(t *testing.T, p *page) string {
+func loginAction(t testing.TB, p *page) string {
 	t.Helper()
 	m := formAction.FindStringSubmatch(p.body)
 	if m == nil {
@@ -111,7 +111,7 @@ func loginAction(t *testing.T, p *page) string {
 
 // redirectParams checks that p sends the browser to redirectURI and
 // returns the parameters it carries.
-func redirectParams(t *testing.T, p *page, redirectURI string) url.Values {
+func redirectParams(t testing.TB, p *page, redirectURI string) url.Values {
 	t.Helper()
 	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, redirectURI+"?") {
 		t.Fatalf("want a redirect to %s, got %d %q %s", redirectURI, p.status, p.location, p.body)
