@@ -167,6 +167,7 @@ func TestSignInDuringOutage(t *testing.T) {
 				{"sign-in page", func() *page { return anon.get("/login?" + login.fields().Get("authz")) }},
 				{"sign-in", func() *page { return anon.submit("/login", form) }},
 				{"logout", func() *page { return signedIn.get("/oauth2/logout") }},
+				{"console, signed in", func() *page { return signedIn.get("/console/") }},
 				{"provider's callback", func() *page { return anon.get("/shop/login/callback/corp?state=x&code=y") }},
 			} {
 				began := time.Now()
