@@ -195,6 +195,11 @@ func prepSignIn(_ context.Context, e *env, _ int, _ time.Duration, _ float64) (f
 	return func(int) load.Step {
 		return func(ctx context.Context, c *http.Client) (int, error) {
 			code, verifier, _, s, err := f.signIn(ctx, c, e.webClientID)
+			if s == http.StatusServiceUnavailable {
+				// The hasher shed the load, as the password grant does: a
+				// refused request, counted by status like the grant's.
+				return s, nil
+			}
 			if err != nil {
 				return s, err
 			}
