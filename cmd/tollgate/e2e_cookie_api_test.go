@@ -29,10 +29,10 @@ func TestAPITokenSnippetInChromium(t *testing.T) {
 	act(t, ctx, chromedp.Navigate(e.base+"/console/"), chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), "john.doe"), chromedp.SendKeys(chromedp.ID("password"), "s3cret-pw"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")), chromedp.WaitVisible(chromedp.ID("user")))
-	if u := get(t, ctx, chromedp.Location()); u != e.base+"/console/" {
-		t.Fatalf("after sign-in the browser is at %s, want the console", u)
+	if u := get(t, ctx, chromedp.Location()); u != e.base+"/console/my/apps" {
+		t.Fatalf("after sign-in the browser is at %s, want the console's developer portal", u)
 	}
-	if rules := get(t, ctx, chromedp.Evaluate[int](`document.styleSheets.length === 1 ? document.styleSheets[0].cssRules.length : -1`)); rules < 300 {
+	if rules := get(t, ctx, chromedp.Evaluate[int](`document.styleSheets[0].cssRules.length`)); rules < 300 {
 		t.Errorf("console stylesheet: %d rules, want the vendored Pico.css", rules)
 	}
 	browsertest.Screenshot(t, ctx, "console-overview")

@@ -79,9 +79,13 @@ func principal(p *authn.Principal, err error) (Principal, error) {
 	}
 	switch p.Kind {
 	case authn.KindBootstrap:
-		return Principal{Bootstrap: true}, nil
+		return Principal{Bootstrap: true, SessionID: p.SessionID, Until: p.ExpiresAt}, nil
 	case authn.KindGatewayCredential:
 		return Principal{GatewayCredential: p.CredentialID}, nil
 	}
-	return Principal{Tenant: p.Tenant, Subject: p.Subject, Scopes: p.Scopes}, nil
+	a := Principal{Tenant: p.Tenant, Subject: p.Subject, Scopes: p.Scopes}
+	if p.Kind == authn.KindSession {
+		a.SessionID, a.Until = p.SessionID, p.ExpiresAt
+	}
+	return a, nil
 }

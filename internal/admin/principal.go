@@ -7,6 +7,7 @@ package admin
 import (
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
@@ -34,6 +35,10 @@ type Principal struct {
 	// GatewayCredential is the id of the gateway credential presented:
 	// it may read the gateway feed and nothing else.
 	GatewayCredential string
+	// SessionID is the browser session a cookie-authenticated principal
+	// acts in, and Until when that session ends at the latest.
+	SessionID string
+	Until     time.Time
 }
 
 // IsAdminOf reports whether p may administer tenant.

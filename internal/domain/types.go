@@ -212,8 +212,10 @@ type Revocation struct {
 }
 
 // Page selects a slice of a list ordered by ID: the records whose ID sorts
-// after After, at most Limit of them.
+// after After, at most Limit of them. Lists that search (users, tenants,
+// applications) also take Prefix: only IDs that start with it.
 type Page struct {
-	After string
-	Limit int
+	After  string
+	Limit  int
+	Prefix string
 }

@@ -1,9 +1,13 @@
-// Package console serves the web console at /{t}/console/. It is the
+// Package console serves the web console at /{t}/console/: the admin
+// pages of a tenant and the developer portal of its users. It is the
 // tenant's built-in public client "tollgate-console": a page that finds
 // nobody signed in sends the browser through the tenant's authorization
 // endpoint (code + PKCE), so sign-in, providers, prompt and max_age work
 // as for any other client, and the session that sign-in starts is the
 // console's credential afterwards: ending it signs the console out too.
+//
+// Pages call the admin use cases (package admin) directly, as the
+// session's principal, so a form validates exactly as the admin API does.
 package console
 
 import (
@@ -12,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/htmlpage"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
@@ -30,7 +35,8 @@ var staticFS embed.FS
 // reserved tenant slug.
 const staticPath = "/static/console-assets"
 
-var pages = htmlpage.Parse(templateFS, "overview", "problem")
+// pages are parsed once, each with the layout and the partials.
+var pages = htmlpage.ParseDir(templateFS, funcs)
 
 // Store is what the console reads itself.
 type Store interface {
@@ -43,78 +49,65 @@ type Config struct {
 	Sessions *session.Manager
 	Sealer   *secret.Sealer // seals the sign-in state cookie
 	Store    Store
-	Secure   bool // https: Secure cookies with the __Host- prefix
-	Logger   *slog.Logger
+	// Admin performs what the pages do; Auth turns the session cookie
+	// into the principal that does it.
+	Admin  *admin.Service
+	Auth   *admin.Authenticator
+	Secure bool // https: Secure cookies with the __Host- prefix
+	Logger *slog.Logger
 }
 
 // Handler serves the console.
-type Handler struct{ Config }
+type Handler struct {
+	Config
+	forms *htmlpage.Forms
+}
 
 // New returns a Handler.
-func New(c Config) *Handler { return &Handler{c} }
+func New(c Config) *Handler { return &Handler{Config: c, forms: htmlpage.NewForms(c.Secure)} }
 
 // Register adds the console's routes.
 func (h *Handler) Register(m *route.Mux) {
-	m.Tenant("GET /console/{$}", h.overview)
 	m.Tenant("GET /console", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, route.Prefix(route.TenantOf(r))+"/console/", http.StatusMovedPermanently)
 	})
 	m.Tenant("GET /console/callback", h.callback)
 	m.Handle("GET "+staticPath+"/", htmlpage.Static(staticFS, staticPath))
+	h.registerOverview(m)
+	h.registerUsers(m)
+	h.registerApps(m)
+	h.registerSettings(m)
+	h.registerPortal(m)
 }
 
-// page is what the console's pages show.
-type page struct {
-	Title, TenantName, Static, User, SignOut, Problem, Retry string
-	Until                                                    string // a bootstrap session's end
-}
+// csp: console pages load and call only their own origin, run no inline
+// script and are never framed. Pico draws its form controls' icons as
+// data: images.
+const csp = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
-// overview serves the console's home page to a signed-in user.
-func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
+// render writes page name for the visit v (nil on pages shown before
+// sign-in).
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, v *visit, status int, name string, p *page) {
 	tenant := route.TenantOf(r)
-	sess, ok := h.signedIn(w, r, tenant)
-	if !ok {
-		return
-	}
-	p := &page{Title: "Overview", User: sess.UserID, SignOut: route.Prefix(tenant) + "/oauth2/logout"}
-	if sess.Bootstrap {
-		p.User = "the bootstrap token"
-		p.Until = sess.ExpiresAt.UTC().Format("15:04 UTC")
-	}
-	h.render(w, r, http.StatusOK, "overview", p)
-}
-
-// signedIn returns the request's session, or answers: a redirect through
-// sign-in back to this page, or an error page.
-func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request, tenant string) (*domain.Session, bool) {
-	sess, err := h.Sessions.Find(r.Context(), r, tenant)
-	if err != nil {
-		h.Logger.WarnContext(r.Context(), "console: find session", "tenant", tenant, "err", err)
-		h.problem(w, r, http.StatusServiceUnavailable, "The service is temporarily unavailable. Try again shortly.")
-		return nil, false
-	}
-	if sess == nil {
-		h.startSignIn(w, r, tenant)
-		return nil, false
-	}
-	return sess, true
-}
-
-// render writes a console page. Console pages may load and call only
-// their own origin: no inline script, never framed.
-func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
-	tenant := route.TenantOf(r)
-	p.TenantName, p.Static = tenant, staticPath
+	p.Tenant, p.TenantName, p.Static = tenant, tenant, staticPath
+	p.Base = route.Prefix(tenant) + "/console"
 	if t, err := h.Store.GetTenant(r.Context(), tenant); err == nil && t.Name != "" {
 		p.TenantName = t.Name
 	}
-	// Pico draws its form controls' icons as data: images.
-	htmlpage.Write(w, status, pages[name], p,
-		"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	if v != nil {
+		p.CSRF = h.forms.Token(w, r)
+		p.User, p.Admin, p.Bootstrap = v.P.Subject, v.admin(), v.P.Bootstrap
+		p.SignOut = route.Prefix(v.SessionTenant) + "/oauth2/logout"
+		if v.P.Bootstrap {
+			p.User = "the bootstrap token"
+			p.Until = v.P.Until.UTC().Format("15:04 UTC")
+		}
+	}
+	htmlpage.Write(w, status, pages[name], p, csp)
 }
 
 // problem shows why the console could not sign the user in.
 func (h *Handler) problem(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	h.render(w, r, status, "problem", &page{Title: "Sign-in problem", Problem: msg,
+	h.render(w, r, nil, status, "problem", &page{Title: "Sign-in problem", Problem: msg,
 		Retry: route.Prefix(route.TenantOf(r)) + "/console/"})
 }

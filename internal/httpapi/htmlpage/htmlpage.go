@@ -8,6 +8,8 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"path"
+	"strings"
 )
 
 // Parse parses, from fsys, each of names as templates/layout.html with
@@ -53,4 +55,29 @@ func Static(fsys fs.FS, path string) http.Handler {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		files.ServeHTTP(w, r)
 	})
+}
+
+// ParseDir parses every templates/<name>.html of fsys but the layout and
+// the partials (files whose name starts with "_") as a page: the layout,
+// every partial and the page's own file, with funcs. It is keyed by name.
+func ParseDir(fsys fs.FS, funcs template.FuncMap) map[string]*template.Template {
+	files, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	partials := []string{"templates/layout.html"}
+	for _, f := range files {
+		if strings.HasPrefix(path.Base(f), "_") {
+			partials = append(partials, f)
+		}
+	}
+	m := make(map[string]*template.Template, len(files))
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "layout" || strings.HasPrefix(name, "_") {
+			continue
+		}
+		m[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(fsys, append(partials, f)...))
+	}
+	return m
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/audit"
 	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/htmlpage"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/reqid"
 	"github.com/tollgate-dev/tollgate/internal/oauth"
 	"github.com/tollgate-dev/tollgate/internal/session"
@@ -55,17 +56,18 @@ type Handler struct {
 	events    audit.Sink
 	secure    bool
 	log       *slog.Logger
-	// crossOrigin refuses forms posted from other sites.
-	crossOrigin *http.CrossOriginProtection
+	// forms refuses forms posted from other sites.
+	forms *htmlpage.Forms
 }
 
 // New returns a Handler.
 func New(c Config) *Handler {
 	u, _ := url.Parse(c.PublicURL)
+	secure := u != nil && u.Scheme == "https"
 	return &Handler{
 		oauth: c.OAuth, sessions: c.Sessions, passwords: c.Passwords, st: c.Store, fed: c.Federation, bootstrap: c.Bootstrap,
-		events: c.Events, secure: u != nil && u.Scheme == "https", log: c.Logger,
-		crossOrigin: http.NewCrossOriginProtection(),
+		events: c.Events, secure: secure, log: c.Logger,
+		forms: htmlpage.NewForms(secure),
 	}
 }
 
@@ -79,7 +81,7 @@ func (h *Handler) tenantName(ctx context.Context, tenant string) string {
 
 // newPage starts a page of tenant with the request's CSRF token.
 func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, tenant, title string) *page {
-	return &page{Title: title, TenantName: h.tenantName(r.Context(), tenant), Static: staticPath, CSRF: h.csrfToken(w, r)}
+	return &page{Title: title, TenantName: h.tenantName(r.Context(), tenant), Static: staticPath, CSRF: h.forms.Token(w, r)}
 }
 
 // fail shows err on a page, or sends it to the client when it is a

@@ -1,7 +1,6 @@
 package signin
 
 import (
-	"crypto/rand"
 	"embed"
 	"net/http"
 	"net/url"
@@ -10,7 +9,6 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/httpapi/htmlpage"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 	"github.com/tollgate-dev/tollgate/internal/oauth"
-	"github.com/tollgate-dev/tollgate/internal/secret"
 )
 
 //go:embed templates/*.html
@@ -78,51 +76,12 @@ func origin(uri string) string {
 	return u.Scheme + "://" + u.Host
 }
 
-// csrfField is the form field, and csrfCookie's value, that a form's POST
-// must carry back: a page on another site can make the browser send the
-// cookie but cannot read it to fill the field (double submit).
-const csrfField = "csrf_token"
-
-// csrfCookieName is the CSRF cookie's name. Its underscore, which no
-// tenant slug has, keeps it apart from every tenant's session cookie
-// ("tollgate-" + slug): with a dash, tenant "csrf" would share it and
-// every page would overwrite the session with a CSRF token.
-func (h *Handler) csrfCookieName() string {
-	if h.secure {
-		return "__Host-tollgate_csrf"
-	}
-	return "tollgate_csrf"
-}
-
-// csrfToken returns the request's CSRF token, setting a new cookie when
-// it has none.
-func (h *Handler) csrfToken(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(h.csrfCookieName()); err == nil && len(c.Value) == 26 {
-		return c.Value
-	}
-	v := rand.Text()
-	http.SetCookie(w, &http.Cookie{Name: h.csrfCookieName(), Value: v, Path: "/", HttpOnly: true,
-		Secure: h.secure, SameSite: http.SameSiteLaxMode})
-	return v
-}
-
-// checkForm refuses a POST that is not from our own page: another origin
-// (net/http's CrossOriginProtection reads Sec-Fetch-Site, else compares
-// Origin with Host) or a missing or wrong CSRF token.
-func (h *Handler) checkForm(r *http.Request) bool {
-	if h.crossOrigin.Check(r) != nil {
-		return false
-	}
-	c, err := r.Cookie(h.csrfCookieName())
-	return err == nil && c.Value != "" && secret.Equal([]byte(c.Value), []byte(r.PostFormValue(csrfField)))
-}
-
 // readForm reads a POST of one of our pages: from our origin, with its
 // CSRF token, and the pending request it carries back (field authz). On a
 // failure it has answered and ok is false.
 func (h *Handler) readForm(w http.ResponseWriter, r *http.Request) (authz url.Values, ok bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil || !h.checkForm(r) {
+	if err := r.ParseForm(); err != nil || !h.forms.Check(r) {
 		h.fail(w, r, route.TenantOf(r), forbidden())
 		return nil, false
 	}

@@ -103,11 +103,12 @@ func (s *Store) GetApplicationByClientID(ctx context.Context, id string) (*domai
 
 // ListApplications returns a page of the tenant's clients ordered by ID.
 func (s *Store) ListApplications(ctx context.Context, tenant string, p domain.Page) ([]domain.Application, error) {
+	cond, args := pageIDs("id", p)
 	return queryAll(ctx, s.reader(), func(rows *sql.Rows, a *domain.Application) error {
 		a.Tenant = tenant
 		return scanApp(rows, a)
 	}, `SELECT `+appCols+` FROM applications
-		WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`, tenant, p.After, pageLimit(p))
+		WHERE tenant = ? AND `+cond+` ORDER BY id LIMIT ?`, append(append([]any{tenant}, args...), pageLimit(p))...)
 }
 
 // UpdateApplication is a compare-and-swap of every attribute but the

@@ -22,6 +22,17 @@ func pageLimit(p domain.Page) int {
 	return p.Limit
 }
 
+// pageIDs is the condition of a page on the ID column col: after
+// p.After and, with p.Prefix, within the prefix's range. IDs compare
+// bytewise (COLLATE "C" on PostgreSQL), so the range is an index scan;
+// U+10FFFF is the greatest character a valid UTF-8 ID can continue with.
+func pageIDs(col string, p domain.Page) (string, []any) {
+	if p.Prefix == "" {
+		return col + " > ?", []any{p.After}
+	}
+	return col + " > ? AND " + col + " >= ? AND " + col + " < ?", []any{p.After, p.Prefix, p.Prefix + "\U0010FFFF"}
+}
+
 const tenantCols = `id, name, api_token_max_ttl_ns, session_idle_timeout_ns, session_max_age_ns, created_at`
 
 func scanTenant(sc interface{ Scan(...any) error }, t *domain.Tenant) error {
@@ -67,10 +78,10 @@ func findTenant(ctx context.Context, tx *tx, id, lock string) (*domain.Tenant, e
 
 // ListTenants returns a page of tenants ordered by ID.
 func (s *Store) ListTenants(ctx context.Context, p domain.Page) ([]domain.Tenant, error) {
+	cond, args := pageIDs("id", p)
 	return queryAll(ctx, s.reader(), func(rows *sql.Rows, t *domain.Tenant) error {
 		return scanTenant(rows, t)
-	}, `SELECT `+tenantCols+` FROM tenants WHERE id > ? ORDER BY id LIMIT ?`,
-		p.After, pageLimit(p))
+	}, `SELECT `+tenantCols+` FROM tenants WHERE `+cond+` ORDER BY id LIMIT ?`, append(args, pageLimit(p))...)
 }
 
 // UpdateTenant is a compare-and-swap of a tenant's name, API-token

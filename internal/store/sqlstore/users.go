@@ -104,11 +104,12 @@ func (s *Store) GetUserWithScopes(ctx context.Context, tenant, id string) (*doma
 
 // ListUsers returns a page of the tenant's users ordered by ID.
 func (s *Store) ListUsers(ctx context.Context, tenant string, p domain.Page) ([]domain.User, error) {
+	cond, args := pageIDs("id", p)
 	return queryAll(ctx, s.reader(), func(rows *sql.Rows, u *domain.User) error {
 		u.Tenant = tenant
 		return scanUser(rows, u)
 	}, `SELECT `+userCols+` FROM users
-		WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?`, tenant, p.After, pageLimit(p))
+		WHERE tenant = ? AND `+cond+` ORDER BY id LIMIT ?`, append(append([]any{tenant}, args...), pageLimit(p))...)
 }
 
 // UpdateUser is a compare-and-swap of every attribute of a user, the

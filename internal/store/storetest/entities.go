@@ -259,6 +259,28 @@ func testUsers(t *testing.T, s store.Store) {
 				return ids(l, func(x domain.User) string { return x.ID }), err
 			})
 	})
+	t.Run("prefix search", func(t *testing.T) {
+		for _, id := range []string{"jo", "joé", "jo\U0010FFFFx", "jp", "j"} {
+			ok(t, s.CreateUser(ctx(t), "acme", sampleUser(id)))
+		}
+		list := func(p domain.Page) []string {
+			l, err := s.ListUsers(ctx(t), "acme", p)
+			ok(t, err)
+			return ids(l, func(x domain.User) string { return x.ID })
+		}
+		eqList(t, "jo", list(domain.Page{Prefix: "jo"}), []string{"jo", "john.doe", "joé"})
+		eqList(t, "jo after jo", list(domain.Page{Prefix: "jo", After: "jo", Limit: 1}), []string{"john.doe"})
+		eqList(t, "jé", list(domain.Page{Prefix: "jé"}), nil)
+		for _, id := range []string{"jo", "joé", "jo\U0010FFFFx", "jp", "j"} {
+			ok(t, s.DeleteUser(ctx(t), "acme", id))
+		}
+		tl, err := s.ListTenants(ctx(t), domain.Page{Prefix: "ac"})
+		ok(t, err)
+		eqList(t, "tenants ac", ids(tl, func(x domain.Tenant) string { return x.ID }), []string{"acme"})
+		al, err := s.ListApplications(ctx(t), "acme", domain.Page{Prefix: "zz-none"})
+		ok(t, err)
+		eq(t, "apps", len(al), 0)
+	})
 	t.Run("page limit capped at 1000", func(t *testing.T) {
 		l, err := s.ListUsers(ctx(t), "acme", domain.Page{Limit: 1_000_000})
 		ok(t, err)
