@@ -3,13 +3,14 @@
 # every test with the race detector on SQLite and on a throwaway PostgreSQL
 # cluster, and the browser tests in headless Chromium (which fail, rather
 # than skip, when the browser is missing).
-.PHONY: test check run build fuzz bench
+.PHONY: test check run build fuzz bench bench-console
 
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 test: check
-	TOLLGATE_TEST_POSTGRES=1 TOLLGATE_TEST_BROWSER=1 $(GO) test -race -count=1 -timeout 8m ./...
+	TOLLGATE_TEST_POSTGRES=1 TOLLGATE_TEST_BROWSER=1 TOLLGATE_SCREENSHOTS=$(CURDIR)/test-output/screenshots \
+	  $(GO) test -race -count=1 -timeout 8m ./...
 
 check:
 	./scripts/ensure-deps.sh
@@ -53,3 +54,11 @@ bench:
 	$(GO) build -o bin/tollgate ./cmd/tollgate
 	$(GO) build -o bin/tollbench ./bench
 	bin/tollbench -tollgate bin/tollgate
+
+# Console pages at the issue's scale (100,000 users, 10,000 applications,
+# 1,000 tenants, 200,000 audit events) on SQLite and PostgreSQL: p50 and
+# p99 of every page, each p99 checked against 50 ms. make test runs a
+# tenth of it, under the race detector, without the time check.
+bench-console: check
+	TOLLGATE_CONSOLE_SCALE=full $(GO) test -count=1 -timeout 10m -run 'TestConsolePagesAtScale' -v ./cmd/tollgate/
+	TOLLGATE_CONSOLE_SCALE=full TOLLGATE_CONSOLE_DSN=postgres TOLLGATE_TEST_POSTGRES=1 $(GO) test -count=1 -timeout 10m -run 'TestConsolePagesAtScale' -v ./cmd/tollgate/

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -123,15 +124,17 @@ func enableIssues() chromedp.Action[chromedp.Void] {
 	})
 }
 
-// Screenshot saves a PNG of the whole page of ctx as name.png in the
-// folder TOLLGATE_SCREENSHOTS names, for a person to look at; without it,
-// it does nothing.
+// Screenshot saves a PNG of the whole page of ctx, for a person to look
+// at, as <test>/<name>.png in the folder TOLLGATE_SCREENSHOTS names (make
+// test sets test-output/screenshots, which git ignores); without it, it
+// does nothing.
 func Screenshot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	dir := os.Getenv("TOLLGATE_SCREENSHOTS")
 	if dir == "" {
 		return
 	}
+	dir = filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-"))
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err == nil {
 		err = os.MkdirAll(dir, 0o755)
