@@ -33,7 +33,9 @@ type PortalToken struct {
 	Scopes []string
 	// Validity shortens the token's lifetime; 0: the application's
 	// access-token lifetime, which it may not exceed.
-	Validity   time.Duration
+	Validity time.Duration
+	// RemoteAddr is the caller's address; "": the one the request's
+	// context carries (audit.OriginFrom).
 	RemoteAddr string
 }
 
@@ -137,3 +139,7 @@ func portalAuditError(err error) error {
 	}
 	return AsError(err)
 }
+
+// Issuer is tenant's issuer URL, the base of its endpoints and of its
+// admin API, for the portal's usage examples.
+func (s *Server) Issuer(tenant string) string { return s.keys.Issuer(tenant) }
