@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
-	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -119,22 +118,12 @@ func (s *Service) GetOwnApplication(ctx context.Context, p Principal, tenant, id
 }
 
 // RotateOwnApplicationSecret gives p's application id a new secret,
-// returned once; the old one stops working at once. The new hash is
-// written in one statement, so of two rotations sent together the later
-// one's secret is the one that works, and nothing is left half-done.
+// returned once; the old one stops working at once.
 func (s *Service) RotateOwnApplicationSecret(ctx context.Context, p Principal, tenant, id string) (*domain.Application, string, error) {
 	if _, err := s.GetOwnApplication(ctx, p, tenant, id); err != nil {
 		return nil, "", err
 	}
-	clientSecret, err := token.NewOpaque(token.PrefixClientSecret)
-	if err != nil {
-		return nil, "", err
-	}
-	a, err := s.store.SetApplicationSecret(ctx, tenant, id, secret.HashToken(clientSecret))
-	if err != nil {
-		return nil, "", err
-	}
-	return a, clientSecret, s.changed(ctx, p, tenant, "application.rotate_secret", id, nil)
+	return s.rotateSecret(ctx, p, tenant, id)
 }
 
 // DeleteOwnApplication removes p's application id.

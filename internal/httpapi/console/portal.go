@@ -19,13 +19,27 @@ func (h *Handler) registerPortal(m *route.Mux) {
 	m.Tenant("GET /console/my/apps/{id}", h.myApp)
 	m.Tenant("POST /console/my/apps/{id}/secret", h.rotateAppSecret)
 	m.Tenant("POST /console/my/apps/{id}/token", h.issueAppToken)
-	m.Tenant("POST /console/my/apps/{id}/delete", h.deleteApp)
+	m.Tenant("POST /console/my/apps/{id}/delete", h.act("Application", "my-apps", "apps", "app-deleted",
+		func(r *http.Request, v *visit) error {
+			return h.Admin.DeleteOwnApplication(r.Context(), v.P, v.Tenant, r.PathValue("id"))
+		}))
 	m.Tenant("GET /console/my/tokens", h.myTokens)
 	m.Tenant("POST /console/my/tokens", h.createToken)
-	m.Tenant("POST /console/my/tokens/{id}/delete", h.deleteToken)
+	m.Tenant("POST /console/my/tokens/{id}/delete", h.act("My API tokens", "my-tokens", "tokens", "token-deleted",
+		func(r *http.Request, v *visit) error {
+			return h.Admin.DeleteAPIToken(r.Context(), v.P, v.Tenant, v.P.Subject, r.PathValue("id"))
+		}))
 	m.Tenant("GET /console/my/sessions", h.mySessions)
-	m.Tenant("POST /console/my/sessions/{id}/end", h.endSession)
-	m.Tenant("POST /console/my/consents/{client}/revoke", h.revokeConsent)
+	// Sessions are read on every request, so the ended one's browser is
+	// signed out at once.
+	m.Tenant("POST /console/my/sessions/{id}/end", h.act("Sessions and consents", "my-sessions", "sessions", "session-ended",
+		func(r *http.Request, v *visit) error {
+			return h.Admin.EndSession(r.Context(), v.P, v.Tenant, v.P.Subject, r.PathValue("id"))
+		}))
+	m.Tenant("POST /console/my/consents/{client}/revoke", h.act("Sessions and consents", "my-sessions", "sessions", "consent-revoked",
+		func(r *http.Request, v *visit) error {
+			return h.Admin.RevokeConsent(r.Context(), v.P, v.Tenant, v.P.Subject, r.PathValue("client"))
+		}))
 	m.Tenant("GET /console/my/apis", h.myAPIs)
 }
 
@@ -79,6 +93,23 @@ func lines(s string) []string {
 		}
 	}
 	return out
+}
+
+// act serves a portal form that is one button: do, as the visit's
+// user, then back to page rest with flash code done; the use case's
+// error on a page of its own.
+func (h *Handler) act(title, section, rest, done string, do func(r *http.Request, v *visit) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, ok := h.readForm(w, r, h.userVisit)
+		if !ok {
+			return
+		}
+		if err := do(r, v); err != nil {
+			h.failPage(w, r, v, title, section, err)
+			return
+		}
+		seeOther(w, r, portalPath(v, rest, done))
+	}
 }
 
 // failPage answers a portal page's use-case error that belongs to no

@@ -105,16 +105,3 @@ func (h *Handler) rotateAppSecret(w http.ResponseWriter, r *http.Request) {
 	}
 	h.showMyApp(w, r, v, http.StatusOK, newForm(nil), &myAppData{Secret: &shown{ID: "client-secret", Value: secret}})
 }
-
-// deleteApp serves POST /console/my/apps/{id}/delete.
-func (h *Handler) deleteApp(w http.ResponseWriter, r *http.Request) {
-	v, ok := h.readForm(w, r, h.userVisit)
-	if !ok {
-		return
-	}
-	if err := h.Admin.DeleteOwnApplication(r.Context(), v.P, v.Tenant, r.PathValue("id")); err != nil {
-		h.failPage(w, r, v, "Application", "my-apps", err)
-		return
-	}
-	seeOther(w, r, portalPath(v, "apps", "app-deleted"))
-}

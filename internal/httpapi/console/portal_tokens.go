@@ -103,16 +103,3 @@ func expiryOf(f *form, now time.Time) (*time.Time, bool) {
 	f.Errors["expiresAt"] = "choose when the token expires"
 	return nil, false
 }
-
-// deleteToken serves POST /console/my/tokens/{id}/delete.
-func (h *Handler) deleteToken(w http.ResponseWriter, r *http.Request) {
-	v, ok := h.readForm(w, r, h.userVisit)
-	if !ok {
-		return
-	}
-	if err := h.Admin.DeleteAPIToken(r.Context(), v.P, v.Tenant, v.P.Subject, r.PathValue("id")); err != nil {
-		h.failPage(w, r, v, "My API tokens", "my-tokens", err)
-		return
-	}
-	seeOther(w, r, portalPath(v, "tokens", "token-deleted"))
-}
