@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"golang.org/x/oauth2"
+
+	"github.com/tollgate-dev/tollgate/internal/browsertest"
 )
 
 // The developer portal end to end: john.doe (role reader: orders:read)
@@ -261,4 +264,34 @@ func TestConsolePortalTokensSessionsAPIs(t *testing.T) {
 		strings.Contains(p.body, upstream) {
 		t.Errorf("APIs page: %s", p.body)
 	}
+}
+
+// TestConsolePortalInChromium: every portal page, with an application
+// registered from the keyboard and a token generated, breaks nothing in
+// the browser (CSP, form issues) and fits a 390-px phone without
+// scrolling sideways (tables scroll in their own box).
+func TestConsolePortalInChromium(t *testing.T) {
+	ctx := browsertest.New(t)
+	e := startServer(t, "")
+	e.createOrdersAPI(upstreamEcho(t).URL)
+	act(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch),
+		chromedp.Navigate(e.base+"/console/my/apps"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "john.doe"), chromedp.SendKeys(chromedp.ID("password"), "s3cret-pw\r"),
+		chromedp.WaitVisible(chromedp.ID("f-name")), chromedp.Click(chromedp.CSS(`input[name=scopes][value="orders:read"]`)),
+		chromedp.SendKeys(chromedp.ID("f-name"), "Phone app\r"), chromedp.WaitVisible(chromedp.ID("client-id")))
+	act(t, ctx, chromedp.Click(chromedp.CSS(`input[name=scope][value="orders:read"]`)),
+		chromedp.Click(chromedp.CSS(`form[action$="/token"] button[type=submit]`)), chromedp.WaitVisible(chromedp.ID("token-claims")))
+	browsertest.Screenshot(t, ctx, "portal-token-phone")
+	for _, path := range []string{"", "/console/my/tokens", "/console/my/sessions", "/console/my/apis", "/console/my/apps"} {
+		if path != "" {
+			act(t, ctx, chromedp.Navigate(e.base+path), chromedp.WaitVisible(chromedp.ID("user")))
+		}
+		var fit struct{ ScrollWidth, InnerWidth float64 }
+		awaitJS(t, ctx, `Promise.resolve({ScrollWidth: document.documentElement.scrollWidth, InnerWidth: innerWidth})`, &fit)
+		if fit.ScrollWidth > fit.InnerWidth {
+			t.Errorf("%s on a 390px phone: %+v, want no horizontal scrolling", path, fit)
+		}
+	}
+	browsertest.Settle(t, ctx)
+	browsertest.CheckNoProblems(t, ctx)
 }
