@@ -218,6 +218,13 @@ func (s *Service) RotateApplicationSecret(ctx context.Context, p Principal, tena
 	} else if a.IsPublic() {
 		return nil, "", domain.Invalid("clientType", "application %s is a public client, which has no secret; make it confidential first", id)
 	}
+	return s.rotateSecret(ctx, p, tenant, id)
+}
+
+// rotateSecret writes a new secret's hash for application id in one
+// statement and returns the secret: of two rotations sent together, the
+// later one's secret is the one that works, and nothing is half-done.
+func (s *Service) rotateSecret(ctx context.Context, p Principal, tenant, id string) (*domain.Application, string, error) {
 	clientSecret, err := token.NewOpaque(token.PrefixClientSecret)
 	if err != nil {
 		return nil, "", err

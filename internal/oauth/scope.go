@@ -25,6 +25,7 @@ const (
 	policyClient                     // ClientOnly
 	policyRoles                      // UserRoles
 	policyOriginal                   // OriginalGrant
+	policyOwned                      // OwnedClient
 )
 
 // ClientOnly is the policy of a token that is the client's own
@@ -34,6 +35,14 @@ func ClientOnly() ScopePolicy { return ScopePolicy{kind: policyClient} }
 // UserRoles is the policy of a token for a user: the scopes of the user's
 // roles bound it. A user without roles gets no scopes.
 func UserRoles(scopes []string) ScopePolicy { return ScopePolicy{kind: policyRoles, roles: scopes} }
+
+// OwnedClient is the policy of the own token of a client that a user
+// registered in the developer portal: besides the application's scopes,
+// what its owner's roles grant now, and never the admin scope, so nobody
+// holds more through an application of theirs than they hold themself.
+func OwnedClient(ownerScopes []string) ScopePolicy {
+	return ScopePolicy{kind: policyOwned, roles: ownerScopes}
+}
 
 // OriginalGrant is the policy of a refresh (RFC 6749 §6): the scopes first
 // granted, as far as the user's roles still allow them, and, when the
@@ -55,6 +64,8 @@ func (p ScopePolicy) allows(s string) bool {
 		return oidc || slices.Contains(p.roles, s)
 	case policyOriginal:
 		return slices.Contains(p.original, s) && (oidc || slices.Contains(p.roles, s))
+	case policyOwned:
+		return !oidc && s != domain.AdminScope && slices.Contains(p.roles, s)
 	default:
 		return false
 	}

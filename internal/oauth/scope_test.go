@@ -33,6 +33,8 @@ func TestGrantedScopes(t *testing.T) {
 		{name: "duplicates collapse", requested: "read read", policy: ClientOnly(), want: []string{"read"}},
 		{name: "only spaces grant nothing", requested: "  ", policy: ClientOnly(), wantCode: CodeInvalidScope},
 		{name: "nothing grantable", requested: "other", policy: ClientOnly(), wantCode: CodeInvalidScope},
+		{name: "an owned client within its owner's roles", requested: "read write", policy: OwnedClient([]string{"read"}), want: []string{"read"}},
+		{name: "an owned client's own token describes no user", requested: "openid read", policy: OwnedClient([]string{"read"}), want: []string{"read"}},
 		{name: "no policy is refused, not unlimited", requested: "read", policy: ScopePolicy{}, wantCode: CodeServerError},
 	}
 	for _, tc := range tests {
@@ -76,5 +78,14 @@ func TestParseScope(t *testing.T) {
 				t.Fatalf("got %+v, want %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+// An application a user owns never holds the admin scope, even when its
+// owner does.
+func TestOwnedClientNeverAdmin(t *testing.T) {
+	p := OwnedClient([]string{domain.AdminScope, "read"})
+	if p.allows(domain.AdminScope) || !p.allows("read") {
+		t.Errorf("owned client: admin %v, read %v", p.allows(domain.AdminScope), p.allows("read"))
 	}
 }

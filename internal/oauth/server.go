@@ -87,7 +87,7 @@ func NewServer(c Config) *Server {
 	}
 	s.grants = map[string]handler{}
 	register[passwordRequest](s, domain.GrantPassword, passwordGrant{s})
-	register[clientCredentialsRequest](s, domain.GrantClientCredentials, clientCredentialsGrant{})
+	register[clientCredentialsRequest](s, domain.GrantClientCredentials, clientCredentialsGrant{s})
 	register[refreshRequest](s, domain.GrantRefreshToken, refreshGrant{s})
 	register[embedRequest](s, domain.GrantEmbedSecret, embedGrant{s})
 	register[authCodeRequest](s, domain.GrantAuthorizationCode, authCodeGrant{s})

@@ -104,7 +104,7 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	adminEndpoints := adminapi.New(adminapi.Config{Service: svc, Auth: auth, Logger: log,
 		Cookies: sessions, Origin: publicOrigin(s.base)})
 	consolePages := console.New(console.Config{OAuth: srv, Sessions: sessions, Sealer: sealer, Store: st,
-		Admin: svc, Auth: auth, Secure: secure, Logger: log})
+		Admin: svc, Auth: auth, Secure: secure, GatewayURL: s.GatewayURL(), Logger: log})
 	s.http = s.httpServer(httpapi.New(oauthEndpoints, pages, consolePages, adminEndpoints,
 		httpapi.NewOps(st, log, httpapi.NewMetrics(s.obs.reg)), log), false)
 	s.http.RegisterOnShutdown(func() { close(s.draining) })

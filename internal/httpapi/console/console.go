@@ -54,7 +54,10 @@ type Config struct {
 	Admin  *admin.Service
 	Auth   *admin.Authenticator
 	Secure bool // https: Secure cookies with the __Host- prefix
-	Logger *slog.Logger
+	// GatewayURL is the API gateway's base URL, for the developer
+	// portal's ready-made calls.
+	GatewayURL string
+	Logger     *slog.Logger
 }
 
 // Handler serves the console.
