@@ -74,8 +74,6 @@ func (s *Service) RegisterApplication(ctx context.Context, p Principal, tenant s
 }
 
 // ListOwnApplications returns the applications p's user owns, by id.
-// The store has no index by owner, so this reads the tenant's
-// applications page by page; a tenant has few enough for that.
 func (s *Service) ListOwnApplications(ctx context.Context, p Principal, tenant string) ([]domain.Application, error) {
 	_, u, err := s.portalUser(ctx, p, tenant)
 	if err != nil {
@@ -84,16 +82,11 @@ func (s *Service) ListOwnApplications(ctx context.Context, p Principal, tenant s
 	var own []domain.Application
 	pg := domain.Page{Limit: MaxPageSize}
 	for {
-		xs, err := s.store.ListApplications(ctx, tenant, pg)
+		xs, err := s.store.ListApplicationsOwnedBy(ctx, tenant, u.ID, pg)
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range xs {
-			if a.Owner == u.ID {
-				own = append(own, a)
-			}
-		}
-		if len(xs) < pg.Limit {
+		if own = append(own, xs...); len(xs) < pg.Limit {
 			return own, nil
 		}
 		pg.After = xs[len(xs)-1].ID

@@ -105,6 +105,9 @@ type Store interface {
 	GetApplication(ctx context.Context, tenant, id string) (*domain.Application, error)
 	GetApplicationByClientID(ctx context.Context, id string) (*domain.Application, error)
 	ListApplications(ctx context.Context, tenant string, p domain.Page) ([]domain.Application, error)
+	// ListApplicationsOwnedBy returns a page of the applications that
+	// user owner registered, ordered by ID.
+	ListApplicationsOwnedBy(ctx context.Context, tenant, owner string, p domain.Page) ([]domain.Application, error)
 	// UpdateApplication writes every attribute but the secret, which only
 	// SetApplicationSecret changes: a PATCH can never restore an old one.
 	UpdateApplication(ctx context.Context, tenant, id string, fn func(*domain.Application) error) (*domain.Application, error)

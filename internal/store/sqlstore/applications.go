@@ -111,6 +111,16 @@ func (s *Store) ListApplications(ctx context.Context, tenant string, p domain.Pa
 		WHERE tenant = ? AND `+cond+` ORDER BY id LIMIT ?`, append(append([]any{tenant}, args...), pageLimit(p))...)
 }
 
+// ListApplicationsOwnedBy returns a page of the applications owner
+// registered, ordered by ID, through the index on (tenant, owner, id).
+func (s *Store) ListApplicationsOwnedBy(ctx context.Context, tenant, owner string, p domain.Page) ([]domain.Application, error) {
+	return queryAll(ctx, s.reader(), func(rows *sql.Rows, a *domain.Application) error {
+		a.Tenant = tenant
+		return scanApp(rows, a)
+	}, `SELECT `+appCols+` FROM applications
+		WHERE tenant = ? AND owner = ? AND id > ? ORDER BY id LIMIT ?`, tenant, owner, p.After, pageLimit(p))
+}
+
 // UpdateApplication is a compare-and-swap of every attribute but the
 // secret hash (see store.Store).
 func (s *Store) UpdateApplication(ctx context.Context, tenant, id string, fn func(*domain.Application) error) (*domain.Application, error) {

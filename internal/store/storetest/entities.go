@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -320,6 +321,26 @@ func testApplications(t *testing.T, s store.Store) {
 	})
 	t.Run("duplicate id → ErrConflict", func(t *testing.T) {
 		isErr(t, s.CreateApplication(ctx(t), "acme", sampleApp("app1")), domain.ErrConflict)
+	})
+	t.Run("listed by owner", func(t *testing.T) {
+		for _, id := range []string{"own-b", "own-a", "own-c"} {
+			a := sampleApp(id)
+			a.Owner = "ann"
+			if id == "own-c" {
+				a.Owner = "bob"
+			}
+			ok(t, s.CreateApplication(ctx(t), "acme", a))
+			t.Cleanup(func() { _ = s.DeleteApplication(context.Background(), "acme", id) })
+		}
+		l, err := s.ListApplicationsOwnedBy(ctx(t), "acme", "ann", domain.Page{})
+		ok(t, err)
+		eqList(t, "ann's", ids(l, func(a domain.Application) string { return a.ID }), []string{"own-a", "own-b"})
+		l, err = s.ListApplicationsOwnedBy(ctx(t), "acme", "ann", domain.Page{After: "own-a", Limit: 1})
+		ok(t, err)
+		eqList(t, "ann's after own-a", ids(l, func(a domain.Application) string { return a.ID }), []string{"own-b"})
+		l, err = s.ListApplicationsOwnedBy(ctx(t), "beta", "ann", domain.Page{})
+		ok(t, err)
+		eq(t, "another tenant's", len(l), 0)
 	})
 	t.Run("client ids are unique across tenants", func(t *testing.T) {
 		newTenant(t, s, "beta")
