@@ -63,6 +63,8 @@ var (
 		`ON CONFLICT (tenant, hour, grant_type, client_id) DO UPDATE SET n = token_counts.n + excluded.n`)
 	appUserInsert = newMultiInsert(`INSERT INTO app_users (tenant, client_id, user_id, first_seen)`, 4,
 		`ON CONFLICT (tenant, client_id, user_id) DO NOTHING`)
+	refusalUpsert = newMultiInsert(`INSERT INTO refusal_counts (tenant, hour, action, reason, n)`, 5,
+		`ON CONFLICT (tenant, hour, action, reason) DO UPDATE SET n = refusal_counts.n + excluded.n`)
 )
 
 type countKey struct {
@@ -74,12 +76,26 @@ type countKey struct {
 
 type appUserKey struct{ tenant, client, user string }
 
+type refusalKey struct {
+	tenant string
+	hour   int64
+	action string
+	reason string
+}
+
+// summary is what a batch of events adds to the statistics.
+type summary struct {
+	counts   map[countKey]int64
+	users    map[appUserKey]time.Time
+	refusals map[refusalKey]int64
+}
+
 // AppendAudit stores events and updates the statistics in one transaction.
 func (s *Store) AppendAudit(ctx context.Context, events []domain.AuditEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
-	counts, users := summarise(events)
+	sum := summarise(events)
 	return s.write(ctx, func(tx *tx) error {
 		err := auditInsert.exec(ctx, tx, len(events), func(i int, a []any) []any {
 			e := &events[i]
@@ -91,23 +107,34 @@ func (s *Store) AppendAudit(ctx context.Context, events []domain.AuditEvent) err
 		}
 		// Keys are sorted so two nodes upserting the same rows lock them in
 		// the same order and cannot deadlock.
-		ck := slices.SortedFunc(maps.Keys(counts), func(a, b countKey) int {
+		ck := slices.SortedFunc(maps.Keys(sum.counts), func(a, b countKey) int {
 			return cmp.Or(cmp.Compare(a.tenant, b.tenant), cmp.Compare(a.hour, b.hour),
 				cmp.Compare(a.grant, b.grant), cmp.Compare(a.client, b.client))
 		})
 		err = countUpsert.exec(ctx, tx, len(ck), func(i int, a []any) []any {
 			k := ck[i]
-			return append(a, k.tenant, k.hour, k.grant, k.client, counts[k])
+			return append(a, k.tenant, k.hour, k.grant, k.client, sum.counts[k])
 		})
 		if err != nil {
 			return fmt.Errorf("token counts: %w", err)
 		}
-		uk := slices.SortedFunc(maps.Keys(users), func(a, b appUserKey) int {
+		rk := slices.SortedFunc(maps.Keys(sum.refusals), func(a, b refusalKey) int {
+			return cmp.Or(cmp.Compare(a.tenant, b.tenant), cmp.Compare(a.hour, b.hour),
+				cmp.Compare(a.action, b.action), cmp.Compare(a.reason, b.reason))
+		})
+		err = refusalUpsert.exec(ctx, tx, len(rk), func(i int, a []any) []any {
+			k := rk[i]
+			return append(a, k.tenant, k.hour, k.action, k.reason, sum.refusals[k])
+		})
+		if err != nil {
+			return fmt.Errorf("refusal counts: %w", err)
+		}
+		uk := slices.SortedFunc(maps.Keys(sum.users), func(a, b appUserKey) int {
 			return cmp.Or(cmp.Compare(a.tenant, b.tenant), cmp.Compare(a.client, b.client), cmp.Compare(a.user, b.user))
 		})
 		err = appUserInsert.exec(ctx, tx, len(uk), func(i int, a []any) []any {
 			k := uk[i]
-			return append(a, k.tenant, k.client, k.user, tx.d.ts(users[k]))
+			return append(a, k.tenant, k.client, k.user, tx.d.ts(sum.users[k]))
 		})
 		if err != nil {
 			return fmt.Errorf("application users: %w", err)
@@ -117,26 +144,30 @@ func (s *Store) AppendAudit(ctx context.Context, events []domain.AuditEvent) err
 }
 
 // summarise aggregates a batch's issued tokens per hour, grant and
-// application, and the first use of each application by each user.
-func summarise(events []domain.AuditEvent) (map[countKey]int64, map[appUserKey]time.Time) {
-	counts := map[countKey]int64{}
-	users := map[appUserKey]time.Time{}
+// application, its refusals per hour, action and reason, and the first
+// use of each application by each user.
+func summarise(events []domain.AuditEvent) summary {
+	sum := summary{counts: map[countKey]int64{}, users: map[appUserKey]time.Time{}, refusals: map[refusalKey]int64{}}
 	for i := range events {
 		e := &events[i]
+		hour := e.Time.Unix()
+		hour -= hour % 3600
+		if e.Outcome == domain.OutcomeFailure {
+			sum.refusals[refusalKey{e.Tenant, hour, e.Action, e.Reason}]++
+			continue
+		}
 		if e.Action != domain.ActionToken || e.Outcome != domain.OutcomeSuccess {
 			continue
 		}
-		hour := e.Time.Unix()
-		hour -= hour % 3600
-		counts[countKey{e.Tenant, hour, e.Grant, e.ClientID}]++
+		sum.counts[countKey{e.Tenant, hour, e.Grant, e.ClientID}]++
 		if e.UserID != "" && (e.Grant == domain.GrantPassword || e.Grant == domain.GrantEmbedSecret) {
 			k := appUserKey{e.Tenant, e.ClientID, e.UserID}
-			if t, ok := users[k]; !ok || e.Time.Before(t) {
-				users[k] = e.Time
+			if t, ok := sum.users[k]; !ok || e.Time.Before(t) {
+				sum.users[k] = e.Time
 			}
 		}
 	}
-	return counts, users
+	return sum
 }
 
 // Open ends of time ranges: far enough to hold any event, near enough for
