@@ -2,9 +2,7 @@ package console
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
@@ -50,7 +48,7 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request) {
 		var next *domain.AuditCursor
 		d.Events, next, err = h.Admin.ListAudit(r.Context(), v.P, v.Tenant, filter)
 		if next != nil {
-			d.Next = withQuery(r, "after", strconv.FormatInt(next.Time.UnixMicro(), 10)+"."+strconv.FormatInt(next.ID, 10))
+			d.Next = withQuery(r, "after", next.String())
 		}
 	}
 	if err != nil {
@@ -60,14 +58,11 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, v, status, "audit", &page{Title: "Audit log", Section: "audit", Form: f, Data: &d})
 }
 
-// parseAuditAfter reads "<unix µs>.<id>", the position of the last event
-// of the previous page, as the admin API's page[after] does.
+// parseAuditAfter reads the ?after= of a next-page link.
 func parseAuditAfter(s string) (*domain.AuditCursor, error) {
-	us, id, ok := strings.Cut(s, ".")
-	t, err1 := strconv.ParseInt(us, 10, 64)
-	n, err2 := strconv.ParseInt(id, 10, 64)
-	if !ok || err1 != nil || err2 != nil {
+	c, ok := domain.ParseAuditCursor(s)
+	if !ok {
 		return nil, domain.Invalid("", "this link to the next page is broken: start again from the first page")
 	}
-	return &domain.AuditCursor{Time: time.UnixMicro(t).UTC(), ID: n}, nil
+	return c, nil
 }

@@ -105,42 +105,39 @@ func (s *Store) AppendAudit(ctx context.Context, events []domain.AuditEvent) err
 		if err != nil {
 			return fmt.Errorf("audit events: %w", err)
 		}
-		// Keys are sorted so two nodes upserting the same rows lock them in
-		// the same order and cannot deadlock.
-		ck := slices.SortedFunc(maps.Keys(sum.counts), func(a, b countKey) int {
+		err = execSorted(ctx, tx, countUpsert, sum.counts, func(a, b countKey) int {
 			return cmp.Or(cmp.Compare(a.tenant, b.tenant), cmp.Compare(a.hour, b.hour),
 				cmp.Compare(a.grant, b.grant), cmp.Compare(a.client, b.client))
-		})
-		err = countUpsert.exec(ctx, tx, len(ck), func(i int, a []any) []any {
-			k := ck[i]
-			return append(a, k.tenant, k.hour, k.grant, k.client, sum.counts[k])
-		})
+		}, func(k countKey, n int64, a []any) []any { return append(a, k.tenant, k.hour, k.grant, k.client, n) })
 		if err != nil {
 			return fmt.Errorf("token counts: %w", err)
 		}
-		rk := slices.SortedFunc(maps.Keys(sum.refusals), func(a, b refusalKey) int {
+		err = execSorted(ctx, tx, refusalUpsert, sum.refusals, func(a, b refusalKey) int {
 			return cmp.Or(cmp.Compare(a.tenant, b.tenant), cmp.Compare(a.hour, b.hour),
 				cmp.Compare(a.action, b.action), cmp.Compare(a.reason, b.reason))
-		})
-		err = refusalUpsert.exec(ctx, tx, len(rk), func(i int, a []any) []any {
-			k := rk[i]
-			return append(a, k.tenant, k.hour, k.action, k.reason, sum.refusals[k])
-		})
+		}, func(k refusalKey, n int64, a []any) []any { return append(a, k.tenant, k.hour, k.action, k.reason, n) })
 		if err != nil {
 			return fmt.Errorf("refusal counts: %w", err)
 		}
-		uk := slices.SortedFunc(maps.Keys(sum.users), func(a, b appUserKey) int {
+		err = execSorted(ctx, tx, appUserInsert, sum.users, func(a, b appUserKey) int {
 			return cmp.Or(cmp.Compare(a.tenant, b.tenant), cmp.Compare(a.client, b.client), cmp.Compare(a.user, b.user))
-		})
-		err = appUserInsert.exec(ctx, tx, len(uk), func(i int, a []any) []any {
-			k := uk[i]
-			return append(a, k.tenant, k.client, k.user, tx.d.ts(sum.users[k]))
+		}, func(k appUserKey, first time.Time, a []any) []any {
+			return append(a, k.tenant, k.client, k.user, tx.d.ts(first))
 		})
 		if err != nil {
 			return fmt.Errorf("application users: %w", err)
 		}
 		return nil
 	})
+}
+
+// execSorted inserts a row per entry of m in key order: two nodes
+// upserting the same rows then lock them in the same order and cannot
+// deadlock.
+func execSorted[K comparable, V any](ctx context.Context, tx *tx, ins *multiInsert, m map[K]V,
+	order func(a, b K) int, row func(k K, v V, args []any) []any) error {
+	keys := slices.SortedFunc(maps.Keys(m), order)
+	return ins.exec(ctx, tx, len(keys), func(i int, a []any) []any { return row(keys[i], m[keys[i]], a) })
 }
 
 // summarise aggregates a batch's issued tokens per hour, grant and
