@@ -1,6 +1,10 @@
 package domain
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // Audit outcomes.
 const (
@@ -51,6 +55,22 @@ type AuditFilter struct {
 type AuditCursor struct {
 	Time time.Time
 	ID   int64
+}
+
+// String is the cursor as links to a next page carry it: "<unix µs>.<id>".
+func (c AuditCursor) String() string {
+	return strconv.FormatInt(c.Time.UnixMicro(), 10) + "." + strconv.FormatInt(c.ID, 10)
+}
+
+// ParseAuditCursor reads what String wrote; ok is false for anything else.
+func ParseAuditCursor(s string) (c *AuditCursor, ok bool) {
+	us, id, found := strings.Cut(s, ".")
+	t, err1 := strconv.ParseInt(us, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if !found || err1 != nil || err2 != nil {
+		return nil, false
+	}
+	return &AuditCursor{Time: time.UnixMicro(t).UTC(), ID: n}, true
 }
 
 // TokenCount is the number of tokens issued in one bucket for one grant

@@ -299,8 +299,9 @@ type Store interface {
 	PutSetting(ctx context.Context, key, value string) error
 
 	// Audit events and the statistics kept from them. AppendAudit stores
-	// a batch in one transaction and, in it, adds issued tokens to the
-	// hourly counters and first-time users to the application users.
+	// a batch in one transaction and, in it, adds issued tokens and
+	// refusals to the hourly counters and first-time users to the
+	// application users.
 	AppendAudit(ctx context.Context, events []domain.AuditEvent) error
 	// ListAudit returns a tenant's events matching f, newest first.
 	ListAudit(ctx context.Context, tenant string, f domain.AuditFilter) ([]domain.AuditEvent, error)
@@ -312,6 +313,17 @@ type Store interface {
 	// obtained tokens through an application with a user grant, and
 	// returns their total.
 	ApplicationUsers(ctx context.Context, tenant, clientID string, p domain.Page) ([]domain.AppUser, int64, error)
+	// RefusalCounts returns refused requests in [since, until) (whole
+	// UTC hours) per action and reason, the most frequent first.
+	RefusalCounts(ctx context.Context, tenant string, since, until time.Time) ([]domain.RefusalCount, error)
+	// ApplicationUserCounts pages (by client id) through the applications
+	// that have users, with the number of distinct users of each.
+	ApplicationUserCounts(ctx context.Context, tenant string, p domain.Page) ([]domain.AppUserCount, error)
+	// CountEntities counts the tenant's users, applications and APIs.
+	CountEntities(ctx context.Context, tenant string) (domain.TenantCounts, error)
+	// APITokenUsage summarises the tenant's API tokens at now, with the
+	// number last used at or after each of since.
+	APITokenUsage(ctx context.Context, tenant string, now time.Time, since ...time.Time) (domain.APITokenUsage, error)
 	// DeleteAuditBefore purges audit events older than before (retention);
 	// the statistics counters are kept.
 	DeleteAuditBefore(ctx context.Context, before time.Time) (int64, error)

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
@@ -63,22 +62,20 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request, c call) erro
 	}
 	links := &jsonapi.Links{Self: r.URL.RequestURI()}
 	if next != nil {
-		links.Next = nextWithFilters(r, strconv.FormatInt(next.Time.UnixMicro(), 10)+"."+strconv.FormatInt(next.ID, 10))
+		links.Next = nextWithFilters(r, next.String())
 	}
 	jsonapi.Write(w, http.StatusOK, jsonapi.Document{Data: items, Links: links})
 	return nil
 }
 
-// parseAuditCursor reads "<unix µs>.<id>", the (time, id) position of the
-// last event of the previous page.
+// parseAuditCursor reads the position of the last event of the previous
+// page (domain.AuditCursor.String).
 func parseAuditCursor(s string) (*domain.AuditCursor, error) {
-	us, id, ok := strings.Cut(s, ".")
-	t, err1 := strconv.ParseInt(us, 10, 64)
-	n, err2 := strconv.ParseInt(id, 10, 64)
-	if !ok || err1 != nil || err2 != nil {
+	c, ok := domain.ParseAuditCursor(s)
+	if !ok {
 		return nil, jsonapi.BadParameter("page[after]", "page[after] is not a cursor this server gave")
 	}
-	return &domain.AuditCursor{Time: time.UnixMicro(t).UTC(), ID: n}, nil
+	return c, nil
 }
 
 // nextWithFilters links the page after cursor, keeping every other query

@@ -63,6 +63,8 @@ var (
 		`ON CONFLICT (tenant, hour, grant_type, client_id) DO UPDATE SET n = token_counts.n + excluded.n`)
 	appUserInsert = newMultiInsert(`INSERT INTO app_users (tenant, client_id, user_id, first_seen)`, 4,
 		`ON CONFLICT (tenant, client_id, user_id) DO NOTHING`)
+	refusalUpsert = newMultiInsert(`INSERT INTO refusal_counts (tenant, hour, action, reason, n)`, 5,
+		`ON CONFLICT (tenant, hour, action, reason) DO UPDATE SET n = refusal_counts.n + excluded.n`)
 )
 
 type countKey struct {
@@ -74,12 +76,26 @@ type countKey struct {
 
 type appUserKey struct{ tenant, client, user string }
 
+type refusalKey struct {
+	tenant string
+	hour   int64
+	action string
+	reason string
+}
+
+// summary is what a batch of events adds to the statistics.
+type summary struct {
+	counts   map[countKey]int64
+	users    map[appUserKey]time.Time
+	refusals map[refusalKey]int64
+}
+
 // AppendAudit stores events and updates the statistics in one transaction.
 func (s *Store) AppendAudit(ctx context.Context, events []domain.AuditEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
-	counts, users := summarise(events)
+	sum := summarise(events)
 	return s.write(ctx, func(tx *tx) error {
 		err := auditInsert.exec(ctx, tx, len(events), func(i int, a []any) []any {
 			e := &events[i]
@@ -89,25 +105,24 @@ func (s *Store) AppendAudit(ctx context.Context, events []domain.AuditEvent) err
 		if err != nil {
 			return fmt.Errorf("audit events: %w", err)
 		}
-		// Keys are sorted so two nodes upserting the same rows lock them in
-		// the same order and cannot deadlock.
-		ck := slices.SortedFunc(maps.Keys(counts), func(a, b countKey) int {
+		err = execSorted(ctx, tx, countUpsert, sum.counts, func(a, b countKey) int {
 			return cmp.Or(cmp.Compare(a.tenant, b.tenant), cmp.Compare(a.hour, b.hour),
 				cmp.Compare(a.grant, b.grant), cmp.Compare(a.client, b.client))
-		})
-		err = countUpsert.exec(ctx, tx, len(ck), func(i int, a []any) []any {
-			k := ck[i]
-			return append(a, k.tenant, k.hour, k.grant, k.client, counts[k])
-		})
+		}, func(k countKey, n int64, a []any) []any { return append(a, k.tenant, k.hour, k.grant, k.client, n) })
 		if err != nil {
 			return fmt.Errorf("token counts: %w", err)
 		}
-		uk := slices.SortedFunc(maps.Keys(users), func(a, b appUserKey) int {
+		err = execSorted(ctx, tx, refusalUpsert, sum.refusals, func(a, b refusalKey) int {
+			return cmp.Or(cmp.Compare(a.tenant, b.tenant), cmp.Compare(a.hour, b.hour),
+				cmp.Compare(a.action, b.action), cmp.Compare(a.reason, b.reason))
+		}, func(k refusalKey, n int64, a []any) []any { return append(a, k.tenant, k.hour, k.action, k.reason, n) })
+		if err != nil {
+			return fmt.Errorf("refusal counts: %w", err)
+		}
+		err = execSorted(ctx, tx, appUserInsert, sum.users, func(a, b appUserKey) int {
 			return cmp.Or(cmp.Compare(a.tenant, b.tenant), cmp.Compare(a.client, b.client), cmp.Compare(a.user, b.user))
-		})
-		err = appUserInsert.exec(ctx, tx, len(uk), func(i int, a []any) []any {
-			k := uk[i]
-			return append(a, k.tenant, k.client, k.user, tx.d.ts(users[k]))
+		}, func(k appUserKey, first time.Time, a []any) []any {
+			return append(a, k.tenant, k.client, k.user, tx.d.ts(first))
 		})
 		if err != nil {
 			return fmt.Errorf("application users: %w", err)
@@ -116,27 +131,40 @@ func (s *Store) AppendAudit(ctx context.Context, events []domain.AuditEvent) err
 	})
 }
 
+// execSorted inserts a row per entry of m in key order: two nodes
+// upserting the same rows then lock them in the same order and cannot
+// deadlock.
+func execSorted[K comparable, V any](ctx context.Context, tx *tx, ins *multiInsert, m map[K]V,
+	order func(a, b K) int, row func(k K, v V, args []any) []any) error {
+	keys := slices.SortedFunc(maps.Keys(m), order)
+	return ins.exec(ctx, tx, len(keys), func(i int, a []any) []any { return row(keys[i], m[keys[i]], a) })
+}
+
 // summarise aggregates a batch's issued tokens per hour, grant and
-// application, and the first use of each application by each user.
-func summarise(events []domain.AuditEvent) (map[countKey]int64, map[appUserKey]time.Time) {
-	counts := map[countKey]int64{}
-	users := map[appUserKey]time.Time{}
+// application, its refusals per hour, action and reason, and the first
+// use of each application by each user.
+func summarise(events []domain.AuditEvent) summary {
+	sum := summary{counts: map[countKey]int64{}, users: map[appUserKey]time.Time{}, refusals: map[refusalKey]int64{}}
 	for i := range events {
 		e := &events[i]
+		hour := e.Time.Unix()
+		hour -= hour % 3600
+		if e.Outcome == domain.OutcomeFailure {
+			sum.refusals[refusalKey{e.Tenant, hour, e.Action, e.Reason}]++
+			continue
+		}
 		if e.Action != domain.ActionToken || e.Outcome != domain.OutcomeSuccess {
 			continue
 		}
-		hour := e.Time.Unix()
-		hour -= hour % 3600
-		counts[countKey{e.Tenant, hour, e.Grant, e.ClientID}]++
+		sum.counts[countKey{e.Tenant, hour, e.Grant, e.ClientID}]++
 		if e.UserID != "" && (e.Grant == domain.GrantPassword || e.Grant == domain.GrantEmbedSecret) {
 			k := appUserKey{e.Tenant, e.ClientID, e.UserID}
-			if t, ok := users[k]; !ok || e.Time.Before(t) {
-				users[k] = e.Time
+			if t, ok := sum.users[k]; !ok || e.Time.Before(t) {
+				sum.users[k] = e.Time
 			}
 		}
 	}
-	return counts, users
+	return sum
 }
 
 // Open ends of time ranges: far enough to hold any event, near enough for

@@ -108,7 +108,7 @@ func (s *Store) DeleteTenant(ctx context.Context, id string) error {
 		// Audit data has no foreign key (events are appended in batches that
 		// must not fail on a tenant deleted meanwhile), so it goes here: a
 		// new tenant reusing the id must not read the old one's history.
-		for _, table := range []string{"audit_events", "token_counts", "app_users"} {
+		for _, table := range []string{"audit_events", "token_counts", "refusal_counts", "app_users"} {
 			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE tenant = ?`, id); err != nil {
 				return err
 			}

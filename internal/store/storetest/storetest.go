@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Concurrency", testConcurrency},
 		{"Audit", testAudit},
 		{"Stats", testStats},
+		{"OpsStats", testOpsStats}, // the console's summaries, in opsstats.go
 		{"APITokens", testAPITokens},
 		{"EmbedSettings", testEmbedSettings},
 		{"EmbedNonces", testEmbedNonces},
