@@ -118,7 +118,8 @@ func (s *Service) tenantExists(ctx context.Context, tenant string) error {
 }
 
 // pageOf normalises a requested page; the store is asked for one record
-// more than the page holds, to know whether a next page exists.
+// more than the page holds, to know whether a next page exists. The
+// prefix of a search is kept.
 func pageOf(p domain.Page) domain.Page {
 	if p.Limit <= 0 {
 		p.Limit = DefaultPageSize
@@ -126,7 +127,7 @@ func pageOf(p domain.Page) domain.Page {
 	if p.Limit > MaxPageSize {
 		p.Limit = MaxPageSize
 	}
-	return domain.Page{After: p.After, Limit: p.Limit + 1}
+	return domain.Page{After: p.After, Limit: p.Limit + 1, Prefix: p.Prefix}
 }
 
 // trimPage cuts the extra record fetched by pageOf and returns the cursor
