@@ -22,6 +22,7 @@ func (h *Handler) registerUsers(m *route.Mux) {
 	m.Tenant("POST /console/users/{id}/tokens/{token}/delete", h.userAction("token-revoked", h.revokeToken))
 	m.Tenant("POST /console/users/{id}/sessions/{session}/delete", h.userAction("session-ended", h.endSession))
 	m.Tenant("POST /console/users/{id}/delete", h.deleteUser)
+	h.registerImport(m)
 }
 
 // usersPerPage is the length of a page of the user list.
