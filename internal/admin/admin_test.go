@@ -58,4 +58,7 @@ func TestPaging(t *testing.T) {
 	if pg := pageOf(domain.Page{Limit: 1 << 20}); pg.Limit != MaxPageSize+1 {
 		t.Errorf("huge page asks for %d", pg.Limit)
 	}
+	if pg := pageOf(domain.Page{After: "a", Prefix: "jo"}); pg.Prefix != "jo" || pg.After != "a" {
+		t.Errorf("a search's page lost its prefix or cursor: %+v", pg)
+	}
 }

@@ -118,7 +118,8 @@ func (s *Service) tenantExists(ctx context.Context, tenant string) error {
 }
 
 // pageOf normalises a requested page; the store is asked for one record
-// more than the page holds, to know whether a next page exists.
+// more than the page holds, to know whether a next page exists. The
+// prefix of a search is kept.
 func pageOf(p domain.Page) domain.Page {
 	if p.Limit <= 0 {
 		p.Limit = DefaultPageSize

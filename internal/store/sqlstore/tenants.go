@@ -30,7 +30,13 @@ func pageIDs(col string, p domain.Page) (string, []any) {
 	if p.Prefix == "" {
 		return col + " > ?", []any{p.After}
 	}
-	return col + " > ? AND " + col + " >= ? AND " + col + " < ?", []any{p.After, p.Prefix, p.Prefix + "\U0010FFFF"}
+	// One lower bound, the greater: given two, SQLite's planner starts
+	// the index range at one of them and filters by the other, which
+	// read every ID from the cursor ('' on the first page) to the prefix.
+	if p.After < p.Prefix {
+		return col + " >= ? AND " + col + " < ?", []any{p.Prefix, p.Prefix + "\U0010FFFF"}
+	}
+	return col + " > ? AND " + col + " < ?", []any{p.After, p.Prefix + "\U0010FFFF"}
 }
 
 const tenantCols = `id, name, api_token_max_ttl_ns, session_idle_timeout_ns, session_max_age_ns, created_at`

@@ -271,6 +271,8 @@ func testUsers(t *testing.T, s store.Store) {
 		}
 		eqList(t, "jo", list(domain.Page{Prefix: "jo"}), []string{"jo", "john.doe", "joé"})
 		eqList(t, "jo after jo", list(domain.Page{Prefix: "jo", After: "jo", Limit: 1}), []string{"john.doe"})
+		eqList(t, "jo after j", list(domain.Page{Prefix: "jo", After: "j"}), []string{"jo", "john.doe", "joé"})
+		eqList(t, "jo after jp", list(domain.Page{Prefix: "jo", After: "jp"}), nil)
 		eqList(t, "jé", list(domain.Page{Prefix: "jé"}), nil)
 		for _, id := range []string{"jo", "joé", "jo\U0010FFFFx", "jp", "j"} {
 			ok(t, s.DeleteUser(ctx(t), "acme", id))
