@@ -19,9 +19,9 @@ import (
 // in the console, through the real server, as a browser sends its forms.
 
 var (
-	appLink     = regexp.MustCompile(`href="/console/my/apps/([^"/]+)"`)
-	shownSecret = regexp.MustCompile(`<code id="secret-[a-z0-9-]+">([^<]+)</code>`)
-	fieldError  = regexp.MustCompile(`<small id="f-([A-Za-z]+)-note" class="field-error">([^<]+)</small>`)
+	appLink        = regexp.MustCompile(`href="/console/my/apps/([^"/]+)"`)
+	shownSecret    = regexp.MustCompile(`<code id="secret-[a-z0-9-]+">([^<]+)</code>`)
+	fieldErrorNote = regexp.MustCompile(`<small id="f-([A-Za-z0-9_]+)-note" class="field-error">([^<]+)</small>`)
 )
 
 // secretOn is the one secret p shows, failing when it shows none.
@@ -37,7 +37,7 @@ func secretOn(t *testing.T, p *page) string {
 // fieldErrors are the errors p shows next to its fields, by field.
 func fieldErrors(p *page) map[string]string {
 	out := map[string]string{}
-	for _, m := range fieldError.FindAllStringSubmatch(p.body, -1) {
+	for _, m := range fieldErrorNote.FindAllStringSubmatch(p.body, -1) {
 		out[m[1]] = html.UnescapeString(m[2])
 	}
 	return out

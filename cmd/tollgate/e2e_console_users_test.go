@@ -46,13 +46,7 @@ func (b *browser) wantDone(p *page, to string) *page {
 }
 
 // fieldError is the error the page shows next to field name.
-func fieldError(p *page, name string) string {
-	m := regexp.MustCompile(`<small id="f-` + name + `-note" class="field-error">([^<]*)</small>`).FindStringSubmatch(p.body)
-	if m == nil {
-		return ""
-	}
-	return htmlUnescape(m[1])
-}
+func fieldError(p *page, name string) string { return fieldErrors(p)[name] }
 
 // mainOf is the page's own content, without the layout around it, for
 // the messages of failed tests.
