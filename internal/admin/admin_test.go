@@ -58,4 +58,7 @@ func TestPaging(t *testing.T) {
 	if pg := pageOf(domain.Page{Limit: 1 << 20}); pg.Limit != MaxPageSize+1 {
 		t.Errorf("huge page asks for %d", pg.Limit)
 	}
+	if pg := pageOf(domain.Page{After: "a", Prefix: "AB"}); pg.After != "a" || pg.Prefix != "AB" {
+		t.Errorf("pageOf dropped the cursor or the prefix: %+v", pg)
+	}
 }

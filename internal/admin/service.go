@@ -126,7 +126,7 @@ func pageOf(p domain.Page) domain.Page {
 	if p.Limit > MaxPageSize {
 		p.Limit = MaxPageSize
 	}
-	return domain.Page{After: p.After, Limit: p.Limit + 1}
+	return domain.Page{After: p.After, Limit: p.Limit + 1, Prefix: p.Prefix}
 }
 
 // trimPage cuts the extra record fetched by pageOf and returns the cursor
