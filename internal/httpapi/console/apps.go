@@ -13,6 +13,14 @@ import (
 // they go: roles and scopes, applications, APIs behind the gateway, and
 // the embed settings.
 func (h *Handler) registerApps(m *route.Mux) {
+	m.Tenant("GET /console/roles", h.rolesPage)
+	m.Tenant("POST /console/scopes", h.createScope)
+	// A scope may contain '/', so its id travels in the form, not the path.
+	m.Tenant("POST /console/scopes/delete", h.deleteScope)
+	m.Tenant("POST /console/roles", h.createRole)
+	m.Tenant("POST /console/roles/{id}", h.updateRole)
+	m.Tenant("POST /console/roles/{id}/delete", h.deleteRole)
+
 	m.Tenant("GET /console/apps", h.appsPage)
 	m.Tenant("GET /console/apps/new", h.newAppPage) // client ids are upper case: none is "new"
 	m.Tenant("POST /console/apps", h.createApp)
