@@ -28,6 +28,14 @@ func (h *Handler) registerApps(m *route.Mux) {
 	m.Tenant("POST /console/apps/{id}", h.updateApp)
 	m.Tenant("POST /console/apps/{id}/secret", h.rotateAppSecret)
 	m.Tenant("POST /console/apps/{id}/delete", h.deleteApp)
+
+	// An API's id is chosen by its admin, so the create form is on the
+	// list page rather than at a path an id could take.
+	m.Tenant("GET /console/apis", h.apisPage)
+	m.Tenant("POST /console/apis", h.createAPI)
+	m.Tenant("GET /console/apis/{id}", h.apiPage)
+	m.Tenant("POST /console/apis/{id}", h.updateAPI)
+	m.Tenant("POST /console/apis/{id}/delete", h.deleteAPI)
 }
 
 // areaURL is the console page path of the visit's tenant.
