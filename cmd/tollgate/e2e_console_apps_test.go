@@ -192,7 +192,7 @@ func TestConsoleAppsRefused(t *testing.T) {
 		!strings.Contains(p.body, "This page is for the tenant&#39;s administrators") {
 		t.Errorf("non-admin on the applications page: %d %s", p.status, p.body)
 	}
-	for _, path := range []string{"/console/apps/new", "/console/apps/" + e.clientID, "/console/roles", "/console/apis"} {
+	for _, path := range []string{"/console/apps/new", "/console/apps/" + e.clientID, "/console/roles", "/console/apis", "/console/embed"} {
 		if p := john.get(path); p.status != http.StatusForbidden {
 			t.Errorf("non-admin on %s: %d", path, p.status)
 		}

@@ -36,6 +36,10 @@ func (h *Handler) registerApps(m *route.Mux) {
 	m.Tenant("GET /console/apis/{id}", h.apiPage)
 	m.Tenant("POST /console/apis/{id}", h.updateAPI)
 	m.Tenant("POST /console/apis/{id}/delete", h.deleteAPI)
+
+	m.Tenant("GET /console/embed", h.embedPage)
+	m.Tenant("POST /console/embed", h.updateEmbed)
+	m.Tenant("POST /console/embed/secret", h.regenerateEmbedSecret)
 }
 
 // areaURL is the console page path of the visit's tenant.
