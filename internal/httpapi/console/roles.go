@@ -8,6 +8,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 )
 
 var roleFlashes = map[string]string{
@@ -79,84 +80,78 @@ func (h *Handler) renderRoles(w http.ResponseWriter, r *http.Request, v *visit, 
 	h.render(w, r, v, status, "roles", &page{Title: "Roles and scopes", Section: "roles", Flash: flash, Data: view})
 }
 
-func (h *Handler) createScope(w http.ResponseWriter, r *http.Request) {
+// rolesPost runs a form of the roles page: do performs it; done names
+// the message of the list it returns to; refused shows the page again
+// with why not.
+func (h *Handler) rolesPost(w http.ResponseWriter, r *http.Request, done string,
+	do func(v *visit, f *form) error, refused func(f *form, err error) (int, *rolesView)) {
 	v, ok := h.readForm(w, r, h.adminVisit)
 	if !ok {
 		return
 	}
 	f := newForm(r.PostForm)
-	sc := &domain.Scope{ID: strings.TrimSpace(f.Get("id")), Description: strings.TrimSpace(f.Get("description"))}
-	if err := h.Admin.CreateScope(r.Context(), v.P, v.Tenant, sc); err != nil {
-		h.renderRoles(w, r, v, f.fail(h, r, err, "id"), "", &rolesView{ScopeForm: f})
+	if err := do(v, f); err != nil {
+		status, view := refused(f, err)
+		h.renderRoles(w, r, v, status, "", view)
 		return
 	}
-	seeOther(w, r, areaURL(v, "/roles?done=scope-created"))
+	seeOther(w, r, areaURL(v, "/roles?done="+done))
+}
+
+func (h *Handler) createScope(w http.ResponseWriter, r *http.Request) {
+	h.rolesPost(w, r, "scope-created", func(v *visit, f *form) error {
+		sc := &domain.Scope{ID: strings.TrimSpace(f.Get("id")), Description: strings.TrimSpace(f.Get("description"))}
+		return h.Admin.CreateScope(r.Context(), v.P, v.Tenant, sc)
+	}, func(f *form, err error) (int, *rolesView) {
+		return f.fail(h, r, err, "id"), &rolesView{ScopeForm: f}
+	})
 }
 
 func (h *Handler) createRole(w http.ResponseWriter, r *http.Request) {
-	v, ok := h.readForm(w, r, h.adminVisit)
-	if !ok {
-		return
-	}
-	f := newForm(r.PostForm)
-	role := &domain.Role{ID: strings.TrimSpace(f.Get("id")), Scopes: f.words("scopes")}
-	if err := h.Admin.CreateRole(r.Context(), v.P, v.Tenant, role); err != nil {
-		h.renderRoles(w, r, v, f.fail(h, r, err, "id"), "", &rolesView{RoleForm: f})
-		return
-	}
-	seeOther(w, r, areaURL(v, "/roles?done=role-created"))
+	h.rolesPost(w, r, "role-created", func(v *visit, f *form) error {
+		role := &domain.Role{ID: strings.TrimSpace(f.Get("id")), Scopes: f.words("scopes")}
+		return h.Admin.CreateRole(r.Context(), v.P, v.Tenant, role)
+	}, func(f *form, err error) (int, *rolesView) {
+		return f.fail(h, r, err, "id"), &rolesView{RoleForm: f}
+	})
 }
 
 func (h *Handler) updateRole(w http.ResponseWriter, r *http.Request) {
-	v, ok := h.readForm(w, r, h.adminVisit)
-	if !ok {
-		return
-	}
-	id, f := r.PathValue("id"), newForm(r.PostForm)
-	scopes := f.words("scopes")
-	if _, err := h.Admin.UpdateRole(r.Context(), v.P, v.Tenant, id, admin.RolePatch{Scopes: &scopes}); err != nil {
+	id := r.PathValue("id")
+	h.rolesPost(w, r, "role-updated", func(v *visit, f *form) error {
+		scopes := f.words("scopes")
+		_, err := h.Admin.UpdateRole(r.Context(), v.P, v.Tenant, id, admin.RolePatch{Scopes: &scopes})
+		return err
+	}, func(f *form, err error) (int, *rolesView) {
 		status, msg := failText(h, r, err)
-		h.renderRoles(w, r, v, status, "", &rolesView{EditRole: id, EditScopes: f.Get("scopes"), EditError: msg})
-		return
-	}
-	seeOther(w, r, areaURL(v, "/roles?done=role-updated"))
+		return status, &rolesView{EditRole: id, EditScopes: f.Get("scopes"), EditError: msg}
+	})
 }
 
 func (h *Handler) deleteRole(w http.ResponseWriter, r *http.Request) {
-	v, ok := h.readForm(w, r, h.adminVisit)
-	if !ok {
-		return
-	}
 	id := r.PathValue("id")
-	err := h.Admin.DeleteRole(r.Context(), v.P, v.Tenant, id, r.PostForm.Get("force") == "on")
-	h.deleted(w, r, v, err, "role-deleted", areaURL(v, "/roles/"+id+"/delete"))
+	h.rolesPost(w, r, "role-deleted", func(v *visit, f *form) error {
+		return h.Admin.DeleteRole(r.Context(), v.P, v.Tenant, id, f.Get("force") == "on")
+	}, h.deleteRefused(r, "/roles/"+id+"/delete"))
 }
 
 func (h *Handler) deleteScope(w http.ResponseWriter, r *http.Request) {
-	v, ok := h.readForm(w, r, h.adminVisit)
-	if !ok {
-		return
-	}
-	err := h.Admin.DeleteScope(r.Context(), v.P, v.Tenant, r.PostForm.Get("id"), r.PostForm.Get("force") == "on")
-	h.deleted(w, r, v, err, "scope-deleted", areaURL(v, "/scopes/delete"))
+	h.rolesPost(w, r, "scope-deleted", func(v *visit, f *form) error {
+		return h.Admin.DeleteScope(r.Context(), v.P, v.Tenant, f.Get("id"), f.Get("force") == "on")
+	}, h.deleteRefused(r, "/scopes/delete"))
 }
 
-// deleted ends a delete of a role or scope: back to the list, or the
-// list with why not. A name in use is the admin API's 409, with its
-// counts; its forced delete is offered where the store would do it.
-func (h *Handler) deleted(w http.ResponseWriter, r *http.Request, v *visit, err error, done, action string) {
-	if err == nil {
-		seeOther(w, r, areaURL(v, "/roles?done="+done))
-		return
+// deleteRefused explains a refused delete of a role or scope. A name in
+// use is the admin API's 409, with its counts; the forced delete (posted
+// to action) is offered where the store would do it.
+func (h *Handler) deleteRefused(r *http.Request, action string) func(*form, error) (int, *rolesView) {
+	return func(_ *form, err error) (int, *rolesView) {
+		var inUse *domain.InUseError
+		if !errors.As(err, &inUse) {
+			status, msg := failText(h, r, err)
+			return status, &rolesView{Problem: msg}
+		}
+		return http.StatusConflict, &rolesView{InUse: &inUseView{Kind: inUse.Kind, ID: inUse.ID, Uses: inUse.Uses.String(),
+			CanForce: inUse.Uses.APIs == 0, Action: route.Prefix(route.TenantOf(r)) + "/console" + action}}
 	}
-	view := &rolesView{}
-	var inUse *domain.InUseError
-	status := http.StatusConflict
-	if errors.As(err, &inUse) {
-		view.InUse = &inUseView{Kind: inUse.Kind, ID: inUse.ID, Uses: inUse.Uses.String(),
-			CanForce: inUse.Uses.APIs == 0, Action: action}
-	} else {
-		status, view.Problem = failText(h, r, err)
-	}
-	h.renderRoles(w, r, v, status, "", view)
 }
