@@ -1,7 +1,6 @@
 package main
 
 import (
-	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,16 +11,6 @@ import (
 // The console's admin pages of applications (issue 15), end to end: the
 // forms post to the real server, and what they make is checked where it
 // counts, at the token endpoint.
-
-// shownSecret is the secret a page shows once, in the "secret" partial.
-func shownSecret(t *testing.T, p *page, id string) string {
-	t.Helper()
-	m := regexp.MustCompile(`<code id="secret-` + id + `">([^<]+)</code>`).FindStringSubmatch(p.body)
-	if m == nil {
-		t.Fatalf("no %s secret on the page (%d): %s", id, p.status, p.body)
-	}
-	return html.UnescapeString(m[1])
-}
 
 var clientIDCode = regexp.MustCompile(`<code id="client-id">([^<]+)</code>`)
 
@@ -79,7 +68,7 @@ func TestConsoleApps(t *testing.T) {
 		if m == nil {
 			t.Fatalf("no client id on the page: %s", made.body)
 		}
-		id, secret := m[1], shownSecret(t, made, "client")
+		id, secret := m[1], secretOn(t, made)
 		if !strings.HasPrefix(secret, "tgs_") {
 			t.Errorf("secret %q", secret)
 		}
@@ -121,9 +110,9 @@ func TestConsoleApps(t *testing.T) {
 
 		// Rotate twice: each answer shows its own secret, the old ones stop.
 		r1 := b.consolePost("/console/apps/"+id+"/secret", url.Values{})
-		s1 := shownSecret(t, r1, "client")
+		s1 := secretOn(t, r1)
 		r2 := b.consolePost("/console/apps/"+id+"/secret", url.Values{})
-		s2 := shownSecret(t, r2, "client")
+		s2 := secretOn(t, r2)
 		if s1 == s2 || s1 == secret || strings.Contains(r2.body, s1) || !strings.Contains(r2.body, "The old secret no longer works.") {
 			t.Fatalf("rotations: %q then %q", s1, s2)
 		}

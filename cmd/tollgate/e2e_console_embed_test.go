@@ -26,7 +26,7 @@ func TestConsoleEmbed(t *testing.T) {
 		}
 
 		gen := b.consolePost("/console/embed/secret", url.Values{})
-		secret := shownSecret(t, gen, "embed")
+		secret := secretOn(t, gen)
 		if gen.status != http.StatusOK || !strings.HasPrefix(secret, "tge_") || strings.Count(gen.body, secret) != 1 ||
 			!strings.Contains(gen.body, "Any previous embed secret stopped working at once") {
 			t.Fatalf("generate: %d %s", gen.status, gen.body)
@@ -50,7 +50,7 @@ func TestConsoleEmbed(t *testing.T) {
 		}
 
 		regen := b.consolePost("/console/embed/secret", url.Values{})
-		fresh := shownSecret(t, regen, "embed")
+		fresh := secretOn(t, regen)
 		if fresh == secret || strings.Contains(regen.body, secret) {
 			t.Fatalf("regenerated secret %q (old %q)", fresh, secret)
 		}

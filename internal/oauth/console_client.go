@@ -33,9 +33,3 @@ func (s *Server) consoleApp(ctx context.Context, tenant string) (*domain.Applica
 func (s *Server) ConsoleCallback(tenant string) string {
 	return s.keys.Issuer(tenant) + "/console/callback"
 }
-
-// TokenEndpoint is tenant's token endpoint, as its discovery document
-// names it.
-func (s *Server) TokenEndpoint(tenant string) string {
-	return s.keys.Issuer(tenant) + "/oauth2/token"
-}

@@ -87,7 +87,7 @@ func (h *Handler) apisPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) renderAPIs(w http.ResponseWriter, r *http.Request, v *visit, status int, flash string, f *form) {
 	xs, next, err := h.Admin.ListAPIs(r.Context(), v.P, v.Tenant, domain.Page{After: r.URL.Query().Get("after")})
 	if err != nil {
-		h.failPage(w, r, v, "apis", err)
+		h.failPage(w, r, v, "APIs", "apis", err)
 		return
 	}
 	view := apisView{APIs: xs}
@@ -116,9 +116,9 @@ func (h *Handler) createAPI(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, areaURL(v, "/apis/"+a.ID+"?done=created"))
 }
 
-// apiView is an API's page, with the answer of "test a path" when the
+// apiPageView is an API's page, with the answer of "test a path" when the
 // query asks one.
-type apiView struct {
+type apiPageView struct {
 	API     *domain.API
 	Methods []string
 	// Method and Path are the test's; Result its answer when Tested.
@@ -141,7 +141,7 @@ func (h *Handler) apiPage(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := h.Admin.GetAPI(r.Context(), v.P, v.Tenant, r.PathValue("id"))
 	if err != nil {
-		h.failPage(w, r, v, "apis", err)
+		h.failPage(w, r, v, "APIs", "apis", err)
 		return
 	}
 	h.renderAPI(w, r, v, http.StatusOK, a, doneFlash(r, apiFlashes), newForm(apiValues(a)), "")
@@ -153,7 +153,7 @@ func (h *Handler) apiPage(w http.ResponseWriter, r *http.Request) {
 // decides (a longer context of another API would take its paths first).
 func (h *Handler) renderAPI(w http.ResponseWriter, r *http.Request, v *visit, status int, a *domain.API, flash string, f *form, problem string) {
 	q := r.URL.Query()
-	view := apiView{API: a, Method: q.Get("method"), Path: q.Get("path"), Methods: testMethods, Problem: problem}
+	view := apiPageView{API: a, Method: q.Get("method"), Path: q.Get("path"), Methods: testMethods, Problem: problem}
 	if view.Method == "" {
 		view.Method = http.MethodGet
 	}
@@ -185,7 +185,7 @@ func (h *Handler) updateAPI(w http.ResponseWriter, r *http.Request) {
 	status := failAPI(h, r, f, err)
 	a, gerr := h.Admin.GetAPI(r.Context(), v.P, v.Tenant, id)
 	if gerr != nil {
-		h.failPage(w, r, v, "apis", gerr)
+		h.failPage(w, r, v, "API", "apis", gerr)
 		return
 	}
 	h.renderAPI(w, r, v, status, a, "", f, "")
@@ -205,7 +205,7 @@ func (h *Handler) deleteAPI(w http.ResponseWriter, r *http.Request) {
 	status, msg := failText(h, r, err)
 	a, gerr := h.Admin.GetAPI(r.Context(), v.P, v.Tenant, id)
 	if gerr != nil {
-		h.failPage(w, r, v, "apis", gerr)
+		h.failPage(w, r, v, "API", "apis", gerr)
 		return
 	}
 	h.renderAPI(w, r, v, status, a, "", newForm(apiValues(a)), msg)

@@ -26,7 +26,7 @@ func (h *Handler) registerApps(m *route.Mux) {
 	m.Tenant("POST /console/apps", h.createApp)
 	m.Tenant("GET /console/apps/{id}", h.appPage)
 	m.Tenant("POST /console/apps/{id}", h.updateApp)
-	m.Tenant("POST /console/apps/{id}/secret", h.rotateAppSecret)
+	m.Tenant("POST /console/apps/{id}/secret", h.rotateClientSecret)
 	m.Tenant("POST /console/apps/{id}/delete", h.deleteApp)
 
 	// An API's id is chosen by its admin, so the create form is on the
@@ -62,16 +62,6 @@ func failText(h *Handler, r *http.Request, err error) (int, string) {
 	return status, f.Error
 }
 
-// failPage answers a page that could not be read with the reason.
-func (h *Handler) failPage(w http.ResponseWriter, r *http.Request, v *visit, section string, err error) {
-	status, msg := failText(h, r, err)
-	h.render(w, r, v, status, "message", &page{Title: "Not available", Section: section, Message: msg})
-}
-
-// shownSecret is a secret in the answer that made it, for the "secret"
-// partial; it is never stored or rendered again.
-type shownSecret struct{ ID, Value string }
-
 const appsPageSize = 50
 
 var appFlashes = map[string]string{
@@ -101,7 +91,7 @@ func (h *Handler) appsPage(w http.ResponseWriter, r *http.Request) {
 	xs, next, err := h.Admin.ListApplications(r.Context(), v.P, v.Tenant,
 		domain.Page{After: q.Get("after"), Limit: appsPageSize, Prefix: prefix})
 	if err != nil {
-		h.failPage(w, r, v, "apps", err)
+		h.failPage(w, r, v, "Applications", "apps", err)
 		return
 	}
 	view := appsView{Apps: xs, Query: prefix}
@@ -117,7 +107,7 @@ func (h *Handler) appsPage(w http.ResponseWriter, r *http.Request) {
 type appView struct {
 	App       *domain.Application
 	HasSecret bool
-	Secret    *shownSecret
+	Secret    *shown
 	Rotated   bool
 	Grants    []string
 	// Problem is why a rotation or deletion failed.
@@ -158,7 +148,7 @@ func (h *Handler) createApp(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, r, areaURL(v, "/apps/"+a.ID+"?done=created"))
 		return
 	}
-	h.renderApp(w, r, v, http.StatusCreated, a, appFlashes["created"], appView{Secret: &shownSecret{"client", secret}})
+	h.renderApp(w, r, v, http.StatusCreated, a, appFlashes["created"], appView{Secret: &shown{"client", secret}})
 }
 
 // renderApp shows application a with its edit form filled from it.
@@ -175,7 +165,7 @@ func (h *Handler) appPage(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := h.Admin.GetApplication(r.Context(), v.P, v.Tenant, r.PathValue("id"))
 	if err != nil {
-		h.failPage(w, r, v, "apps", err)
+		h.failPage(w, r, v, "Applications", "apps", err)
 		return
 	}
 	h.renderApp(w, r, v, http.StatusOK, a, doneFlash(r, appFlashes), appView{})
@@ -199,7 +189,7 @@ func (h *Handler) updateApp(w http.ResponseWriter, r *http.Request) {
 	status := f.fail(h, r, err, "")
 	a, gerr := h.Admin.GetApplication(r.Context(), v.P, v.Tenant, id)
 	if gerr != nil {
-		h.failPage(w, r, v, "apps", gerr)
+		h.failPage(w, r, v, "Application", "apps", gerr)
 		return
 	}
 	// The form shows what was sent, with the errors, over the stored
@@ -208,10 +198,10 @@ func (h *Handler) updateApp(w http.ResponseWriter, r *http.Request) {
 		Data: appView{App: a, HasSecret: len(a.SecretHash) > 0, Grants: grantChoices(f)}})
 }
 
-// rotateAppSecret answers with the new secret. Sent twice, the second
+// rotateClientSecret answers with the new secret. Sent twice, the second
 // rotation replaces the first (one store write each), and each answer
 // shows only the secret it made.
-func (h *Handler) rotateAppSecret(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) rotateClientSecret(w http.ResponseWriter, r *http.Request) {
 	v, ok := h.readForm(w, r, h.adminVisit)
 	if !ok {
 		return
@@ -221,7 +211,7 @@ func (h *Handler) rotateAppSecret(w http.ResponseWriter, r *http.Request) {
 		h.appProblem(w, r, v, err)
 		return
 	}
-	h.renderApp(w, r, v, http.StatusOK, a, "", appView{Secret: &shownSecret{"client", secret}, Rotated: true})
+	h.renderApp(w, r, v, http.StatusOK, a, "", appView{Secret: &shown{"client", secret}, Rotated: true})
 }
 
 func (h *Handler) deleteApp(w http.ResponseWriter, r *http.Request) {
@@ -241,7 +231,7 @@ func (h *Handler) appProblem(w http.ResponseWriter, r *http.Request, v *visit, e
 	status, msg := failText(h, r, err)
 	a, gerr := h.Admin.GetApplication(r.Context(), v.P, v.Tenant, r.PathValue("id"))
 	if gerr != nil {
-		h.failPage(w, r, v, "apps", gerr)
+		h.failPage(w, r, v, "Application", "apps", gerr)
 		return
 	}
 	h.renderApp(w, r, v, status, a, "", appView{Problem: msg})

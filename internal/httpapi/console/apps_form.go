@@ -15,22 +15,8 @@ import (
 // as text: scopes separated by spaces (a scope-token has none, RFC 6749
 // §3.3), URIs one per line.
 
-// words is field name split on white space; never nil, since an empty
-// list is a value ("none") for the use cases.
-func (f *form) words(name string) []string {
-	return append([]string{}, strings.Fields(f.Get(name))...)
-}
-
-// lines is field name's non-blank lines, trimmed.
-func (f *form) lines(name string) []string {
-	out := []string{}
-	for _, l := range strings.Split(f.Get(name), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
+// words is field name split on white space.
+func (f *form) words(name string) []string { return strings.Fields(f.Get(name)) }
 
 // seconds reads field name as a whole number of seconds; a blank field
 // is nil (the default, or unchanged).
@@ -75,7 +61,7 @@ func appPatch(f *form) (admin.ApplicationPatch, error) {
 	name, clientType := strings.TrimSpace(f.Get("name")), f.Get("clientType")
 	grants := append([]string{}, f.Values["grantTypes"]...)
 	scopes, defaults := f.words("scopes"), f.words("defaultScopes")
-	redirects, logouts := f.lines("redirectUris"), f.lines("postLogoutRedirectUris")
+	redirects, logouts := lines(f.Get("redirectUris")), lines(f.Get("postLogoutRedirectUris"))
 	firstParty := f.Get("firstParty") == "on"
 	p := admin.ApplicationPatch{Name: &name, ClientType: &clientType, Scopes: &scopes, DefaultScopes: &defaults,
 		RedirectURIs: &redirects, PostLogoutRedirectURIs: &logouts, FirstParty: &firstParty}

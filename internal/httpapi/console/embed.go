@@ -16,7 +16,7 @@ var embedFlashes = map[string]string{"saved": "Embed settings saved."}
 type embedView struct {
 	Settings  *domain.EmbedSettings
 	HasSecret bool
-	Secret    *shownSecret
+	Secret    *shown
 	// Problem is why a regeneration failed.
 	Problem string
 	// TokenURL and ClientID fill the worked examples.
@@ -45,14 +45,14 @@ func (h *Handler) embedPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) renderEmbed(w http.ResponseWriter, r *http.Request, v *visit, status int, flash string, f *form, view embedView) {
 	e, err := h.Admin.GetEmbedSettings(r.Context(), v.P, v.Tenant)
 	if err != nil {
-		h.failPage(w, r, v, "embed", err)
+		h.failPage(w, r, v, "Embed settings", "embed", err)
 		return
 	}
 	if f == nil {
 		f = newForm(embedValues(e))
 	}
 	view.Settings, view.HasSecret = e, len(e.SealedSecret) > 0
-	view.TokenURL, view.ClientID = h.OAuth.TokenEndpoint(v.Tenant), domain.EmbedApplicationID
+	view.TokenURL, view.ClientID = h.OAuth.Issuer(v.Tenant)+"/oauth2/token", domain.EmbedApplicationID
 	h.render(w, r, v, status, "embed", &page{Title: "Embed settings", Section: "embed", Flash: flash, Form: f, Data: view})
 }
 
@@ -91,5 +91,5 @@ func (h *Handler) regenerateEmbedSecret(w http.ResponseWriter, r *http.Request) 
 		h.renderEmbed(w, r, v, status, "", nil, embedView{Problem: msg})
 		return
 	}
-	h.renderEmbed(w, r, v, http.StatusOK, "", nil, embedView{Secret: &shownSecret{"embed", secret}})
+	h.renderEmbed(w, r, v, http.StatusOK, "", nil, embedView{Secret: &shown{"embed", secret}})
 }

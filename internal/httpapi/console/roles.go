@@ -66,7 +66,7 @@ func (h *Handler) renderRoles(w http.ResponseWriter, r *http.Request, v *visit, 
 		view.Roles, rolesNext, err = h.Admin.ListRoles(r.Context(), v.P, v.Tenant, domain.Page{After: q.Get("rolesAfter")})
 	}
 	if err != nil {
-		h.failPage(w, r, v, "roles", err)
+		h.failPage(w, r, v, "Roles and scopes", "roles", err)
 		return
 	}
 	// Each list pages on its own; its link keeps the other's place.
