@@ -129,12 +129,6 @@ func (h *Handler) opsError(w http.ResponseWriter, r *http.Request, v *visit, tit
 	h.render(w, r, v, status, "message", &page{Title: title, Message: f.Error})
 }
 
-// doneFlash is the message for the ?done= code of a Post/Redirect/Get,
-// from a page's own table, so a URL cannot make a page say anything else.
-func doneFlash(r *http.Request, messages map[string]string) string {
-	return messages[r.URL.Query().Get("done")]
-}
-
 // withQuery is the request's own URL with key set to value: the link to
 // the next page of a list keeps the list's filters. An empty value (no
 // next page) gives no link.

@@ -149,6 +149,13 @@ func (h *Handler) readForm(w http.ResponseWriter, r *http.Request, gate func(htt
 	return v, true
 }
 
+// doneFlash is the message of the action a redirect reports by a fixed
+// code in its query (?done=deleted): a page never shows text taken from
+// the URL, which anyone could write.
+func doneFlash(r *http.Request, messages map[string]string) string {
+	return messages[r.URL.Query().Get("done")]
+}
+
 // seeOther ends a successful POST: back to a page (Post/Redirect/Get).
 func seeOther(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
