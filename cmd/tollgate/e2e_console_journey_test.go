@@ -190,7 +190,7 @@ func TestConsoleJourneyInChromium(t *testing.T) {
 	j.screenshot("my-app-secret")
 	act(t, ctx, chromedp.Click(chromedp.CSS(`input[name=scope][value="reports:read"]`)))
 	j.press(`form[action$="/token"] button[type=submit]`, "#token-claims")
-	accessToken := j.text(`#token-heading ~ .secret code`)
+	accessToken := j.text("#secret-access-token")
 	j.screenshot("my-app-token")
 	if cc := e.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, clientID, clientSecret); cc.status != http.StatusOK {
 		t.Errorf("the generated secret at the token endpoint: %d %s", cc.status, cc.raw)

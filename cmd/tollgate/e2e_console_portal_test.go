@@ -20,7 +20,7 @@ import (
 
 var (
 	appLink        = regexp.MustCompile(`href="/console/my/apps/([^"/]+)"`)
-	shownSecret    = regexp.MustCompile(`<code id="secret-[a-z0-9-]+">([^<]+)</code>`)
+	shownSecret    = regexp.MustCompile(`<(?:code|span) id="secret-[a-z0-9-]+">([^<]+)</(?:code|span)>`)
 	fieldErrorNote = regexp.MustCompile(`<small id="f-([A-Za-z0-9_]+)-note" class="field-error">([^<]+)</small>`)
 )
 
@@ -134,7 +134,7 @@ func TestConsolePortalApplications(t *testing.T) {
 				t.Errorf("%s token: %v", c.grant, in)
 			}
 			if !strings.Contains(p.body, `id="token-claims"`) || !strings.Contains(p.body, "&#34;sub&#34;: &#34;"+c.sub+"&#34;") ||
-				!strings.Contains(p.body, `curl -H &#34;Authorization: Bearer `+tok+`&#34; `+e.app.GatewayURL()+`/orders/v1/items/{id}`) {
+				!strings.Contains(p.body, `curl -H "Authorization: Bearer <span id="secret-access-token">`+tok+`</span>" `+e.app.GatewayURL()+`/orders/v1/items/{id}`) {
 				t.Errorf("%s: the page shows no claims or ready-made call: %s", c.grant, p.body)
 			}
 			if r := e.gatewayDo("GET", "/orders/v1/items/1", tok, nil); r.status != http.StatusOK {
@@ -193,7 +193,7 @@ func TestConsolePortalTokensSessionsAPIs(t *testing.T) {
 		t.Fatalf("create token: %d %s", p.status, p.body)
 	}
 	tok := secretOn(t, p)
-	if !strings.Contains(p.body, `Bearer `+tok+`&#34; `+e.base+`/api/v1/entities/users/john.doe`) {
+	if !strings.Contains(p.body, `Bearer <span id="secret-api-token-laptop">`+tok+`</span>" `+e.base+`/api/v1/entities/users/john.doe`) {
 		t.Errorf("no usage example: %s", p.body)
 	}
 	e.apiAs(tok, "GET", "/api/v1/entities/users/john.doe", "", 200)

@@ -142,7 +142,7 @@ func (h *Handler) createApp(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, r, areaURL(v, "/apps/"+a.ID+"?done=created"))
 		return
 	}
-	h.renderApp(w, r, v, http.StatusCreated, a, appFlashes["created"], appView{Secret: &shown{"client", secret}})
+	h.renderApp(w, r, v, http.StatusCreated, a, appFlashes["created"], appView{Secret: &shown{ID: "client", Value: secret}})
 }
 
 // renderApp shows application a with its edit form filled from it.
@@ -205,7 +205,7 @@ func (h *Handler) rotateClientSecret(w http.ResponseWriter, r *http.Request) {
 		h.appProblem(w, r, v, err)
 		return
 	}
-	h.renderApp(w, r, v, http.StatusOK, a, "", appView{Secret: &shown{"client", secret}, Rotated: true})
+	h.renderApp(w, r, v, http.StatusOK, a, "", appView{Secret: &shown{ID: "client", Value: secret}, Rotated: true})
 }
 
 func (h *Handler) deleteApp(w http.ResponseWriter, r *http.Request) {

@@ -91,5 +91,5 @@ func (h *Handler) regenerateEmbedSecret(w http.ResponseWriter, r *http.Request) 
 		h.renderEmbed(w, r, v, status, "", nil, embedView{Problem: msg})
 		return
 	}
-	h.renderEmbed(w, r, v, http.StatusOK, "", nil, embedView{Secret: &shown{"embed", secret}})
+	h.renderEmbed(w, r, v, http.StatusOK, "", nil, embedView{Secret: &shown{ID: "embed", Value: secret}})
 }

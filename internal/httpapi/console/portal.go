@@ -77,12 +77,9 @@ func grantable(v *visit) []string {
 }
 
 // shown is a secret for the "secret" partial: shown in this answer only.
-type shown struct{ ID, Value string }
-
-// curlLine is a ready-made call with a bearer token.
-func curlLine(bearer, url string) string {
-	return `curl -H "Authorization: Bearer ` + bearer + `" ` + url
-}
+// With CallURL, the partial shows it inside a ready-made curl call of that
+// URL, so the page renders the secret once and both copy buttons use it.
+type shown struct{ ID, Value, CallURL string }
 
 // lines splits a textarea into its non-empty lines.
 func lines(s string) []string {

@@ -27,7 +27,6 @@ type issued struct {
 	Token   shown
 	Claims  string
 	Expires time.Time
-	Curl    string
 }
 
 // issueAppToken serves POST /console/my/apps/{id}/token: an access token
@@ -60,9 +59,8 @@ func (h *Handler) issueAppToken(w http.ResponseWriter, r *http.Request) {
 		h.showMyApp(w, r, v, f.fail(h, r, err, ""), f, nil)
 		return
 	}
-	out := &issued{Token: shown{ID: "access-token", Value: resp.AccessToken},
-		Claims: claimsOf(resp.AccessToken), Expires: time.Now().Add(time.Duration(resp.ExpiresIn) * time.Second),
-		Curl: curlLine(resp.AccessToken, h.apiURL(r, v, strings.Fields(resp.Scope)))}
+	out := &issued{Token: shown{ID: "access-token", Value: resp.AccessToken, CallURL: h.apiURL(r, v, strings.Fields(resp.Scope))},
+		Claims: claimsOf(resp.AccessToken), Expires: time.Now().Add(time.Duration(resp.ExpiresIn) * time.Second)}
 	h.showMyApp(w, r, v, http.StatusOK, f, &myAppData{Issued: out})
 }
 

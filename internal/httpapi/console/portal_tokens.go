@@ -26,7 +26,6 @@ type myTokensData struct {
 	Expiry  []struct{ Value, Label string }
 	Next    string
 	Created *shown
-	Curl    string
 }
 
 // myTokens serves GET /console/my/tokens.
@@ -74,8 +73,8 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.showMyTokens(w, r, v, http.StatusCreated, newForm(url.Values{"expiresAt": {"30d"}}), &myTokensData{
-		Created: &shown{ID: "api-token-" + t.ID, Value: raw},
-		Curl:    curlLine(raw, h.OAuth.Issuer(v.Tenant)+"/api/v1/entities/users/"+url.PathEscape(t.UserID)),
+		Created: &shown{ID: "api-token-" + t.ID, Value: raw,
+			CallURL: h.OAuth.Issuer(v.Tenant) + "/api/v1/entities/users/" + url.PathEscape(t.UserID)},
 	})
 }
 
