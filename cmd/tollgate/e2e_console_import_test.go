@@ -211,7 +211,7 @@ func TestConsoleUsersInChromium(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "console-users")
 
-	act(t, ctx, chromedp.Navigate(e.base+"/console/users/new"), chromedp.WaitVisible(chromedp.ID("f-id")),
+	act(t, ctx, chromedp.Navigate(e.base+"/console/new-user"), chromedp.WaitVisible(chromedp.ID("f-id")),
 		chromedp.SendKeys(chromedp.ID("f-id"), "grace/h"), chromedp.SendKeys(chromedp.ID("f-password"), "grace-password-1\r"),
 		chromedp.WaitVisible(chromedp.CSS("#f-id-note.field-error")))
 	if msg := get(t, ctx, chromedp.Text(chromedp.CSS("#f-id-note"))); msg != `"grace/h" may not contain '/'` {
@@ -250,7 +250,7 @@ func TestConsoleUsersInChromium(t *testing.T) {
 	}
 	// The form refused shows with its status, which the browser logs.
 	refused := func(r browsertest.Report) bool {
-		return strings.Contains(r.Text, "status of 422") && strings.Contains(r.Text+r.URL, "/console/users/new")
+		return strings.Contains(r.Text, "status of 422") && strings.Contains(r.Text+r.URL, "/console/new-user")
 	}
 	browsertest.CheckNoProblems(t, ctx, refused) // every tab's reports
 }

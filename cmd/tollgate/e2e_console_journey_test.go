@@ -126,13 +126,13 @@ func TestConsoleJourneyInChromium(t *testing.T) {
 	j.screenshot("overview-bootstrap")
 
 	// 2. An admin, who then signs in instead of the bootstrap token.
-	j.open("/console/users/new", "#f-id")
+	j.open("/console/new-user", "#f-id")
 	j.typeIn("#f-id", "root")
 	j.typeIn("#f-email", "root@example.com")
 	act(t, ctx, chromedp.Click(chromedp.CSS(`input[name=roles][value=admin]`)))
 	j.typeIn("#f-password", "root-password-1")
 	j.screenshot("user-new")
-	j.press(`form[action$="/users/new"] button[type=submit]`, ".flash")
+	j.press(`form[action$="/new-user"] button[type=submit]`, ".flash")
 	j.signOut()
 	j.signIn("root", "root-password-1", "#user")
 	if who := j.text("#user"); who != "root" {
@@ -149,11 +149,11 @@ func TestConsoleJourneyInChromium(t *testing.T) {
 	j.typeIn("#role-scopes", "reports:read")
 	j.press(`form[action$="/roles"] button[type=submit]`, ".flash")
 	j.screenshot("roles")
-	j.open("/console/users/new", "#f-id")
+	j.open("/console/new-user", "#f-id")
 	j.typeIn("#f-id", "sam")
 	act(t, ctx, chromedp.Click(chromedp.CSS(`input[name=roles][value=analyst]`)))
 	j.typeIn("#f-password", "sam-password-1")
-	j.press(`form[action$="/users/new"] button[type=submit]`, ".flash")
+	j.press(`form[action$="/new-user"] button[type=submit]`, ".flash")
 	j.screenshot("user")
 
 	csv := filepath.Join(t.TempDir(), "people.csv")
@@ -235,9 +235,17 @@ func TestConsoleJourneyInChromium(t *testing.T) {
 		t.Errorf("API-token use %q, want the two tokens", tokens)
 	}
 	j.screenshot("stats")
-	for _, page := range []string{"users", "apps", "embed", "idps", "keys", "audit", ""} {
-		j.open("/console/"+page, "main h1")
-		j.screenshot(cmp.Or(page, "overview") + "-page")
+	// Every admin page, at 1280×800 and on a 390-px phone, without
+	// sideways scrolling.
+	for _, width := range []int64{1280, 390} {
+		act(t, ctx, chromedp.EmulateViewport(width, 800))
+		for _, page := range []string{"users", "import", "roles", "apps", "apis", "embed", "idps", "keys", "audit", "stats", ""} {
+			j.open("/console/"+page, "main h1")
+			if w := get(t, ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`)); w > width {
+				t.Errorf("/console/%s at %d px is %d px wide", page, width, w)
+			}
+			j.screenshot(fmt.Sprintf("%s-%dpx", cmp.Or(page, "overview"), width))
+		}
 	}
 	browsertest.Settle(t, ctx)
 	browsertest.CheckNoProblems(t, ctx)

@@ -97,7 +97,7 @@ func TestConsoleUsers(t *testing.T) {
 		})
 
 		t.Run("create with a password", func(t *testing.T) {
-			p := b.wantDone(b.consolePost("/console/users/new", url.Values{"id": {"Carol"}, "email": {"carol@example.com"},
+			p := b.wantDone(b.consolePost("/console/new-user", url.Values{"id": {"Carol"}, "email": {"carol@example.com"},
 				"displayName": {"Carol C"}, "roles": {"reader"}, "signin": {"password"}, "password": {"carol-password-1"}}),
 				"/console/users/carol?done=created")
 			if p.status != http.StatusOK || !strings.Contains(p.body, "The user was created.") || !strings.Contains(p.body, `<strong id="user-source">local</strong>`) {
@@ -112,7 +112,7 @@ func TestConsoleUsers(t *testing.T) {
 		})
 
 		t.Run("create an SSO user", func(t *testing.T) {
-			p := b.wantDone(b.consolePost("/console/users/new", url.Values{"id": {"dave"}, "signin": {"sso"}}),
+			p := b.wantDone(b.consolePost("/console/new-user", url.Values{"id": {"dave"}, "signin": {"sso"}}),
 				"/console/users/dave?done=created")
 			if !strings.Contains(p.body, "Password: none") {
 				t.Errorf("dave's page: %s", mainOf(p))
@@ -120,7 +120,7 @@ func TestConsoleUsers(t *testing.T) {
 			if a := userAttrs(e, "dave"); a["source"] != "local" || fmt.Sprint(a["roles"]) != "[]" {
 				t.Errorf("dave: %v", a)
 			}
-			p = b.consolePost("/console/users/new", url.Values{"id": {"frank"}, "signin": {"sso"}, "password": {"frank-password-1"}})
+			p = b.consolePost("/console/new-user", url.Values{"id": {"frank"}, "signin": {"sso"}, "password": {"frank-password-1"}})
 			if p.status != http.StatusUnprocessableEntity || !strings.HasPrefix(fieldError(p, "password"), "An SSO user has no password") {
 				t.Errorf("an SSO user with a password: %d %q", p.status, fieldError(p, "password"))
 			}
@@ -129,22 +129,22 @@ func TestConsoleUsers(t *testing.T) {
 		t.Run("validation errors next to the field", func(t *testing.T) {
 			api := e.apiAs(e.admin, "POST", "/api/v1/entities/users", `{"data":{"type":"user","id":"erin","attributes":{"email":"nope"}}}`, 400)
 			detail := api["errors"].([]any)[0].(map[string]any)["detail"].(string)
-			p := b.consolePost("/console/users/new", url.Values{"id": {"erin"}, "email": {"nope"}, "signin": {"sso"}})
+			p := b.consolePost("/console/new-user", url.Values{"id": {"erin"}, "email": {"nope"}, "signin": {"sso"}})
 			if got := fieldError(p, "email"); p.status != http.StatusUnprocessableEntity || got == "" || !strings.HasSuffix(detail, got) {
 				t.Errorf("bad email: %d, next to the field %q, the API says %q", p.status, got, detail)
 			}
 			if !strings.Contains(p.body, `value="erin"`) {
 				t.Error("the form lost what was typed")
 			}
-			p = b.consolePost("/console/users/new", url.Values{"id": {"erin"}, "roles": {"reader", "ghost"}, "signin": {"sso"}})
+			p = b.consolePost("/console/new-user", url.Values{"id": {"erin"}, "roles": {"reader", "ghost"}, "signin": {"sso"}})
 			if got := fieldError(p, "roles"); got != `unknown role "ghost"` {
 				t.Errorf("unknown role: %d %q", p.status, got)
 			}
-			p = b.consolePost("/console/users/new", url.Values{"id": {"erin"}, "signin": {"password"}})
+			p = b.consolePost("/console/new-user", url.Values{"id": {"erin"}, "signin": {"password"}})
 			if got := fieldError(p, "password"); !strings.HasPrefix(got, "is required") {
 				t.Errorf("no password: %q", got)
 			}
-			p = b.consolePost("/console/users/new", url.Values{"id": {"john.doe"}, "signin": {"sso"}})
+			p = b.consolePost("/console/new-user", url.Values{"id": {"john.doe"}, "signin": {"sso"}})
 			if got := fieldError(p, "id"); p.status != http.StatusConflict || !strings.Contains(got, "already exists") {
 				t.Errorf("existing id: %d %q", p.status, got)
 			}
@@ -263,7 +263,7 @@ func TestConsoleUsersRefused(t *testing.T) {
 	e := startServer(t, "")
 	john := e.browser(t)
 	john.consoleSignIn("/console/", "john.doe", "s3cret-pw")
-	for _, path := range []string{"/console/users", "/console/users/new", "/console/users/john.doe", "/console/import"} {
+	for _, path := range []string{"/console/users", "/console/new-user", "/console/users/john.doe", "/console/import"} {
 		if p := john.get(path); p.status != http.StatusForbidden || !strings.Contains(p.body, "This page is for the tenant&#39;s administrators") {
 			t.Errorf("%s for a non-admin: %d %.300s", path, p.status, p.body)
 		}
@@ -275,7 +275,7 @@ func TestConsoleUsersRefused(t *testing.T) {
 	b := e.consoleAdmin(t)
 	stale := url.Values{"csrf_token": {"stale-token-from-another-page"}}
 	for path, form := range map[string]url.Values{
-		"/console/users/new":             {"id": {"mallory"}, "signin": {"sso"}},
+		"/console/new-user":              {"id": {"mallory"}, "signin": {"sso"}},
 		"/console/users/john.doe":        {"roles": {"admin"}},
 		"/console/users/john.doe/delete": {},
 		"/console/import":                {},
@@ -303,5 +303,16 @@ func TestConsoleUsersRefused(t *testing.T) {
 	e.api("GET", "/api/v1/entities/users/mallory", "", 404)
 	if a := userAttrs(e, "john.doe"); fmt.Sprint(a["roles"]) != "[reader]" {
 		t.Errorf("john.doe changed: %v", a)
+	}
+}
+
+// TestConsoleUserNamedNew: the create form is off the users' namespace,
+// so a user whose id is "new" has a page like anyone else.
+func TestConsoleUserNamedNew(t *testing.T) {
+	e := startServer(t, "")
+	e.api("POST", "/api/v1/entities/users", `{"data":{"type":"user","id":"new","attributes":{"email":"new@example.com"}}}`, 201)
+	b := e.consoleAdmin(t)
+	if p := b.get("/console/users/new"); p.status != http.StatusOK || !strings.Contains(p.body, "new@example.com") {
+		t.Errorf("user new: %d %s", p.status, mainOf(p))
 	}
 }

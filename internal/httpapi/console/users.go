@@ -11,8 +11,8 @@ import (
 
 func (h *Handler) registerUsers(m *route.Mux) {
 	m.Tenant("GET /console/users", h.users)
-	m.Tenant("GET /console/users/new", h.newUser)
-	m.Tenant("POST /console/users/new", h.createUser)
+	m.Tenant("GET /console/new-user", h.newUser)
+	m.Tenant("POST /console/new-user", h.createUser)
 	m.Tenant("GET /console/users/{id}", h.user)
 	m.Tenant("POST /console/users/{id}", h.userAction("saved", h.saveProfile))
 	m.Tenant("POST /console/users/{id}/password", h.userAction("password", h.resetPassword))
@@ -89,7 +89,7 @@ func userHref(v *visit, id string) string { return usersBase(v) + "/" + url.Path
 // newUserData is the creation form's own content.
 type newUserData struct{ Roles roleChoice }
 
-// newUser serves GET /console/users/new: the form that creates a user.
+// newUser serves GET /console/new-user: the form that creates a user.
 func (h *Handler) newUser(w http.ResponseWriter, r *http.Request) {
 	v, ok := h.adminVisit(w, r)
 	if !ok {
@@ -108,7 +108,7 @@ func (h *Handler) newUserPage(w http.ResponseWriter, r *http.Request, v *visit, 
 		Data: newUserData{Roles: roles}})
 }
 
-// createUser serves POST /console/users/new. The user signs in with a
+// createUser serves POST /console/new-user. The user signs in with a
 // password or only through an identity provider: the form asks which, so
 // an empty password field never makes a user without one by accident.
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {

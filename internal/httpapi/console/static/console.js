@@ -1,5 +1,5 @@
-// The console's only script: progressive enhancement, the pages work
-// without it. Loaded from our origin (the CSP allows no inline script).
+// The script of every console page: progressive enhancement, the pages
+// work without it. Loaded from our origin (the CSP allows no inline script).
 "use strict";
 document.addEventListener("click", (ev) => {
   // Copy buttons: data-copy names the element whose text to copy.
@@ -17,3 +17,9 @@ document.addEventListener("click", (ev) => {
     ev.preventDefault();
   }
 });
+
+// On a phone the menu starts folded, so the page's content comes first;
+// without this script it stays open, as on wide screens.
+if (window.matchMedia("(max-width: 768px)").matches) {
+  document.querySelectorAll("details.menu[open]").forEach((menu) => menu.removeAttribute("open"));
+}
