@@ -271,6 +271,30 @@ type Store interface {
 	UpdateIdentityProvider(ctx context.Context, tenant, id string, fn func(*domain.IdentityProvider) error) (*domain.IdentityProvider, error)
 	DeleteIdentityProvider(ctx context.Context, tenant, id string) error
 
+	// Broker providers (issue 16), written like the other entities (the
+	// change feed included). Create and Update with Default set clear
+	// Default on the tenant's other providers in the same transaction.
+	// UpdateBrokerProvider keeps a stored sealed secret when fn leaves it
+	// nil and drops the provider's cached token. Deleting a provider
+	// deletes its token. GetDefaultBrokerProvider gives ErrNotFound when
+	// the tenant has no default.
+	CreateBrokerProvider(ctx context.Context, tenant string, p *domain.BrokerProvider) error
+	GetBrokerProvider(ctx context.Context, tenant, id string) (*domain.BrokerProvider, error)
+	GetDefaultBrokerProvider(ctx context.Context, tenant string) (*domain.BrokerProvider, error)
+	ListBrokerProviders(ctx context.Context, tenant string, p domain.Page) ([]domain.BrokerProvider, error)
+	UpdateBrokerProvider(ctx context.Context, tenant, id string, fn func(*domain.BrokerProvider) error) (*domain.BrokerProvider, error)
+	DeleteBrokerProvider(ctx context.Context, tenant, id string) error
+
+	// Broker tokens: the upstream token last obtained per provider, shared
+	// by the nodes. GetBrokerToken gives ErrNotFound when there is none.
+	// ClaimBrokerRefresh takes the provider's refresh lease until until,
+	// if no other node holds an unexpired one (now decides), so one node
+	// calls the upstream while the others wait for its token;
+	// PutBrokerToken stores a token and releases the lease.
+	GetBrokerToken(ctx context.Context, tenant, provider string) (*domain.BrokerToken, error)
+	ClaimBrokerRefresh(ctx context.Context, tenant, provider string, until, now time.Time) (bool, error)
+	PutBrokerToken(ctx context.Context, t *domain.BrokerToken) error
+
 	// Federated identities. FederatedUser returns the user linked to
 	// (provider, subject), or ErrNotFound. LinkIdentity links an existing
 	// user (ErrNotFound for an unknown one, ErrConflict when the pair is
