@@ -72,3 +72,18 @@ const EntityBrokerProvider = "broker_provider"
 
 // Audit action of a token handed out by the broker.
 const ActionBrokerToken = "broker.token"
+
+// Sealing contexts (the associated data of secret.Sealer): a sealed value
+// opens only as what it was sealed for, so one provider's secret cannot
+// be swapped into another's row, nor a password for a client secret.
+const (
+	BrokerSealClientSecret = "client_secret"
+	BrokerSealPassword     = "password"
+	BrokerSealToken        = "token"
+)
+
+// BrokerSealAD is the associated data of provider id's sealed field of
+// tenant: BrokerSealClientSecret, BrokerSealPassword or BrokerSealToken.
+func BrokerSealAD(tenant, id, field string) []byte {
+	return []byte("broker:" + tenant + ":" + id + ":" + field)
+}
