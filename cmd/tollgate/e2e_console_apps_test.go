@@ -101,11 +101,20 @@ func TestConsoleApps(t *testing.T) {
 			t.Fatalf("bad lifetime: %d %s", p.status, p.body)
 		}
 		f.Set("accessTokenTtl", "900")
+		f.Set("idTokenSigningAlg", "HS256")
+		if p := b.consolePost("/console/apps/"+id, f); p.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.body, `<small id="f-idTokenSigningAlg-note" class="field-error">must be empty`) {
+			t.Fatalf("HS256 ID tokens: %d %s", p.status, p.body)
+		}
+		f.Set("idTokenSigningAlg", "RS256")
 		if p := b.consolePost("/console/apps/"+id, f); p.status != http.StatusSeeOther || p.location != "/console/apps/"+id+"?done=updated" {
 			t.Fatalf("edit: %d %q %s", p.status, p.location, p.body)
 		}
 		if p := b.get("/console/apps/" + id + "?done=updated"); !strings.Contains(p.body, "Application saved.") || !strings.Contains(p.body, `value="900"`) {
 			t.Errorf("after the edit: %s", p.body)
+		}
+		if alg := e.api("GET", "/api/v1/entities/applications/"+id, "", 200)["data"].(map[string]any)["attributes"].(map[string]any)["idTokenSigningAlg"]; alg != "RS256" {
+			t.Errorf("idTokenSigningAlg after the edit: %v", alg)
 		}
 
 		// Rotate twice: each answer shows its own secret, the old ones stop.

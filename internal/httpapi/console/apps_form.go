@@ -62,9 +62,9 @@ func appPatch(f *form) (admin.ApplicationPatch, error) {
 	grants := append([]string{}, f.Values["grantTypes"]...)
 	scopes, defaults := f.words("scopes"), f.words("defaultScopes")
 	redirects, logouts := lines(f.Get("redirectUris")), lines(f.Get("postLogoutRedirectUris"))
-	firstParty := f.Get("firstParty") == "on"
+	firstParty, idAlg := f.Get("firstParty") == "on", f.Get("idTokenSigningAlg")
 	p := admin.ApplicationPatch{Name: &name, ClientType: &clientType, Scopes: &scopes, DefaultScopes: &defaults,
-		RedirectURIs: &redirects, PostLogoutRedirectURIs: &logouts, FirstParty: &firstParty}
+		RedirectURIs: &redirects, PostLogoutRedirectURIs: &logouts, FirstParty: &firstParty, IDTokenSigningAlg: &idAlg}
 	if len(grants) > 0 {
 		p.GrantTypes = &grants
 	}
@@ -88,6 +88,7 @@ func appValues(a *domain.Application) url.Values {
 		"postLogoutRedirectUris": {strings.Join(a.PostLogoutRedirectURIs, "\n")},
 		"accessTokenTtl":         {secondsText(a.AccessTokenTTL)}, "refreshTokenTtl": {secondsText(a.RefreshTokenTTL)},
 		"refreshReuseGraceSeconds": {secondsText(a.RefreshReuseGrace)},
+		"idTokenSigningAlg":        {a.IDTokenSigningAlg},
 	}
 	if a.FirstParty {
 		v.Set("firstParty", "on")
