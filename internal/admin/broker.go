@@ -49,7 +49,7 @@ func (s *Service) CreateBrokerProvider(ctx context.Context, p Principal, tenant,
 	if err := s.validBrokerProvider(ctx, x, attrs); err != nil {
 		return nil, err
 	}
-	if err := s.checkTokenEndpoint(ctx, x.TokenEndpoint(), p.Bootstrap); err != nil {
+	if err := s.checkProviderAddress(ctx, "tokenUrl", x.TokenEndpoint(), p.Bootstrap); err != nil {
 		return nil, err
 	}
 	x.CreatedAt = s.Now()
@@ -69,21 +69,6 @@ func (s *Service) validBrokerProvider(ctx context.Context, x *domain.BrokerProvi
 	}
 	if attrs.AllowedRoles != nil {
 		return s.checkRolesExist(ctx, x.Tenant, "allowedRoles", x.AllowedRoles)
-	}
-	return nil
-}
-
-// checkTokenEndpoint applies the upstream rule to the address Tollgate
-// will post the provider's secrets to, as for an identity provider's
-// issuer: the operator may name any address, this server's own included
-// (a tenant of this server as the upstream).
-func (s *Service) checkTokenEndpoint(ctx context.Context, endpoint string, byOperator bool) error {
-	host, port, err := hostPort("tokenUrl", endpoint)
-	if err != nil {
-		return err
-	}
-	if err := s.upstreams.CheckProvider(ctx, host, port, byOperator); err != nil {
-		return domain.Invalid("tokenUrl", "%v", err)
 	}
 	return nil
 }
@@ -215,7 +200,7 @@ func (s *Service) UpdateBrokerProvider(ctx context.Context, p Principal, tenant,
 	moved := checked != before.TokenEndpoint()
 	approve := moved || (p.Bootstrap && (patch.TokenURL != nil || patch.UpstreamTenant != nil))
 	if moved {
-		if err := s.checkTokenEndpoint(ctx, checked, p.Bootstrap); err != nil {
+		if err := s.checkProviderAddress(ctx, "tokenUrl", checked, p.Bootstrap); err != nil {
 			return nil, err
 		}
 	}

@@ -94,10 +94,8 @@ func validateBrokerTokenURL(p *BrokerProvider) error {
 	case len(raw) > MaxIssuerLength:
 		return Invalid("tokenUrl", "at most %d bytes", MaxIssuerLength)
 	}
-	for i := 0; i < len(raw); i++ {
-		if c := raw[i]; c <= 0x20 || c >= 0x7f {
-			return Invalid("tokenUrl", "%q: only printable ASCII without spaces", raw)
-		}
+	if err := printableURL("tokenUrl", raw); err != nil {
+		return err
 	}
 	rest := strings.ReplaceAll(raw, BrokerTenantPlaceholder, "")
 	if strings.ContainsAny(rest, "{}") {
