@@ -41,6 +41,7 @@ func newRootCmd() *cobra.Command {
 		newAPICmd(),
 		newAppCmd(),
 		newIdpCmd(),
+		newBrokerCmd(),
 		newKeyCmd(),
 		newTokenCmd(),
 		newAuditCmd(),

@@ -25,12 +25,8 @@ const DiscoveryTimeout = 10 * time.Second
 // InvalidError on issuer that says why, so an admin learns of a typo now
 // rather than at the first sign-in.
 func (s *Service) discoverIssuer(ctx context.Context, issuer string, byOperator bool) error {
-	host, port, err := hostPort("issuer", issuer)
-	if err != nil {
+	if err := s.checkProviderAddress(ctx, "issuer", issuer, byOperator); err != nil {
 		return err
-	}
-	if err := s.upstreams.CheckProvider(ctx, host, port, byOperator); err != nil {
-		return domain.Invalid("issuer", "%v", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, DiscoveryTimeout)
 	defer cancel()
@@ -46,6 +42,21 @@ func (s *Service) discoverIssuer(ctx context.Context, issuer string, byOperator 
 	ep := prov.Endpoint()
 	if err := prov.Claims(&doc); err != nil || ep.AuthURL == "" || ep.TokenURL == "" || doc.JWKSURI == "" {
 		return domain.Invalid("issuer", "the discovery document of %s lacks authorization_endpoint, token_endpoint or jwks_uri", issuer)
+	}
+	return nil
+}
+
+// checkProviderAddress applies the upstream rule for providers to the
+// host and port of the URL raw (field names it in errors): the operator
+// may name any address, this server's own included (a tenant of this
+// server as the provider); a tenant admin's obeys the allow-list.
+func (s *Service) checkProviderAddress(ctx context.Context, field, raw string, byOperator bool) error {
+	host, port, err := hostPort(field, raw)
+	if err != nil {
+		return err
+	}
+	if err := s.upstreams.CheckProvider(ctx, host, port, byOperator); err != nil {
+		return domain.Invalid(field, "%v", err)
 	}
 	return nil
 }

@@ -90,10 +90,8 @@ func ValidateIssuer(issuer string, byOperator bool) error {
 	case len(issuer) > MaxIssuerLength:
 		return Invalid("issuer", "at most %d bytes", MaxIssuerLength)
 	}
-	for i := 0; i < len(issuer); i++ {
-		if c := issuer[i]; c <= 0x20 || c >= 0x7f {
-			return Invalid("issuer", "%q: only printable ASCII without spaces", issuer)
-		}
+	if err := printableURL("issuer", issuer); err != nil {
+		return err
 	}
 	if strings.ContainsAny(issuer, "?#") {
 		return Invalid("issuer", "%q may not have a query or fragment (OpenID Connect Discovery §3)", issuer)
@@ -112,6 +110,17 @@ func ValidateIssuer(issuer string, byOperator bool) error {
 		return Invalid("issuer", "%q: a tenant admin's issuer must use https (only the operator may name an http issuer)", issuer)
 	default:
 		return Invalid("issuer", "%q: the scheme must be https", issuer)
+	}
+	return nil
+}
+
+// printableURL refuses a URL with a byte outside printable ASCII or a
+// space, which url.Parse would let through in a path.
+func printableURL(field, raw string) error {
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; c <= 0x20 || c >= 0x7f {
+			return Invalid(field, "%q: only printable ASCII without spaces", raw)
+		}
 	}
 	return nil
 }

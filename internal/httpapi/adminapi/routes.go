@@ -28,6 +28,8 @@ func (h *Handler) Register(m *route.Mux) {
 		h.crud(m, p+"/apis", h.listAPIs, h.createAPI, h.getAPI, h.updateAPI, h.deleteAPI)
 		h.crud(m, p+"/identityProviders", h.listIdentityProviders, h.createIdentityProvider,
 			h.getIdentityProvider, h.updateIdentityProvider, h.deleteIdentityProvider) // idps.go
+		h.crud(m, p+"/brokerProviders", h.listBrokerProviders, h.createBrokerProvider,
+			h.getBrokerProvider, h.updateBrokerProvider, h.deleteBrokerProvider) // broker.go
 
 		// A user's personal API tokens (apitokens.go); no PATCH.
 		tokens := p + "/users/{userId}/apiTokens"
