@@ -8,13 +8,16 @@ import (
 // Uses counts the records that name a role or a scope: users hold roles,
 // identity providers give them to the users they create (defaultRoles);
 // roles, applications (scopes or defaultScopes) and APIs (a resource's
-// scopes) name scopes.
+// scopes) name scopes; broker providers let a role's holders get their
+// tokens (allowedRoles).
 type Uses struct {
-	Users, Roles, Applications, APIs, IdentityProviders int
+	Users, Roles, Applications, APIs, IdentityProviders, BrokerProviders int
 }
 
 // Total is the number of records in u.
-func (u Uses) Total() int { return u.Users + u.Roles + u.Applications + u.APIs + u.IdentityProviders }
+func (u Uses) Total() int {
+	return u.Users + u.Roles + u.Applications + u.APIs + u.IdentityProviders + u.BrokerProviders
+}
 
 // String lists the non-zero counts: "3 users and 1 application".
 func (u Uses) String() string {
@@ -23,7 +26,7 @@ func (u Uses) String() string {
 		n    int
 		noun string
 	}{{u.Users, "user"}, {u.Roles, "role"}, {u.Applications, "application"}, {u.APIs, "API"},
-		{u.IdentityProviders, "identity provider"}} {
+		{u.IdentityProviders, "identity provider"}, {u.BrokerProviders, "broker provider"}} {
 		switch {
 		case c.n == 1:
 			parts = append(parts, "1 "+c.noun)
@@ -42,9 +45,9 @@ func (u Uses) String() string {
 
 // InUseError refuses to delete a role or scope that records still name.
 // It wraps ErrConflict, so the API answers 409. A forced delete removes
-// the name from users, roles, applications and identity providers, which
-// only narrows what they grant, but never from an API: dropping a scope an
-// API resource requires would let every token through.
+// the name from users, roles, applications, identity providers and broker
+// providers, which only narrows what they grant, but never from an API:
+// dropping a scope an API resource requires would let every token through.
 type InUseError struct {
 	Kind string // "role" or "scope"
 	ID   string

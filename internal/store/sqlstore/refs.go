@@ -11,7 +11,8 @@ import (
 
 // References to roles and scopes are names in JSON list columns: a user's
 // roles, an identity provider's default roles, a role's scopes, an
-// application's scopes and default scopes, an API resource's scopes. They are enforced here, inside the writing
+// application's scopes and default scopes, an API resource's scopes, a
+// broker provider's allowed roles. They are enforced here, inside the writing
 // transaction, instead of with join tables and foreign keys: the hot paths
 // (GetUserWithScopes on every password grant, the user's standing in
 // RotateRefreshToken, application lookups) keep reading one row as they
@@ -105,7 +106,7 @@ func (d *dialect) resourcesName() string {
 
 // usesOf counts the records of tenant that name the role or scope id. The
 // lists are not indexed: a delete reads the tenant's users and identity
-// providers (for a role) or roles, applications and APIs (for a scope), a price paid by a rare
+// and broker providers (for a role) or roles, applications and APIs (for a scope), a price paid by a rare
 // admin action rather than by every grant.
 func usesOf(ctx context.Context, tx *tx, tenant, kind, id string) (domain.Uses, error) {
 	var u domain.Uses
@@ -113,8 +114,9 @@ func usesOf(ctx context.Context, tx *tx, tenant, kind, id string) (domain.Uses, 
 	if kind == "role" {
 		err := tx.queryRow(ctx, `SELECT
 				(SELECT COUNT(*) FROM users WHERE tenant = ? AND `+d.names("roles")+`),
-				(SELECT COUNT(*) FROM identity_providers WHERE tenant = ? AND `+d.names("default_roles")+`)`,
-			tenant, id, tenant, id).Scan(&u.Users, &u.IdentityProviders)
+				(SELECT COUNT(*) FROM identity_providers WHERE tenant = ? AND `+d.names("default_roles")+`),
+				(SELECT COUNT(*) FROM broker_providers WHERE tenant = ? AND `+d.names("allowed_roles")+`)`,
+			tenant, id, tenant, id, tenant, id).Scan(&u.Users, &u.IdentityProviders, &u.BrokerProviders)
 		return u, err
 	}
 	err := tx.queryRow(ctx, `SELECT
@@ -150,8 +152,8 @@ func deleteReferenced(ctx context.Context, tx *tx, tenant, kind, id string, forc
 }
 
 // removeUses removes the name id from every list of tenant that holds
-// it; users, applications and identity providers it changes get a new
-// updatedAt, and each provider a change in the feed (the role's own
+// it; users, applications and identity and broker providers it changes
+// get a new updatedAt, and each provider a change in the feed (the role's own
 // change tells followers nothing of providers). It returns the ids of
 // the applications it changed.
 func removeUses(ctx context.Context, tx *tx, tenant, kind, id string) ([]string, error) {
@@ -161,15 +163,20 @@ func removeUses(ctx context.Context, tx *tx, tenant, kind, id string) ([]string,
 			WHERE tenant = ? AND `+d.names("roles"), id, now, tenant, id); err != nil {
 			return nil, err
 		}
-		idps, err := queryAll(ctx, tx, func(rows *sql.Rows, idp *string) error { return rows.Scan(idp) },
-			`UPDATE identity_providers SET default_roles = `+d.without("default_roles")+`, updated_at = ?
-				WHERE tenant = ? AND `+d.names("default_roles")+` RETURNING id`, id, now, tenant, id)
-		if err != nil {
-			return nil, err
-		}
-		for _, idp := range idps {
-			if err := (change{tenant, domain.EntityIdentityProvider, idp}).append(ctx, tx); err != nil {
+		for _, p := range []struct{ table, col, entity string }{
+			{"identity_providers", "default_roles", domain.EntityIdentityProvider},
+			{"broker_providers", "allowed_roles", domain.EntityBrokerProvider},
+		} {
+			ids, err := queryAll(ctx, tx, func(rows *sql.Rows, id *string) error { return rows.Scan(id) },
+				`UPDATE `+p.table+` SET `+p.col+` = `+d.without(p.col)+`, updated_at = ?
+					WHERE tenant = ? AND `+d.names(p.col)+` RETURNING id`, id, now, tenant, id)
+			if err != nil {
 				return nil, err
+			}
+			for _, changed := range ids {
+				if err := (change{tenant, p.entity, changed}).append(ctx, tx); err != nil {
+					return nil, err
+				}
 			}
 		}
 		return nil, nil

@@ -59,6 +59,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SigninFields", testSigninFields},
 		{"IdentityProviders", testIdentityProviders}, // in signin_idp.go
 		{"FederatedIdentities", testFederatedIdentities},
+		{"BrokerProviders", testBrokerProviders}, // in broker.go
+		{"BrokerTokens", testBrokerTokens},       // in broker_tokens.go
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.fn(t, open(t)) })
