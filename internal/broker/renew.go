@@ -27,7 +27,7 @@ func (b *Broker) renew(ctx context.Context, p *domain.BrokerProvider, s *state) 
 	if old.fresh(p, b.now()) { // a flight that ended just before this one began
 		return outcome{old, resultMemory}, nil
 	}
-	o, err := b.obtain(ctx, p, old)
+	o, err := b.obtain(ctx, p, s, old)
 	if err == nil {
 		s.tok.Store(o.e)
 		s.succeeded()
@@ -53,10 +53,10 @@ func codeOf(err error) string {
 }
 
 // obtain finds p's next token: the one another node stored, or a new one
-// from the upstream if this node wins the refresh lease. A node that
-// loses it serves its old token if it can, or polls the database for
-// the winner's, up to the upstream timeout.
-func (b *Broker) obtain(ctx context.Context, p *domain.BrokerProvider, old *entry) (outcome, error) {
+// from the upstream if this node holds the refresh lease. A node that
+// does not serves its old token if it can, or polls the database for
+// the holder's, up to the upstream timeout.
+func (b *Broker) obtain(ctx context.Context, p *domain.BrokerProvider, s *state, old *entry) (outcome, error) {
 	deadline := time.Now().Add(b.timeout + leaseSlack)
 	for {
 		_, e, err := b.stored(ctx, p)
@@ -67,12 +67,12 @@ func (b *Broker) obtain(ctx context.Context, p *domain.BrokerProvider, old *entr
 		if e.fresh(p, now) {
 			return outcome{e, resultDB}, nil
 		}
-		claimed, err := b.st.ClaimBrokerRefresh(ctx, p.Tenant, p.ID, now.Add(b.timeout+leaseSlack), now)
+		claimed, err := b.claim(ctx, p, s, now)
 		if err != nil {
 			return outcome{}, err
 		}
 		if claimed {
-			return b.refresh(ctx, p)
+			return b.refresh(ctx, p, s)
 		}
 		if old.valid(p, now) {
 			return outcome{old, resultMemory}, nil
@@ -88,14 +88,32 @@ func (b *Broker) obtain(ctx context.Context, p *domain.BrokerProvider, old *entr
 	}
 }
 
+// claim takes p's refresh lease, or finds that this node still holds it:
+// the store has no release but storing a token, so after a failed
+// refresh the lease runs on, and only its holder may retry before it
+// ends.
+func (b *Broker) claim(ctx context.Context, p *domain.BrokerProvider, s *state, now time.Time) (bool, error) {
+	if s.leaseUntil.After(now) { // only the flight touches leaseUntil
+		return true, nil
+	}
+	until := now.Add(b.timeout + leaseSlack)
+	claimed, err := b.st.ClaimBrokerRefresh(ctx, p.Tenant, p.ID, until, now)
+	if claimed {
+		s.leaseUntil = until
+	}
+	return claimed, err
+}
+
 // refresh asks the upstream, under the lease, and stores the token for
 // the other nodes (which releases the lease).
-func (b *Broker) refresh(ctx context.Context, p *domain.BrokerProvider) (outcome, error) {
+func (b *Broker) refresh(ctx context.Context, p *domain.BrokerProvider, s *state) (outcome, error) {
 	// Another node may have stored its token between our read and our
 	// claim: storing it again releases the lease without an upstream call.
 	if t, e, err := b.stored(ctx, p); err == nil && e.fresh(p, b.now()) {
 		if err := b.st.PutBrokerToken(ctx, t); err != nil {
 			b.log.Warn("broker refresh lease not released", "tenant", p.Tenant, "provider", p.ID, "err", err)
+		} else {
+			s.leaseUntil = time.Time{}
 		}
 		return outcome{e, resultDB}, nil
 	}
@@ -118,6 +136,8 @@ func (b *Broker) refresh(ctx context.Context, p *domain.BrokerProvider) (outcome
 		// This node has its token; the others will wait out the lease and
 		// obtain their own.
 		b.log.Warn("broker token not stored for the other nodes", "tenant", p.Tenant, "provider", p.ID, "err", err)
+	} else {
+		s.leaseUntil = time.Time{}
 	}
 	return outcome{e, resultRefreshed}, nil
 }

@@ -53,9 +53,12 @@ func dueAt(p *domain.BrokerProvider, obtained, expires time.Time) time.Time {
 }
 
 // state is what a node holds of one provider: its token, read on every
-// hand-out without a lock, and the backoff of a failing refresh.
+// hand-out without a lock, the backoff of a failing refresh, and until
+// when this node holds the refresh lease (read and written only by the
+// provider's flight, one at a time).
 type state struct {
-	tok atomic.Pointer[entry]
+	tok        atomic.Pointer[entry]
+	leaseUntil time.Time
 
 	mu       sync.Mutex
 	failures int
