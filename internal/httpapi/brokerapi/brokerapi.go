@@ -46,7 +46,9 @@ func New(c Config) *Handler { return &Handler{c: c} }
 
 // Register adds the broker's routes.
 func (h *Handler) Register(m *route.Mux) {
-	m.Tenant("GET /broker/{provider}/token", h.token)
+	// Always under the tenant: a bare /broker/{provider}/token would
+	// overlap /{tenant}/oauth2/token.
+	m.HandleFunc("GET /{tenant}/broker/{provider}/token", h.token)
 	m.Tenant("GET /tokens/GetAccessToken", h.token) // the default provider
 }
 
