@@ -106,7 +106,9 @@ func TestOutageServesValidToken(t *testing.T) {
 		e.provider("powerbi", u, nil)
 		b := e.broker(st, 0)
 		allEqual(t, concurrently(t, b, "powerbi", 10), "tok-1")
-		u.set(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "<html>down</html>", http.StatusServiceUnavailable) })
+		u.set(func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "<html>down</html>", http.StatusServiceUnavailable)
+		})
 		e.clock.Advance(56 * time.Minute)
 		allEqual(t, concurrently(t, b, "powerbi", 200), "tok-1")
 		if n := u.calls.Load(); n != 2 {

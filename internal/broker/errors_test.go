@@ -44,7 +44,9 @@ func TestBadUpstreamAnswers(t *testing.T) {
 			http.StatusBadGateway, "upstream_error", "invalid_client"},
 		{"401 with an error that is not a code", jsonAnswer(401, `{"error":"`+fakeSecret+` <b>"}`),
 			http.StatusBadGateway, "upstream_error", ""},
-		{"500 HTML", func(w http.ResponseWriter, _ *http.Request) { http.Error(w, fakeSecret, http.StatusInternalServerError) },
+		{"500 HTML", func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, fakeSecret, http.StatusInternalServerError)
+		},
 			http.StatusBadGateway, "invalid_upstream_response", ""},
 		{"timeout", func(w http.ResponseWriter, r *http.Request) {
 			select {
