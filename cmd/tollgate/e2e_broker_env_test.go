@@ -17,7 +17,7 @@ import (
 // brokerProvider creates provider id of tenant ("" = default) on e's
 // database, its client secret sealed with e's master key, as the
 // operator would (so a loopback token URL is allowed).
-func (e *env) brokerProvider(t *testing.T, tenant, id, tokenURL, clientID, clientSecret string, edit func(*domain.BrokerProvider)) {
+func (e *env) brokerProvider(t testing.TB, tenant, id, tokenURL, clientID, clientSecret string, edit func(*domain.BrokerProvider)) {
 	t.Helper()
 	if tenant == "" {
 		tenant = domain.DefaultTenant

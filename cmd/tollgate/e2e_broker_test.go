@@ -111,7 +111,7 @@ func TestBrokerCallers(t *testing.T) {
 			{"cross-site cookie", "/tokens/GetAccessToken", with(cross, "Cookie", john), 403, "forbidden"},
 			{"cookie without an origin", "/tokens/GetAccessToken", map[string]string{"Cookie": john}, 403, "forbidden"},
 			{"unknown provider", "/default/broker/nope/token", map[string]string{"Authorization": "Bearer " + e.admin}, 404, "not_found"},
-			{"other tenant's path", "/azure/tokens/GetAccessToken", map[string]string{"Authorization": bearer("broker:powerbi")}, 401, "unauthorized"},
+			{"unknown tenant", "/azure/tokens/GetAccessToken", map[string]string{"Authorization": bearer("broker:powerbi")}, 404, "not_found"},
 		} {
 			r := e.brokerGet(c.path, c.header)
 			if r.status != c.want || r.str("error") != c.code {

@@ -18,14 +18,10 @@ var ErrForbidden = errors.New("broker: caller may not receive this provider's to
 // admin use cases do.
 const bootstrapActor = "(bootstrap)"
 
-// HandOut gives caller tenant's provider id's token (id "": the tenant's
-// default provider) if caller may have it, and audits the hand-out.
-func (b *Broker) HandOut(ctx context.Context, tenant, id string, caller *authn.Principal) (Token, error) {
-	p, err := b.Provider(ctx, tenant, id)
-	if err != nil {
-		return Token{}, err
-	}
-	if !mayReceive(caller, tenant, p) {
+// HandOut gives caller provider p's token (from Provider) if caller may
+// have it, and audits the hand-out.
+func (b *Broker) HandOut(ctx context.Context, p *domain.BrokerProvider, caller *authn.Principal) (Token, error) {
+	if !mayReceive(caller, p.Tenant, p) {
 		b.record(ctx, p, caller, domain.OutcomeFailure, "forbidden")
 		return Token{}, ErrForbidden
 	}

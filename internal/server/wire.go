@@ -90,8 +90,9 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 		}})
 	brk := broker.New(broker.Config{Store: st, Sealer: sealer, Policy: upstreams, Events: events, Reg: s.obs.reg, Logger: log})
 	// The broker's callers: the bootstrap token (to test a provider), API
-	// and access tokens with the provider's scope, and sessions.
-	brokerCreds := authn.New(authn.NewBootstrap(st), authn.NewAPITokens(s.apiTokens), authn.NewAccessTokens(keys.KeySource, revoked, st))
+	// and access tokens with the provider's scope, and sessions. The
+	// handler finds the provider first, so the tenant exists.
+	brokerCreds := authn.New(authn.NewBootstrap(st), authn.NewAPITokens(s.apiTokens), authn.NewAccessTokens(keys.KeySource, revoked, nil))
 	nf, err := s.followFeed(ctx, revoked, srv.Changed, keys.Changed, s.apiTokens.Changed, auth.Changed, g.Changed, fed.Changed,
 		brk.Changed, brokerCreds.Changed)
 	if err != nil {

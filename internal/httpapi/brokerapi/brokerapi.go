@@ -62,12 +62,25 @@ type tokenResponse struct {
 	Resource    string `json:"resource,omitempty"`
 }
 
+// token hands out a provider's token. The provider is found before the
+// credential is verified: so an access token is only ever checked
+// against the keys of an existing tenant (no key-cache entry for an
+// invented one), without reading the tenant on every call; a caller
+// with no credential at all learns nothing.
 func (h *Handler) token(w http.ResponseWriter, r *http.Request) {
 	tenant := route.TenantOf(r)
-	p, err := h.caller(r, tenant)
 	var t broker.Token
+	cred, err := credential(r, h.c.Cookies.CookieName(tenant))
+	var p *domain.BrokerProvider
 	if err == nil {
-		t, err = h.c.Broker.HandOut(r.Context(), tenant, r.PathValue("provider"), p)
+		p, err = h.c.Broker.Provider(r.Context(), tenant, r.PathValue("provider"))
+	}
+	var caller *authn.Principal
+	if err == nil {
+		caller, err = h.verify(r, tenant, cred)
+	}
+	if err == nil {
+		t, err = h.c.Broker.HandOut(r.Context(), p, caller)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -83,28 +96,39 @@ var (
 	errCrossSite    = errors.New("a call authenticated by the session cookie must come from this server's own pages")
 )
 
-// caller authenticates the request: a bearer token if it has an
-// Authorization header, else the tenant's session cookie, from this
-// server's own pages only.
-func (h *Handler) caller(r *http.Request, tenant string) (*authn.Principal, error) {
+// presented is the credential a request carries: a bearer token if it
+// has an Authorization header, else the tenant's session cookie.
+type presented struct {
+	bearer, cookie string
+}
+
+func credential(r *http.Request, cookieName string) (presented, error) {
 	c, err := authheader.Parse(r.Header)
-	if err != nil {
-		return nil, err
+	switch {
+	case err != nil:
+		return presented{}, err
+	case c.Scheme == authheader.Bearer:
+		return presented{bearer: c.Token}, nil
+	case c.Scheme != "":
+		return presented{}, errNoCredential
 	}
-	if c.Scheme == authheader.Bearer {
-		return h.c.Bearer.Verify(r.Context(), tenant, c.Token)
+	cookie, err := r.Cookie(cookieName)
+	if err != nil || cookie.Value == "" {
+		return presented{}, errNoCredential
 	}
-	if c.Scheme != "" {
-		return nil, errNoCredential
-	}
-	cookie, err := r.Cookie(h.c.Cookies.CookieName(tenant))
-	if err != nil {
-		return nil, errNoCredential
+	return presented{cookie: cookie.Value}, nil
+}
+
+// verify authenticates the credential; a cookie only from this server's
+// own pages.
+func (h *Handler) verify(r *http.Request, tenant string, c presented) (*authn.Principal, error) {
+	if c.bearer != "" {
+		return h.c.Bearer.Verify(r.Context(), tenant, c.bearer)
 	}
 	if !session.FromOwnPage(r, h.c.Origin) {
 		return nil, errCrossSite
 	}
-	return h.c.Sessions.Verify(r.Context(), tenant, cookie.Value)
+	return h.c.Sessions.Verify(r.Context(), tenant, c.cookie)
 }
 
 // fail writes err as {"error","error_description"}; causes are logged
@@ -146,7 +170,7 @@ func refusal(err error, requestID string) (int, errorBody) {
 		return http.StatusForbidden, errorBody{Error: "forbidden",
 			Description: "You may not receive this provider's token: it needs one of the provider's allowed roles, or a bearer token with scope broker:{provider}."}
 	case errors.Is(err, broker.ErrUnknownProvider):
-		return http.StatusNotFound, errorBody{Error: "not_found", Description: "No such token provider (or no default provider) in this tenant."}
+		return http.StatusNotFound, errorBody{Error: "not_found", Description: "No such tenant or token provider (or no default provider)."}
 	case errors.As(err, &be):
 		return be.Status, errorBody{Error: be.Code, Description: describe(be), UpstreamError: be.Upstream, RequestID: requestID}
 	case errors.Is(err, domain.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
