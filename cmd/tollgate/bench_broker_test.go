@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,19 +30,7 @@ func BenchmarkBrokerVsIntrospection(b *testing.B) {
 	run := func(b *testing.B, req func() *http.Request) {
 		b.SetParallelism(8)
 		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				resp, err := client.Do(req())
-				if err != nil {
-					b.Fatal(err)
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 {
-					b.Fatalf("status %d", resp.StatusCode)
-				}
-			}
-		})
+		parallel200(b, client, req)
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 	}
 	b.Run("introspection", func(b *testing.B) {

@@ -44,14 +44,20 @@ func allEqual(t *testing.T, toks []string, want string) {
 	}
 }
 
+// powerBI is an env with provider powerbi in front of a counting upstream,
+// and a Broker.
+func powerBI(t *testing.T, st *sqlstore.Store) (*env, *fakeUpstream, *broker.Broker) {
+	e := newEnv(t, st)
+	u := newUpstream(t)
+	e.provider("powerbi", u, nil)
+	return e, u, e.broker(st, 0)
+}
+
 // TestColdCacheOneUpstreamCall: 1,000 callers at once on a cold cache make
 // one upstream request, with the provider's settings in it.
 func TestColdCacheOneUpstreamCall(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st *sqlstore.Store) {
-		e := newEnv(t, st)
-		u := newUpstream(t)
-		e.provider("powerbi", u, nil)
-		b := e.broker(st, 0)
+		_, u, b := powerBI(t, st)
 		allEqual(t, concurrently(t, b, "powerbi", 1000), "tok-1")
 		if n := u.calls.Load(); n != 1 {
 			t.Fatalf("%d upstream calls, want 1", n)
@@ -81,10 +87,7 @@ func TestColdCacheOneUpstreamCall(t *testing.T) {
 // one upstream request, whatever the number of callers.
 func TestRefreshNearExpiry(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st *sqlstore.Store) {
-		e := newEnv(t, st)
-		u := newUpstream(t)
-		e.provider("powerbi", u, nil)
-		b := e.broker(st, 0)
+		e, u, b := powerBI(t, st)
 		allEqual(t, concurrently(t, b, "powerbi", 10), "tok-1")
 		e.clock.Advance(50 * time.Minute) // 9 minutes left: not due before 5
 		allEqual(t, concurrently(t, b, "powerbi", 100), "tok-1")
@@ -101,10 +104,7 @@ func TestRefreshNearExpiry(t *testing.T) {
 // with backoff rather than on every call.
 func TestOutageServesValidToken(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st *sqlstore.Store) {
-		e := newEnv(t, st)
-		u := newUpstream(t)
-		e.provider("powerbi", u, nil)
-		b := e.broker(st, 0)
+		e, u, b := powerBI(t, st)
 		allEqual(t, concurrently(t, b, "powerbi", 10), "tok-1")
 		u.set(func(w http.ResponseWriter, _ *http.Request) {
 			http.Error(w, "<html>down</html>", http.StatusServiceUnavailable)
@@ -176,10 +176,7 @@ func TestTwoNodes(t *testing.T) {
 // old settings is not served after an update.
 func TestSettingsChangeDropsToken(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st *sqlstore.Store) {
-		e := newEnv(t, st)
-		u := newUpstream(t)
-		e.provider("powerbi", u, nil)
-		b := e.broker(st, 0)
+		_, _, b := powerBI(t, st)
 		allEqual(t, concurrently(t, b, "powerbi", 5), "tok-1")
 		_, err := st.UpdateBrokerProvider(t.Context(), "acme", "powerbi", func(p *domain.BrokerProvider) error {
 			p.Resource = "https://other.example/api"
