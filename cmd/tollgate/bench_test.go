@@ -23,12 +23,20 @@ func BenchmarkClientCredentials(b *testing.B) {
 	b.Cleanup(client.CloseIdleConnections)
 	b.SetParallelism(8)
 	b.ResetTimer()
+	parallel200(b, client, func() *http.Request {
+		req, _ := http.NewRequest("POST", e.base+"/token", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", auth)
+		return req
+	})
+}
+
+// parallel200 sends req's requests from b's parallel goroutines, each
+// answer read whole and required to be 200.
+func parallel200(b *testing.B, client *http.Client, req func() *http.Request) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req, _ := http.NewRequest("POST", e.base+"/token", strings.NewReader(body))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Authorization", auth)
-			resp, err := client.Do(req)
+			resp, err := client.Do(req())
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -56,6 +56,9 @@ type Principal struct {
 	// Audience and Issuer of an access token.
 	Audience []string
 	Issuer   string
+	// Roles the user of a session holds now; nil for other kinds, whose
+	// rights are their scopes.
+	Roles []string
 }
 
 // Method authenticates one kind of credential.

@@ -59,6 +59,6 @@ func (m *Sessions) Verify(ctx context.Context, tenant, raw string) (*Principal, 
 	if err != nil {
 		return nil, true, err
 	}
-	return &Principal{Kind: KindSession, Tenant: tenant, Subject: u.ID, Scopes: scopes, AuthTime: s.AuthTime,
+	return &Principal{Kind: KindSession, Tenant: tenant, Subject: u.ID, Scopes: scopes, Roles: u.Roles, AuthTime: s.AuthTime,
 		SessionID: s.ID, CredentialID: s.ID, ExpiresAt: s.ExpiresAt}, true, nil
 }

@@ -1,5 +1,6 @@
 // Package httpapi assembles the main listener: public OAuth endpoints,
-// the browser sign-in pages, the console, the admin API and operational
+// the browser sign-in pages, the console, the admin API, the token broker
+// and operational
 // endpoints, behind common middleware (request
 // ids, panic recovery, access logs). Each surface registers its routes in
 // its own package; this file is the one place they are put together.
@@ -10,6 +11,7 @@ import (
 	"net/http"
 
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/brokerapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/console"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/oauthapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/reqid"
@@ -18,7 +20,7 @@ import (
 )
 
 // New returns the main listener's handler.
-func New(o *oauthapi.Handler, s *signin.Handler, c *console.Handler, a *adminapi.Handler, ops *Ops, log *slog.Logger) http.Handler {
+func New(o *oauthapi.Handler, s *signin.Handler, c *console.Handler, a *adminapi.Handler, b *brokerapi.Handler, ops *Ops, log *slog.Logger) http.Handler {
 	m := route.New()
 	m.HandleFunc("GET /healthz", ops.Healthz)
 	m.HandleFunc("GET /readyz", ops.Readyz)
@@ -26,6 +28,7 @@ func New(o *oauthapi.Handler, s *signin.Handler, c *console.Handler, a *adminapi
 	s.Register(m)
 	c.Register(m)
 	a.Register(m)
+	b.Register(m)
 	var h http.Handler = m
 	if ops.metrics != nil {
 		m.Handle("GET /metrics", ops.metrics.Handler())

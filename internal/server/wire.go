@@ -14,6 +14,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/apitoken"
 	"github.com/tollgate-dev/tollgate/internal/authn"
+	"github.com/tollgate-dev/tollgate/internal/broker"
 	"github.com/tollgate-dev/tollgate/internal/clientip"
 	"github.com/tollgate-dev/tollgate/internal/config"
 	"github.com/tollgate-dev/tollgate/internal/domain"
@@ -23,6 +24,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/gateway"
 	"github.com/tollgate-dev/tollgate/internal/httpapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
+	"github.com/tollgate-dev/tollgate/internal/httpapi/brokerapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/console"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/oauthapi"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/signin"
@@ -86,7 +88,13 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 		CallbackURL: func(tenant, provider string) string {
 			return token.IssuerURL(s.base, tenant) + "/login/callback/" + url.PathEscape(provider)
 		}})
-	nf, err := s.followFeed(ctx, revoked, srv.Changed, keys.Changed, s.apiTokens.Changed, auth.Changed, g.Changed, fed.Changed)
+	brk := broker.New(broker.Config{Store: st, Sealer: sealer, Policy: upstreams, Events: events, Reg: s.obs.reg, Logger: log})
+	// The broker's callers: the bootstrap token (to test a provider), API
+	// and access tokens with the provider's scope, and sessions. The
+	// handler finds the provider first, so the tenant exists.
+	brokerCreds := authn.New(authn.NewBootstrap(st), authn.NewAPITokens(s.apiTokens), authn.NewAccessTokens(keys.KeySource, revoked, nil))
+	nf, err := s.followFeed(ctx, revoked, srv.Changed, keys.Changed, s.apiTokens.Changed, auth.Changed, g.Changed, fed.Changed,
+		brk.Changed, brokerCreds.Changed)
 	if err != nil {
 		return err
 	}
@@ -105,7 +113,9 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 		Cookies: sessions, Origin: publicOrigin(s.base)})
 	consolePages := console.New(console.Config{OAuth: srv, Sessions: sessions, Sealer: sealer, Store: st,
 		Admin: svc, Auth: auth, Secure: secure, GatewayURL: s.GatewayURL(), Logger: log})
-	s.http = s.httpServer(httpapi.New(oauthEndpoints, pages, consolePages, adminEndpoints,
+	brokerEndpoints := brokerapi.New(brokerapi.Config{Broker: brk, Bearer: brokerCreds,
+		Sessions: authn.New(authn.NewSessions(sessions.Lookup, st)), Cookies: sessions, Origin: publicOrigin(s.base), Logger: log})
+	s.http = s.httpServer(httpapi.New(oauthEndpoints, pages, consolePages, adminEndpoints, brokerEndpoints,
 		httpapi.NewOps(st, log, httpapi.NewMetrics(s.obs.reg)), log), false)
 	s.http.RegisterOnShutdown(func() { close(s.draining) })
 	s.gw = s.httpServer(gateway.WithTokenService(g, httpapi.NewGatewayTokenService(oauthEndpoints, log)), true)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
+	"github.com/tollgate-dev/tollgate/internal/session"
 )
 
 // sessionCookie is the request's session cookie for tenant, or nil.
@@ -19,13 +20,10 @@ func (h *Handler) sessionCookie(r *http.Request, tenant string) *http.Cookie {
 	return c
 }
 
-// authenticateSession authenticates a call by its session cookie, which
-// the browser sends whoever made the page that asks: only a call from
-// this server's own origin may use it (Sec-Fetch-Site: same-origin, or
-// an Origin equal to the public URL's). Anything else is refused before
-// the cookie is even looked up, so a cross-site request changes nothing.
+// authenticateSession authenticates a call by its session cookie, only
+// from this server's own pages (session.FromOwnPage).
 func (h *Handler) authenticateSession(r *http.Request, tenant string) (admin.Principal, error) {
-	if r.Header.Get("Sec-Fetch-Site") != "same-origin" && (h.Origin == "" || r.Header.Get("Origin") != h.Origin) {
+	if !session.FromOwnPage(r, h.Origin) {
 		return admin.Principal{}, fmt.Errorf("a call authenticated by the session cookie must come from this server's own pages: %w", admin.ErrForbidden)
 	}
 	return h.Auth.AuthenticateSession(r.Context(), tenant, h.sessionCookie(r, tenant).Value)
