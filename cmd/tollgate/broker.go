@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -118,5 +119,37 @@ func newBrokerCmd() *cobra.Command {
 		saveCmd(f, adminclient.BrokerProviders, "update",
 			"Change the given attributes of a broker provider; secrets left out are kept", &brokerFlags{}))
 	cmd.AddCommand(crudCmds(f, adminclient.BrokerProviders, "broker provider")...)
+	cmd.AddCommand(brokerTestCmd(f))
+	return cmd
+}
+
+// brokerTestCmd asks the broker for a provider's token, as a page of the
+// tenant would, and says what came back: the upstream's answer or its
+// error. The token itself is printed only when asked for.
+func brokerTestCmd(f *adminFlags) *cobra.Command {
+	var show bool
+	cmd := &cobra.Command{
+		Use:   "test ID",
+		Short: "Get a broker provider's token through the broker, to check its settings",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
+			t, err := c.BrokerToken(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "ok: a token for %s, valid until %s (%d s)\n", t.Resource,
+				time.Unix(t.ExpiresOn, 0).UTC().Format(time.RFC3339), t.ExpiresIn)
+			if show {
+				fmt.Fprintln(out, t.AccessToken)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&show, "show-token", false, "also print the access token")
 	return cmd
 }

@@ -63,6 +63,16 @@ func TestBrokerTollgateAsUpstream(t *testing.T) {
 		if again.status != 200 || again.str("access_token") != r.str("access_token") {
 			t.Errorf("GetAccessToken: %d, same token %v", again.status, again.str("access_token") == r.str("access_token"))
 		}
+		// tollgate broker test: what a page would get, without the token.
+		t.Setenv("TOLLGATE_URL", e.base)
+		t.Setenv("TOLLGATE_TOKEN", e.admin)
+		if out := mustRun(t, "", "broker", "test", "powerbi"); !strings.HasPrefix(out, "ok: a token for "+powerBIResource+", valid until ") ||
+			strings.Contains(out, r.str("access_token")) {
+			t.Errorf("broker test printed %q", out)
+		}
+		if _, err := run(t, "", "broker", "test", "nope"); err == nil || !strings.Contains(err.Error(), "404") {
+			t.Errorf("broker test of an unknown provider: %v", err)
+		}
 	})
 }
 

@@ -30,11 +30,6 @@ type upstreamToken struct {
 // that names a secret.
 var errorCode = regexp.MustCompile(`^[a-z_]{1,64}$`)
 
-// tokenURL is p's token endpoint with {tenantId} replaced.
-func tokenURL(p *domain.BrokerProvider) string {
-	return strings.ReplaceAll(p.TokenURL, "{tenantId}", url.PathEscape(p.UpstreamTenant))
-}
-
 // form is the token request of p (RFC 6749 §4.4 client credentials, §4.3
 // password), with Azure AD v1's resource or RFC 8707's, and scope.
 func (b *Broker) form(p *domain.BrokerProvider) (url.Values, error) {
@@ -75,7 +70,7 @@ func (b *Broker) fetch(ctx context.Context, p *domain.BrokerProvider) (*upstream
 	}
 	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL(p), strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.TokenEndpoint(), strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, misconfigured(err)
 	}
