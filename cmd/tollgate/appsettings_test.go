@@ -38,8 +38,8 @@ func TestParseAppSettings(t *testing.T) {
 		err        string // names the key
 	}{
 		{"the sample", s, clientCreds, ""},
-		{"master user", strings.NewReplacer(`"[Optional - Enter User Name]"`, `"pbi@contoso.com"`,
-			`"[Optional - Enter Password]"`, `"p{a}ss"`).Replace(s), withUser, ""},
+		{"master user", strings.NewReplacer(`"[Optional - User name if using 'password' grant type]"`, `"pbi@contoso.com"`,
+			`"[Optional - Password if using 'password' grant type]"`, `"p{a}ss"`).Replace(s), withUser, ""},
 		{"keys in another case", strings.Replace(s, `"ClientId"`, `"clientid"`, 1), clientCreds, ""},
 		{"no placeholder, no tenant", strings.NewReplacer(`https://login.microsoftonline.com/{AppTenantId}/oauth2/token`,
 			`https://login.example/oauth2/token`, `"AppTenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47",`, "").Replace(s), noTenant, ""},
@@ -51,8 +51,8 @@ func TestParseAppSettings(t *testing.T) {
 		{"sample secret left", strings.Replace(s, `"Zx8Q~3kLm.Pq7Rt_Vw2Yb-Nc5Hd9Jf4Gs6Ae1Uo0"`, `"[Enter Client Secret]"`, 1), nil, "ClientSecret still holds"},
 		{"unknown placeholder", strings.Replace(s, `{AppTenantId}`, `{TenantId}`, 1), nil, "AuthTokenUrl has the unknown placeholder {TenantId}"},
 		{"placeholder elsewhere", strings.Replace(s, `"https://analysis.windows.net/powerbi/api"`, `"https://{Host}/api"`, 1), nil, "Resource has the unknown placeholder"},
-		{"user without password", strings.Replace(s, `"[Optional - Enter User Name]"`, `"pbi@contoso.com"`, 1), nil, "Password still holds"},
-		{"user not optional", strings.Replace(s, `"[Optional - Enter User Name]"`, `"[Enter User Name]"`, 1), nil, "User still holds"},
+		{"user without password", strings.Replace(s, `"[Optional - User name if using 'password' grant type]"`, `"pbi@contoso.com"`, 1), nil, "Password still holds"},
+		{"user not optional", strings.Replace(s, `"[Optional - User name if using 'password' grant type]"`, `"[Enter User Name]"`, 1), nil, "User still holds"},
 		{"not an object", `["AppTenantId"]`, nil, "not a JSON object"},
 		{"broken", s[:len(s)/2], nil, "not a JSON object"},
 	} {
