@@ -75,7 +75,8 @@ type Broker struct {
 
 	providers *cache.TTL[key, *domain.BrokerProvider] // id "": the tenant's default
 	states    sync.Map                                // key → *state
-	flight    singleflight.Group
+	flight    singleflight.Group                      // token refreshes, by provider
+	loads     singleflight.Group                      // provider reads, by provider
 }
 
 // key names a provider of a tenant.
@@ -122,22 +123,31 @@ func (b *Broker) Provider(ctx context.Context, tenant, id string) (*domain.Broke
 	if p, ok := b.providers.Get(k); ok {
 		return p, nil
 	}
-	version := b.providers.Version()
-	var p *domain.BrokerProvider
-	var err error
-	if id == "" {
-		p, err = b.st.GetDefaultBrokerProvider(ctx, tenant)
-	} else {
-		p, err = b.st.GetBrokerProvider(ctx, tenant, id)
-	}
+	// One read per provider however many callers a cold node has: a
+	// thousand at once would otherwise each wait for a connection, past
+	// the database's deadline. Not bound to one caller's cancellation.
+	v, err, _ := b.loads.Do(tenant+"\x00"+id, func() (any, error) {
+		version := b.providers.Version()
+		ctx := context.WithoutCancel(ctx)
+		var p *domain.BrokerProvider
+		var err error
+		if id == "" {
+			p, err = b.st.GetDefaultBrokerProvider(ctx, tenant)
+		} else {
+			p, err = b.st.GetBrokerProvider(ctx, tenant, id)
+		}
+		if err == nil {
+			b.providers.PutIfUnchanged(k, p, version)
+		}
+		return p, err
+	})
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, ErrUnknownProvider
 	}
 	if err != nil {
 		return nil, err
 	}
-	b.providers.PutIfUnchanged(k, p, version)
-	return p, nil
+	return v.(*domain.BrokerProvider), nil
 }
 
 // Changed drops what this node holds of a changed provider: a

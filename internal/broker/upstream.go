@@ -128,15 +128,21 @@ func (b *Broker) parse(res *http.Response, body []byte) (*upstreamToken, error) 
 	// expires_in is relative, so the upstream's clock does not matter;
 	// expires_on (absolute) only when it is missing.
 	if n, ok := seconds(tr.ExpiresIn); ok {
-		t.ExpiresAt = now.Add(time.Duration(n) * time.Second)
+		t.ExpiresAt = now.Add(time.Duration(min(n, maxLifetimeSeconds)) * time.Second)
 	} else if n, ok := seconds(tr.ExpiresOn); ok {
-		t.ExpiresAt = time.Unix(n, 0)
+		t.ExpiresAt = time.Unix(min(n, now.Unix()+maxLifetimeSeconds), 0)
 	}
 	if !t.ExpiresAt.After(now) {
 		return nil, invalidResponse(errors.New("upstream token has no future expiry (expires_in, expires_on)"))
 	}
 	return t, nil
 }
+
+// maxLifetimeSeconds bounds how long an upstream token is served, whatever
+// the upstream says (Azure's last an hour): a token claiming years is
+// fetched again within a day, and a huge number cannot overflow the
+// expiry.
+const maxLifetimeSeconds = 24 * 60 * 60
 
 // seconds reads a JSON number or a string of digits.
 func seconds(raw json.RawMessage) (int64, bool) {
