@@ -42,6 +42,9 @@ func (s *Store) RotateSigningKey(ctx context.Context, tenant string, next *domai
 		next.CreatedAt = time.Now()
 	}
 	return s.writeChange(ctx, change{tenant, domain.EntitySigningKey, next.ID}, func(tx *tx) error {
+		if err := lockKeyRotation(ctx, tx, tenant, next.Use); err != nil {
+			return err
+		}
 		if _, err := tx.exec(ctx, `UPDATE signing_keys SET retired_at = ?, publish_until = ?
 			WHERE tenant = ? AND retired_at IS NULL AND key_use = ?`,
 			tx.d.ts(next.CreatedAt), tx.d.ts(publishUntil), tenant, next.Use); err != nil {
@@ -49,6 +52,24 @@ func (s *Store) RotateSigningKey(ctx context.Context, tenant string, next *domai
 		}
 		return insertSigningKey(ctx, tx, tenant, next)
 	})
+}
+
+// keyRotationLockClass is the first half of the pg_advisory lock that
+// serialises the rotations of one tenant's keys of one use.
+const keyRotationLockClass = 0x6b6579 // "key"
+
+// lockKeyRotation makes two rotations of tenant's keys of use take turns.
+// Without it, on READ COMMITTED, the second rotation's UPDATE waits for the
+// first's row lock on the old key, then skips that key, now retired, and
+// cannot see the key the first inserted: both new keys stay active. After
+// the lock, the UPDATE's snapshot includes the first rotation's key and
+// retires it. SQLite's one writer runs rotations one at a time anyway.
+func lockKeyRotation(ctx context.Context, tx *tx, tenant, use string) error {
+	if !tx.d.postgres {
+		return nil
+	}
+	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?, hashtext(?))`, keyRotationLockClass, tenant+":"+use)
+	return err
 }
 
 // ListSigningKeys returns active keys of every use and retired keys still

@@ -129,6 +129,23 @@ func testConcurrency(t *testing.T, s store.Store) {
 		errs = race(func(int) error { return s.CreateTenant(c, &domain.Tenant{ID: "same", Name: "x"}) })
 		eq(t, "tenant successes", tally(t, errs, domain.ErrConflict), 1)
 	})
+	t.Run("concurrent key rotations: one active key, none lost", func(t *testing.T) {
+		ok(t, s.CreateSigningKey(c, "acme", sampleKey("rot", base)))
+		errs := race(func(i int) error {
+			return s.RotateSigningKey(c, "acme", sampleKey(fmt.Sprint("rot", i), base.Add(time.Duration(i+1)*time.Second)), now.Add(time.Hour))
+		})
+		eq(t, "successes", tally(t, errs), workers)
+		ks, err := s.ListSigningKeys(c, "acme", now)
+		ok(t, err)
+		active := 0
+		for _, k := range ks {
+			if k.RetiredAt == nil {
+				active++
+			}
+		}
+		eq(t, "active keys", active, 1)
+		eq(t, "published keys", len(ks), workers+1)
+	})
 	t.Run("concurrent revocations get distinct increasing seqs", func(t *testing.T) {
 		seqs := make([]int64, workers)
 		errs := race(func(i int) error {
