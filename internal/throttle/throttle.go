@@ -41,9 +41,9 @@ type Limits struct {
 	// at most MaxDelay.
 	PerUser             int
 	BaseDelay, MaxDelay time.Duration
-	// Fresh is how long this node trusts counters it read from the store.
-	// Failures on this node update them at once; other nodes' show after
-	// at most this long. With a single node (SQLite) it may be the window.
+	// Fresh is how long this node trusts a clean counter it read from the
+	// store; one with failures is read on every attempt. With a single
+	// node (SQLite) it may be the window.
 	Fresh time.Duration
 }
 
@@ -206,12 +206,17 @@ func addrKey(addr string) string {
 	return ip.String()
 }
 
+// stale reports whether this node must read ks from the store. A counter
+// with live failures is read every time: other nodes may have added the
+// ones that reach its limit, and failures spread over nodes must count as
+// on one node at once, not after Fresh. Clean counters, the common case
+// of a user who signs in, keep the cheap path.
 func (l *Limiter) stale(ks []domain.ThrottleKey, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, k := range ks {
 		c := l.known[k]
-		if c == nil || now.Sub(c.read) >= l.limits.Fresh {
+		if c == nil || c.live(now) > 0 || now.Sub(c.read) >= l.limits.Fresh {
 			return true
 		}
 	}

@@ -205,3 +205,23 @@ func TestNodesShareCounters(t *testing.T) {
 		}
 	})
 }
+
+// Failures spread over nodes count as on one node at once, not after
+// Fresh: a node that has seen a failure of a counter rereads it, so the
+// attempt after the limit is refused on every node.
+func TestFailuresSpreadOverNodes(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st store.Store) {
+		c := newClock()
+		nodes := []*Limiter{nodeOn(st, c), nodeOn(st, c)}
+		for i := range testLimits.PerUserAddr {
+			if le := try(t, nodes[i%2], "john", "192.0.2.1", true); le != nil {
+				t.Fatalf("failure %d refused: %+v", i+1, le)
+			}
+		}
+		for i, l := range nodes {
+			if le := try(t, l, "john", "192.0.2.1", false); le == nil {
+				t.Fatalf("node %d admits attempt %d from the guessing address", i+1, testLimits.PerUserAddr+1)
+			}
+		}
+	})
+}
