@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,10 +80,14 @@ func New(t testing.TB, o Options) *Cluster {
 			t.Fatal(err)
 		}
 		c.Nodes = append(c.Nodes, n)
-		// One at a time: the first creates the shared master key.
-		if err := n.Start(); err != nil {
-			t.Fatalf("%s: %v", n.Name, err)
-		}
+	}
+	// Node 1 first, alone: it creates the shared master key and migrates
+	// the database; the others then start together.
+	if err := startAll(c.Nodes[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := startAll(c.Nodes[1:]); err != nil {
+		t.Fatal(err)
 	}
 	if err := c.seed(); err != nil {
 		t.Fatalf("seed: %v", err)
@@ -115,6 +120,21 @@ func (c *Cluster) stopAll() error {
 	for _, f := range c.closers {
 		f()
 	}
+	return errors.Join(errs...)
+}
+
+// startAll starts nodes concurrently and waits until all are ready.
+func startAll(nodes []*Node) error {
+	errs := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		wg.Go(func() {
+			if err := n.Start(); err != nil {
+				errs[i] = fmt.Errorf("%s: %w", n.Name, err)
+			}
+		})
+	}
+	wg.Wait()
 	return errors.Join(errs...)
 }
 

@@ -44,6 +44,25 @@ func TestCluster(t *testing.T) {
 			}
 		}
 	})
+	t.Run("restart", func(t *testing.T) {
+		// The control fault tests use: a node killed, or stopped, comes
+		// back on its own addresses and serves again.
+		n := c.Nodes[2]
+		for name, down := range map[string]func() error{"kill": n.Kill, "stop": n.Stop} {
+			if err := down(); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if _, err := c.ClientToken(n); err == nil {
+				t.Fatalf("after %s the node still answers", name)
+			}
+			if err := n.Start(); err != nil {
+				t.Fatalf("start after %s: %v", name, err)
+			}
+			if _, err := c.ClientToken(n); err != nil {
+				t.Fatalf("after %s and start: %v", name, err)
+			}
+		}
+	})
 	t.Run("propagation", func(t *testing.T) {
 		figs, err := c.MeasurePropagation(samples)
 		table := Table(figs)
