@@ -19,11 +19,7 @@ type Node struct {
 // newNode prepares node name of c (not started): its addresses, its
 // proxy to PostgreSQL and its command line.
 func newNode(c *Cluster, name, dir string) (*Node, error) {
-	addr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
-	gwAddr, err := freeAddr()
+	addr, gwAddr, err := twoFreeAddrs()
 	if err != nil {
 		return nil, err
 	}
@@ -55,11 +51,7 @@ type Gateway struct {
 }
 
 func newGateway(c *Cluster, follow *Node, dir string) (*Gateway, error) {
-	addr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
-	gwAddr, err := freeAddr()
+	addr, gwAddr, err := twoFreeAddrs()
 	if err != nil {
 		return nil, err
 	}

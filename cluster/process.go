@@ -119,13 +119,19 @@ func (p *Process) PID() int {
 	return p.cmd.Process.Pid
 }
 
-// freeAddr returns a loopback address with a port free now, so that a
-// node restarted later comes back where it was.
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+// twoFreeAddrs returns two loopback addresses whose ports are free now
+// (a process's main and gateway listeners), fixed in its command line so
+// that a process restarted later comes back where it was.
+func twoFreeAddrs() (string, string, error) {
+	var out [2]string
+	for i := range out {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", "", err
+		}
+		// Both held open until both are picked, so they differ.
+		defer l.Close()
+		out[i] = "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	}
-	defer l.Close()
-	return "127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
+	return out[0], out[1], nil
 }
