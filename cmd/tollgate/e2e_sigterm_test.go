@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -247,53 +244,13 @@ func countTokenEvents(t *testing.T, e *env) int64 {
 	}
 }
 
-// serveProcess is a `tollgate serve` process and its exit.
-type serveProcess struct {
-	cmd    *exec.Cmd
-	exited chan struct{} // closed when it exited, then err is set
-	err    error
-}
-
 // startServeProcess runs `tollgate serve` on dataDir in a second process
-// (the helper of e2e_gateway_process_test.go) and returns its URL, read
-// from its "tollgate serving" log line.
-func startServeProcess(t *testing.T, dataDir string) (string, *serveProcess) {
+// and returns its URL.
+func startServeProcess(t *testing.T, dataDir string) (string, *helperProcess) {
 	t.Helper()
-	args, _ := json.Marshal([]string{"serve", "--data-dir", dataDir, "--bootstrap-token", testBootstrap,
+	p := startHelperProcess(t, "tollgate serving", "serve", "--data-dir", dataDir, "--bootstrap-token", testBootstrap,
 		"--addr", "127.0.0.1:0", "--gateway-addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "info",
 		"--shutdown-grace", sigtermGrace.String(), "--shutdown-drain", sigtermDrain.String(),
-		"--password-hash-memory", "64", "--password-hash-iterations", "1"})
-	cmd := exec.Command(os.Args[0], "-test.run=^TestGatewayProcessHelper$")
-	cmd.Env = append(os.Environ(), "TOLLGATE_HELPER_ARGS="+string(args))
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &serveProcess{cmd: cmd, exited: make(chan struct{})}
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			var line struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "tollgate serving" {
-				addr <- line.Addr
-			}
-		}
-		p.err = cmd.Wait() // after stderr is read to its end, as Wait requires
-		close(p.exited)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill() // a no-op once it exited
-		<-p.exited
-	})
-	select {
-	case a := <-addr:
-		return "http://" + a, p
-	case <-time.After(30 * time.Second):
-		t.Fatal("the serve process did not start")
-		return "", nil
-	}
+		"--password-hash-memory", "64", "--password-hash-iterations", "1")
+	return "http://" + p.addr, p
 }
