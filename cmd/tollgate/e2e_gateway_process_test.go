@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -39,10 +38,28 @@ func TestGatewayProcessHelper(t *testing.T) {
 // read from its "gateway serving" log line.
 func startGatewayProcess(t *testing.T, keyManager string) string {
 	t.Helper()
-	args, _ := json.Marshal([]string{"gateway", "--key-manager", keyManager, "--token", testBootstrap,
-		"--gateway-addr", "127.0.0.1:0", "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "info"})
+	p := startHelperProcess(t, "gateway serving", "gateway", "--key-manager", keyManager, "--token", testBootstrap,
+		"--gateway-addr", "127.0.0.1:0", "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "info")
+	return "http://" + p.addr
+}
+
+// helperProcess is a `tollgate` command run by TestGatewayProcessHelper
+// in a second process.
+type helperProcess struct {
+	cmd    *exec.Cmd
+	addr   string        // the addr of its ready log line
+	exited chan struct{} // closed when it exited, then err is set
+	err    error
+}
+
+// startHelperProcess runs `tollgate args…` (with --log-format json) and
+// waits for the log line whose msg is ready. At cleanup the process gets
+// an interrupt, and is killed if it has not exited 15 s later.
+func startHelperProcess(t *testing.T, ready string, args ...string) *helperProcess {
+	t.Helper()
+	raw, _ := json.Marshal(args)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestGatewayProcessHelper$")
-	cmd.Env = append(os.Environ(), "TOLLGATE_HELPER_ARGS="+string(args))
+	cmd.Env = append(os.Environ(), "TOLLGATE_HELPER_ARGS="+string(raw))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -50,28 +67,34 @@ func startGatewayProcess(t *testing.T, keyManager string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-	})
+	p := &helperProcess{cmd: cmd, exited: make(chan struct{})}
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			var line struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "gateway serving" {
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == ready {
 				addr <- line.Addr
-				break
 			}
 		}
-		_, _ = io.Copy(io.Discard, stderr)
+		p.err = cmd.Wait() // after stderr is read to its end, as Wait requires
+		close(p.exited)
 	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-p.exited:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-p.exited
+		}
+	})
 	select {
-	case a := <-addr:
-		return "http://" + a
+	case p.addr = <-addr:
+		return p
 	case <-time.After(30 * time.Second):
-		t.Fatal("the gateway process did not start")
-		return ""
+		t.Fatalf("the %s process did not start", args[0])
+		return nil
 	}
 }
 

@@ -37,6 +37,11 @@ type Server struct {
 	LogFormat      string // json, text, or auto (text on a terminal)
 	LogLevel       string
 	ShutdownGrace  time.Duration
+	// ShutdownDrain is the part of the grace, right after SIGTERM, when
+	// the node still accepts but answers /readyz 503 and closes each
+	// connection after its response, so that clients leave it on their
+	// own before it stops listening (internal/server/drain.go).
+	ShutdownDrain time.Duration
 	// argon2id cost of password hashes; existing hashes of another cost
 	// are upgraded on the next successful login.
 	PasswordHashMemoryKiB  uint32
@@ -80,6 +85,9 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: json, text or auto")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 15*time.Second, "how long in-flight requests may run after SIGTERM")
+	fs.DurationVar(&c.ShutdownDrain, "shutdown-drain", time.Second, "the first part of --shutdown-grace, when the node "+
+		"still serves but fails /readyz and closes every keep-alive connection after its response; set it to your load "+
+		"balancer's health-check interval")
 	fs.Uint32Var(&c.PasswordHashMemoryKiB, "password-hash-memory", 19*1024, "argon2id memory per password hash, in KiB")
 	fs.Uint32Var(&c.PasswordHashIterations, "password-hash-iterations", 2, "argon2id iterations per password hash")
 	fs.IntVar(&c.PasswordMinLength, "password-min-length", domain.DefaultPasswordMinLength,
@@ -133,6 +141,9 @@ func (c *Server) Validate() error {
 	var level slog.Level
 	if level.UnmarshalText([]byte(c.LogLevel)) != nil {
 		errs = append(errs, errors.New("--log-level must be debug, info, warn or error"))
+	}
+	if c.ShutdownDrain < 0 || c.ShutdownDrain >= c.ShutdownGrace && c.ShutdownDrain > 0 {
+		errs = append(errs, errors.New("--shutdown-drain must be shorter than --shutdown-grace"))
 	}
 	if c.DatabaseTimeout < 0 {
 		errs = append(errs, errors.New("--database-timeout must not be negative"))

@@ -20,12 +20,15 @@ type Ops struct {
 	log *slog.Logger
 	// metrics, when set, serves /metrics and times every request.
 	metrics *Metrics
+	// draining is closed once the node is stopping: readiness fails
+	// first, so load balancers stop sending before it stops listening.
+	draining <-chan struct{}
 }
 
 // NewOps returns the operational endpoints; metrics may be nil (no
-// /metrics, no request timing).
-func NewOps(db Pinger, log *slog.Logger, metrics *Metrics) *Ops {
-	return &Ops{db: db, log: log, metrics: metrics}
+// /metrics, no request timing), and so may draining (never draining).
+func NewOps(db Pinger, log *slog.Logger, metrics *Metrics, draining <-chan struct{}) *Ops {
+	return &Ops{db: db, log: log, metrics: metrics, draining: draining}
 }
 
 // Healthz answers while the process serves requests.
@@ -34,11 +37,19 @@ func (o *Ops) Healthz(w http.ResponseWriter, _ *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-// Readyz answers 200 only when the database is reachable.
+// Readyz answers 200 only when the database is reachable and the node
+// is not stopping.
 func (o *Ops) Readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	select {
+	case <-o.draining:
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("draining\n"))
+		return
+	default:
+	}
 	if err := o.db.Ping(ctx); err != nil {
 		o.log.WarnContext(ctx, "readiness: database unreachable", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)

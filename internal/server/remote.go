@@ -137,7 +137,7 @@ func (rg *Gateway) URL() string { return scheme(rg.cfg.TLSCert) + "://" + rg.gwL
 // stops the jobs.
 func (rg *Gateway) Run(ctx context.Context) error {
 	rg.log.Info("gateway serving", "addr", rg.gwLn.Addr().String(), "key_manager", rg.cfg.KeyManager)
-	return supervise(ctx, rg.cfg.ShutdownGrace, []listener{
+	return supervise(ctx, rg.cfg.ShutdownGrace, nil, []listener{
 		{srv: rg.gw, ln: rg.gwLn, cert: rg.cfg.TLSCert, key: rg.cfg.TLSKey},
 		{srv: rg.ops, ln: rg.opsLn},
 	}, append(rg.jobs, gcJobs(os.Getenv, 0)...)) // the gateway hashes no passwords

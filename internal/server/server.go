@@ -49,6 +49,9 @@ type Server struct {
 	// draining is closed when the listeners start shutting down, to end
 	// the gateway feed's long polls.
 	draining chan struct{}
+	// drain runs between SIGTERM and the listeners' shutdown, so that
+	// keep-alive clients leave without a reset.
+	drain *drain
 }
 
 // New opens the data, binds the listeners and wires every component;
@@ -70,7 +73,8 @@ func New(ctx context.Context, cfg *config.Server, out io.Writer) (*Server, error
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
-	s := &Server{cfg: cfg, log: log, store: st, draining: make(chan struct{})}
+	s := &Server{cfg: cfg, log: log, store: st, draining: make(chan struct{}),
+		drain: newDrain(cfg.ShutdownDrain)}
 	s.obs.dbs = st.DBs()
 	if err := s.listen(); err != nil {
 		st.Close()
@@ -95,6 +99,8 @@ func (s *Server) listen() error {
 		s.closeListeners()
 		return fmt.Errorf("gateway: %w", err)
 	}
+	// Closed twice on SIGTERM: by the drain, then by Shutdown.
+	s.ln, s.gwLn = &onceCloseListener{Listener: s.ln}, &onceCloseListener{Listener: s.gwLn}
 	if s.cfg.DebugAddr != "" {
 		if s.obs.debugL, err = net.Listen("tcp", s.cfg.DebugAddr); err != nil {
 			s.closeListeners()
@@ -137,7 +143,8 @@ func (s *Server) Run(ctx context.Context) error {
 	s.log.Info("tollgate serving", "addr", s.ln.Addr().String(), "gateway", s.gwLn.Addr().String(),
 		"issuer", s.base, "database", dbKind(s.cfg))
 	jobs := append(s.jobs, gcJobs(os.Getenv, int64(s.cfg.PasswordHashMemoryKiB)<<10)...)
-	err := supervise(ctx, s.cfg.ShutdownGrace, listeners, jobs)
+	drain := func(ctx context.Context) { s.drain.run(ctx, s.ln, s.gwLn) }
+	err := supervise(ctx, s.cfg.ShutdownGrace, drain, listeners, jobs)
 	fctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 	defer cancel()
 	s.flushAPITokenUses(fctx)

@@ -33,13 +33,14 @@ type job struct {
 }
 
 // supervise serves the listeners and runs the jobs under one errgroup
-// until ctx ends or a listener fails or a job returns early. Then it stops
-// the listeners, in the order given, letting in-flight requests finish
-// within grace, and only then the jobs: requests still being served need
+// until ctx ends or a listener fails or a job returns early. Then it runs
+// drain (when not nil) while the listeners still serve, stops them in the
+// order given, letting in-flight requests finish, all within grace, and
+// only then the jobs: requests still being served need
 // the revocation set and route table kept fresh. It returns once every
 // goroutine it started has returned, so the caller may close what the
 // jobs use (the store) right after.
-func supervise(ctx context.Context, grace time.Duration, listeners []listener, jobs []job) error {
+func supervise(ctx context.Context, grace time.Duration, drain func(context.Context), listeners []listener, jobs []job) error {
 	g, gctx := errgroup.WithContext(ctx)
 	jctx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
@@ -54,7 +55,8 @@ func supervise(ctx context.Context, grace time.Duration, listeners []listener, j
 	}
 	for _, l := range listeners {
 		g.Go(func() error {
-			if err := l.serve(); !errors.Is(err, http.ErrServerClosed) {
+			// Once shutdown began, the drain may have closed the listener.
+			if err := l.serve(); !errors.Is(err, http.ErrServerClosed) && (gctx.Err() == nil || !errors.Is(err, net.ErrClosed)) {
 				return err
 			}
 			return nil
@@ -65,6 +67,9 @@ func supervise(ctx context.Context, grace time.Duration, listeners []listener, j
 		defer stopJobs()
 		sctx, cancel := context.WithTimeout(context.Background(), grace)
 		defer cancel()
+		if drain != nil {
+			drain(sctx)
+		}
 		var errs []error
 		for _, l := range listeners {
 			errs = append(errs, l.srv.Shutdown(sctx))

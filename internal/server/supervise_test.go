@@ -54,7 +54,7 @@ func TestSupervise(t *testing.T) {
 				jobStoppedFirst.Store(inFlight.Load())
 			}}
 			done := make(chan error, 1)
-			go func() { done <- supervise(ctx, time.Second, []listener{{srv: srv, ln: ln}}, []job{j}) }()
+			go func() { done <- supervise(ctx, time.Second, nil, []listener{{srv: srv, ln: ln}}, []job{j}) }()
 			select {
 			case err = <-done:
 			case <-time.After(5 * time.Second):

@@ -116,7 +116,7 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	brokerEndpoints := brokerapi.New(brokerapi.Config{Broker: brk, Bearer: brokerCreds,
 		Sessions: authn.New(authn.NewSessions(sessions.Lookup, st)), Cookies: sessions, Origin: publicOrigin(s.base), Logger: log})
 	s.http = s.httpServer(httpapi.New(oauthEndpoints, pages, consolePages, adminEndpoints, brokerEndpoints,
-		httpapi.NewOps(st, log, httpapi.NewMetrics(s.obs.reg)), log), false)
+		httpapi.NewOps(st, log, httpapi.NewMetrics(s.obs.reg), s.drain.started), log), false)
 	s.http.RegisterOnShutdown(func() { close(s.draining) })
 	s.gw = s.httpServer(gateway.WithTokenService(g, httpapi.NewGatewayTokenService(oauthEndpoints, log)), true)
 	s.jobs = append(s.jobs,
@@ -153,7 +153,7 @@ func (s *Server) followFeed(ctx context.Context, revoked *token.Revocations, han
 // and the caller keep them going.
 func (s *Server) httpServer(h http.Handler, streaming bool) *http.Server {
 	srv := &http.Server{
-		Handler:           s.proxies.Handler(h),
+		Handler:           s.drain.Handler(s.proxies.Handler(h)),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
 		IdleTimeout:       120 * time.Second,
