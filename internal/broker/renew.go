@@ -24,8 +24,12 @@ const (
 // nothing of it is kept.
 func (b *Broker) renew(ctx context.Context, p *domain.BrokerProvider, s *state) (outcome, error) {
 	old := s.tok.Load()
-	if old.fresh(p, b.now()) { // a flight that ended just before this one began
+	// A flight that ended just before this one began decided already:
+	// with a fresh token, or with a failure whose backoff still runs.
+	if now := b.now(); old.fresh(p, now) {
 		return outcome{old, resultMemory}, nil
+	} else if old.valid(p, now) && s.backingOff(now) {
+		return outcome{old, resultStale}, nil
 	}
 	o, err := b.obtain(ctx, p, s, old)
 	if err == nil {
