@@ -71,6 +71,7 @@ bench-console: check
 CLUSTER_SAMPLES ?= 200
 cluster-test:
 	./scripts/ensure-deps.sh
-	TOLLGATE_TEST_POSTGRES=1 TOLLGATE_CLUSTER_SAMPLES=$(CLUSTER_SAMPLES) \
+	TOLLGATE_TEST_POSTGRES=1 TOLLGATE_CLUSTER_FAULTS=1 TOLLGATE_CLUSTER_SAMPLES=$(CLUSTER_SAMPLES) \
 	  TOLLGATE_CLUSTER_REPORT=$(CURDIR)/test-output/cluster-propagation.md \
-	  $(GO) test -count=1 -timeout 30m -run '^TestCluster$$' -v ./cluster/
+	  TOLLGATE_CLUSTER_FAULTS_REPORT=$(CURDIR)/test-output/cluster-faults.md \
+	  $(GO) test -count=1 -timeout 30m -run '^TestCluster(DatabaseFaults)?$$' -v ./cluster/
