@@ -84,8 +84,8 @@ func TestClusterDatabaseFaults(t *testing.T) {
 		}
 		recov := Recovery(s, backAt, end, f.hit)
 		table := FaultTable(rows)
-		fmt.Fprintf(&report, "### %s\n\ndown for %v; back took %v (%s); recovered %v after back (last failed request that started after back ended then)\n\n%s\n",
-			f.name, backStart.Sub(downAt).Round(time.Millisecond), backAt.Sub(backStart).Round(time.Millisecond), f.name,
+		fmt.Fprintf(&report, "### %s\n\ndown for %v; back took %v; recovered %v after back (last failed request that started after back ended then)\n\n%s\n",
+			f.name, backStart.Sub(downAt).Round(time.Millisecond), backAt.Sub(backStart).Round(time.Millisecond),
 			recov.Round(time.Millisecond), table)
 		t.Logf("%s: down %v, recovery %v\n%s", f.name, backStart.Sub(downAt).Round(time.Millisecond), recov.Round(time.Millisecond), table)
 
