@@ -74,4 +74,4 @@ cluster-test:
 	TOLLGATE_TEST_POSTGRES=1 TOLLGATE_CLUSTER_FAULTS=1 TOLLGATE_CLUSTER_SAMPLES=$(CLUSTER_SAMPLES) \
 	  TOLLGATE_CLUSTER_REPORT=$(CURDIR)/test-output/cluster-propagation.md \
 	  TOLLGATE_CLUSTER_FAULTS_REPORT=$(CURDIR)/test-output/cluster-faults.md \
-	  $(GO) test -count=1 -timeout 30m -run '^TestCluster(DatabaseFaults)?$$' -v ./cluster/
+	  $(GO) test -count=1 -timeout 30m -run '^TestCluster(DatabaseFaults|KillNode)?$$' -v ./cluster/
