@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 )
@@ -19,7 +18,7 @@ type BrokerToken struct {
 
 // BrokerToken asks the broker for provider id's upstream token, as the
 // client's token (the bootstrap token, or one with scope broker:{id}):
-// what a page of the tenant would get.
+// what a page of the tenant would get. A refusal is a *TokenError.
 func (c *Client) BrokerToken(ctx context.Context, id string) (*BrokerToken, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
 		c.BaseURL+c.tenantPrefix()+"/broker/"+url.PathEscape(id)+"/token", nil)
@@ -27,27 +26,9 @@ func (c *Client) BrokerToken(ctx context.Context, id string) (*BrokerToken, erro
 		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.Token)
-	res, err := c.HTTP.Do(req)
+	raw, err := c.tokenCall(req)
 	if err != nil {
 		return nil, err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil {
-		return nil, err
-	}
-	if res.StatusCode != http.StatusOK {
-		var e struct {
-			Error       string `json:"error"`
-			Description string `json:"error_description"`
-			RequestID   string `json:"request_id"`
-		}
-		_ = json.Unmarshal(raw, &e)
-		msg := fmt.Sprintf("%d %s: %s: %s", res.StatusCode, http.StatusText(res.StatusCode), e.Error, e.Description)
-		if e.RequestID != "" {
-			msg += " (request id " + e.RequestID + ")"
-		}
-		return nil, fmt.Errorf("%s", msg)
 	}
 	var t BrokerToken
 	if err := json.Unmarshal(raw, &t); err != nil {

@@ -26,16 +26,21 @@ type TokenError struct {
 	Status      int
 	Code        string `json:"error"`
 	Description string `json:"error_description"`
+	RequestID   string `json:"request_id"` // the broker's, for an upstream failure
 }
 
 func (e *TokenError) Error() string {
-	if e.Code == "" {
-		return fmt.Sprintf("token endpoint answered %d %s", e.Status, http.StatusText(e.Status))
+	msg := fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
+	if e.Code != "" {
+		msg += ": " + e.Code
 	}
-	if e.Description == "" {
-		return e.Code
+	if e.Description != "" {
+		msg += ": " + e.Description
 	}
-	return e.Code + ": " + e.Description
+	if e.RequestID != "" {
+		msg += " (request id " + e.RequestID + ")"
+	}
+	return msg
 }
 
 // RequestToken posts tr to the tenant's token endpoint and returns the JSON of
@@ -63,6 +68,12 @@ func (c *Client) RequestToken(ctx context.Context, tr TokenRequest) (json.RawMes
 	req.Header.Set("Accept", "application/json")
 	// RFC 6749 §2.3.1: id and secret are form-url-encoded before Basic.
 	req.SetBasicAuth(url.QueryEscape(tr.ClientID), url.QueryEscape(tr.ClientSecret))
+	return c.tokenCall(req)
+}
+
+// tokenCall sends an OAuth-style request (the token endpoint, the
+// broker): the JSON of a 200, else a *TokenError from the error body.
+func (c *Client) tokenCall(req *http.Request) (json.RawMessage, error) {
 	res, err := c.HTTP.Do(req)
 	if err != nil {
 		return nil, err
@@ -78,7 +89,7 @@ func (c *Client) RequestToken(ctx context.Context, tr TokenRequest) (json.RawMes
 		return nil, te
 	}
 	if !json.Valid(raw) {
-		return nil, fmt.Errorf("token endpoint: malformed response")
+		return nil, fmt.Errorf("%s: malformed response", req.URL.Path)
 	}
 	return raw, nil
 }
