@@ -3,6 +3,7 @@ package adminclient
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -18,7 +19,7 @@ type BrokerToken struct {
 
 // BrokerToken asks the broker for provider id's upstream token, as the
 // client's token (the bootstrap token, or one with scope broker:{id}):
-// what a page of the tenant would get. A refusal is a *TokenError.
+// what a page of the tenant would get. A refusal wraps a *TokenError.
 func (c *Client) BrokerToken(ctx context.Context, id string) (*BrokerToken, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
 		c.BaseURL+c.tenantPrefix()+"/broker/"+url.PathEscape(id)+"/token", nil)
@@ -27,6 +28,10 @@ func (c *Client) BrokerToken(ctx context.Context, id string) (*BrokerToken, erro
 	}
 	req.Header.Set("Authorization", "Bearer "+c.Token)
 	raw, err := c.tokenCall(req)
+	var te *TokenError
+	if errors.As(err, &te) {
+		return nil, fmt.Errorf("broker answered %d %s: %w", te.Status, http.StatusText(te.Status), te)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -30,11 +30,11 @@ type TokenError struct {
 }
 
 func (e *TokenError) Error() string {
-	msg := fmt.Sprintf("%d %s", e.Status, http.StatusText(e.Status))
-	if e.Code != "" {
-		msg += ": " + e.Code
-	}
-	if e.Description != "" {
+	msg := e.Code
+	switch {
+	case e.Code == "":
+		msg = fmt.Sprintf("token endpoint answered %d %s", e.Status, http.StatusText(e.Status))
+	case e.Description != "":
 		msg += ": " + e.Description
 	}
 	if e.RequestID != "" {
