@@ -73,13 +73,20 @@ func TestGatewayTLS(t *testing.T) {
 	go func() { _ = rg.Run(ctx) }()
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	access := e.passwordToken("orders:read").str("access_token")
-	req, _ := http.NewRequest("GET", rg.URL()+"/orders/v1/items/1", nil)
-	req.Header.Set("Authorization", "Bearer "+access)
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	// The gateway loads the APIs from the feed after it starts: until
+	// then the route is unknown (404), so ask until it has them.
+	var resp *http.Response
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		req, _ := http.NewRequest("GET", rg.URL()+"/orders/v1/items/1", nil)
+		req.Header.Set("Authorization", "Bearer "+access)
+		if resp, err = client.Do(req); err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || time.Now().After(deadline) {
+			break
+		}
 	}
-	resp.Body.Close()
 	if resp.StatusCode != 200 || resp.TLS == nil {
 		t.Fatalf("https: %d, tls %v", resp.StatusCode, resp.TLS != nil)
 	}
