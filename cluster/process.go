@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -85,11 +86,28 @@ func (p *Process) Stop() error {
 	select {
 	case err := <-p.done:
 		p.reset()
-		return err
+		if err != nil {
+			return fmt.Errorf("%w after SIGTERM; the log ends:\n%s", err, logTail(p.logPath, 2048))
+		}
+		return nil
 	case <-time.After(stopGrace):
 		_ = p.Kill()
 		return fmt.Errorf("did not stop within %v after SIGTERM; killed (log: %s)", stopGrace, p.logPath)
 	}
+}
+
+// logTail is the last n bytes of the log at path, for an error message.
+func logTail(path string, n int64) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return err.Error()
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() > n {
+		_, _ = f.Seek(-n, io.SeekEnd)
+	}
+	b, _ := io.ReadAll(f)
+	return string(b)
 }
 
 // Kill sends SIGKILL and waits for the exit, whose status it ignores.

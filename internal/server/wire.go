@@ -32,6 +32,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/session"
 	"github.com/tollgate-dev/tollgate/internal/store"
+	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
 	"github.com/tollgate-dev/tollgate/internal/throttle"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
@@ -150,10 +151,11 @@ func (s *Server) followFeed(ctx context.Context, revoked *token.Revocations, han
 // httpServer is a listener's HTTP server behind the trusted proxies. The
 // main listener bounds reading and writing a request; the gateway's
 // (streaming) does not: bodies flow both ways for as long as the upstream
-// and the caller keep them going.
+// and the caller keep them going. Each request may wait for the database
+// --database-timeout in all (store.Budget), not that long per call.
 func (s *Server) httpServer(h http.Handler, streaming bool) *http.Server {
 	srv := &http.Server{
-		Handler:           s.drain.Handler(s.proxies.Handler(h)),
+		Handler:           s.drain.Handler(s.proxies.Handler(withDatabaseBudget(h, s.cfg.DatabaseTimeout))),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
 		IdleTimeout:       120 * time.Second,
@@ -163,6 +165,17 @@ func (s *Server) httpServer(h http.Handler, streaming bool) *http.Server {
 		srv.ReadTimeout, srv.WriteTimeout = 30*time.Second, 60*time.Second
 	}
 	return srv
+}
+
+// withDatabaseBudget gives each request a store.Budget of d (zero: the
+// store's default timeout).
+func withDatabaseBudget(next http.Handler, d time.Duration) http.Handler {
+	if d <= 0 {
+		d = sqlstore.DefaultTimeout
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(store.WithBudget(r.Context(), d)))
+	})
 }
 
 // firstStart creates the default tenant and sets the bootstrap token: the

@@ -16,13 +16,16 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/store"
 )
 
 // Every database call has a deadline, so an unreachable or frozen database
 // answers domain.ErrUnavailable instead of holding requests (and pool
 // connections) until the client gives up. The deadline is set where
 // transactions and statements start (write, writeStatement, reader's
-// statements, Ping); callers never set one themselves.
+// statements, Ping); callers never set one themselves. Under a
+// store.Budget (every HTTP request has one) the calls of one request
+// share one deadline too: see budgeted.
 const (
 	// DefaultTimeout is the deadline of a database call unless Open is
 	// given WithTimeout.
@@ -66,6 +69,29 @@ func bound(ctx context.Context, d time.Duration) (context.Context, context.Cance
 		return ctx, noop
 	}
 	return context.WithTimeout(ctx, d)
+}
+
+// budgeted is bound for one call of the store's own timeout d: under a
+// store.Budget, d is cut to what is left of it and the call's time, until
+// the returned cancel, is spent from it; a spent budget gives a context
+// that has already expired, so the call fails at once as unavailable.
+// Bulk work (a longer d) is not budgeted: it is meant to outlast a
+// request's usual wait.
+func budgeted(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	b := store.BudgetOf(ctx)
+	if b == nil {
+		return bound(ctx, d)
+	}
+	left := b.Left()
+	if left <= 0 {
+		return context.WithDeadline(ctx, time.Now())
+	}
+	ctx, cancel := bound(ctx, min(d, left))
+	start := time.Now()
+	return ctx, func() {
+		cancel()
+		b.Spend(time.Since(start))
+	}
 }
 
 // unavailable wraps err with domain.ErrUnavailable when it says the

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
 	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
 )
@@ -62,6 +63,18 @@ func TestPostgresOutage(t *testing.T) {
 				if took > 3*timeout+time.Second {
 					t.Errorf("%s took %v with a deadline of %v", tc.name, took, timeout)
 				}
+			}
+			// One request's calls share its budget: against a frozen
+			// server, three calls wait the deadline once, not three times.
+			budget := store.WithBudget(ctx, timeout)
+			began := time.Now()
+			for i := range 3 {
+				if _, err := s.GetTenant(budget, "acme"); !errors.Is(err, domain.ErrUnavailable) {
+					t.Errorf("call %d under a budget: %v, want ErrUnavailable", i+1, err)
+				}
+			}
+			if took := time.Since(began); took > 2*timeout {
+				t.Errorf("three calls under a budget of %v took %v", timeout, took)
 			}
 			if err := outage.Back(); err != nil {
 				t.Fatal(err)

@@ -146,7 +146,7 @@ func openSQLite(dsn string, opts ...Option) (*Store, error) {
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	ctx, cancel := bound(ctx, s.timeout)
+	ctx, cancel := budgeted(ctx, s.timeout)
 	defer cancel()
 	if err := s.w.PingContext(ctx); err != nil {
 		return unavailable(err)

@@ -17,6 +17,8 @@ import (
 // at once) or a serialization failure; those are retried, so fn must be
 // safe to run again.
 func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
+	ctx, cancel := budgeted(ctx, s.timeout)
+	defer cancel()
 	return s.writeWithin(ctx, s.timeout, fn)
 }
 
@@ -119,7 +121,7 @@ func (t *tx) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
 	case t.txCtx != nil:
 		return t.txCtx, noop
 	}
-	return bound(ctx, t.timeout)
+	return budgeted(ctx, t.timeout)
 }
 
 // prepared returns a cached statement bound to the transaction, or
