@@ -77,9 +77,8 @@ func TestDatabaseOutage(t *testing.T) {
 			timed("revocation", false, func() *response {
 				return e.post("/oauth2/revoke", url.Values{"token": {access}}, e.clientID, e.clientSecret)
 			})
-			var r *response
 
-			r = e.do("GET", "/api/v1/entities/users", "", "", "Bearer "+e.admin)
+			r := e.do("GET", "/api/v1/entities/users", "", "", "Bearer "+e.admin)
 			errs, _ := r.body["errors"].([]any)
 			if r.status != 503 || len(errs) != 1 || errs[0].(map[string]any)["status"] != "503" || r.header.Get("Retry-After") == "" {
 				t.Errorf("admin API: %d %v %s, want a JSON:API 503 with Retry-After", r.status, r.header, r.raw)

@@ -52,6 +52,7 @@ func testConfig(t testing.TB, dsn string) *config.Server {
 		// canceled as it stopped can leave behind.
 		ShutdownGrace:         10 * time.Second,
 		PasswordHashMemoryKiB: 64, PasswordHashIterations: 1,
+		AuditSync: true, // as serve's default
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

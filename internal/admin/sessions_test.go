@@ -22,6 +22,8 @@ func (e *events) Record(ev audit.Event) {
 	e.got = append(e.got, ev)
 }
 
+func (e *events) RecordDurable(_ context.Context, ev audit.Event) { e.Record(ev) }
+
 func (e *events) actions() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -14,9 +14,11 @@ import (
 type Event = domain.AuditEvent
 
 // Sink receives events. Record must be cheap: it runs on every token
-// request.
+// request. RecordDurable returns once the event is stored, for events a
+// crash must not lose (see Recorder).
 type Sink interface {
 	Record(Event)
+	RecordDurable(context.Context, Event)
 }
 
 // Origin is where a request came from. HTTP middleware puts it in the

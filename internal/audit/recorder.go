@@ -8,9 +8,10 @@ import (
 	"time"
 )
 
-// Writer is the store method the recorder needs.
+// Writer is the store methods the recorder needs.
 type Writer interface {
 	AppendAudit(ctx context.Context, events []Event) error
+	InsertAuditEvents(ctx context.Context, events []Event) error
 }
 
 // Options tune a Recorder; zero values take the defaults.
@@ -22,6 +23,11 @@ type Options struct {
 	Metrics   *Metrics      // counted on Record; may be nil
 	Logger    *slog.Logger
 	RetryWait time.Duration // pause after a failed write (default 1 s)
+	// DurableWait bounds RecordDurable's wait and the durable insert
+	// (default 5 s, the store's default timeout).
+	DurableWait time.Duration
+	// BatchAll makes RecordDurable batch its events like Record's.
+	BatchAll bool
 }
 
 // Recorder queues events and writes them in batches from one goroutine,
@@ -35,10 +41,13 @@ type Recorder struct {
 	// empty the queue; 65,536 pointers are 512 KiB. An event costs one
 	// allocation instead, and a smaller buffer would block requests sooner
 	// when the database stalls.
-	ch      chan *Event
-	quit    chan struct{}
-	done    chan struct{}
-	once    sync.Once
+	ch   chan *Event
+	quit chan struct{}
+	done chan struct{}
+	once sync.Once
+	// The durable path (durable.go), closed before the batches so that
+	// what it queues is still written.
+	durable durables
 	dropped atomic.Int64
 }
 
@@ -61,6 +70,9 @@ func NewRecorder(w Writer, opt Options) *Recorder {
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
+	}
+	if opt.DurableWait <= 0 {
+		opt.DurableWait = 5 * time.Second
 	}
 	r := &Recorder{w: w, opt: opt, ch: make(chan *Event, opt.Buffer), quit: make(chan struct{}), done: make(chan struct{})}
 	if opt.Metrics != nil {
@@ -113,7 +125,10 @@ func (r *Recorder) Pending() int { return len(r.ch) }
 // Close writes every queued event and stops the writer. Call it after the
 // HTTP server stopped, so no request records afterwards.
 func (r *Recorder) Close() error {
-	r.once.Do(func() { close(r.quit) })
+	r.once.Do(func() {
+		r.closeDurable()
+		close(r.quit)
+	})
 	<-r.done
 	return nil
 }

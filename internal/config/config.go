@@ -51,6 +51,10 @@ type Server struct {
 	PasswordMinLength int
 	// AuditRetention is how long audit events are kept; 0 keeps them.
 	AuditRetention time.Duration
+	// AuditSync stores the audit event of each token issued to a user
+	// before the answer (audit.Recorder.RecordDurable); false batches it
+	// with the rest.
+	AuditSync bool
 	// DatabaseTimeout bounds every database call; past it the caller
 	// gets 503 with Retry-After instead of waiting for a dead database.
 	// Zero means the store's default (5 s).
@@ -84,15 +88,15 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.BootstrapToken, "bootstrap-token", "", "bootstrap admin token (default: generated on first start and printed once)")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: json, text or auto")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
-	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 15*time.Second, "how long in-flight requests may run after SIGTERM")
-	fs.DurationVar(&c.ShutdownDrain, "shutdown-drain", time.Second, "the first part of --shutdown-grace, when the node "+
-		"still serves but fails /readyz and closes every keep-alive connection after its response; set it to your load "+
-		"balancer's health-check interval")
+	shutdownFlags(fs, &c.ShutdownGrace, &c.ShutdownDrain)
 	fs.Uint32Var(&c.PasswordHashMemoryKiB, "password-hash-memory", 19*1024, "argon2id memory per password hash, in KiB")
 	fs.Uint32Var(&c.PasswordHashIterations, "password-hash-iterations", 2, "argon2id iterations per password hash")
 	fs.IntVar(&c.PasswordMinLength, "password-min-length", domain.DefaultPasswordMinLength,
 		"fewest characters of a password set by an admin or imported in plaintext (imported hashes are exempt)")
 	fs.DurationVar(&c.AuditRetention, "audit-retention", 90*24*time.Hour, "how long audit events are kept (0: forever)")
+	fs.BoolVar(&c.AuditSync, "audit-sync", true, "store the audit event of every token issued to a user (password, refresh, "+
+		"embed, authorization code) before answering, so that a crash cannot lose it; false batches them with the rest, "+
+		"saving a database write per such token")
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "address of a debug listener with net/http/pprof (default: off); keep it private")
 	fs.StringVar(&c.SigningAlg, "signing-alg", token.DefaultAlgorithm, "algorithm of each tenant's first signing key: "+
 		strings.Join(token.SupportedAlgorithms(), ", ")+" (later: tollgate key rotate --alg)")
@@ -142,8 +146,8 @@ func (c *Server) Validate() error {
 	if level.UnmarshalText([]byte(c.LogLevel)) != nil {
 		errs = append(errs, errors.New("--log-level must be debug, info, warn or error"))
 	}
-	if c.ShutdownDrain < 0 || c.ShutdownDrain >= c.ShutdownGrace && c.ShutdownDrain > 0 {
-		errs = append(errs, errors.New("--shutdown-drain must be shorter than --shutdown-grace"))
+	if err := checkShutdown(c.ShutdownGrace, c.ShutdownDrain); err != nil {
+		errs = append(errs, err)
 	}
 	if c.DatabaseTimeout < 0 {
 		errs = append(errs, errors.New("--database-timeout must not be negative"))
@@ -237,4 +241,20 @@ func offsetPort(addr string, offset int) (string, error) {
 		return addr, nil // an ephemeral port stays ephemeral
 	}
 	return net.JoinHostPort(host, strconv.Itoa(p+offset)), nil
+}
+
+// shutdownFlags registers --shutdown-grace and --shutdown-drain, which
+// serve and gateway share.
+func shutdownFlags(fs *pflag.FlagSet, grace, drain *time.Duration) {
+	fs.DurationVar(grace, "shutdown-grace", 15*time.Second, "how long in-flight requests may run after SIGTERM")
+	fs.DurationVar(drain, "shutdown-drain", time.Second, "the first part of --shutdown-grace, when the process "+
+		"still serves but fails /readyz and closes every keep-alive connection after its response; set it to your load "+
+		"balancer's health-check interval")
+}
+
+func checkShutdown(grace, drain time.Duration) error {
+	if drain < 0 || drain >= grace && drain > 0 {
+		return errors.New("--shutdown-drain must be shorter than --shutdown-grace")
+	}
+	return nil
 }

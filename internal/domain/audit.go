@@ -35,6 +35,9 @@ type AuditEvent struct {
 	Target     string // the id an admin change applied to
 	RemoteAddr string
 	RequestID  string
+	// Stored marks an event already written by store.InsertAuditEvents,
+	// which store.AppendAudit then only counts. Not itself stored.
+	Stored bool
 }
 
 // AuditFilter selects audit events of one tenant, newest first. Zero

@@ -88,5 +88,18 @@ func (s *Server) record(ctx context.Context, tenant string, ev *audit.Event, err
 	if ev.Time.IsZero() {
 		ev.Time = time.Now()
 	}
+	if mustNotLose(ev) {
+		s.events.RecordDurable(ctx, *ev)
+		return
+	}
 	s.events.Record(*ev)
+}
+
+// mustNotLose reports the events stored before the answer: every token
+// issued to a user or on a user's behalf (password, refresh, embed,
+// authorization code …), so that a crash cannot hand out a token no record
+// shows. client_credentials, the busiest grant, and refusals stay batched;
+// a kill -9 can lose the last batch of those (docs/RELIABILITY.md).
+func mustNotLose(ev *audit.Event) bool {
+	return ev.Action == domain.ActionToken && ev.Outcome == domain.OutcomeSuccess && ev.Grant != domain.GrantClientCredentials
 }

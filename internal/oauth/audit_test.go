@@ -45,6 +45,12 @@ func TestTokenAudit(t *testing.T) {
 			if got != tc.want {
 				t.Fatalf("event\n got %+v\nwant %+v", got, tc.want)
 			}
+			// Tokens for users are stored before the answer; the rest
+			// is batched.
+			wantDurable := got.Outcome == domain.OutcomeSuccess && got.Grant != domain.GrantClientCredentials
+			if d := e.events.lastDurable(); d != wantDurable {
+				t.Fatalf("stored at once: %v, want %v", d, wantDurable)
+			}
 		})
 	}
 	before := len(e.events.events)

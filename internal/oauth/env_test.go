@@ -200,16 +200,30 @@ func errorCode(err error) string {
 	return oe.Code
 }
 
-// eventLog keeps the audit events the Server records.
+// eventLog keeps the audit events the Server records, and which of them
+// it asked to be stored at once.
 type eventLog struct {
-	mu     sync.Mutex
-	events []audit.Event
+	mu      sync.Mutex
+	events  []audit.Event
+	durable []bool
 }
 
-func (l *eventLog) Record(ev audit.Event) {
+func (l *eventLog) Record(ev audit.Event) { l.add(ev, false) }
+
+func (l *eventLog) RecordDurable(_ context.Context, ev audit.Event) { l.add(ev, true) }
+
+func (l *eventLog) add(ev audit.Event, durable bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.events = append(l.events, ev)
+	l.durable = append(l.durable, durable)
+}
+
+// lastDurable reports whether the latest event went to RecordDurable.
+func (l *eventLog) lastDurable() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.durable) > 0 && l.durable[len(l.durable)-1]
 }
 
 // last returns the latest event.

@@ -52,7 +52,8 @@ func (s *Server) startObservability(hasher *secret.Hasher, revoked *token.Revoca
 	for role, db := range o.dbs {
 		o.reg.MustRegister(collectors.NewDBStatsCollector(db, role))
 	}
-	o.recorder = audit.NewRecorder(s.store, audit.Options{Metrics: audit.NewMetrics(o.reg), Logger: s.log})
+	o.recorder = audit.NewRecorder(s.store, audit.Options{Metrics: audit.NewMetrics(o.reg), Logger: s.log,
+		DurableWait: s.cfg.DatabaseTimeout, BatchAll: !s.cfg.AuditSync})
 	if retention := s.cfg.AuditRetention; retention > 0 { // 0 keeps them
 		s.jobs = append(s.jobs, job{"audit purge", func(ctx context.Context) { purgeAudit(ctx, s.store, retention, s.log) }})
 	}

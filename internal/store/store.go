@@ -326,7 +326,12 @@ type Store interface {
 	// a batch in one transaction and, in it, adds issued tokens and
 	// refusals to the hourly counters and first-time users to the
 	// application users.
+	// Events marked Stored are only counted.
 	AppendAudit(ctx context.Context, events []domain.AuditEvent) error
+	// InsertAuditEvents stores events at once, in one statement, without
+	// the statistics (for events a crash must not lose; AppendAudit
+	// counts them later). At most MaxInsertAuditEvents at a time.
+	InsertAuditEvents(ctx context.Context, events []domain.AuditEvent) error
 	// ListAudit returns a tenant's events matching f, newest first.
 	ListAudit(ctx context.Context, tenant string, f domain.AuditFilter) ([]domain.AuditEvent, error)
 	// TokenCounts returns issued tokens in [since, until) per bucket of
@@ -366,3 +371,6 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 }
+
+// MaxInsertAuditEvents bounds one InsertAuditEvents call.
+const MaxInsertAuditEvents = 64

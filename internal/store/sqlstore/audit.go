@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/store"
 )
 
 // multiInsert is a multi-row INSERT whose text is built once per chunk
@@ -59,6 +60,11 @@ func (m *multiInsert) exec(ctx context.Context, tx *tx, n int, row func(i int, a
 var (
 	auditInsert = newMultiInsert(`INSERT INTO audit_events (tenant, at, action, grant_type, outcome, reason,
 		client_id, user_id, target, remote_addr, request_id)`, 11, "")
+	// auditInsertUnnest is InsertAuditEvents' statement on PostgreSQL.
+	auditInsertUnnest = `INSERT INTO audit_events (tenant, at, action, grant_type, outcome, reason,
+		client_id, user_id, target, remote_addr, request_id)
+		SELECT * FROM unnest(?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[],
+			?::text[], ?::text[], ?::text[], ?::text[], ?::text[])`
 	countUpsert = newMultiInsert(`INSERT INTO token_counts (tenant, hour, grant_type, client_id, n)`, 5,
 		`ON CONFLICT (tenant, hour, grant_type, client_id) DO UPDATE SET n = token_counts.n + excluded.n`)
 	appUserInsert = newMultiInsert(`INSERT INTO app_users (tenant, client_id, user_id, first_seen)`, 4,
@@ -90,18 +96,21 @@ type summary struct {
 	refusals map[refusalKey]int64
 }
 
-// AppendAudit stores events and updates the statistics in one transaction.
+// AppendAudit stores events and updates the statistics in one transaction;
+// events InsertAuditEvents already stored are only counted.
 func (s *Store) AppendAudit(ctx context.Context, events []domain.AuditEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
 	sum := summarise(events)
+	fresh := make([]*domain.AuditEvent, 0, len(events))
+	for i := range events {
+		if !events[i].Stored {
+			fresh = append(fresh, &events[i])
+		}
+	}
 	return s.write(ctx, func(tx *tx) error {
-		err := auditInsert.exec(ctx, tx, len(events), func(i int, a []any) []any {
-			e := &events[i]
-			return append(a, e.Tenant, tx.d.ts(e.Time), e.Action, e.Grant, e.Outcome, e.Reason,
-				e.ClientID, e.UserID, e.Target, e.RemoteAddr, e.RequestID)
-		})
+		err := auditInsert.exec(ctx, tx, len(fresh), func(i int, a []any) []any { return auditRow(tx, fresh[i], a) })
 		if err != nil {
 			return fmt.Errorf("audit events: %w", err)
 		}
@@ -129,6 +138,51 @@ func (s *Store) AppendAudit(ctx context.Context, events []domain.AuditEvent) err
 		}
 		return nil
 	})
+}
+
+// InsertAuditEvents stores events, at most store.MaxInsertAuditEvents,
+// and locks no counter row: their statistics wait for AppendAudit. On
+// PostgreSQL it is one statement for any number of events (arrays,
+// unnested), so its text is prepared once per connection; a text per
+// count of rows was prepared again and again and cost more than it
+// saved. SQLite joins the group commit like any write.
+func (s *Store) InsertAuditEvents(ctx context.Context, events []domain.AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if len(events) > store.MaxInsertAuditEvents {
+		return fmt.Errorf("sqlstore: %d audit events in one insert, at most %d", len(events), store.MaxInsertAuditEvents)
+	}
+	if !s.d.postgres {
+		return s.write(ctx, func(tx *tx) error {
+			return auditInsert.exec(ctx, tx, len(events), func(i int, a []any) []any { return auditRow(tx, &events[i], a) })
+		})
+	}
+	if len(events) == 1 { // the common case, without arrays to build and unnest
+		return s.writeStatement(ctx, func(tx *tx) error {
+			_, err := tx.exec(ctx, auditInsert.texts[1], auditRow(tx, &events[0], nil)...)
+			return err
+		})
+	}
+	cols := make([][]string, auditInsert.cols-1) // every column but at
+	at := make([]time.Time, len(events))
+	for i := range events {
+		e := &events[i]
+		at[i] = e.Time.UTC().Truncate(time.Microsecond)
+		for c, v := range []string{e.Tenant, e.Action, e.Grant, e.Outcome, e.Reason, e.ClientID, e.UserID, e.Target, e.RemoteAddr, e.RequestID} {
+			cols[c] = append(cols[c], v)
+		}
+	}
+	return s.writeStatement(ctx, func(tx *tx) error {
+		_, err := tx.exec(ctx, auditInsertUnnest, cols[0], at, cols[1], cols[2], cols[3], cols[4], cols[5], cols[6],
+			cols[7], cols[8], cols[9])
+		return err
+	})
+}
+
+func auditRow(tx *tx, e *domain.AuditEvent, a []any) []any {
+	return append(a, e.Tenant, tx.d.ts(e.Time), e.Action, e.Grant, e.Outcome, e.Reason,
+		e.ClientID, e.UserID, e.Target, e.RemoteAddr, e.RequestID)
 }
 
 // execSorted inserts a row per entry of m in key order: two nodes

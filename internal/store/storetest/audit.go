@@ -140,8 +140,16 @@ func testStats(t *testing.T, s store.Store) {
 		ev("a", 25*time.Hour, domain.GrantEmbedSecret, "app1", "zoe", domain.OutcomeSuccess),
 		ev("b", 10*time.Minute, domain.GrantPassword, "app1", "bob", domain.OutcomeSuccess),
 	}))
+	// An event stored at once (InsertAuditEvent) is only counted by the
+	// batch that carries it later: listed once, counted once.
+	anna := ev("a", 50*time.Minute, domain.GrantPassword, "app1", "anna", domain.OutcomeSuccess)
+	ok(t, s.InsertAuditEvents(c, []domain.AuditEvent{anna}))
+	if got, err := s.ListAudit(c, "a", domain.AuditFilter{Since: day.Add(50 * time.Minute), Until: day.Add(51 * time.Minute)}); err != nil || len(got) != 1 || got[0].UserID != "anna" {
+		t.Fatalf("stored at once: %+v, %v", got, err)
+	}
+	anna.Stored = true
 	ok(t, s.AppendAudit(c, []domain.AuditEvent{
-		ev("a", 50*time.Minute, domain.GrantPassword, "app1", "anna", domain.OutcomeSuccess),
+		anna,
 		ev("a", 26*time.Hour, domain.GrantRefreshToken, "app1", "john", domain.OutcomeSuccess), // refresh: counted, no new user
 		{Time: day, Tenant: "a", Action: "user.create", Outcome: domain.OutcomeSuccess, UserID: "admin", Target: "x"},
 	}))
@@ -163,6 +171,24 @@ func testStats(t *testing.T, s store.Store) {
 			}
 		}
 	}
+	t.Run("the most events one insert takes, and one more", func(t *testing.T) {
+		evs := make([]domain.AuditEvent, store.MaxInsertAuditEvents+1)
+		for i := range evs {
+			evs[i] = ev("a", 80*time.Hour+time.Duration(i)*time.Second, domain.GrantPassword, "app9", "u", domain.OutcomeSuccess)
+		}
+		if err := s.InsertAuditEvents(c, evs); err == nil {
+			t.Fatal("an insert past the limit was taken")
+		}
+		ok(t, s.InsertAuditEvents(c, evs[:store.MaxInsertAuditEvents]))
+		got, err := s.ListAudit(c, "a", domain.AuditFilter{Since: day.Add(80 * time.Hour), Limit: 1000})
+		ok(t, err)
+		eq(t, "stored", len(got), store.MaxInsertAuditEvents)
+	})
+	t.Run("an event stored at once is listed once", func(t *testing.T) {
+		got, err := s.ListAudit(c, "a", domain.AuditFilter{Since: day.Add(50 * time.Minute), Until: day.Add(51 * time.Minute)})
+		ok(t, err)
+		eq(t, "events", len(got), 1)
+	})
 	t.Run("hourly", func(t *testing.T) {
 		got, err := s.TokenCounts(c, "a", day, day.Add(48*time.Hour), time.Hour)
 		ok(t, err)
