@@ -2,10 +2,10 @@
 // tests (issue 17): three `tollgate serve` processes on one throwaway
 // PostgreSQL, sharing a master key and a public URL as behind a load
 // balancer, each reaching the database through a TCP proxy a test can cut,
-// and one remote `tollgate gateway` process following the second node. It
-// seeds a fixture, drives mixed load over every node (RunLoad) and
-// measures how long a change made on one node takes to be in effect on
-// the others (MeasurePropagation).
+// and one remote `tollgate gateway` process following the second node
+// (the third when the second fails). It seeds a fixture, drives mixed load
+// over every node (RunLoad) and measures how long a change made on one
+// node takes to be in effect on the others (MeasurePropagation).
 package cluster
 
 import (
@@ -92,7 +92,7 @@ func New(t testing.TB, o Options) *Cluster {
 	if err := c.seed(); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	if c.Gateway, err = newGateway(c, c.Nodes[1], dir); err != nil {
+	if c.Gateway, err = newGateway(c, dir, c.Nodes[1], c.Nodes[2]); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Gateway.Start(); err != nil {

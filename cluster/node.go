@@ -3,6 +3,7 @@ package cluster
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 )
 
 // Node is one `tollgate serve` process. It reaches PostgreSQL through its
@@ -44,13 +45,14 @@ func newNode(c *Cluster, name, dir string) (*Node, error) {
 	return n, nil
 }
 
-// Gateway is the remote `tollgate gateway` process, following one node.
+// Gateway is the remote `tollgate gateway` process, following the nodes
+// given (the first while it answers).
 type Gateway struct {
 	Process
 	Base string // http://host:port of the gateway listener
 }
 
-func newGateway(c *Cluster, follow *Node, dir string) (*Gateway, error) {
+func newGateway(c *Cluster, dir string, follow ...*Node) (*Gateway, error) {
 	addr, gwAddr, err := twoFreeAddrs()
 	if err != nil {
 		return nil, err
@@ -58,9 +60,18 @@ func newGateway(c *Cluster, follow *Node, dir string) (*Gateway, error) {
 	g := &Gateway{Base: "http://" + gwAddr}
 	g.Process = Process{
 		bin: c.bin, logPath: filepath.Join(dir, "gateway.log"), readyURL: "http://" + addr + "/readyz",
-		args: []string{"gateway", "--addr", addr, "--gateway-addr", gwAddr, "--key-manager", follow.Base,
+		args: []string{"gateway", "--addr", addr, "--gateway-addr", gwAddr, "--key-manager", bases(follow),
 			"--token", Bootstrap, "--issuer-url", PublicURL, "--log-format", "json", "--log-level", "warn",
 			"--shutdown-grace", "5s", "--gateway-allow-upstream", "127.0.0.1"},
 	}
 	return g, nil
+}
+
+// bases is the nodes' base URLs, comma-separated.
+func bases(nodes []*Node) string {
+	var out []string
+	for _, n := range nodes {
+		out = append(out, n.Base)
+	}
+	return strings.Join(out, ",")
 }

@@ -152,7 +152,7 @@ func TestAdminCommands(t *testing.T) {
 	mustRun(t, "", "key", "rotate", "--tenant", "acme", "--alg", "EdDSA")
 	mustRun(t, "", "key", "rotate", "--tenant", "acme", "--alg", "RS256")
 	// The keys as a remote gateway sees them, newest first.
-	keys, err := remote.NewClient(url, boot, nil).ListSigningKeys(context.Background(), "acme", time.Now())
+	keys, err := remote.NewClient([]string{url}, boot, nil).ListSigningKeys(context.Background(), "acme", time.Now())
 	if err != nil || len(keys) != 3 || keys[0].Algorithm != "RS256" || keys[1].Algorithm != "EdDSA" || keys[2].Algorithm != "ES256" {
 		t.Fatalf("keys after key rotate --alg: %+v %v", keys, err)
 	}

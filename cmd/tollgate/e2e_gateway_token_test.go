@@ -146,7 +146,7 @@ func TestGatewayTokenEndpointsRemote(t *testing.T) {
 	doc := e.api("POST", "/api/v1/entities/gatewayCredentials", `{"data":{"type":"gatewayCredential","id":"edge-1"}}`, 201)
 	cred, _ := attrs(doc)["bearerToken"].(string)
 	certFile, keyFile, _ := selfSigned(t)
-	rg := runRemoteGateway(t, &config.Gateway{Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KeyManager: e.base, Token: cred,
+	rg := runRemoteGateway(t, &config.Gateway{Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KeyManagers: []string{e.base}, Token: cred,
 		TLSCert: certFile, TLSKey: keyFile, LogFormat: "text", LogLevel: "error", ShutdownGrace: 5 * time.Second})
 	gatewayTokenFlow(t, e, rg.URL())
 	// API tokens are resolved through the feed, with the credential.
@@ -159,7 +159,7 @@ func TestGatewayTokenEndpointsRemote(t *testing.T) {
 	// serving its last state and says so); the token endpoints, which
 	// carry the callers' own credentials, keep working.
 	e.api("DELETE", "/api/v1/entities/gatewayCredentials/edge-1", "", 204)
-	if _, err := remote.NewClient(e.base, cred, nil).APIs(context.Background()); err == nil || !strings.Contains(err.Error(), "401") {
+	if _, err := remote.NewClient([]string{e.base}, cred, nil).APIs(context.Background()); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("feed with a deleted gateway credential: %v", err)
 	}
 	readyz := func() *response {

@@ -42,7 +42,7 @@ func (s *switchable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func startRemoteGateway(t *testing.T, keyManager, issuer string) *server.Gateway {
 	t.Helper()
-	return runRemoteGateway(t, &config.Gateway{Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KeyManager: keyManager,
+	return runRemoteGateway(t, &config.Gateway{Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KeyManagers: []string{keyManager},
 		Token: testBootstrap, IssuerURL: issuer, LogFormat: "text", LogLevel: "error", ShutdownGrace: 5 * time.Second})
 }
 

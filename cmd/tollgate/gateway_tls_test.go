@@ -59,7 +59,7 @@ func TestGatewayTLS(t *testing.T) {
 	up := upstreamEcho(t)
 	e.createOrdersAPI(up.URL)
 	certFile, keyFile, pool := selfSigned(t)
-	cfg := &config.Gateway{Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KeyManager: e.base, Token: testBootstrap,
+	cfg := &config.Gateway{Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0", KeyManagers: []string{e.base}, Token: testBootstrap,
 		TLSCert: certFile, TLSKey: keyFile, LogFormat: "text", LogLevel: "error", ShutdownGrace: time.Second}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

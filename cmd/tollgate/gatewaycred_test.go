@@ -36,7 +36,7 @@ func TestGatewayCredentialCommands(t *testing.T) {
 
 	// The remote gateway's client reads the feed with it; the admin
 	// commands get nothing with it.
-	if _, err := remote.NewClient(url, cred, nil).APIs(context.Background()); err != nil {
+	if _, err := remote.NewClient([]string{url}, cred, nil).APIs(context.Background()); err != nil {
 		t.Fatalf("feed with a gateway credential: %v", err)
 	}
 	if _, err := run(t, "", "tenant", "list", "--token", cred); err == nil || !strings.Contains(err.Error(), "403") {

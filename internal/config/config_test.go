@@ -69,10 +69,11 @@ func TestValidateChangesNothing(t *testing.T) {
 		t.Errorf("derived values: %q %q %q %q", c.SigningAlg, c.SigningAlgorithm(), c.MasterKeyFile, c.MasterKeyPath())
 	}
 
-	g := Gateway{Addr: "127.0.0.1:8080", GatewayAddr: "127.0.0.1:8243", PortOffset: 5, KeyManager: "http://km", Token: "t",
+	g := Gateway{Addr: "127.0.0.1:8080", GatewayAddr: "127.0.0.1:8243", PortOffset: 5, KeyManagers: []string{"http://km"}, Token: "t",
 		GatewayAllowUpstream: []string{"10.0.0.0/8", "Svc.Internal"}}
 	gBefore := g
 	gBefore.GatewayAllowUpstream = slices.Clone(g.GatewayAllowUpstream)
+	gBefore.KeyManagers = slices.Clone(g.KeyManagers)
 	for range 2 {
 		if err := g.Validate(); err != nil {
 			t.Fatal(err)

@@ -20,12 +20,13 @@ type Gateway struct {
 	PortOffset    int
 	TLSCert       string
 	TLSKey        string
-	KeyManager    string // token service base URL
-	Token         string // a gateway credential, or the bootstrap token
-	IssuerURL     string // token service's public URL; default KeyManager
+	KeyManagers   []string // the token service's nodes: base URLs, the first that answers is used
+	Token         string   // a gateway credential, or the bootstrap token
+	IssuerURL     string   // token service's public URL; default the first key manager
 	LogFormat     string
 	LogLevel      string
 	ShutdownGrace time.Duration
+	ShutdownDrain time.Duration // see Server.ShutdownDrain
 	// GatewayAllowUpstream: see Server.GatewayAllowUpstream.
 	GatewayAllowUpstream []string
 	// TrustedProxies: see Server.TrustedProxies.
@@ -39,21 +40,27 @@ func (c *Gateway) Flags(fs *pflag.FlagSet) {
 	fs.IntVar(&c.PortOffset, "port-offset", 0, "added to both listeners' ports")
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate file; with --tls-key, the gateway serves HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
-	fs.StringVar(&c.KeyManager, "key-manager", "", "base URL of the token service to follow (required)")
+	fs.StringSliceVar(&c.KeyManagers, "key-manager", nil, "base URL of the token service to follow (required); "+
+		"name several of its nodes, comma-separated or repeated, and the gateway moves to the next when one fails")
 	fs.StringVar(&c.Token, "token", "", "a gateway credential (tollgate gateway-credential create) or the bootstrap token (required)")
 	fs.StringVar(&c.IssuerURL, "issuer-url", "", "the token service's --public-url, if not --key-manager")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "json, text or auto")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
-	fs.DurationVar(&c.ShutdownGrace, "shutdown-grace", 15*time.Second, "how long in-flight requests may finish")
+	shutdownFlags(fs, &c.ShutdownGrace, &c.ShutdownDrain)
 	allowUpstreamFlag(fs, &c.GatewayAllowUpstream)
 	trustedProxyFlag(fs, &c.TrustedProxies)
 }
 
 // Validate checks the configuration; like Server's, it changes nothing.
 func (c *Gateway) Validate() error {
-	u, err := url.Parse(c.KeyManager)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errors.New("--key-manager must be the token service's http(s) URL")
+	if len(c.KeyManagers) == 0 {
+		return errors.New("--key-manager is required: the token service's http(s) URL")
+	}
+	for _, km := range c.KeyManagers {
+		u, err := url.Parse(km)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--key-manager %q must be the token service's http(s) URL", km)
+		}
 	}
 	if c.Token == "" {
 		return errors.New("--token is required")
@@ -70,6 +77,9 @@ func (c *Gateway) Validate() error {
 	if _, err := clientip.Parse(c.TrustedProxies); err != nil {
 		return err
 	}
+	if err := checkShutdown(c.ShutdownGrace, c.ShutdownDrain); err != nil {
+		return err
+	}
 	return upstream.CheckAllowList(c.GatewayAllowUpstream)
 }
 
@@ -79,10 +89,10 @@ func (c *Gateway) ListenAddr() string { return withOffset(c.Addr, c.PortOffset) 
 // GatewayListenAddr is --gateway-addr with --port-offset applied.
 func (c *Gateway) GatewayListenAddr() string { return withOffset(c.GatewayAddr, c.PortOffset) }
 
-// Issuer is --issuer-url, by default --key-manager.
+// Issuer is --issuer-url, by default the first --key-manager.
 func (c *Gateway) Issuer() string {
 	if c.IssuerURL == "" {
-		return c.KeyManager
+		return c.KeyManagers[0]
 	}
 	return c.IssuerURL
 }

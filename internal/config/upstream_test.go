@@ -17,7 +17,7 @@ func TestGatewayAllowUpstream(t *testing.T) {
 	if _, err := parse(t, "--gateway-allow-upstream", "http://svc"); err == nil || !strings.Contains(err.Error(), "--gateway-allow-upstream") {
 		t.Fatalf("a URL in the allow-list: %v", err)
 	}
-	g := Gateway{KeyManager: "http://km", Token: "t", Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0",
+	g := Gateway{KeyManagers: []string{"http://km"}, Token: "t", Addr: "127.0.0.1:0", GatewayAddr: "127.0.0.1:0",
 		GatewayAllowUpstream: []string{"10.0.0.0/33"}}
 	if err := g.Validate(); err == nil || !strings.Contains(err.Error(), "--gateway-allow-upstream") {
 		t.Fatalf("gateway: bad CIDR in the allow-list: %v", err)

@@ -42,13 +42,21 @@ func newDrain(wait time.Duration) *drain {
 // told so, does not reuse it.
 func (d *drain) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-d.started:
+		if d.draining() {
 			w.Header().Set("Connection", "close")
-		default:
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// draining reports whether the drain has started.
+func (d *drain) draining() bool {
+	select {
+	case <-d.started:
+		return true
+	default:
+		return false
+	}
 }
 
 // run starts draining: it closes lns, then returns after the drain time,

@@ -31,7 +31,8 @@ type Gateway struct {
 	ops, gw *http.Server
 	opsLn   net.Listener
 	gwLn    net.Listener
-	jobs    []job // Run supervises them
+	jobs    []job  // Run supervises them
+	drain   *drain // as a node's (drain.go), on the gateway listener
 }
 
 // NewGateway wires following the key manager (Run starts it) and
@@ -43,7 +44,7 @@ func NewGateway(cfg *config.Gateway) (*Gateway, error) {
 	if !token.CheckOpaque(cfg.Token, token.PrefixGateway) {
 		log.Warn("--token is not a gateway credential; the gateway needs only one (tollgate gateway-credential create)")
 	}
-	client := remote.NewClient(cfg.KeyManager, cfg.Token, nil)
+	client := remote.NewClient(cfg.KeyManagers, cfg.Token, nil)
 	// Public keys only: a remote gateway verifies and never signs.
 	keys := token.NewKeySource(client, cfg.Issuer())
 	revoked := token.NewRevocations(client, log)
@@ -54,7 +55,7 @@ func NewGateway(cfg *config.Gateway) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	rg := &Gateway{cfg: cfg, log: log, client: client}
+	rg := &Gateway{cfg: cfg, log: log, client: client, drain: newDrain(cfg.ShutdownDrain)}
 	if rg.opsLn, err = net.Listen("tcp", cfg.ListenAddr()); err != nil {
 		return nil, err
 	}
@@ -62,6 +63,8 @@ func NewGateway(cfg *config.Gateway) (*Gateway, error) {
 		rg.opsLn.Close()
 		return nil, err
 	}
+	// Closed twice on SIGTERM: by the drain, then by Shutdown.
+	rg.gwLn = &onceCloseListener{Listener: rg.gwLn}
 	closeAll := func() { rg.opsLn.Close(); rg.gwLn.Close() }
 	policy, err := upstream.NewPolicy(cfg.GatewayAllowUpstream, rg.opsLn.Addr(), rg.gwLn.Addr())
 	if err != nil {
@@ -86,7 +89,7 @@ func NewGateway(cfg *config.Gateway) (*Gateway, error) {
 		closeAll()
 		return nil, err
 	}
-	rg.gw = &http.Server{Handler: proxies.Handler(gateway.WithTokenService(g, tokens)), ReadHeaderTimeout: 10 * time.Second,
+	rg.gw = &http.Server{Handler: rg.drain.Handler(proxies.Handler(gateway.WithTokenService(g, tokens))), ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes: maxHeaderBytes, IdleTimeout: 120 * time.Second, ErrorLog: errLog}
 	return rg, nil
 }
@@ -95,12 +98,16 @@ func NewGateway(cfg *config.Gateway) (*Gateway, error) {
 // serves from its last known state.
 func (rg *Gateway) readyz(w http.ResponseWriter, _ *http.Request) {
 	lastOK, err := rg.client.Status()
-	body := map[string]any{"status": "ok", "keyManager": rg.cfg.KeyManager}
+	body := map[string]any{"status": "ok", "keyManager": rg.client.Current()}
 	if !lastOK.IsZero() {
 		body["lastContact"] = lastOK.UTC().Format(time.RFC3339Nano)
 	}
 	status := http.StatusOK
-	if err != nil || lastOK.IsZero() {
+	switch {
+	case rg.drain.draining():
+		status = http.StatusServiceUnavailable
+		body["status"] = "shutting down"
+	case err != nil || lastOK.IsZero():
 		status = http.StatusServiceUnavailable
 		body["status"] = "key manager unreachable; serving the last known APIs, keys and revocations"
 	}
@@ -132,12 +139,14 @@ func (rg *Gateway) OpsAddr() net.Addr     { return rg.opsLn.Addr() }
 // URL is the gateway listener's base URL.
 func (rg *Gateway) URL() string { return scheme(rg.cfg.TLSCert) + "://" + rg.gwLn.Addr().String() }
 
-// Run serves until ctx ends or a listener or job fails, then stops
-// accepting, lets in-flight requests finish within the grace period and
-// stops the jobs.
+// Run serves until ctx ends or a listener or job fails, then drains the
+// gateway listener as a node does (its keep-alive clients leave without a
+// reset; /readyz answers 503 meanwhile), lets in-flight requests finish
+// within the grace period and stops the jobs.
 func (rg *Gateway) Run(ctx context.Context) error {
-	rg.log.Info("gateway serving", "addr", rg.gwLn.Addr().String(), "key_manager", rg.cfg.KeyManager)
-	return supervise(ctx, rg.cfg.ShutdownGrace, nil, []listener{
+	rg.log.Info("gateway serving", "addr", rg.gwLn.Addr().String(), "key_managers", rg.cfg.KeyManagers)
+	drain := func(ctx context.Context) { rg.drain.run(ctx, rg.gwLn) }
+	return supervise(ctx, rg.cfg.ShutdownGrace, drain, []listener{
 		{srv: rg.gw, ln: rg.gwLn, cert: rg.cfg.TLSCert, key: rg.cfg.TLSKey},
 		{srv: rg.ops, ln: rg.opsLn},
 	}, append(rg.jobs, gcJobs(os.Getenv, 0)...)) // the gateway hashes no passwords

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/apitoken"
@@ -35,9 +36,11 @@ const FeedWait = 20 * time.Second
 // retryPause spaces revocation requests while the key manager is away.
 const retryPause = time.Second
 
-// Client talks to the key manager. It is safe for concurrent use.
+// Client talks to the key manager: one of the token service's nodes,
+// the first of several that answers. It is safe for concurrent use.
 type Client struct {
-	base       string
+	bases      []string
+	cur        atomic.Int32 // index in bases of the node in use
 	credential string
 	http       *http.Client
 
@@ -48,14 +51,30 @@ type Client struct {
 	revocationsCaughtUp, changesCaughtUp bool
 }
 
-// NewClient returns a Client of the key manager at base, authenticating
-// with credential (a gateway credential, or the bootstrap token).
-func NewClient(base, credential string, rt http.RoundTripper) *Client {
+// NewClient returns a Client of the key manager at bases (the token
+// service's nodes; at least one), authenticating with credential (a
+// gateway credential, or the bootstrap token). It uses the first node
+// until an exchange with it fails, then the next: every node serves the
+// same feeds from the shared database, so a follower goes on where it
+// was.
+func NewClient(bases []string, credential string, rt http.RoundTripper) *Client {
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	return &Client{base: strings.TrimSuffix(base, "/"), credential: credential,
-		http: &http.Client{Transport: rt, Timeout: FeedWait + 10*time.Second}}
+	c := &Client{credential: credential, http: &http.Client{Transport: rt, Timeout: FeedWait + 10*time.Second}}
+	for _, b := range bases {
+		c.bases = append(c.bases, strings.TrimSuffix(b, "/"))
+	}
+	return c
+}
+
+// Current is the base URL of the node in use.
+func (c *Client) Current() string { return c.bases[c.cur.Load()] }
+
+// failed moves on from node i after a failed exchange with it, unless a
+// concurrent call already has.
+func (c *Client) failed(i int32) {
+	c.cur.CompareAndSwap(i, (i+1)%int32(len(c.bases)))
 }
 
 // Status reports the last successful exchange and the error since, if
@@ -92,27 +111,63 @@ func (e *errStatus) Error() string {
 	return fmt.Sprintf("key manager answered %d: %s", e.status, e.body)
 }
 
+// call makes one exchange with the node in use, and with the next ones
+// while a node cannot be reached or answers 5xx (a node cut off from the
+// database, or shutting down), each at most once.
 func (c *Client) call(ctx context.Context, method, path string, body, out any) error {
-	var rd io.Reader
+	var raw []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if raw, err = json.Marshal(body); err != nil {
 			return err
 		}
-		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	var err error
+	for range c.bases {
+		i := c.cur.Load()
+		if err = c.callOnce(ctx, c.bases[i], method, path, raw, out); err == nil || ctx.Err() != nil || !failover(err) {
+			return err
+		}
+		c.failed(i)
+	}
+	return err
+}
+
+// failover reports the errors worth asking another node: no answer, or a
+// 5xx.
+func failover(err error) bool {
+	var es *errStatus
+	if errors.As(err, &es) {
+		return es.status >= 500
+	}
+	var de *decodeError
+	return !errors.As(err, &de)
+}
+
+// decodeError is an answer that did not decode: asking another node of
+// the same version would not help.
+type decodeError struct{ err error }
+
+func (e *decodeError) Error() string { return "key manager: " + e.err.Error() }
+func (e *decodeError) Unwrap() error { return e.err }
+
+func (c *Client) callOnce(ctx context.Context, base, method, path string, raw []byte, out any) error {
+	var rd io.Reader
+	if raw != nil {
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+path, rd)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.credential)
-	if body != nil {
+	if raw != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.note(err)
-		return fmt.Errorf("key manager: %w", err)
+		return fmt.Errorf("key manager %s: %w", base, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -128,7 +183,7 @@ func (c *Client) call(ctx context.Context, method, path string, body, out any) e
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(out); err != nil {
 		c.note(err)
-		return fmt.Errorf("key manager: %w", err)
+		return &decodeError{err}
 	}
 	c.note(nil)
 	return nil

@@ -164,7 +164,7 @@ func TestClient(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			km := newStubKeyManager(t, tc.answer)
-			c := remote.NewClient(km.URL+"/", credential, nil)
+			c := remote.NewClient([]string{km.URL + "/"}, credential, nil)
 			got, err := tc.call(t.Context(), c)
 			switch {
 			case tc.err == "" && tc.errIs == nil:
@@ -195,10 +195,10 @@ func TestClient(t *testing.T) {
 // error and shows in Status, until it answers again.
 func TestClientUnreachable(t *testing.T) {
 	km := newStubKeyManager(t, answerJSON(200, feedwire.FromAPIs(sampleAPIs)))
-	c := remote.NewClient(km.URL, credential, nil)
+	c := remote.NewClient([]string{km.URL}, credential, nil)
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
-	down := remote.NewClient(dead.URL, credential, nil)
+	down := remote.NewClient([]string{dead.URL}, credential, nil)
 	if _, err := down.APIs(t.Context()); err == nil {
 		t.Fatal("no error from a closed key manager")
 	}
@@ -224,7 +224,7 @@ func TestClientRequestBodies(t *testing.T) {
 		}
 		answerJSON(200, feedwire.APITokenIdentity{Tenant: "acme", Subject: "eve"})(w, r)
 	})
-	c := remote.NewClient(km.URL, credential, nil)
+	c := remote.NewClient([]string{km.URL}, credential, nil)
 	if _, err := c.VerifyAPIToken(t.Context(), "acme", "tgp_secret"); err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +256,7 @@ func TestRevocationsLongPoll(t *testing.T) {
 		mu.Unlock()
 		answerJSON(200, feedwire.FromRevocations(page))(w, r)
 	})
-	c := remote.NewClient(km.URL, credential, nil)
+	c := remote.NewClient([]string{km.URL}, credential, nil)
 	for range 5 {
 		if _, err := c.RevocationsSince(t.Context(), 0, 10); err != nil {
 			t.Fatal(err)
@@ -277,7 +277,7 @@ func TestRevocationsLongPoll(t *testing.T) {
 // the wait without a request.
 func TestRevocationsPacedWhileDown(t *testing.T) {
 	km := newStubKeyManager(t, answerJSON(500, map[string]string{"error": "down"}))
-	c := remote.NewClient(km.URL, credential, nil)
+	c := remote.NewClient([]string{km.URL}, credential, nil)
 	if _, err := c.RevocationsSince(t.Context(), 0, 10); err == nil {
 		t.Fatal("no error from a failing key manager")
 	}
@@ -297,7 +297,7 @@ func TestRevocationsPacedWhileDown(t *testing.T) {
 // an unreachable key manager is a 503 in the OAuth error format.
 func TestTokenService(t *testing.T) {
 	km := newStubKeyManager(t, answerJSON(200, map[string]string{"access_token": "at"}))
-	h, err := remote.NewClient(km.URL, credential, nil).TokenService()
+	h, err := remote.NewClient([]string{km.URL}, credential, nil).TokenService()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestTokenService(t *testing.T) {
 
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
-	h, err = remote.NewClient(dead.URL, credential, nil).TokenService()
+	h, err = remote.NewClient([]string{dead.URL}, credential, nil).TokenService()
 	if err != nil {
 		t.Fatal(err)
 	}

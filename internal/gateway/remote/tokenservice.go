@@ -17,20 +17,33 @@ const tokenServiceTimeout = 30 * time.Second
 // came: the caller's own client credentials authenticate it there, never
 // the gateway's credential. An unreachable key manager is 503
 // temporarily_unavailable, in the OAuth error format.
+//
+// A request goes to the node in use. It is not retried on another (a
+// token request is not idempotent, and the node may have handled it), but
+// a failure moves the gateway on to the next node for what follows.
 func (c *Client) TokenService() (http.Handler, error) {
-	target, err := url.Parse(c.base)
-	if err != nil {
-		return nil, err
+	targets := make([]*url.URL, len(c.bases))
+	for i, b := range c.bases {
+		var err error
+		if targets[i], err = url.Parse(b); err != nil {
+			return nil, err
+		}
 	}
 	p := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(target)
+			pr.SetURL(targets[c.cur.Load()])
 			pr.SetXForwarded()
 		},
 		Transport: c.http.Transport,
+		// r is the request to the node.
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(r.Context().Err(), context.Canceled) {
 				return // the caller went away
+			}
+			for i, t := range targets {
+				if t.Host == r.URL.Host {
+					c.failed(int32(i))
+				}
 			}
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Cache-Control", "no-store")

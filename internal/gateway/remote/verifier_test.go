@@ -27,7 +27,7 @@ func keyManager(t *testing.T, tenant string) *remote.Client {
 			Scopes: []string{"orders:read", "orders:update"}})
 	}))
 	t.Cleanup(km.Close)
-	return remote.NewClient(km.URL, "credential", nil)
+	return remote.NewClient([]string{km.URL}, "credential", nil)
 }
 
 type source []domain.API
