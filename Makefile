@@ -3,7 +3,7 @@
 # every test with the race detector on SQLite and on a throwaway PostgreSQL
 # cluster, and the browser tests in headless Chromium (which fail, rather
 # than skip, when the browser is missing).
-.PHONY: test check run build fuzz bench bench-console cluster-test
+.PHONY: test check run build fuzz bench bench-console cluster-test cluster-soak
 
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -75,3 +75,14 @@ cluster-test:
 	  TOLLGATE_CLUSTER_REPORT=$(CURDIR)/test-output/cluster-propagation.md \
 	  TOLLGATE_CLUSTER_FAULTS_REPORT=$(CURDIR)/test-output/cluster-faults.md \
 	  $(GO) test -count=1 -timeout 30m -run '^TestCluster(DatabaseFaults|KillNode)?$$' -v ./cluster/
+
+# The soak (issue 17, docs/RELIABILITY.md): SOAK (default 10m) of mixed
+# load on the cluster; every process's RSS, goroutines and open fds, and
+# the p99 of each minute, must stay flat, and no request may fail. The
+# tables go to test-output/cluster-soak.md.
+SOAK ?= 10m
+cluster-soak:
+	./scripts/ensure-deps.sh
+	TOLLGATE_TEST_POSTGRES=1 TOLLGATE_CLUSTER_SOAK=$(SOAK) \
+	  TOLLGATE_CLUSTER_SOAK_REPORT=$(CURDIR)/test-output/cluster-soak.md \
+	  $(GO) test -count=1 -timeout 2h -run '^TestClusterSoak$$' -v ./cluster/

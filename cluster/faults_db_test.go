@@ -102,6 +102,12 @@ func TestClusterDatabaseFaults(t *testing.T) {
 		if recov > recover {
 			t.Errorf("%s: recovered %v after back, target %v", f.name, recov, recover)
 		}
+		for _, x := range s {
+			if !x.Start.Before(backAt) && x.Start.Before(end) && !x.OK() {
+				t.Logf("%s: failed after back: %s on %s, %v after back, took %v, status %d",
+					f.name, x.Kind, x.Host, x.Start.Sub(backAt).Round(time.Millisecond), x.Took.Round(time.Millisecond), x.Status)
+			}
+		}
 		if f.hit != nil {
 			for _, r := range rows[2:] {
 				if r.Requests-r.OK != 0 {
