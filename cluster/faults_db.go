@@ -68,6 +68,9 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 		s.RetryAfter = resp.Header.Get("Retry-After") != ""
 		s.Unavail = strings.Contains(string(b), "temporarily_unavailable")
 	}
+	if err != nil && req.Context().Err() != nil {
+		return resp, err // the load was stopped: no answer to count
+	}
 	s.Took = time.Since(s.Start)
 	s.Err = err != nil
 	t.rec.mu.Lock()

@@ -51,6 +51,10 @@ func (r *Recorder) RecordDurable(ctx context.Context, e Event) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
+	wait := r.opt.DurableWait
+	if b := store.BudgetOf(ctx); b != nil {
+		wait = min(wait, max(b.Left(), time.Millisecond))
+	}
 	d := &durable{e: e, done: make(chan struct{})}
 	p := &r.durable
 	p.mu.Lock()
@@ -63,15 +67,11 @@ func (r *Recorder) RecordDurable(ctx context.Context, e Event) {
 		p.inFlight++
 		p.writers.Add(1)
 		p.mu.Unlock()
-		r.writeDurable([]*durable{d})
+		r.writeDurable([]*durable{d}, wait)
 		return
 	}
 	p.queue = append(p.queue, d)
 	p.mu.Unlock()
-	wait := r.opt.DurableWait
-	if b := store.BudgetOf(ctx); b != nil {
-		wait = min(wait, max(b.Left(), 0))
-	}
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
@@ -80,10 +80,11 @@ func (r *Recorder) RecordDurable(ctx context.Context, e Event) {
 	}
 }
 
-// writeDurable stores batch and, if events queued meanwhile, hands its
-// slot on to a goroutine that stores them, so the caller answers now.
-func (r *Recorder) writeDurable(batch []*durable) {
-	r.storeDurable(batch)
+// writeDurable stores batch, waiting at most wait, and, if events queued
+// meanwhile, hands its slot on to a goroutine that stores them, so the
+// caller answers now.
+func (r *Recorder) writeDurable(batch []*durable, wait time.Duration) {
+	r.storeDurable(batch, wait)
 	p := &r.durable
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -95,17 +96,17 @@ func (r *Recorder) writeDurable(batch []*durable) {
 	n := min(len(p.queue), store.MaxInsertAuditEvents)
 	next := p.queue[:n:n]
 	p.queue = p.queue[n:]
-	go r.writeDurable(next)
+	go r.writeDurable(next, r.opt.DurableWait)
 }
 
-// storeDurable inserts batch, queues its events for the statistics and
-// releases their requests.
-func (r *Recorder) storeDurable(batch []*durable) {
+// storeDurable inserts batch within wait, queues its events for the
+// statistics (whole, if the insert failed) and releases their requests.
+func (r *Recorder) storeDurable(batch []*durable, wait time.Duration) {
 	events := make([]Event, len(batch))
 	for i, d := range batch {
 		events[i] = d.e
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), r.opt.DurableWait)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	err := r.w.InsertAuditEvents(ctx, events)
 	cancel()
 	if err != nil {

@@ -159,3 +159,31 @@ func TestPasswordMinLength(t *testing.T) {
 		t.Errorf("zero config: minimum %d, want the default 8", c.PasswordMinimum())
 	}
 }
+
+// TestGatewayKeyManagers: --key-manager takes several nodes, comma-separated
+// or repeated, each an http(s) URL; the issuer defaults to the first; the
+// drain defaults like serve's and must be shorter than the grace.
+func TestGatewayKeyManagers(t *testing.T) {
+	gateway := func(args ...string) (*Gateway, error) {
+		var g Gateway
+		fs := pflag.NewFlagSet("gateway", pflag.ContinueOnError)
+		g.Flags(fs)
+		if err := fs.Parse(append([]string{"--token", "t"}, args...)); err != nil {
+			t.Fatal(err)
+		}
+		return &g, g.Validate()
+	}
+	g, err := gateway("--key-manager", "http://n1:8080,http://n2:8080", "--key-manager", "https://n3")
+	if err != nil || len(g.KeyManagers) != 3 || g.Issuer() != "http://n1:8080" || g.ShutdownDrain != time.Second {
+		t.Fatalf("%v: %q issuer %q drain %v", err, g.KeyManagers, g.Issuer(), g.ShutdownDrain)
+	}
+	for _, args := range [][]string{
+		{},
+		{"--key-manager", "http://n1,ftp://n2"},
+		{"--key-manager", "http://n1", "--shutdown-drain", "20s"},
+	} {
+		if _, err := gateway(args...); err == nil {
+			t.Errorf("%q accepted", args)
+		}
+	}
+}
