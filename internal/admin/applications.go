@@ -31,6 +31,8 @@ type ApplicationPatch struct {
 	PostLogoutRedirectURIs *[]string
 	FirstParty             *bool
 	IDTokenSigningAlg      *string
+	JWKS                   *string // a JWK Set as JSON; "" removes it
+	JWKSURI                *string
 	// Owner is read-only here (the developer portal sets it): a value is
 	// only compared with the stored one, so a client may send back what
 	// it read, and refused when it differs.
@@ -48,6 +50,9 @@ func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant str
 	}
 	if attrs.Owner != nil && *attrs.Owner != "" {
 		return nil, "", errOwnerReadOnly()
+	}
+	if err := s.checkClientKeys(ctx, attrs); err != nil {
+		return nil, "", err
 	}
 	a = newApplication(attrs)
 	a.Tenant = tenant
@@ -144,6 +149,9 @@ func (s *Service) UpdateApplication(ctx context.Context, p Principal, tenant, id
 	if err := s.adminOf(ctx, p, tenant); err != nil {
 		return nil, err
 	}
+	if err := s.checkClientKeys(ctx, patch); err != nil {
+		return nil, err
+	}
 	a, err := s.store.UpdateApplication(ctx, tenant, id, func(a *domain.Application) error {
 		if patch.Owner != nil && *patch.Owner != a.Owner {
 			return errOwnerReadOnly()
@@ -204,6 +212,31 @@ func applyApplicationPatch(a *domain.Application, patch ApplicationPatch) {
 	if patch.IDTokenSigningAlg != nil {
 		a.IDTokenSigningAlg = *patch.IDTokenSigningAlg
 	}
+	if patch.JWKS != nil {
+		a.JWKS = *patch.JWKS
+	}
+	if patch.JWKSURI != nil {
+		a.JWKSURI = *patch.JWKSURI
+	}
+}
+
+// checkClientKeys reads the keys a patch registers, before anything is
+// stored: an inline JWK Set must hold only usable public keys, and a
+// jwksUri must pass the upstream rule as a tenant admin's address does,
+// whoever registers it, since every fetch is made under that rule.
+func (s *Service) checkClientKeys(ctx context.Context, patch ApplicationPatch) error {
+	if patch.JWKS != nil && *patch.JWKS != "" {
+		if _, err := token.ParseClientKeys([]byte(*patch.JWKS)); err != nil {
+			return domain.Invalid("jwks", "%v", err)
+		}
+	}
+	if patch.JWKSURI != nil && *patch.JWKSURI != "" {
+		if err := domain.ValidateJWKSURI(*patch.JWKSURI); err != nil {
+			return err
+		}
+		return s.checkProviderAddress(ctx, "jwksUri", *patch.JWKSURI, false)
+	}
+	return nil
 }
 
 // RotateApplicationSecret gives application id a new secret, returned

@@ -107,20 +107,29 @@ func validateBrokerTokenURL(p *BrokerProvider) error {
 	if p.UpstreamTenant != "" && !upstreamTenant.MatchString(p.UpstreamTenant) {
 		return Invalid("upstreamTenant", "%q: a tenant id or domain name (letters, digits, '.', '-')", p.UpstreamTenant)
 	}
-	u, err := url.Parse(p.TokenEndpoint())
-	if err != nil || u.Host == "" || u.Hostname() == "" || u.Opaque != "" {
-		return Invalid("tokenUrl", "%q is not an absolute URL with a host", raw)
+	return checkOutboundURL("tokenUrl", raw, p.TokenEndpoint())
+}
+
+// checkOutboundURL checks a URL this server will call (field names it in
+// errors, raw as the admin gave it, u as it will be called): absolute,
+// with a host, no user information or fragment, https (http only on a
+// loopback host). Which addresses it may reach is the upstream rule's
+// business, checked apart.
+func checkOutboundURL(field, raw, u string) error {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" || p.Hostname() == "" || p.Opaque != "" {
+		return Invalid(field, "%q is not an absolute URL with a host", raw)
 	}
-	if u.User != nil || u.Fragment != "" {
-		return Invalid("tokenUrl", "%q may not carry user information or a fragment", raw)
+	if p.User != nil || p.Fragment != "" {
+		return Invalid(field, "%q may not carry user information or a fragment", raw)
 	}
 	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopbackHost(u.Hostname()):
-	case u.Scheme == "http":
-		return Invalid("tokenUrl", "%q must use https (http only on a loopback host)", raw)
+	case p.Scheme == "https":
+	case p.Scheme == "http" && isLoopbackHost(p.Hostname()):
+	case p.Scheme == "http":
+		return Invalid(field, "%q must use https (http only on a loopback host)", raw)
 	default:
-		return Invalid("tokenUrl", "%q: the scheme must be https", raw)
+		return Invalid(field, "%q: the scheme must be https", raw)
 	}
 	return nil
 }

@@ -116,10 +116,19 @@ type Application struct {
 	IDTokenSigningAlg string
 	// Owner is the user who registered the application in the developer
 	// portal; "" for applications admins create.
-	Owner     string
+	Owner string
+	// JWKS (a JWK Set, as JSON) or JWKSURI (where one is served) holds
+	// the public keys of a client that authenticates with private_key_jwt
+	// (RFC 7523 §2.2); both "" for one that does not.
+	JWKS      string
+	JWKSURI   string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// UsesKeys reports whether the application registered public keys for
+// private_key_jwt.
+func (a *Application) UsesKeys() bool { return a.JWKS != "" || a.JWKSURI != "" }
 
 // IsPublic reports whether the application is a public client.
 func (a *Application) IsPublic() bool { return a.ClientType == ClientPublic }

@@ -143,7 +143,39 @@ func ValidateApplication(a *Application) error {
 	if a.RefreshReuseGrace < 0 || a.RefreshReuseGrace > MaxRefreshReuseGrace || a.RefreshReuseGrace%time.Second != 0 {
 		return Invalid("refreshReuseGraceSeconds", "must be between 0 and %d seconds", int(MaxRefreshReuseGrace.Seconds()))
 	}
+	if err := validateClientKeys(a); err != nil {
+		return err
+	}
 	return validateClientSignIn(a)
+}
+
+// MaxClientKeysBytes bounds an application's inline JWK Set.
+const MaxClientKeysBytes = 32 << 10
+
+// validateClientKeys checks where a private_key_jwt client's keys are:
+// inline or at a URL, not both, and only for a confidential client (a
+// public one has no credentials). The key set itself is read by package
+// token, the URL's address by the upstream rule.
+func validateClientKeys(a *Application) error {
+	switch {
+	case a.JWKS != "" && a.JWKSURI != "":
+		return Invalid("jwksUri", "give jwks or jwksUri, not both")
+	case a.UsesKeys() && a.IsPublic():
+		return Invalid("jwks", "a public client has no credentials: register keys for a confidential one")
+	case len(a.JWKS) > MaxClientKeysBytes:
+		return Invalid("jwks", "larger than %d bytes", MaxClientKeysBytes)
+	case a.JWKSURI != "":
+		return ValidateJWKSURI(a.JWKSURI)
+	}
+	return nil
+}
+
+// ValidateJWKSURI checks the form of a client's jwksUri.
+func ValidateJWKSURI(raw string) error {
+	if len(raw) > 2048 {
+		return Invalid("jwksUri", "longer than 2048 characters")
+	}
+	return checkOutboundURL("jwksUri", raw, raw)
 }
 
 // ValidScopeToken reports whether s is a scope-token of RFC 6749 §3.3.

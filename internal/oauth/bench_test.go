@@ -2,8 +2,19 @@ package oauth
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
@@ -61,5 +72,55 @@ func BenchmarkTokenRefresh(b *testing.B) {
 			b.Fatal(err)
 		}
 		rt = resp.RefreshToken
+	}
+}
+
+// BenchmarkTokenClientCredentialsAssertion is BenchmarkTokenClientCredentials
+// with private_key_jwt instead of a secret, per algorithm of the client's
+// key: the assertion's signature checked, its jti recorded in the store.
+// Signing each fresh assertion is the client's work and is not timed.
+func BenchmarkTokenClientCredentialsAssertion(b *testing.B) {
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	_, ed, _ := ed25519.GenerateKey(rand.Reader)
+	rs, _ := rsa.GenerateKey(rand.Reader, 2048)
+	for _, k := range []struct {
+		alg jose.SignatureAlgorithm
+		key crypto.Signer
+	}{{jose.ES256, ec}, {jose.EdDSA, ed}, {jose.RS256, rs}} {
+		b.Run(string(k.alg), func(b *testing.B) {
+			e := newTestEnv(b)
+			set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: k.key.Public(), KeyID: "k"}}})
+			app := &domain.Application{ID: "signer", Name: "signer", GrantTypes: []string{domain.GrantClientCredentials},
+				Scopes: []string{"orders:read"}, AccessTokenTTL: time.Hour, RefreshTokenTTL: time.Hour, JWKS: string(set)}
+			if err := e.st.CreateApplication(context.Background(), domain.DefaultTenant, app); err != nil {
+				b.Fatal(err)
+			}
+			signer, err := jose.NewSigner(jose.SigningKey{Algorithm: k.alg, Key: k.key},
+				(&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), "k"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				now := time.Now()
+				a, err := jwt.Signed(signer).Claims(jwt.Claims{Issuer: app.ID, Subject: app.ID, ID: rand.Text(),
+					Audience: jwt.Audience{"https://tollgate.example/oauth2/token"}, Expiry: jwt.NewNumericDate(now.Add(time.Minute))}).Serialize()
+				if err != nil {
+					b.Fatal(err)
+				}
+				body := values("grant_type", domain.GrantClientCredentials, "scope", "orders:read",
+					"client_assertion_type", AssertionTypeJWT, "client_assertion", a).Encode()
+				b.StartTimer()
+				req, err := ParseRequest(form, "", strings.NewReader(body))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := e.srv.Token(ctx, domain.DefaultTenant, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -171,7 +171,7 @@ func (g embedGrant) authorize(ctx context.Context, ex *exchange, req embedReques
 // nonce for its retry, and nobody can burn another caller's nonces.
 func (s *Server) redeemNonce(ctx context.Context, ex *exchange, signed *signedEmbed) error {
 	until := time.Unix(signed.unix, 0).Add(EmbedWindow + nonceMargin)
-	err := s.store.RedeemEmbedNonce(ctx, ex.tenant, signed.nonce, until, ex.now)
+	err := s.store.RedeemOnce(ctx, ex.tenant, signed.nonce, until, ex.now)
 	if errors.Is(err, domain.ErrConflict) {
 		return InvalidGrant("authorization_failed: embed_nonce was already used")
 	}

@@ -42,7 +42,12 @@ type ClientCredentials struct {
 	ID     string
 	Secret string
 	Basic  bool // came from the Authorization header
+	// Assertion is a private_key_jwt client assertion (RFC 7523 §2.2).
+	Assertion string
 }
+
+// AssertionTypeJWT is the one client_assertion_type (RFC 7523 §2.2).
+const AssertionTypeJWT = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 // params are a request's single-valued parameters as sent. They are
 // written only while the body is read, each name once, and read only by
@@ -221,6 +226,19 @@ func checkValue(name, v string) error {
 // that uses both methods (RFC 6749 §2.3).
 func (r *Request) parseClient(authorization string) error {
 	id, secret := r.params.get("client_id"), r.params.get("client_secret")
+	assertion, assertionType := r.params.get("client_assertion"), r.params.get("client_assertion_type")
+	if assertion != "" || assertionType != "" {
+		switch {
+		case assertionType != AssertionTypeJWT:
+			return InvalidRequest("client_assertion_type must be " + AssertionTypeJWT)
+		case assertion == "":
+			return InvalidRequest("client_assertion_type without client_assertion")
+		case authorization != "" || secret != "":
+			return InvalidRequest("client authenticated with a client assertion and a secret; use one method")
+		}
+		r.Client = ClientCredentials{ID: id, Assertion: assertion}
+		return nil
+	}
 	if authorization == "" {
 		r.Client = ClientCredentials{ID: id, Secret: secret}
 		return nil

@@ -40,6 +40,10 @@ type Config struct {
 	// Credentials answers introspection of access and API tokens; nil:
 	// access tokens only (API tokens are inactive).
 	Credentials *authn.Authenticator
+	// ClientKeysClient fetches the key sets clients publish at a jwksUri
+	// (private_key_jwt); it must apply the upstream rule. nil: such
+	// clients cannot authenticate.
+	ClientKeysClient *http.Client
 }
 
 // Server is the authorization server's protocol logic.
@@ -56,6 +60,7 @@ type Server struct {
 	verifier *authn.Authenticator // introspected access and API tokens
 	events   audit.Sink
 	sealer   *secret.Sealer
+	keySets  *clientKeySets // private_key_jwt (client_assertion.go)
 }
 
 // NewServer returns a Server with every grant registered.
@@ -84,6 +89,7 @@ func NewServer(c Config) *Server {
 		verifier: c.Credentials,
 		events:   c.Events,
 		sealer:   c.Sealer,
+		keySets:  newClientKeySets(c.ClientKeysClient),
 	}
 	s.grants = map[string]handler{}
 	register[passwordRequest](s, domain.GrantPassword, passwordGrant{s})
@@ -222,6 +228,9 @@ func (s *Server) tenantExists(ctx context.Context, tenant string) (bool, error) 
 // grants it may use are bound to something else it holds (PKCE's
 // verifier, a refresh token issued to it).
 func (s *Server) authenticateClient(ctx context.Context, tenant string, c ClientCredentials) (*domain.Application, error) {
+	if c.Assertion != "" {
+		return s.authenticateAssertion(ctx, tenant, c)
+	}
 	if c.ID == "" {
 		return nil, InvalidClient(c.Basic)
 	}
@@ -235,7 +244,8 @@ func (s *Server) authenticateClient(ctx context.Context, tenant string, c Client
 	if app.IsPublic() && c.Secret == "" && !c.Basic {
 		return app, nil
 	}
-	if app.IsPublic() || c.Secret == "" || !secret.Equal(secret.HashToken(c.Secret), app.SecretHash) {
+	// A client with registered keys authenticates with them only.
+	if app.IsPublic() || app.UsesKeys() || c.Secret == "" || !secret.Equal(secret.HashToken(c.Secret), app.SecretHash) {
 		return nil, InvalidClient(c.Basic)
 	}
 	return app, nil

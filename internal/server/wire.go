@@ -74,12 +74,15 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	// Introspection and the gateway take access and API tokens; the
 	// gateway and the HTTP layer resolved the tenant first.
 	tokenCreds := authn.New(authn.NewAPITokens(s.apiTokens), authn.NewAccessTokens(keys.KeySource, revoked, nil))
-	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events,
-		Sealer: sealer, Limiter: limiter, Credentials: tokenCreds})
 	upstreams, err := s.upstreamPolicy()
 	if err != nil {
 		return err
 	}
+	// Clients' jwksUri are fetched under the rule tenant admins' addresses
+	// obey, whoever registered them.
+	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events,
+		Sealer: sealer, Limiter: limiter, Credentials: tokenCreds,
+		ClientKeysClient: upstreams.ProviderClient(false, oauth.ClientKeysTimeout)})
 	g := gateway.New(gateway.Config{Source: storeAPIs{st}, Verifier: tokenCreds, Logger: log,
 		Observe: s.obs.gatewayMetrics(), Upstreams: upstreams})
 	secure := strings.HasPrefix(s.base, "https://")

@@ -70,12 +70,14 @@ type Store interface {
 	// Embed-secret authentication. GetEmbedSettings gives ErrNotFound for
 	// a tenant that never had settings; PutEmbedSettings creates or
 	// replaces them, keeping the stored secret when SealedSecret is nil.
-	// RedeemEmbedNonce records a signed request's nonce as
-	// used until expiresAt, atomically: ErrConflict when it is recorded
-	// and not yet expired at now. DeleteExpired purges expired nonces.
+	// RedeemOnce records a single-use value (a signed embed request's
+	// nonce, a client assertion's id under a key of its own) as used
+	// until expiresAt, atomically across nodes: ErrConflict when it is
+	// recorded and not yet expired at now. DeleteExpired purges expired
+	// ones.
 	GetEmbedSettings(ctx context.Context, tenant string) (*domain.EmbedSettings, error)
 	PutEmbedSettings(ctx context.Context, tenant string, e *domain.EmbedSettings) error
-	RedeemEmbedNonce(ctx context.Context, tenant, nonce string, expiresAt, now time.Time) error
+	RedeemOnce(ctx context.Context, tenant, nonce string, expiresAt, now time.Time) error
 
 	// Roles.
 	CreateRole(ctx context.Context, tenant string, r *domain.Role) error

@@ -1,6 +1,8 @@
 package adminapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -30,6 +32,9 @@ type appIn struct {
 	IDTokenSigningAlg      *string   `json:"idTokenSigningAlg"`
 	Owner                  *string   `json:"owner"`
 	ClientSecretSet        *bool     `json:"clientSecretSet"`
+	// JWKS is a JWK Set object, or null to remove it; absent: unchanged.
+	JWKS    json.RawMessage `json:"jwks"`
+	JWKSURI *string         `json:"jwksUri"`
 }
 
 type appOut struct {
@@ -51,6 +56,9 @@ type appOut struct {
 	FirstParty             bool     `json:"firstParty"`
 	IDTokenSigningAlg      string   `json:"idTokenSigningAlg"`
 	Owner                  string   `json:"owner"`
+	// The keys of a private_key_jwt client, when it registered some.
+	JWKS    json.RawMessage `json:"jwks,omitempty"`
+	JWKSURI string          `json:"jwksUri,omitempty"`
 }
 
 func appResource(a *domain.Application) jsonapi.Resource {
@@ -71,6 +79,7 @@ func appResourceWithSecret(a *domain.Application, clientSecret string) jsonapi.R
 		ClientType:      clientType, ClientSecretSet: len(a.SecretHash) > 0,
 		RedirectURIs: list(a.RedirectURIs), PostLogoutRedirectURIs: list(a.PostLogoutRedirectURIs),
 		FirstParty: a.FirstParty, IDTokenSigningAlg: a.IDTokenSigningAlg, Owner: a.Owner,
+		JWKS: json.RawMessage(a.JWKS), JWKSURI: a.JWKSURI,
 	}}
 }
 
@@ -140,11 +149,23 @@ func appPatch(in *appIn) (admin.ApplicationPatch, error) {
 		d := time.Duration(*in.RefreshReuseGrace) * time.Second
 		grace = &d
 	}
+	var jwks *string
+	if in.JWKS != nil {
+		var b bytes.Buffer
+		if string(in.JWKS) != "null" {
+			if json.Compact(&b, in.JWKS) != nil || b.Len() == 0 || b.Bytes()[0] != '{' {
+				return admin.ApplicationPatch{}, domain.Invalid("jwks", "must be a JWK Set object, or null")
+			}
+		}
+		v := b.String()
+		jwks = &v
+	}
 	return admin.ApplicationPatch{
 		Name: in.Name, GrantTypes: in.GrantTypes, Scopes: in.Scopes, DefaultScopes: in.DefaultScopes,
 		AccessTokenTTL: access, RefreshTokenTTL: refresh, RefreshReuseGrace: grace,
 		ClientType: in.ClientType, RedirectURIs: in.RedirectURIs, PostLogoutRedirectURIs: in.PostLogoutRedirectURIs,
 		FirstParty: in.FirstParty, IDTokenSigningAlg: in.IDTokenSigningAlg, Owner: in.Owner,
+		JWKS: jwks, JWKSURI: in.JWKSURI,
 	}, nil
 }
 

@@ -3,8 +3,10 @@ package oauthapi
 import (
 	"context"
 	"net/http"
+	"slices"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
 // metadata is the RFC 8414 authorization server metadata, also served as
@@ -35,10 +37,12 @@ type metadata struct {
 	IssParameter          bool     `json:"authorization_response_iss_parameter_supported"`
 }
 
-var clientAuthMethods = []string{"client_secret_basic", "client_secret_post"}
+// clientAuthMethods: a secret, or a JWT signed with a registered key
+// (private_key_jwt, RFC 7523 §2.2).
+var clientAuthMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt"}
 
 // tokenAuthMethods adds "none": public clients name themselves only.
-var tokenAuthMethods = []string{"client_secret_basic", "client_secret_post", "none"}
+var tokenAuthMethods = append(slices.Clone(clientAuthMethods), "none")
 
 // claimsSupported are the claims ID tokens and userinfo may carry.
 var claimsSupported = []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "sid", "amr", "azp",
@@ -73,6 +77,7 @@ func (h *Handler) metadata(ctx context.Context, tenant string) (any, error) {
 			domain.GrantRefreshToken, domain.GrantEmbedSecret},
 		ResponseTypesSupported:   []string{"code"},
 		TokenAuthMethods:         tokenAuthMethods,
+		SigningAlgs:              token.SupportedAlgorithms(), // of client assertions
 		IntrospectionAuthMethods: clientAuthMethods,
 		RevocationAuthMethods:    clientAuthMethods,
 		SubjectTypes:             []string{"public"},

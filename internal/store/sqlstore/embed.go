@@ -54,12 +54,12 @@ func (s *Store) PutEmbedSettings(ctx context.Context, tenant string, e *domain.E
 	})
 }
 
-// RedeemEmbedNonce records nonce as used until expiresAt, in one
-// statement: a row whose expiry has passed at now is taken over, a live
+// RedeemOnce records nonce (a single-use value: store.Store) as used
+// until expiresAt, in one statement: a row whose expiry has passed at now is taken over, a live
 // one makes the upsert touch nothing, which means the nonce was seen.
 // Two nodes racing on one nonce serialise on the primary key, so exactly
 // one of them succeeds.
-func (s *Store) RedeemEmbedNonce(ctx context.Context, tenant, nonce string, expiresAt, now time.Time) error {
+func (s *Store) RedeemOnce(ctx context.Context, tenant, nonce string, expiresAt, now time.Time) error {
 	return s.writeStatement(ctx, func(tx *tx) error {
 		res, err := tx.exec(ctx, `INSERT INTO embed_nonces (tenant, nonce, expires_at) VALUES (?, ?, ?)
 			ON CONFLICT (tenant, nonce) DO UPDATE SET expires_at = excluded.expires_at
@@ -73,7 +73,7 @@ func (s *Store) RedeemEmbedNonce(ctx context.Context, tenant, nonce string, expi
 			return err
 		}
 		if n == 0 {
-			return fmt.Errorf("embed nonce: %w", domain.ErrConflict)
+			return fmt.Errorf("single-use value: %w", domain.ErrConflict)
 		}
 		return nil
 	})

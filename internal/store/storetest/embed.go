@@ -55,36 +55,36 @@ func testEmbedNonces(t *testing.T, s store.Store) {
 	newTenant(t, s, "acme")
 	newTenant(t, s, "other")
 	exp := base.Add(5 * time.Minute)
-	ok(t, s.RedeemEmbedNonce(ctx(t), "acme", "n1", exp, base))
-	isErr(t, s.RedeemEmbedNonce(ctx(t), "acme", "n1", exp, base.Add(time.Minute)), domain.ErrConflict)
+	ok(t, s.RedeemOnce(ctx(t), "acme", "n1", exp, base))
+	isErr(t, s.RedeemOnce(ctx(t), "acme", "n1", exp, base.Add(time.Minute)), domain.ErrConflict)
 	t.Run("wrong tenant", func(t *testing.T) {
-		ok(t, s.RedeemEmbedNonce(ctx(t), "other", "n1", exp, base))
+		ok(t, s.RedeemOnce(ctx(t), "other", "n1", exp, base))
 	})
 	t.Run("expired nonce may be recorded again", func(t *testing.T) {
 		later := exp.Add(time.Second)
-		ok(t, s.RedeemEmbedNonce(ctx(t), "acme", "n1", later.Add(5*time.Minute), later))
-		isErr(t, s.RedeemEmbedNonce(ctx(t), "acme", "n1", later.Add(5*time.Minute), later), domain.ErrConflict)
+		ok(t, s.RedeemOnce(ctx(t), "acme", "n1", later.Add(5*time.Minute), later))
+		isErr(t, s.RedeemOnce(ctx(t), "acme", "n1", later.Add(5*time.Minute), later), domain.ErrConflict)
 	})
 	t.Run("unknown tenant", func(t *testing.T) {
-		isErr(t, s.RedeemEmbedNonce(ctx(t), "ghost", "n1", exp, base), domain.ErrNotFound)
+		isErr(t, s.RedeemOnce(ctx(t), "ghost", "n1", exp, base), domain.ErrNotFound)
 	})
 	t.Run("concurrent redeem accepts exactly one", func(t *testing.T) {
 		for round := range 5 {
 			nonce := fmt.Sprintf("race-%d", round)
-			errs := race(func(int) error { return s.RedeemEmbedNonce(ctx(t), "acme", nonce, exp, base) })
+			errs := race(func(int) error { return s.RedeemOnce(ctx(t), "acme", nonce, exp, base) })
 			eq(t, "successful redeems of "+nonce, tally(t, errs, domain.ErrConflict), 1)
 		}
 	})
 	t.Run("DeleteExpired purges expired nonces", func(t *testing.T) {
 		newTenant(t, s, "purge")
-		ok(t, s.RedeemEmbedNonce(ctx(t), "purge", "old", base.Add(-time.Minute), base.Add(-2*time.Minute)))
-		ok(t, s.RedeemEmbedNonce(ctx(t), "purge", "live", base.Add(time.Hour), base))
+		ok(t, s.RedeemOnce(ctx(t), "purge", "old", base.Add(-time.Minute), base.Add(-2*time.Minute)))
+		ok(t, s.RedeemOnce(ctx(t), "purge", "live", base.Add(time.Hour), base))
 		n, err := s.DeleteExpired(ctx(t), base)
 		ok(t, err)
 		if n < 1 {
 			t.Fatalf("DeleteExpired removed %d rows, want the expired nonce", n)
 		}
-		isErr(t, s.RedeemEmbedNonce(ctx(t), "purge", "live", base.Add(time.Hour), base), domain.ErrConflict)
+		isErr(t, s.RedeemOnce(ctx(t), "purge", "live", base.Add(time.Hour), base), domain.ErrConflict)
 	})
 }
 

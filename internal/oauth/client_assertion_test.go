@@ -1,0 +1,79 @@
+package oauth
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
+)
+
+// TestClientKeySetsFetch: a key set at a jwksUri is fetched once and used
+// for clientKeysTTL; an assertion it does not verify fetches it again,
+// but not sooner than clientKeysRefetch after the last fetch; an inline
+// set is read again only when it changes; a bad answer is an error.
+func TestClientKeySetsFetch(t *testing.T) {
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: ec.Public()}}})
+	var fetches atomic.Int32
+	var broken atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fetches.Add(1)
+		if broken.Load() {
+			http.Error(w, "down", http.StatusBadGateway)
+			return
+		}
+		_, _ = w.Write(set)
+	}))
+	defer srv.Close()
+	ks := newClientKeySets(srv.Client())
+	app := &domain.Application{Tenant: "t", ID: "c", JWKSURI: srv.URL}
+	ctx := context.Background()
+	t0 := time.Now()
+	steps := []struct {
+		name    string
+		at      time.Duration
+		refetch bool
+		fetches int32
+	}{
+		{"first use", 0, false, 1},
+		{"cached", time.Minute, false, 1},
+		{"refetch asked too soon", clientKeysRefetch - time.Second, true, 1},
+		{"refetch asked", clientKeysRefetch + time.Second, true, 2},
+		{"expired", clientKeysRefetch + clientKeysTTL + 2*time.Second, false, 3},
+	}
+	for _, s := range steps {
+		if _, err := ks.get(ctx, app, t0.Add(s.at), s.refetch); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if n := fetches.Load(); n != s.fetches {
+			t.Fatalf("%s: %d fetches, want %d", s.name, n, s.fetches)
+		}
+	}
+	broken.Store(true)
+	if _, err := ks.get(ctx, app, t0.Add(time.Hour), false); err == nil {
+		t.Fatal("a 502 from the jwksUri gave keys")
+	}
+	inline := &domain.Application{Tenant: "t", ID: "i", JWKS: string(set)}
+	for range 2 {
+		if _, err := ks.get(ctx, inline, t0, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inline.JWKS = `{"keys":[]}`
+	if _, err := ks.get(ctx, inline, t0, false); err == nil {
+		t.Fatal("a changed, empty inline set was not read again")
+	}
+	if _, err := newClientKeySets(nil).get(ctx, app, t0, false); err == nil {
+		t.Fatal("a jwksUri fetched with no client configured")
+	}
+}
