@@ -48,6 +48,8 @@ type Cluster struct {
 	pgAddr  string
 	http    *http.Client
 	closers []func() // in-process servers, closed after the processes
+	// measurements counts MeasurePropagation's runs (kinds.go).
+	measurements int
 }
 
 // New starts PostgreSQL, three nodes and the remote gateway, and seeds

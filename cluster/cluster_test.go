@@ -84,28 +84,27 @@ func TestCluster(t *testing.T) {
 		}
 	}
 	t.Run("propagation", func(t *testing.T) { measure(t, "on an idle cluster") })
-	// Under the mixed load too, in the full form only: the load's own
-	// figures are not checked here, since the API definition change
-	// makes the gateway refuse the load's requests while it lasts.
-	if samples >= fullSamples {
-		t.Run("propagation under load", func(t *testing.T) {
-			rec, stop, err := c.RecordLoad(context.Background(), 2)
-			if err != nil {
-				t.Fatal(err)
+	// Under the mixed load too (the short form checks only that each
+	// change takes effect): the load's own figures are not checked here,
+	// since the API definition change makes the gateway refuse the
+	// load's requests while it lasts.
+	t.Run("propagation under load", func(t *testing.T) {
+		rec, stop, err := c.RecordLoad(context.Background(), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer stop()
+		measure(t, "under the mixed load (2 workers per kind)")
+		stop()
+		ok := 0
+		all := rec.Samples()
+		for _, s := range all {
+			if s.OK() {
+				ok++
 			}
-			defer stop()
-			measure(t, "under the mixed load (2 workers per kind)")
-			stop()
-			ok := 0
-			all := rec.Samples()
-			for _, s := range all {
-				if s.OK() {
-					ok++
-				}
-			}
-			fmt.Fprintf(&report, "The load meanwhile: %d requests, %d answered 2xx.\n", len(all), ok)
-		})
-	}
+		}
+		fmt.Fprintf(&report, "The load meanwhile: %d requests, %d answered 2xx.\n", len(all), ok)
+	})
 	if path := os.Getenv("TOLLGATE_CLUSTER_REPORT"); path != "" && samples >= fullSamples {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

@@ -43,6 +43,10 @@ func (c *Cluster) changeKinds() []changeKind {
 		return func() error { _, err := c.Admin(n1, method, path, body, want); return err }
 	}
 	var disabledUserToken, apiToken string
+	// A user of its own per measurement, so the cluster can be measured
+	// again (idle, then under load).
+	c.measurements++
+	carol := fmt.Sprintf("carol%d", c.measurements)
 	return []changeKind{
 		{"revocation", func(int) (*sample, error) {
 			tok, err := c.ClientToken(n1)
@@ -56,13 +60,13 @@ func (c *Cluster) changeKinds() []changeKind {
 		{"user disabled", func(int) (*sample, error) {
 			if disabledUserToken == "" {
 				var err error
-				if disabledUserToken, err = c.userWithToken(n1, "carol"); err != nil {
+				if disabledUserToken, err = c.userWithToken(n1, carol); err != nil {
 					return nil, err
 				}
 			}
 			patch := func(on bool) func() error {
-				return admin("PATCH", "/api/v1/entities/users/carol",
-					fmt.Sprintf(`{"data":{"type":"user","id":"carol","attributes":{"disabled":%t}}}`, on), http.StatusOK)
+				return admin("PATCH", "/api/v1/entities/users/"+carol,
+					fmt.Sprintf(`{"data":{"type":"user","id":"%s","attributes":{"disabled":%t}}}`, carol, on), http.StatusOK)
 			}
 			return &sample{probes: dead(disabledUserToken), change: patch(true), undo: patch(false)}, nil
 		}},
