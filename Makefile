@@ -1,15 +1,19 @@
 # The whole test suite, as CI runs it: installs missing dependencies
-# (PostgreSQL, Chromium), checks formatting, vet and staticcheck, then runs
-# every test with the race detector on SQLite and on a throwaway PostgreSQL
-# cluster, and the browser tests in headless Chromium (which fail, rather
-# than skip, when the browser is missing).
+# (PostgreSQL, Chromium, Node.js and npm's jose), checks formatting, vet
+# and staticcheck, then runs every test with the race detector on SQLite
+# and on a throwaway PostgreSQL cluster, the browser tests in headless
+# Chromium and the interop tests under Node.js (which fail, rather than
+# skip, when what they need is missing).
 .PHONY: test check run build fuzz bench bench-console cluster-test cluster-soak
 
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
+# npm packages for the interop tests (ensure-deps installs them there).
+export TOLLGATE_NODE_DIR ?= $(or $(TMPDIR),/tmp)/tollgate-node
+
 test: check
-	TOLLGATE_TEST_POSTGRES=1 TOLLGATE_TEST_BROWSER=1 TOLLGATE_SCREENSHOTS=$(CURDIR)/test-output/screenshots \
+	TOLLGATE_TEST_POSTGRES=1 TOLLGATE_TEST_BROWSER=1 TOLLGATE_TEST_NODE=1 TOLLGATE_SCREENSHOTS=$(CURDIR)/test-output/screenshots \
 	  $(GO) test -race -count=1 -timeout 8m ./...
 
 check:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs when it is missing, from Debian
 # packages: PostgreSQL server binaries (the tests start throwaway clusters
-# with initdb) and Chromium (the browser tests drive it headless). Needs
-# root or sudo only when something must be installed.
+# with initdb), Chromium (the browser tests drive it headless) and Node.js
+# (interop tests sign with npm's jose, installed into a temporary folder).
+# Needs root or sudo only when something must be installed.
 set -euo pipefail
 
 have_postgres() {
@@ -47,5 +48,21 @@ ensure_chromium() {
   have_chromium || { echo "ensure-deps: chromium installed but ${TOLLGATE_CHROMIUM:-/usr/bin/chromium} not found" >&2; exit 1; }
 }
 
+# The interop tests sign with Node.js packages: node and npm from Debian,
+# the packages from npm into TOLLGATE_NODE_DIR (a temporary folder the
+# Makefile names), once.
+ensure_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "ensure-deps: node or npm missing; installing from Debian packages" >&2
+    apt_install nodejs npm
+  fi
+  local dir="${TOLLGATE_NODE_DIR:-${TMPDIR:-/tmp}/tollgate-node}"
+  [ -f "$dir/node_modules/jose/package.json" ] && return 0
+  echo "ensure-deps: installing jose from npm into $dir" >&2
+  mkdir -p "$dir"
+  npm install --silent --no-audit --no-fund --prefix "$dir" jose@6 >/dev/null
+}
+
 ensure_postgres
 ensure_chromium
+ensure_node

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -11,6 +12,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -212,3 +216,68 @@ func testPrivateKeyJWT(t *testing.T, dsn string) {
 }
 
 func jsonString(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// TestPrivateKeyJWTNodeJose: assertions a Node.js client signs with npm's
+// jose (testdata/assert.mjs), one per algorithm, authenticate. make test
+// sets TOLLGATE_TEST_NODE=1 and installs jose into TOLLGATE_NODE_DIR
+// (scripts/ensure-deps.sh); then a missing node or jose fails the test.
+func TestPrivateKeyJWTNodeJose(t *testing.T) {
+	if os.Getenv("TOLLGATE_TEST_NODE") != "1" {
+		t.Skip("set TOLLGATE_TEST_NODE=1 (make test) to run the Node.js interop tests")
+	}
+	dir := os.Getenv("TOLLGATE_NODE_DIR")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "jose", "package.json")); err != nil {
+		t.Fatalf("jose is not installed in TOLLGATE_NODE_DIR=%q (scripts/ensure-deps.sh installs it): %v", dir, err)
+	}
+	// The script must sit beside node_modules for its import to resolve.
+	script, err := os.ReadFile(filepath.Join("testdata", "assert.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(dir, "tollgate-assert.mjs")
+	if err := os.WriteFile(run, script, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := startServer(t, "")
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	_, ed, _ := ed25519.GenerateKey(rand.Reader)
+	rs, _ := rsa.GenerateKey(rand.Reader, 2048)
+	type nodeKey struct {
+		Alg string          `json:"alg"`
+		JWK jose.JSONWebKey `json:"jwk"`
+	}
+	keys := []nodeKey{
+		{"ES256", jose.JSONWebKey{Key: ec, KeyID: "ec"}},
+		{"EdDSA", jose.JSONWebKey{Key: ed, KeyID: "ed"}},
+		{"RS256", jose.JSONWebKey{Key: rs, KeyID: "rs"}},
+	}
+	var public []jose.JSONWebKey
+	for _, k := range keys {
+		public = append(public, k.JWK.Public())
+	}
+	out := e.api("POST", "/api/v1/entities/applications", `{"data":{"type":"application","attributes":{"name":"node",`+
+		`"grantTypes":["client_credentials"],"jwks":`+jwksJSON(t, public...)+`}}}`, 201)
+	id := out["data"].(map[string]any)["id"].(string)
+	in, err := json.Marshal(map[string]any{"clientId": id, "aud": e.base + "/oauth2/token", "keys": keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("node", run)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	raw, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v: %s", err, stderr.String())
+	}
+	var assertions []string
+	if err := json.Unmarshal(raw, &assertions); err != nil || len(assertions) != len(keys) {
+		t.Fatalf("node printed %q: %v", raw, err)
+	}
+	c := &pkjClient{e: e, id: id}
+	for i, a := range assertions {
+		if r := c.token(a); r.status != 200 || r.str("access_token") == "" {
+			t.Errorf("%s assertion from node jose: %d %s", keys[i].Alg, r.status, r.raw)
+		}
+	}
+}
