@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,6 +44,7 @@ func newAppCmd() *cobra.Command {
 func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
 	var (
 		name, idTokenAlg             string
+		jwksFile, jwksURI            string
 		grants, scopes, defaults     []string
 		redirects, logoutRedirects   []string
 		public, thirdParty           bool
@@ -92,6 +96,14 @@ func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
 		if cmd.Flags().Changed("id-token-alg") {
 			attrs["idTokenSigningAlg"] = idTokenAlg
 		}
+		if cmd.Flags().Changed("jwks-file") {
+			if err := setJWKS(attrs, jwksFile, cmd.InOrStdin()); err != nil {
+				return err
+			}
+		}
+		if cmd.Flags().Changed("jwks-uri") {
+			attrs["jwksUri"] = jwksURI
+		}
 		if cmd.Flags().Changed("refresh-reuse-grace") {
 			if grace%time.Second != 0 {
 				return fmt.Errorf("--refresh-reuse-grace: %v is not a whole number of seconds", grace)
@@ -133,6 +145,9 @@ func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
 		"a public client (browser or native app): no secret, no password or client_credentials grant; --public=false makes it confidential")
 	fs.BoolVar(&thirdParty, "third-party", false, "a third-party application: users are asked to consent; --third-party=false makes it first party")
 	fs.StringVar(&idTokenAlg, "id-token-alg", "", `algorithm of its ID tokens: "" for the tenant's, or RS256`)
+	fs.StringVar(&jwksFile, "jwks-file", "",
+		`a JWK Set of the client's public keys, for private_key_jwt ("-" reads stdin; "" removes them); the secret then stops working`)
+	fs.StringVar(&jwksURI, "jwks-uri", "", `where the client publishes its JWK Set, for private_key_jwt ("" removes it)`)
 	fs.DurationVar(&grace, "refresh-reuse-grace", 0,
 		"how long a just-rotated refresh token may be presented again to get the same successor, e.g. 30s, at most 5m; 0 turns it off (default 30s)")
 	return sub
@@ -149,5 +164,29 @@ func printSecret(cmd *cobra.Command, f *adminFlags, r *adminclient.Resource) err
 		return err
 	}
 	fmt.Fprintln(cmd.ErrOrStderr(), "Store the client secret now: it is not shown again.")
+	return nil
+}
+
+// setJWKS puts the JWK Set in path ("-": stdin; "": none, which removes
+// the keys) into attrs as JSON, so the server reads the set itself.
+func setJWKS(attrs map[string]any, path string, stdin io.Reader) error {
+	if path == "" {
+		attrs["jwks"] = nil
+		return nil
+	}
+	var raw []byte
+	var err error
+	if path == "-" {
+		raw, err = io.ReadAll(stdin)
+	} else {
+		raw, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return fmt.Errorf("--jwks-file: %w", err)
+	}
+	if !json.Valid(raw) {
+		return fmt.Errorf("--jwks-file: %s is not JSON", path)
+	}
+	attrs["jwks"] = json.RawMessage(raw)
 	return nil
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"encoding/json"
 	"net/http/httptest"
 	"strings"
@@ -9,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc/oidctest"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
@@ -189,4 +193,29 @@ func toStrings(v any) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// TestAppKeysCommand: app create and update register, replace and remove
+// a private_key_jwt client's keys (--jwks-file, "-" for stdin;
+// --jwks-uri), and the server's refusal comes back.
+func TestAppKeysCommand(t *testing.T) {
+	useAdminServer(t)
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	set := jwksJSON(t, jose.JSONWebKey{Key: ec.Public(), KeyID: "k1"})
+	id, a := attrsOf(t, mustRun(t, set, "app", "create", "--tenant", "acme", "-o", "json", "--name", "job",
+		"--grant", "client_credentials", "--jwks-file", "-"))
+	if keys, _ := a["jwks"].(map[string]any)["keys"].([]any); len(keys) != 1 {
+		t.Fatalf("jwks after create: %v", a["jwks"])
+	}
+	_, a = attrsOf(t, mustRun(t, "", "app", "update", id, "--tenant", "acme", "-o", "json", "--jwks-file", ""))
+	if _, ok := a["jwks"]; ok {
+		t.Fatalf("jwks after --jwks-file \"\": %v", a["jwks"])
+	}
+	if _, err := run(t, "", "app", "update", id, "--tenant", "acme", "--jwks-uri", "http://keys.example/jwks"); err == nil ||
+		!strings.Contains(err.Error(), "jwksUri") {
+		t.Fatalf("an http jwksUri: %v", err)
+	}
+	if _, err := run(t, "{", "app", "update", id, "--tenant", "acme", "--jwks-file", "-"); err == nil || !strings.Contains(err.Error(), "not JSON") {
+		t.Fatalf("a broken key set: %v", err)
+	}
 }
