@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
@@ -98,6 +100,9 @@ type clientKeySets struct {
 	client *http.Client // nil: jwksUri is not supported
 	mu     sync.Mutex
 	sets   map[string]*keySet
+	// fetches makes concurrent assertions of one client share one fetch,
+	// so a burst of them cannot turn into a burst at its server.
+	fetches singleflight.Group
 }
 
 type keySet struct {
@@ -134,12 +139,18 @@ func (c *clientKeySets) get(ctx context.Context, app *domain.Application, now ti
 			return ks.keys, nil
 		}
 	}
-	keys, err := c.fetch(ctx, app.JWKSURI)
+	v, err, _ := c.fetches.Do(id+" "+app.JWKSURI, func() (any, error) {
+		// Not the first caller's cancellation: the others wait on it.
+		keys, err := c.fetch(context.WithoutCancel(ctx), app.JWKSURI)
+		if err == nil {
+			c.put(id, &keySet{source: app.JWKSURI, keys: keys, fetched: now})
+		}
+		return keys, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	c.put(id, &keySet{source: app.JWKSURI, keys: keys, fetched: now})
-	return keys, nil
+	return v.(*token.ClientKeys), nil
 }
 
 func (c *clientKeySets) put(id string, ks *keySet) {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -75,5 +76,33 @@ func TestClientKeySetsFetch(t *testing.T) {
 	}
 	if _, err := newClientKeySets(nil).get(ctx, app, t0, false); err == nil {
 		t.Fatal("a jwksUri fetched with no client configured")
+	}
+}
+
+// TestClientKeySetsOneFetchForABurst: 20 assertions of one client at once,
+// with nothing cached, cause one fetch of its jwksUri.
+func TestClientKeySetsOneFetchForABurst(t *testing.T) {
+	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: ec.Public()}}})
+	var fetches atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fetches.Add(1)
+		time.Sleep(100 * time.Millisecond)
+		_, _ = w.Write(set)
+	}))
+	defer srv.Close()
+	ks := newClientKeySets(srv.Client())
+	app := &domain.Application{Tenant: "t", ID: "c", JWKSURI: srv.URL}
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			if _, err := ks.get(context.Background(), app, time.Now(), false); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := fetches.Load(); n != 1 {
+		t.Fatalf("%d fetches for a burst of 20, want 1", n)
 	}
 }
