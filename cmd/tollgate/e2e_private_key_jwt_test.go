@@ -26,6 +26,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/oauth"
 	"github.com/tollgate-dev/tollgate/internal/store/pgtest"
+	"github.com/tollgate-dev/tollgate/internal/token/assertiontest"
 )
 
 // pkjClient is a private_key_jwt client of the test server.
@@ -47,30 +48,12 @@ func (c *pkjClient) assertion(t *testing.T, mutate func(*jwt.Claims)) string {
 	if mutate != nil {
 		mutate(&claims)
 	}
-	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), c.kid)
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: c.alg, Key: c.key}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := jwt.Signed(s).Claims(claims).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
+	return assertiontest.Sign(t, c.key, c.alg, c.kid, claims)
 }
 
 func (c *pkjClient) token(a string) *response {
 	return c.e.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"},
 		"client_assertion_type": {oauth.AssertionTypeJWT}, "client_assertion": {a}}, "", "")
-}
-
-func jwksJSON(t *testing.T, keys ...jose.JSONWebKey) string {
-	t.Helper()
-	b, err := json.Marshal(jose.JSONWebKeySet{Keys: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // TestPrivateKeyJWT (issue 18 item 2): an application that registered
@@ -91,7 +74,7 @@ func testPrivateKeyJWT(t *testing.T, dsn string) {
 	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	rs, _ := rsa.GenerateKey(rand.Reader, 2048)
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
-	inline := jwksJSON(t, jose.JSONWebKey{Key: ec.Public(), KeyID: "ec"}, jose.JSONWebKey{Key: rs.Public(), KeyID: "rs"},
+	inline := assertiontest.KeySet(t, jose.JSONWebKey{Key: ec.Public(), KeyID: "ec"}, jose.JSONWebKey{Key: rs.Public(), KeyID: "rs"},
 		jose.JSONWebKey{Key: ed.Public(), KeyID: "ed"})
 	out := e.api("POST", "/api/v1/entities/applications", `{"data":{"type":"application","attributes":{"name":"signer",`+
 		`"grantTypes":["client_credentials"],"jwks":`+inline+`}}}`, 201)
@@ -168,7 +151,7 @@ func testPrivateKeyJWT(t *testing.T, dsn string) {
 		keys := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			fetches.Add(1)
 			w.Header().Set("Content-Type", "application/jwk-set+json")
-			_, _ = w.Write([]byte(jwksJSON(t, jose.JSONWebKey{Key: ec.Public(), KeyID: "k1"})))
+			_, _ = w.Write([]byte(assertiontest.KeySet(t, jose.JSONWebKey{Key: ec.Public(), KeyID: "k1"})))
 		}))
 		defer keys.Close()
 		out := e.api("POST", "/api/v1/entities/applications", `{"data":{"type":"application","attributes":{"name":"published",`+
@@ -188,7 +171,7 @@ func testPrivateKeyJWT(t *testing.T, dsn string) {
 		app := func(attrs string) string {
 			return `{"data":{"type":"application","attributes":{"name":"x","grantTypes":["client_credentials"],` + attrs + `}}}`
 		}
-		priv := jwksJSON(t, jose.JSONWebKey{Key: ec})
+		priv := assertiontest.KeySet(t, jose.JSONWebKey{Key: ec})
 		for what, attrs := range map[string]string{
 			"a private key":         `"jwks":` + priv,
 			"not a key set":         `"jwks":[1,2]`,
@@ -256,7 +239,7 @@ func TestPrivateKeyJWTNodeJose(t *testing.T) {
 		public = append(public, k.JWK.Public())
 	}
 	out := e.api("POST", "/api/v1/entities/applications", `{"data":{"type":"application","attributes":{"name":"node",`+
-		`"grantTypes":["client_credentials"],"jwks":`+jwksJSON(t, public...)+`}}}`, 201)
+		`"grantTypes":["client_credentials"],"jwks":`+assertiontest.KeySet(t, public...)+`}}}`, 201)
 	id := out["data"].(map[string]any)["id"].(string)
 	in, err := json.Marshal(map[string]any{"clientId": id, "aud": e.base + "/oauth2/token", "keys": keys})
 	if err != nil {

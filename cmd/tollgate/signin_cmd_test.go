@@ -15,6 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/token/assertiontest"
 )
 
 // attrsOf decodes the attributes of a resource printed with -o json.
@@ -201,7 +202,7 @@ func toStrings(v any) []string {
 func TestAppKeysCommand(t *testing.T) {
 	useAdminServer(t)
 	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	set := jwksJSON(t, jose.JSONWebKey{Key: ec.Public(), KeyID: "k1"})
+	set := assertiontest.KeySet(t, jose.JSONWebKey{Key: ec.Public(), KeyID: "k1"})
 	id, a := attrsOf(t, mustRun(t, set, "app", "create", "--tenant", "acme", "-o", "json", "--name", "job",
 		"--grant", "client_credentials", "--jwks-file", "-"))
 	if keys, _ := a["jwks"].(map[string]any)["keys"].([]any); len(keys) != 1 {

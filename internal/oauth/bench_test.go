@@ -8,7 +8,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/token/assertiontest"
 )
 
 // BenchmarkParseRequest measures reading a token request body and its
@@ -89,27 +89,18 @@ func BenchmarkTokenClientCredentialsAssertion(b *testing.B) {
 	}{{jose.ES256, ec}, {jose.EdDSA, ed}, {jose.RS256, rs}} {
 		b.Run(string(k.alg), func(b *testing.B) {
 			e := newTestEnv(b)
-			set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: k.key.Public(), KeyID: "k"}}})
 			app := &domain.Application{ID: "signer", Name: "signer", GrantTypes: []string{domain.GrantClientCredentials},
-				Scopes: []string{"orders:read"}, AccessTokenTTL: time.Hour, RefreshTokenTTL: time.Hour, JWKS: string(set)}
+				Scopes: []string{"orders:read"}, AccessTokenTTL: time.Hour, RefreshTokenTTL: time.Hour,
+				JWKS: assertiontest.KeySet(b, jose.JSONWebKey{Key: k.key.Public(), KeyID: "k"})}
 			if err := e.st.CreateApplication(context.Background(), domain.DefaultTenant, app); err != nil {
-				b.Fatal(err)
-			}
-			signer, err := jose.NewSigner(jose.SigningKey{Algorithm: k.alg, Key: k.key},
-				(&jose.SignerOptions{}).WithType("JWT").WithHeader(jose.HeaderKey("kid"), "k"))
-			if err != nil {
 				b.Fatal(err)
 			}
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
 				b.StopTimer()
-				now := time.Now()
-				a, err := jwt.Signed(signer).Claims(jwt.Claims{Issuer: app.ID, Subject: app.ID, ID: rand.Text(),
-					Audience: jwt.Audience{"https://tollgate.example/oauth2/token"}, Expiry: jwt.NewNumericDate(now.Add(time.Minute))}).Serialize()
-				if err != nil {
-					b.Fatal(err)
-				}
+				a := assertiontest.Sign(b, k.key, k.alg, "k", jwt.Claims{Issuer: app.ID, Subject: app.ID, ID: rand.Text(),
+					Audience: jwt.Audience{"https://tollgate.example/oauth2/token"}, Expiry: jwt.NewNumericDate(time.Now().Add(time.Minute))})
 				body := values("grant_type", domain.GrantClientCredentials, "scope", "orders:read",
 					"client_assertion_type", AssertionTypeJWT, "client_assertion", a).Encode()
 				b.StartTimer()

@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/token/assertiontest"
 )
 
 // TestClientKeySetsFetch: a key set at a jwksUri is fetched once and used
@@ -24,7 +24,7 @@ import (
 // set is read again only when it changes; a bad answer is an error.
 func TestClientKeySetsFetch(t *testing.T) {
 	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: ec.Public()}}})
+	set := []byte(assertiontest.KeySet(t, jose.JSONWebKey{Key: ec.Public()}))
 	var fetches atomic.Int32
 	var broken atomic.Bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -83,7 +83,7 @@ func TestClientKeySetsFetch(t *testing.T) {
 // with nothing cached, cause one fetch of its jwksUri.
 func TestClientKeySetsOneFetchForABurst(t *testing.T) {
 	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	set, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: ec.Public()}}})
+	set := []byte(assertiontest.KeySet(t, jose.JSONWebKey{Key: ec.Public()}))
 	var fetches atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		fetches.Add(1)

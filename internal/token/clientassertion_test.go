@@ -1,13 +1,11 @@
 package token
 
 import (
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -15,39 +13,14 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/tollgate-dev/tollgate/internal/token/assertiontest"
 )
 
 const (
 	testClient = "client-1"
 	testAud    = "https://tollgate.example/oauth2/token"
 )
-
-// signAssertion signs claims with key as alg, with kid when not "".
-func signAssertion(t testing.TB, key crypto.Signer, alg jose.SignatureAlgorithm, kid string, claims any) string {
-	t.Helper()
-	opts := (&jose.SignerOptions{}).WithType("JWT")
-	if kid != "" {
-		opts = opts.WithHeader(jose.HeaderKey("kid"), kid)
-	}
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := jwt.Signed(s).Claims(claims).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
-func publicSet(t testing.TB, keys ...jose.JSONWebKey) []byte {
-	t.Helper()
-	b, err := json.Marshal(jose.JSONWebKeySet{Keys: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // TestClientAssertion: an assertion signed with any registered key of the
 // three algorithms is accepted; every way RFC 7523 §3 says to refuse one
@@ -58,7 +31,7 @@ func TestClientAssertion(t *testing.T) {
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
 	rs, _ := rsa.GenerateKey(rand.Reader, 2048)
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	keys, err := ParseClientKeys(publicSet(t,
+	keys, err := ParseClientKeys(keySet(t,
 		jose.JSONWebKey{Key: ec.Public(), KeyID: "ec", Algorithm: "ES256", Use: "sig"},
 		jose.JSONWebKey{Key: ed.Public(), KeyID: "ed"},
 		jose.JSONWebKey{Key: rs.Public(), KeyID: "rs", Algorithm: "RS256"}))
@@ -75,22 +48,22 @@ func TestClientAssertion(t *testing.T) {
 		raw    string
 		accept bool
 	}{
-		{"ES256", signAssertion(t, ec, jose.ES256, "ec", good()), true},
-		{"EdDSA", signAssertion(t, ed, jose.EdDSA, "ed", good()), true},
-		{"RS256", signAssertion(t, rs, jose.RS256, "rs", good()), true},
-		{"no kid: any key that fits", signAssertion(t, ec, jose.ES256, "", good()), true},
-		{"issuer as audience", signAssertion(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Audience = jwt.Audience{"https://tollgate.example"} })), true},
-		{"an unregistered key", signAssertion(t, other, jose.ES256, "", good()), false},
-		{"a kid naming another key", signAssertion(t, ec, jose.ES256, "rs", good()), false},
-		{"sub is not the client", signAssertion(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Subject = "someone" })), false},
-		{"iss is not the client", signAssertion(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Issuer = "other" })), false},
-		{"no jti", signAssertion(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.ID = "" })), false},
-		{"no exp", signAssertion(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Expiry = nil })), false},
-		{"expired", signAssertion(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Expiry = jwt.NewNumericDate(now.Add(-time.Second)) })), false},
-		{"exp 10 minutes ahead", signAssertion(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Expiry = jwt.NewNumericDate(now.Add(10 * time.Minute)) })), false},
-		{"iat in the future", signAssertion(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.IssuedAt = jwt.NewNumericDate(now.Add(time.Minute)) })), false},
-		{"nbf in the future", signAssertion(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.NotBefore = jwt.NewNumericDate(now.Add(time.Minute)) })), false},
-		{"another audience", signAssertion(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Audience = jwt.Audience{"https://elsewhere/token"} })), false},
+		{"ES256", assertiontest.Sign(t, ec, jose.ES256, "ec", good()), true},
+		{"EdDSA", assertiontest.Sign(t, ed, jose.EdDSA, "ed", good()), true},
+		{"RS256", assertiontest.Sign(t, rs, jose.RS256, "rs", good()), true},
+		{"no kid: any key that fits", assertiontest.Sign(t, ec, jose.ES256, "", good()), true},
+		{"issuer as audience", assertiontest.Sign(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Audience = jwt.Audience{"https://tollgate.example"} })), true},
+		{"an unregistered key", assertiontest.Sign(t, other, jose.ES256, "", good()), false},
+		{"a kid naming another key", assertiontest.Sign(t, ec, jose.ES256, "rs", good()), false},
+		{"sub is not the client", assertiontest.Sign(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Subject = "someone" })), false},
+		{"iss is not the client", assertiontest.Sign(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Issuer = "other" })), false},
+		{"no jti", assertiontest.Sign(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.ID = "" })), false},
+		{"no exp", assertiontest.Sign(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Expiry = nil })), false},
+		{"expired", assertiontest.Sign(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Expiry = jwt.NewNumericDate(now.Add(-time.Second)) })), false},
+		{"exp 10 minutes ahead", assertiontest.Sign(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Expiry = jwt.NewNumericDate(now.Add(10 * time.Minute)) })), false},
+		{"iat in the future", assertiontest.Sign(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.IssuedAt = jwt.NewNumericDate(now.Add(time.Minute)) })), false},
+		{"nbf in the future", assertiontest.Sign(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.NotBefore = jwt.NewNumericDate(now.Add(time.Minute)) })), false},
+		{"another audience", assertiontest.Sign(t, ec, jose.ES256, "ec", with(func(c *jwt.Claims) { c.Audience = jwt.Audience{"https://elsewhere/token"} })), false},
 		{"HS256", hs256(t, good()), false},
 		{"not a JWS", "a.b.c", false},
 	}
@@ -138,12 +111,12 @@ func TestParseClientKeys(t *testing.T) {
 	for name, raw := range map[string][]byte{
 		"not JSON":        []byte("{"),
 		"no keys":         []byte(`{"keys":[]}`),
-		"too many":        publicSet(t, many...),
-		"a private key":   publicSet(t, jose.JSONWebKey{Key: ec}),
-		"P-384":           publicSet(t, jose.JSONWebKey{Key: ec384.Public()}),
-		"RSA 1024":        publicSet(t, jose.JSONWebKey{Key: small.Public()}),
-		"alg of another":  publicSet(t, jose.JSONWebKey{Key: ec.Public(), Algorithm: "RS256"}),
-		"for encryption":  publicSet(t, jose.JSONWebKey{Key: ec.Public(), Use: "enc"}),
+		"too many":        keySet(t, many...),
+		"a private key":   keySet(t, jose.JSONWebKey{Key: ec}),
+		"P-384":           keySet(t, jose.JSONWebKey{Key: ec384.Public()}),
+		"RSA 1024":        keySet(t, jose.JSONWebKey{Key: small.Public()}),
+		"alg of another":  keySet(t, jose.JSONWebKey{Key: ec.Public(), Algorithm: "RS256"}),
+		"for encryption":  keySet(t, jose.JSONWebKey{Key: ec.Public(), Use: "enc"}),
 		"a symmetric key": []byte(`{"keys":[{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}]}`),
 	} {
 		if _, err := ParseClientKeys(raw); err == nil {
@@ -158,14 +131,14 @@ func TestParseClientKeys(t *testing.T) {
 func FuzzAssertion(f *testing.F) {
 	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	keys, err := ParseClientKeys(publicSet(f, jose.JSONWebKey{Key: ec.Public()}))
+	keys, err := ParseClientKeys(keySet(f, jose.JSONWebKey{Key: ec.Public()}))
 	if err != nil {
 		f.Fatal(err)
 	}
 	now := time.Now()
 	claims := jwt.Claims{Issuer: testClient, Subject: testClient, Audience: jwt.Audience{testAud}, ID: "j",
 		Expiry: jwt.NewNumericDate(now.Add(time.Minute))}
-	f.Add(signAssertion(f, other, jose.ES256, "", claims))
+	f.Add(assertiontest.Sign(f, other, jose.ES256, "", claims))
 	f.Add("eyJhbGciOiJub25lIn0.e30.")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -177,4 +150,8 @@ func FuzzAssertion(f *testing.F) {
 			t.Fatalf("accepted %q", raw)
 		}
 	})
+}
+
+func keySet(t testing.TB, keys ...jose.JSONWebKey) []byte {
+	return []byte(assertiontest.KeySet(t, keys...))
 }

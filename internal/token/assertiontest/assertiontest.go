@@ -1,0 +1,41 @@
+// Package assertiontest builds what a private_key_jwt client sends, for
+// tests: signed client assertions and JWK Sets of public keys.
+package assertiontest
+
+import (
+	"crypto"
+	"encoding/json"
+	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// Sign signs claims with key as alg, naming kid in the header when it is
+// not "".
+func Sign(t testing.TB, key crypto.Signer, alg jose.SignatureAlgorithm, kid string, claims any) string {
+	t.Helper()
+	opts := (&jose.SignerOptions{}).WithType("JWT")
+	if kid != "" {
+		opts = opts.WithHeader(jose.HeaderKey("kid"), kid)
+	}
+	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := jwt.Signed(s).Claims(claims).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// KeySet is keys as a JWK Set's JSON.
+func KeySet(t testing.TB, keys ...jose.JSONWebKey) string {
+	t.Helper()
+	b, err := json.Marshal(jose.JSONWebKeySet{Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
