@@ -165,6 +165,14 @@ func testPrivateKeyJWT(t *testing.T, dsn string) {
 		}
 		forged := &pkjClient{e: e, id: pc.id, key: forger, alg: jose.ES256, kid: "k1"}
 		expect(t, "forged, with the key set cached", forged.token(forged.assertion(t, nil)), 401, "invalid_client")
+		expect(t, "expired, well signed", pc.token(pc.assertion(t, func(cl *jwt.Claims) {
+			cl.Expiry = jwt.NewNumericDate(time.Now().Add(-time.Minute))
+		})), 401, "invalid_client")
+		// Neither refusal fetched the keys again: the forged one within the
+		// refetch spacing, the expired one because its signature was good.
+		if n := fetches.Load(); n != 1 {
+			t.Fatalf("%d fetches after the refusals, want 1", n)
+		}
 	})
 
 	t.Run("the admin API refuses keys it cannot use", func(t *testing.T) {

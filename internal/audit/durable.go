@@ -23,6 +23,9 @@ import (
 // maxDurableWrites bounds the durable inserts in flight.
 const maxDurableWrites = 4
 
+// minDurableWait is the least wait worth an insert (see RecordDurable).
+const minDurableWait = 100 * time.Millisecond
+
 // durable is one event waiting to be stored.
 type durable struct {
 	e    Event
@@ -53,7 +56,13 @@ func (r *Recorder) RecordDurable(ctx context.Context, e Event) {
 	}
 	wait := r.opt.DurableWait
 	if b := store.BudgetOf(ctx); b != nil {
-		wait = min(wait, max(b.Left(), time.Millisecond))
+		wait = min(wait, b.Left())
+	}
+	// Too little left to store it: an insert cut short might still
+	// commit, and the batch would then write the event a second time.
+	if wait < minDurableWait {
+		r.Record(e)
+		return
 	}
 	d := &durable{e: e, done: make(chan struct{})}
 	p := &r.durable

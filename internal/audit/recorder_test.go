@@ -13,6 +13,7 @@ import (
 
 	"github.com/tollgate-dev/tollgate/internal/audit"
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
 )
 
@@ -250,4 +251,24 @@ func BenchmarkRecordEnqueue(b *testing.B) {
 	})
 	b.StopTimer()
 	r.Close()
+}
+
+// TestRecordDurableWithoutBudget: a request whose database budget is
+// spent does not start an insert it cannot wait for; its event is
+// batched instead, and written once.
+func TestRecordDurableWithoutBudget(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "a.db"))
+	defer st.Close()
+	r := audit.NewRecorder(st, audit.Options{Interval: time.Hour})
+	ctx := store.WithBudget(context.Background(), 0)
+	ev := event(1)
+	ev.Grant = domain.GrantPassword
+	r.RecordDurable(ctx, ev)
+	if got := count(t, st); got != 0 {
+		t.Fatalf("%d events stored with no budget left, want the event batched", got)
+	}
+	r.Close()
+	if got := count(t, st); got != 1 {
+		t.Fatalf("%d events after Close, want 1", got)
+	}
 }

@@ -30,6 +30,10 @@ const (
 	// set does not verify, so forged assertions cannot drive requests to
 	// the client's server.
 	clientKeysRefetch = 10 * time.Second
+	// clientKeysStale is how long the last good set fetched from a
+	// jwksUri still serves when fetching it again fails, so a client's
+	// key server going down does not lock the client out at once.
+	clientKeysStale = time.Hour
 	// ClientKeysTimeout bounds one fetch.
 	ClientKeysTimeout = 5 * time.Second
 	// maxClientKeysBytes bounds a fetched key set.
@@ -69,8 +73,9 @@ func (s *Server) authenticateAssertion(ctx context.Context, tenant string, c Cli
 			break
 		}
 		// A client that rotated its published keys may sign with one
-		// this node has not fetched yet.
-		if refetch || app.JWKSURI == "" {
+		// this node has not fetched yet; any other refusal (expired,
+		// wrong audience …) is not about the keys.
+		if refetch || app.JWKSURI == "" || !errors.Is(err, token.ErrAssertionKey) {
 			return nil, s.assertionRefused(tenant, app.ID, err)
 		}
 	}
@@ -106,9 +111,12 @@ type clientKeySets struct {
 }
 
 type keySet struct {
-	source  string // the jwks text, or the jwksUri, it came from
-	keys    *token.ClientKeys
-	fetched time.Time
+	source string // the jwks text, or the jwksUri, it came from
+	keys   *token.ClientKeys
+	// For a jwksUri: when keys were fetched, when the last fetch was
+	// tried and, if it failed, why.
+	fetched, tried time.Time
+	err            error
 }
 
 func newClientKeySets(client *http.Client) *clientKeySets {
@@ -134,23 +142,33 @@ func (c *clientKeySets) get(ctx context.Context, app *domain.Application, now ti
 		return keys, nil
 	}
 	if ks != nil && ks.source == app.JWKSURI {
-		age := now.Sub(ks.fetched)
-		if age < clientKeysRefetch || (!refetch && age < clientKeysTTL) {
-			return ks.keys, nil
+		// Whatever the last try gave stands for clientKeysRefetch, a
+		// failure included: forged assertions naming a client whose
+		// server is down must not turn into a fetch each.
+		if now.Sub(ks.tried) < clientKeysRefetch || (!refetch && now.Sub(ks.fetched) < clientKeysTTL) {
+			return ks.usable(now)
 		}
 	}
-	v, err, _ := c.fetches.Do(id+" "+app.JWKSURI, func() (any, error) {
+	v, _, _ := c.fetches.Do(id+" "+app.JWKSURI, func() (any, error) {
 		// Not the first caller's cancellation: the others wait on it.
 		keys, err := c.fetch(context.WithoutCancel(ctx), app.JWKSURI)
-		if err == nil {
-			c.put(id, &keySet{source: app.JWKSURI, keys: keys, fetched: now})
+		next := &keySet{source: app.JWKSURI, keys: keys, fetched: now, tried: now, err: err}
+		if err != nil && ks != nil && ks.source == app.JWKSURI {
+			next.keys, next.fetched = ks.keys, ks.fetched // the last good set, for clientKeysStale
 		}
-		return keys, err
+		c.put(id, next)
+		return next, nil
 	})
-	if err != nil {
-		return nil, err
+	return v.(*keySet).usable(now)
+}
+
+// usable returns ks's keys, or why there are none: a fetch failed and the
+// last good set, if any, is older than clientKeysStale.
+func (ks *keySet) usable(now time.Time) (*token.ClientKeys, error) {
+	if ks.err == nil || (ks.keys != nil && now.Sub(ks.fetched) < clientKeysStale) {
+		return ks.keys, nil
 	}
-	return v.(*token.ClientKeys), nil
+	return nil, ks.err
 }
 
 func (c *clientKeySets) put(id string, ks *keySet) {

@@ -20,8 +20,10 @@ import (
 
 // TestClientKeySetsFetch: a key set at a jwksUri is fetched once and used
 // for clientKeysTTL; an assertion it does not verify fetches it again,
-// but not sooner than clientKeysRefetch after the last fetch; an inline
-// set is read again only when it changes; a bad answer is an error.
+// but not sooner than clientKeysRefetch after the last try, failed or
+// not; when the server fails, the last good set serves for
+// clientKeysStale, then the failure is the answer; an inline set is read
+// again only when it changes.
 func TestClientKeySetsFetch(t *testing.T) {
 	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	set := []byte(assertiontest.KeySet(t, jose.JSONWebKey{Key: ec.Public()}))
@@ -60,9 +62,21 @@ func TestClientKeySetsFetch(t *testing.T) {
 			t.Fatalf("%s: %d fetches, want %d", s.name, n, s.fetches)
 		}
 	}
+	// The server fails: the last good set serves for clientKeysStale, and
+	// a failure is not tried again within clientKeysRefetch.
 	broken.Store(true)
-	if _, err := ks.get(ctx, app, t0.Add(time.Hour), false); err == nil {
-		t.Fatal("a 502 from the jwksUri gave keys")
+	lastGood := t0.Add(steps[len(steps)-1].at)
+	failAt := lastGood.Add(clientKeysTTL + time.Second)
+	for i, at := range []time.Time{failAt, failAt.Add(time.Second)} {
+		if keys, err := ks.get(ctx, app, at, true); err != nil || keys == nil {
+			t.Fatalf("failed fetch %d: %v, want the last good set", i+1, err)
+		}
+	}
+	if n := fetches.Load(); n != 4 {
+		t.Fatalf("%d fetches, want 4 (a failure is not retried at once)", n)
+	}
+	if _, err := ks.get(ctx, app, lastGood.Add(clientKeysStale+time.Minute), false); err == nil {
+		t.Fatal("a 502 from the jwksUri gave keys past the stale limit")
 	}
 	inline := &domain.Application{Tenant: "t", ID: "i", JWKS: string(set)}
 	for range 2 {

@@ -79,6 +79,11 @@ type Assertion struct {
 // wrapping error says why, for logs and error_description.
 var ErrAssertion = errors.New("client assertion refused")
 
+// ErrAssertionKey is the refusal of an assertion no registered key
+// verifies (it wraps ErrAssertion): the one a fresh copy of the client's
+// keys might change.
+var ErrAssertionKey = fmt.Errorf("%w: no registered key of the client verifies the signature", ErrAssertion)
+
 func refuse(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrAssertion, fmt.Sprintf(format, args...))
 }
@@ -130,7 +135,7 @@ func (a *Assertion) Verify(keys *ClientKeys, clientID string, audiences []string
 		}
 	}
 	if payload == nil {
-		return nil, refuse("no registered key of the client verifies the signature")
+		return nil, ErrAssertionKey
 	}
 	var c jwt.Claims
 	if err := json.Unmarshal(payload, &c); err != nil {

@@ -123,9 +123,13 @@ func (c *Client) call(ctx context.Context, method, path string, body, out any) e
 		}
 	}
 	var err error
-	for range c.bases {
-		i := c.cur.Load()
+	start, n := c.cur.Load(), int32(len(c.bases))
+	for k := range n {
+		i := (start + k) % n // each node once, whatever concurrent calls do to cur
 		if err = c.callOnce(ctx, c.bases[i], method, path, raw, out); err == nil || ctx.Err() != nil || !failover(err) {
+			if err == nil && k > 0 {
+				c.cur.CompareAndSwap(start, i)
+			}
 			return err
 		}
 		c.failed(i)

@@ -62,6 +62,19 @@ func TestClientFailsOver(t *testing.T) {
 			t.Fatal("no error with every node down")
 		}
 	})
+	t.Run("forwarded token request answered 5xx", func(t *testing.T) {
+		failing, km := newStubKeyManager(t, answerJSON(503, map[string]string{"error": "temporarily_unavailable"})), ok()
+		c := remote.NewClient([]string{failing.URL, km.URL}, credential, nil)
+		ts, err := c.TokenService()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		ts.ServeHTTP(w, httptest.NewRequest("POST", "/oauth2/token", strings.NewReader("grant_type=client_credentials")))
+		if w.Code != http.StatusServiceUnavailable || c.Current() != km.URL {
+			t.Fatalf("%d, now on %s; want the node's 503 passed on and the next node in use", w.Code, c.Current())
+		}
+	})
 	t.Run("forwarded token request", func(t *testing.T) {
 		km := ok()
 		c := remote.NewClient([]string{dead.URL, km.URL}, credential, nil)

@@ -35,16 +35,20 @@ func (c *Client) TokenService() (http.Handler, error) {
 			pr.SetXForwarded()
 		},
 		Transport: c.http.Transport,
+		// A node that answers 5xx (cut off from the database, shutting
+		// down) passes its answer on, and the next request goes elsewhere.
+		ModifyResponse: func(resp *http.Response) error {
+			if resp.StatusCode >= 500 {
+				c.failedHost(targets, resp.Request.URL.Host)
+			}
+			return nil
+		},
 		// r is the request to the node.
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(r.Context().Err(), context.Canceled) {
 				return // the caller went away
 			}
-			for i, t := range targets {
-				if t.Host == r.URL.Host {
-					c.failed(int32(i))
-				}
-			}
+			c.failedHost(targets, r.URL.Host)
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Cache-Control", "no-store")
 			w.Header().Set("Retry-After", "1")
@@ -57,4 +61,13 @@ func (c *Client) TokenService() (http.Handler, error) {
 		defer cancel()
 		p.ServeHTTP(w, r.WithContext(ctx))
 	}), nil
+}
+
+// failedHost moves on from the node at host.
+func (c *Client) failedHost(targets []*url.URL, host string) {
+	for i, t := range targets {
+		if t.Host == host {
+			c.failed(int32(i))
+		}
+	}
 }
