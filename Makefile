@@ -27,7 +27,7 @@ run:
 	$(GO) run ./cmd/tollgate serve
 
 build:
-	$(GO) build -o bin/tollgate ./cmd/tollgate
+	$(GO) build -buildvcs=auto -o bin/tollgate ./cmd/tollgate
 
 # Short fuzzing pass over every parser of untrusted input.
 FUZZTIME ?= 20s
@@ -56,7 +56,7 @@ fuzz:
 # BENCH_POSTGRES=1 (also on a throwaway PostgreSQL), BENCH_LARGE=1
 # (100k users, 10k apps, 1M refresh tokens), BENCH_JSON=FILE.
 bench:
-	$(GO) build -o bin/tollgate ./cmd/tollgate
+	$(GO) build -buildvcs=auto -o bin/tollgate ./cmd/tollgate
 	$(GO) build -o bin/tollbench ./bench
 	bin/tollbench -tollgate bin/tollgate
 

@@ -45,6 +45,7 @@ func newRootCmd() *cobra.Command {
 		newKeyCmd(),
 		newTokenCmd(),
 		newAuditCmd(),
+		newVersionCmd(),
 	)
 	return root
 }
