@@ -66,10 +66,7 @@ func (c *Cluster) RunLoad(ctx context.Context, cfg LoadConfig) (map[string]*load
 func (c *Cluster) prepare(kind string, workers int) (func(int) load.Step, error) {
 	f := c.Fixture
 	client := load.FormHeader(f.ClientID, f.ClientSecret)
-	bases := make([]string, len(c.Nodes))
-	for i, n := range c.Nodes {
-		bases[i] = n.Base
-	}
+	bases := baseURLs(c.Nodes)
 	password := url.Values{"grant_type": {"password"}, "username": {f.User}, "password": {f.Password}}
 	switch kind {
 	case "client_credentials":

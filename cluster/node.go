@@ -60,18 +60,18 @@ func newGateway(c *Cluster, dir string, follow ...*Node) (*Gateway, error) {
 	g := &Gateway{Base: "http://" + gwAddr}
 	g.Process = Process{
 		bin: c.bin, logPath: filepath.Join(dir, "gateway.log"), readyURL: "http://" + addr + "/readyz",
-		args: []string{"gateway", "--addr", addr, "--gateway-addr", gwAddr, "--key-manager", bases(follow),
+		args: []string{"gateway", "--addr", addr, "--gateway-addr", gwAddr, "--key-manager", strings.Join(baseURLs(follow), ","),
 			"--token", Bootstrap, "--issuer-url", PublicURL, "--log-format", "json", "--log-level", "warn",
 			"--shutdown-grace", "5s", "--gateway-allow-upstream", "127.0.0.1"},
 	}
 	return g, nil
 }
 
-// bases is the nodes' base URLs, comma-separated.
-func bases(nodes []*Node) string {
-	var out []string
-	for _, n := range nodes {
-		out = append(out, n.Base)
+// baseURLs is the nodes' base URLs.
+func baseURLs(nodes []*Node) []string {
+	out := make([]string, len(nodes))
+	for i, n := range nodes {
+		out[i] = n.Base
 	}
-	return strings.Join(out, ",")
+	return out
 }
