@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -270,5 +271,31 @@ func TestRecordDurableWithoutBudget(t *testing.T) {
 	r.Close()
 	if got := count(t, st); got != 1 {
 		t.Fatalf("%d events after Close, want 1", got)
+	}
+}
+
+// failingInsert is a store whose immediate insert fails, as a database
+// gone between a token's commit and its event would.
+type failingInsert struct{ audit.Writer }
+
+func (failingInsert) InsertAuditEvents(context.Context, []audit.Event) error {
+	return errors.New("database unavailable")
+}
+
+// TestRecordDurableInsertFails: when the immediate insert fails, the event
+// is not lost: it is queued whole and the batch writes it, once.
+func TestRecordDurableInsertFails(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "a.db"))
+	defer st.Close()
+	r := audit.NewRecorder(failingInsert{st}, audit.Options{Interval: time.Hour})
+	ev := event(1)
+	ev.Grant = domain.GrantRefreshToken
+	r.RecordDurable(context.Background(), ev)
+	r.Close()
+	if got := count(t, st); got != 1 {
+		t.Fatalf("%d events after a failed immediate insert, want 1", got)
+	}
+	if got := counted(t, st); got != 1 {
+		t.Fatalf("counted %d tokens, want 1", got)
 	}
 }
