@@ -65,6 +65,8 @@ type Server struct {
 	// (empty: token.DefaultAlgorithm); a tenant changes its own by
 	// rotating to a key of another algorithm.
 	SigningAlg string
+	// KeyRotation is automatic signing-key rotation (Period 0: off).
+	KeyRotation token.RotationPolicy
 	// GatewayAllowUpstream lists the CIDRs, addresses and host names
 	// beyond the public internet that tenant admins' APIs may reach.
 	GatewayAllowUpstream []string
@@ -100,6 +102,10 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.DebugAddr, "debug-addr", "", "address of a debug listener with net/http/pprof (default: off); keep it private")
 	fs.StringVar(&c.SigningAlg, "signing-alg", token.DefaultAlgorithm, "algorithm of each tenant's first signing key: "+
 		strings.Join(token.SupportedAlgorithms(), ", ")+" (later: tollgate key rotate --alg)")
+	fs.DurationVar(&c.KeyRotation.Period, "key-rotation-period", token.DefaultRotationPeriod,
+		"how long each tenant's signing key signs before its successor takes over (0: rotate only by hand)")
+	fs.DurationVar(&c.KeyRotation.Prepublish, "key-prepublish", token.DefaultPrepublish,
+		"how long the next signing key is published before it signs, so verifiers' cached key sets hold it")
 	allowUpstreamFlag(fs, &c.GatewayAllowUpstream)
 	trustedProxyFlag(fs, &c.TrustedProxies)
 }
@@ -160,6 +166,9 @@ func (c *Server) Validate() error {
 	}
 	if _, err := token.ParseAlgorithm(c.signingAlg()); err != nil {
 		errs = append(errs, fmt.Errorf("--signing-alg: %w", err))
+	}
+	if err := c.KeyRotation.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("--key-rotation-period, --key-prepublish: %w", err))
 	}
 	if err := upstream.CheckAllowList(c.GatewayAllowUpstream); err != nil {
 		errs = append(errs, err)

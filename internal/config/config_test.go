@@ -35,6 +35,9 @@ func TestDefaults(t *testing.T) {
 	if c.DatabaseTimeout != 5*time.Second {
 		t.Fatalf("database timeout: %v", c.DatabaseTimeout)
 	}
+	if c.KeyRotation.Period != 90*24*time.Hour || c.KeyRotation.Prepublish != 24*time.Hour {
+		t.Fatalf("key rotation: %+v", c.KeyRotation)
+	}
 }
 
 func TestPortOffset(t *testing.T) {
@@ -98,6 +101,8 @@ func TestInvalid(t *testing.T) {
 		"signing alg HS256":          {"--signing-alg", "HS256"},
 		"signing alg none":           {"--signing-alg", "none"},
 		"negative db timeout":        {"--database-timeout", "-1s"},
+		"prepublish over period":     {"--key-rotation-period", "24h", "--key-prepublish", "48h"},
+		"negative rotation period":   {"--key-rotation-period", "-1h"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := parse(t, args...); err == nil || strings.TrimSpace(err.Error()) == "" {

@@ -189,16 +189,31 @@ const (
 // SigningKey is a tenant's JWT signing key. The private key is stored
 // encrypted with the master key.
 type SigningKey struct {
-	Tenant       string
-	ID           string // JWK kid
-	Algorithm    string // JWS alg, e.g. ES256
-	Use          string // KeyUseTokens or KeyUseIDToken
-	PublicKey    []byte // JWK JSON of the public key
-	PrivateKey   []byte // sealed private key (secret.Sealer)
+	Tenant     string
+	ID         string // JWK kid
+	Algorithm  string // JWS alg, e.g. ES256
+	Use        string // KeyUseTokens or KeyUseIDToken
+	PublicKey  []byte // JWK JSON of the public key
+	PrivateKey []byte // sealed private key (secret.Sealer)
+	// CreatedAt is when the key starts signing. A key scheduled by
+	// automatic rotation has it in the future: it is published before it
+	// signs, so verifiers' caches already hold it when it does.
 	CreatedAt    time.Time
-	RetiredAt    *time.Time // set when a newer key took over signing
+	RetiredAt    *time.Time // when a newer key took over signing, or will
 	PublishUntil *time.Time // retired keys stay in the JWKS until then
 }
+
+// Signs reports whether k is the key that signs at now, given that it is
+// the newest such key of its use: it has started and is not retired.
+func (k *SigningKey) Signs(now time.Time) bool {
+	return !k.CreatedAt.After(now) && (k.RetiredAt == nil || now.Before(*k.RetiredAt))
+}
+
+// Pending reports whether k is published ahead of signing at now.
+func (k *SigningKey) Pending(now time.Time) bool { return k.CreatedAt.After(now) }
+
+// KeyUseRef names one tenant's keys of one use.
+type KeyUseRef struct{ Tenant, Use string }
 
 // Revocation kinds.
 const (

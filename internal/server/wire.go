@@ -116,7 +116,7 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	adminEndpoints := adminapi.New(adminapi.Config{Service: svc, Auth: auth, Logger: log,
 		Cookies: sessions, Origin: publicOrigin(s.base)})
 	consolePages := console.New(console.Config{OAuth: srv, Sessions: sessions, Sealer: sealer, Store: st,
-		Admin: svc, Auth: auth, Secure: secure, GatewayURL: s.GatewayURL(), Logger: log})
+		Admin: svc, Auth: auth, Secure: secure, GatewayURL: s.GatewayURL(), KeyRotation: cfg.KeyRotation.Period, Logger: log})
 	brokerEndpoints := brokerapi.New(brokerapi.Config{Broker: brk, Bearer: brokerCreds,
 		Sessions: authn.New(authn.NewSessions(sessions.Lookup, st)), Cookies: sessions, Origin: publicOrigin(s.base), Logger: log})
 	s.http = s.httpServer(httpapi.New(oauthEndpoints, pages, consolePages, adminEndpoints, brokerEndpoints,
@@ -128,6 +128,9 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 		job{"api-token last-use flush", func(ctx context.Context) {
 			s.apiTokens.Run(ctx, apiTokenFlushEvery, func(err error) { log.Warn("api token last-use flush failed", "err", err) })
 		}})
+	if cfg.KeyRotation.Period > 0 {
+		s.jobs = append(s.jobs, job{"signing-key rotation", func(ctx context.Context) { rotateKeys(ctx, keys, cfg.KeyRotation, log) }})
+	}
 	return nil
 }
 
@@ -228,6 +231,24 @@ func purgeExpired(ctx context.Context, st store.Store, log *slog.Logger) {
 			log.Debug("purged expired records", "rows", n)
 		}
 	})
+}
+
+// rotateKeys schedules the successors of signing keys near the end of
+// their period (token.Keyring.RotateDue), at start and then at a tenth of
+// the pre-publication (10 minutes at most), so a successor is announced
+// nearly the whole pre-publication ahead.
+func rotateKeys(ctx context.Context, keys *token.Keyring, p token.RotationPolicy, log *slog.Logger) {
+	rotate := func(ctx context.Context) {
+		n, err := keys.RotateDue(ctx, p)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("scheduling signing keys", "err", err)
+		}
+		if n > 0 {
+			log.Info("next signing keys scheduled", "keys", n, "prepublish", p.Prepublish)
+		}
+	}
+	rotate(ctx)
+	every.Run(ctx, min(10*time.Minute, max(p.Prepublish/10, time.Second)), rotate)
 }
 
 // publicOrigin is scheme://host[:port] of the public URL base.

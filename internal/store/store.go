@@ -315,6 +315,13 @@ type Store interface {
 	// and retires every other active key of that use with the given
 	// publishUntil, atomically; active keys of the other use stay active.
 	RotateSigningKey(ctx context.Context, tenant string, next *domain.SigningKey, publishUntil time.Time) error
+	// ScheduleSigningKey is RotateSigningKey for a key that starts
+	// signing at its CreatedAt, stored only if no key of its use was
+	// created after dueBefore (ErrConflict otherwise). DueSigningKeys
+	// lists the tenants' key uses whose newest key was created at or
+	// before createdBefore.
+	ScheduleSigningKey(ctx context.Context, tenant string, next *domain.SigningKey, publishUntil, dueBefore time.Time) error
+	DueSigningKeys(ctx context.Context, createdBefore time.Time) ([]domain.KeyUseRef, error)
 	// ListSigningKeys returns the tenant's active key(s) of every use and
 	// the retired keys still to be published at now, newest first.
 	ListSigningKeys(ctx context.Context, tenant string, now time.Time) ([]domain.SigningKey, error)

@@ -16,6 +16,8 @@ type KeyStore interface {
 	PublicKeyStore
 	CreateSigningKey(ctx context.Context, tenant string, k *domain.SigningKey) error
 	RotateSigningKey(ctx context.Context, tenant string, next *domain.SigningKey, publishUntil time.Time) error
+	ScheduleSigningKey(ctx context.Context, tenant string, next *domain.SigningKey, publishUntil, dueBefore time.Time) error
+	DueSigningKeys(ctx context.Context, createdBefore time.Time) ([]domain.KeyUseRef, error)
 }
 
 // Keyring signs access tokens with per-tenant keys, caching them in
@@ -87,12 +89,13 @@ func (k *Keyring) rotationAlgorithm(ctx context.Context, tenant, alg string) (*a
 	if alg != "" {
 		return lookupAlgorithm(alg)
 	}
-	keys, err := k.sign.st.ListSigningKeys(ctx, tenant, k.now())
+	now := k.now()
+	keys, err := k.sign.st.ListSigningKeys(ctx, tenant, now)
 	if err != nil {
 		return nil, fmt.Errorf("token: loading signing keys: %w", err)
 	}
 	for i := range keys {
-		if keys[i].RetiredAt == nil && keys[i].Use == domain.KeyUseTokens {
+		if keys[i].Signs(now) && keys[i].Use == domain.KeyUseTokens {
 			if a := storedAlgorithm(keys[i].Algorithm); a != nil {
 				return a, nil
 			}

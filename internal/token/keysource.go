@@ -98,12 +98,16 @@ type tenantKeys struct {
 // keyState is an immutable snapshot of a tenant's keys.
 type keyState struct {
 	loadedAt time.Time
-	issuer   string
-	tokens   keySlot // the access-token key (see keyuse.go)
-	idToken  keySlot // the RS256 ID-token key, once one was needed
-	verify   map[string]verifyKey
-	jwks     []jose.JSONWebKey
-	algs     []string // of the published keys, the access-token key's first
+	// until is when a scheduled key starts signing or the signing key
+	// retires (zero: no such moment ahead): the state is stale from then,
+	// whatever its age, as no change event marks that moment.
+	until   time.Time
+	issuer  string
+	tokens  keySlot // the access-token key (see keyuse.go)
+	idToken keySlot // the RS256 ID-token key, once one was needed
+	verify  map[string]verifyKey
+	jwks    []jose.JSONWebKey
+	algs    []string // of the published keys, the access-token key's first
 }
 
 func (k *KeySource) entry(tenant string) *tenantKeys {
@@ -131,7 +135,7 @@ func (k *KeySource) current(ctx context.Context, tenant string, n need) (*keySta
 
 	st := e.state.Load()
 	if usable(st) {
-		if now.Sub(st.loadedAt) < cacheTTL {
+		if st.fresh(now) {
 			return st, nil
 		}
 		// Stale but usable: one caller reloads, the others carry on with
@@ -145,6 +149,7 @@ func (k *KeySource) current(ctx context.Context, tenant string, n need) (*keySta
 				// Keep serving the old keys; retry after a short pause.
 				retry := *st
 				retry.loadedAt = now.Add(retryAfter - cacheTTL)
+				retry.until = time.Time{} // past activation, the old key signs on until a reload works
 				e.state.Store(&retry)
 			}
 			return e.state.Load(), nil
@@ -154,7 +159,7 @@ func (k *KeySource) current(ctx context.Context, tenant string, n need) (*keySta
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if st := e.state.Load(); usable(st) && now.Sub(st.loadedAt) < cacheTTL {
+	if st := e.state.Load(); usable(st) && st.fresh(now) {
 		return st, nil // another caller loaded it while we waited
 	}
 	return k.reload(ctx, tenant, e, n)
@@ -190,8 +195,8 @@ func (k *KeySource) reload(ctx context.Context, tenant string, e *tenantKeys, cr
 	return st, nil
 }
 
-// build turns stored keys (newest first) into a state: the newest active
-// key of each use signs (for a Keyring), every published key verifies with
+// build turns stored keys (newest first) into a state: the newest key of
+// each use that signs at now (domain.SigningKey.Signs) signs (for a Keyring), every published key verifies with
 // its own algorithm. Keys that fail to parse are left out rather than
 // failing the tenant; an active key whose private half cannot be opened
 // (wrong master key) makes Issue fail loudly.
@@ -212,7 +217,11 @@ func (k *KeySource) build(tenant string, keys []domain.SigningKey, now time.Time
 		}
 		st.verify[sk.ID] = vk
 		st.jwks = append(st.jwks, jwk)
-		if a := st.active(sk.Use); sk.RetiredAt == nil && a.kid == "" {
+		st.stopAt(sk.CreatedAt, now)
+		if sk.RetiredAt != nil {
+			st.stopAt(*sk.RetiredAt, now)
+		}
+		if a := st.active(sk.Use); sk.Signs(now) && a.kid == "" {
 			a.kid = sk.ID
 			if k.sign != nil {
 				a.signer, a.err = k.sign.openSigner(tenant, sk)
@@ -225,6 +234,18 @@ func (k *KeySource) build(tenant string, keys []domain.SigningKey, now time.Time
 		st.algs = addAlg(st.algs, string(vk.alg))
 	}
 	return st
+}
+
+// fresh reports whether st may serve at now without a reload.
+func (st *keyState) fresh(now time.Time) bool {
+	return now.Sub(st.loadedAt) < cacheTTL && (st.until.IsZero() || now.Before(st.until))
+}
+
+// stopAt makes st stale at t, when t is a change still ahead of now.
+func (st *keyState) stopAt(t, now time.Time) {
+	if t.After(now) && (st.until.IsZero() || t.Before(st.until)) {
+		st.until = t
+	}
 }
 
 // addAlg appends the algorithms of more to algs, each once.

@@ -38,13 +38,46 @@ func (m *memStore) RotateSigningKey(_ context.Context, tenant string, next *doma
 	defer m.mu.Unlock()
 	ks := m.keys[tenant]
 	for i := range ks {
-		if ks[i].RetiredAt == nil && ks[i].Use == next.Use {
+		if ks[i].Use == next.Use && (ks[i].RetiredAt == nil || ks[i].RetiredAt.After(next.CreatedAt)) {
 			now, pu := next.CreatedAt, publishUntil
 			ks[i].RetiredAt, ks[i].PublishUntil = &now, &pu
 		}
 	}
 	m.keys[tenant] = append(ks, *next)
 	return nil
+}
+
+func (m *memStore) ScheduleSigningKey(ctx context.Context, tenant string, next *domain.SigningKey, publishUntil, dueBefore time.Time) error {
+	m.mu.Lock()
+	for _, k := range m.keys[tenant] {
+		if k.Use == next.Use && k.CreatedAt.After(dueBefore) {
+			m.mu.Unlock()
+			return domain.ErrConflict
+		}
+	}
+	m.mu.Unlock()
+	return m.RotateSigningKey(ctx, tenant, next, publishUntil)
+}
+
+func (m *memStore) DueSigningKeys(_ context.Context, createdBefore time.Time) ([]domain.KeyUseRef, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	newest := map[domain.KeyUseRef]time.Time{}
+	for tenant, ks := range m.keys {
+		for _, k := range ks {
+			r := domain.KeyUseRef{Tenant: tenant, Use: k.Use}
+			if k.CreatedAt.After(newest[r]) {
+				newest[r] = k.CreatedAt
+			}
+		}
+	}
+	var out []domain.KeyUseRef
+	for r, t := range newest {
+		if !t.After(createdBefore) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 func (m *memStore) ListSigningKeys(_ context.Context, tenant string, now time.Time) ([]domain.SigningKey, error) {

@@ -15,6 +15,7 @@ import (
 	"embed"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/domain"
@@ -57,7 +58,10 @@ type Config struct {
 	// GatewayURL is the API gateway's base URL, for the developer
 	// portal's ready-made calls.
 	GatewayURL string
-	Logger     *slog.Logger
+	// KeyRotation is how long a signing key signs before the next one
+	// takes over on its own (0: only by hand), for the keys page.
+	KeyRotation time.Duration
+	Logger      *slog.Logger
 }
 
 // Handler serves the console.

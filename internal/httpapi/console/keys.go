@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -17,14 +18,18 @@ type keysData struct {
 	Algorithms []string
 	Active     string
 	JWKS       string // the tenant's published key set
+	Rotation   string // the automatic rotation period, "" when off
 }
 
 // keyRow is a published key as the page shows it.
 type keyRow struct {
 	ID, Algorithm, Use string
 	Created            time.Time
-	// RetiringUntil is when a retired key leaves the JWKS; nil: active.
-	RetiringUntil *time.Time
+	// State is "active", "scheduled" (published ahead of signing from
+	// Created) or "retiring" (published until Until); an active key has
+	// Until when its successor is scheduled.
+	State string
+	Until *time.Time
 }
 
 var keysFlash = map[string]string{"rotated": "A new signing key is active. Tokens signed with the previous key stay valid while it is published."}
@@ -44,16 +49,21 @@ func (h *Handler) showKeys(w http.ResponseWriter, r *http.Request, v *visit, sta
 		h.opsError(w, r, v, "Signing keys", err)
 		return
 	}
-	d := keysData{Algorithms: token.SupportedAlgorithms(), JWKS: route.Prefix(v.Tenant) + "/oauth2/jwks"}
+	d := keysData{Algorithms: token.SupportedAlgorithms(), JWKS: route.Prefix(v.Tenant) + "/oauth2/jwks", Rotation: period(h.KeyRotation)}
+	now := time.Now()
 	for _, k := range keys {
-		row := keyRow{ID: k.ID, Algorithm: k.Algorithm, Use: "access and ID tokens", Created: k.CreatedAt}
+		row := keyRow{ID: k.ID, Algorithm: k.Algorithm, Use: "access and ID tokens", Created: k.CreatedAt, State: "retiring", Until: k.PublishUntil}
 		if k.Use == domain.KeyUseIDToken {
 			row.Use = "ID tokens (RS256)"
 		}
-		if k.RetiredAt != nil {
-			row.RetiringUntil = k.PublishUntil
-		} else if k.Use == domain.KeyUseTokens {
-			d.Active = k.Algorithm
+		switch {
+		case k.Pending(now) && k.RetiredAt == nil:
+			row.State, row.Until = "scheduled", nil
+		case k.Signs(now):
+			row.State, row.Until = "active", k.RetiredAt
+			if k.Use == domain.KeyUseTokens && d.Active == "" {
+				d.Active = k.Algorithm
+			}
 		}
 		d.Keys = append(d.Keys, row)
 	}
@@ -78,4 +88,15 @@ func (h *Handler) rotateKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seeOther(w, r, route.Prefix(v.Tenant)+"/console/keys?done=rotated")
+}
+
+// period writes a rotation period in days when it is whole days.
+func period(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return ""
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	return d.String()
 }

@@ -34,9 +34,10 @@ func insertSigningKey(ctx context.Context, tx *tx, tenant string, k *domain.Sign
 	return nil
 }
 
-// RotateSigningKey retires the active keys of next's use (retired at
-// next.CreatedAt, kept in the JWKS until publishUntil) and stores next, in
-// one transaction; the active keys of the other use stay active.
+// RotateSigningKey retires the keys of next's use that sign at
+// next.CreatedAt or are scheduled to (retired then, kept in the JWKS until
+// publishUntil) and stores next, in one transaction; the keys of the other
+// use are left alone.
 func (s *Store) RotateSigningKey(ctx context.Context, tenant string, next *domain.SigningKey, publishUntil time.Time) error {
 	if next.CreatedAt.IsZero() {
 		next.CreatedAt = time.Now()
@@ -45,13 +46,54 @@ func (s *Store) RotateSigningKey(ctx context.Context, tenant string, next *domai
 		if err := lockKeyRotation(ctx, tx, tenant, next.Use); err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE signing_keys SET retired_at = ?, publish_until = ?
-			WHERE tenant = ? AND retired_at IS NULL AND key_use = ?`,
-			tx.d.ts(next.CreatedAt), tx.d.ts(publishUntil), tenant, next.Use); err != nil {
+		return replaceSigningKey(ctx, tx, tenant, next, publishUntil)
+	})
+}
+
+// ScheduleSigningKey is RotateSigningKey for automatic rotation: next
+// starts signing at its CreatedAt, normally ahead. It stores nothing and
+// returns ErrConflict when a key of next's use was created after
+// dueBefore, so that of the nodes that found the tenant due at once, the
+// first schedules and the others see it done.
+func (s *Store) ScheduleSigningKey(ctx context.Context, tenant string, next *domain.SigningKey, publishUntil, dueBefore time.Time) error {
+	return s.writeChange(ctx, change{tenant, domain.EntitySigningKey, next.ID}, func(tx *tx) error {
+		if err := lockKeyRotation(ctx, tx, tenant, next.Use); err != nil {
 			return err
 		}
-		return insertSigningKey(ctx, tx, tenant, next)
+		var newer int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM signing_keys WHERE tenant = ? AND key_use = ? AND created_at > ?`,
+			tenant, next.Use, tx.d.ts(dueBefore)).Scan(&newer); err != nil {
+			return err
+		}
+		if newer > 0 {
+			return fmt.Errorf("signing key of tenant %q: already rotated: %w", tenant, domain.ErrConflict)
+		}
+		return replaceSigningKey(ctx, tx, tenant, next, publishUntil)
 	})
+}
+
+// replaceSigningKey retires, at next.CreatedAt, every key of next's use
+// still signing then (a scheduled successor too: it never signs, and
+// leaves the JWKS with the others), and stores next.
+func replaceSigningKey(ctx context.Context, tx *tx, tenant string, next *domain.SigningKey, publishUntil time.Time) error {
+	at := tx.d.ts(next.CreatedAt)
+	if _, err := tx.exec(ctx, `UPDATE signing_keys SET retired_at = ?, publish_until = ?
+		WHERE tenant = ? AND key_use = ? AND (retired_at IS NULL OR retired_at > ?)`,
+		at, tx.d.ts(publishUntil), tenant, next.Use, at); err != nil {
+		return err
+	}
+	return insertSigningKey(ctx, tx, tenant, next)
+}
+
+// DueSigningKeys returns, for automatic rotation, each tenant's key uses
+// whose newest key was created at or before createdBefore: the signing
+// key is that old and no successor is scheduled.
+func (s *Store) DueSigningKeys(ctx context.Context, createdBefore time.Time) ([]domain.KeyUseRef, error) {
+	t := s.reader()
+	return queryAll(ctx, t, func(rows *sql.Rows, r *domain.KeyUseRef) error {
+		return rows.Scan(&r.Tenant, &r.Use)
+	}, `SELECT tenant, key_use FROM signing_keys GROUP BY tenant, key_use
+		HAVING MAX(created_at) <= ? ORDER BY tenant, key_use`, t.d.ts(createdBefore))
 }
 
 // keyRotationLockClass is the first half of the pg_advisory lock that

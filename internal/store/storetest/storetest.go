@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Revocations", testRevocations},
 		{"SigningKeys", testSigningKeys},
 		{"SigningKeyUses", testSigningKeyUses}, // in keyuses.go
+		{"ScheduledKeys", testScheduledKeys},   // automatic rotation, in keyschedule.go
 		{"DeleteExpired", testDeleteExpired},
 		{"APITokenPurge", testAPITokenPurge}, // in apitokens_purge.go
 		{"DeleteTenant", testDeleteTenant},
