@@ -49,6 +49,7 @@ fuzz:
 	$(GO) test ./internal/clientip -run '^$$' -fuzz FuzzClient -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/federation -run '^$$' -fuzz FuzzOpenState -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/token -run '^$$' -fuzz FuzzAssertion -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/token -run '^$$' -fuzz FuzzDPoPProof -fuzztime $(FUZZTIME)
 
 # Load benchmark (issue 4; see docs/PERFORMANCE.md): a fresh server on a
 # temporary SQLite data dir, every scenario and a bare-handler floor.

@@ -47,7 +47,7 @@ func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
 		jwksFile, jwksURI            string
 		grants, scopes, defaults     []string
 		redirects, logoutRedirects   []string
-		public, thirdParty           bool
+		public, thirdParty, dpop     bool
 		accessTTL, refreshTTL, grace time.Duration
 	)
 	sub := &cobra.Command{
@@ -104,6 +104,9 @@ func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
 		if cmd.Flags().Changed("jwks-uri") {
 			attrs["jwksUri"] = jwksURI
 		}
+		if cmd.Flags().Changed("require-dpop") {
+			attrs["requireDpop"] = dpop
+		}
 		if cmd.Flags().Changed("refresh-reuse-grace") {
 			if grace%time.Second != 0 {
 				return fmt.Errorf("--refresh-reuse-grace: %v is not a whole number of seconds", grace)
@@ -148,6 +151,7 @@ func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
 	fs.StringVar(&jwksFile, "jwks-file", "",
 		`a JWK Set of the client's public keys, for private_key_jwt ("-" reads stdin; "" removes them); the secret then stops working`)
 	fs.StringVar(&jwksURI, "jwks-uri", "", `where the client publishes its JWK Set, for private_key_jwt ("" removes it)`)
+	fs.BoolVar(&dpop, "require-dpop", false, "refuse token requests without a DPoP proof: every token is bound to the client's key (--require-dpop=false lifts it)")
 	fs.DurationVar(&grace, "refresh-reuse-grace", 0,
 		"how long a just-rotated refresh token may be presented again to get the same successor, e.g. 30s, at most 5m; 0 turns it off (default 30s)")
 	return sub

@@ -85,6 +85,23 @@ func TestConsoleApps(t *testing.T) {
 			t.Fatalf("reloaded application page: %d %s", page.status, page.body)
 		}
 
+		// Requiring DPoP from the console: the client then gets no token
+		// without a proof.
+		df := appForm("Reports backend", "confidential", []string{"client_credentials"}, url.Values{"requireDpop": {"on"}})
+		if p := b.consolePost("/console/apps/"+id, df); p.status != http.StatusSeeOther {
+			t.Fatalf("require DPoP: %d %s", p.status, p.body)
+		}
+		if r := e.clientCredentials(id, secret); r.str("error") != "invalid_dpop_proof" {
+			t.Fatalf("client_credentials without a proof after requiring DPoP: %d %s", r.status, r.raw)
+		}
+		if p := b.get("/console/apps/" + id); !strings.Contains(p.body, `name="requireDpop" aria-describedby="f-requireDpop-note" checked`) {
+			t.Fatalf("the form does not show DPoP required: %s", p.body)
+		}
+		df.Del("requireDpop")
+		if p := b.consolePost("/console/apps/"+id, df); p.status != http.StatusSeeOther || e.clientCredentials(id, secret).status != http.StatusOK {
+			t.Fatalf("lifting DPoP: %d", p.status)
+		}
+
 		// The list finds it by a prefix of its client id, typed in lower case.
 		list := b.get("/console/apps?q=" + strings.ToLower(id[:6]))
 		if !strings.Contains(list.body, `<a href="/console/apps/`+id+`">Reports backend</a>`) {

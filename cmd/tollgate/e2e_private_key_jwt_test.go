@@ -213,22 +213,7 @@ func jsonString(v any) string { b, _ := json.Marshal(v); return string(b) }
 // sets TOLLGATE_TEST_NODE=1 and installs jose into TOLLGATE_NODE_DIR
 // (scripts/ensure-deps.sh); then a missing node or jose fails the test.
 func TestPrivateKeyJWTNodeJose(t *testing.T) {
-	if os.Getenv("TOLLGATE_TEST_NODE") != "1" {
-		t.Skip("set TOLLGATE_TEST_NODE=1 (make test) to run the Node.js interop tests")
-	}
-	dir := os.Getenv("TOLLGATE_NODE_DIR")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "jose", "package.json")); err != nil {
-		t.Fatalf("jose is not installed in TOLLGATE_NODE_DIR=%q (scripts/ensure-deps.sh installs it): %v", dir, err)
-	}
-	// The script must sit beside node_modules for its import to resolve.
-	script, err := os.ReadFile(filepath.Join("testdata", "assert.mjs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := filepath.Join(dir, "tollgate-assert.mjs")
-	if err := os.WriteFile(run, script, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	run := nodeScript(t, "assert.mjs")
 	e := startServer(t, "")
 	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
@@ -253,14 +238,7 @@ func TestPrivateKeyJWTNodeJose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("node", run)
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	raw, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v: %s", err, stderr.String())
-	}
+	raw := runNode(t, run, in)
 	var assertions []string
 	if err := json.Unmarshal(raw, &assertions); err != nil || len(assertions) != len(keys) {
 		t.Fatalf("node printed %q: %v", raw, err)
@@ -271,4 +249,41 @@ func TestPrivateKeyJWTNodeJose(t *testing.T) {
 			t.Errorf("%s assertion from node jose: %d %s", keys[i].Alg, r.status, r.raw)
 		}
 	}
+}
+
+// nodeScript readies testdata/name to run with node beside the jose
+// package (its import resolves only there), skipping unless the Node.js
+// interop tests are on.
+func nodeScript(t *testing.T, name string) string {
+	t.Helper()
+	if os.Getenv("TOLLGATE_TEST_NODE") != "1" {
+		t.Skip("set TOLLGATE_TEST_NODE=1 (make test) to run the Node.js interop tests")
+	}
+	dir := os.Getenv("TOLLGATE_NODE_DIR")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "jose", "package.json")); err != nil {
+		t.Fatalf("jose is not installed in TOLLGATE_NODE_DIR=%q (scripts/ensure-deps.sh installs it): %v", dir, err)
+	}
+	script, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(dir, "tollgate-"+name)
+	if err := os.WriteFile(run, script, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
+
+// runNode runs script with in on stdin and returns what it printed.
+func runNode(t *testing.T, script string, in []byte) []byte {
+	t.Helper()
+	cmd := exec.Command("node", script)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v: %s", err, stderr.String())
+	}
+	return out
 }

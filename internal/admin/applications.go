@@ -33,6 +33,7 @@ type ApplicationPatch struct {
 	IDTokenSigningAlg      *string
 	JWKS                   *string // a JWK Set as JSON; "" removes it
 	JWKSURI                *string
+	RequireDPoP            *bool
 	// Owner is read-only here (the developer portal sets it): a value is
 	// only compared with the stored one, so a client may send back what
 	// it read, and refused when it differs.
@@ -217,6 +218,9 @@ func applyApplicationPatch(a *domain.Application, patch ApplicationPatch) {
 	}
 	if patch.JWKSURI != nil {
 		a.JWKSURI = *patch.JWKSURI
+	}
+	if patch.RequireDPoP != nil {
+		a.RequireDPoP = *patch.RequireDPoP
 	}
 }
 

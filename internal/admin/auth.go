@@ -46,7 +46,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, tenant, bearer string)
 	if bearer == "" {
 		return Principal{}, ErrUnauthenticated
 	}
-	return principal(a.creds.Verify(ctx, tenant, bearer))
+	return principal(a.creds.VerifyBearer(ctx, tenant, bearer))
 }
 
 // AuthenticateSession checks a browser session's cookie value for tenant:

@@ -16,6 +16,7 @@ import (
 const (
 	Bearer = "Bearer"
 	Basic  = "Basic"
+	DPoP   = "DPoP" // RFC 9449 §7.1: a DPoP-bound access token
 )
 
 // MaxLen bounds the header's value: real credentials are far smaller, and
@@ -28,10 +29,10 @@ var ErrMalformed = errors.New("malformed Authorization header")
 
 // Credentials are what an Authorization header carries.
 type Credentials struct {
-	// Scheme is Bearer or Basic in canonical case, any other scheme as
-	// sent, "" when the request has no Authorization header.
+	// Scheme is Bearer, Basic or DPoP in canonical case, any other
+	// scheme as sent, "" when the request has no Authorization header.
 	Scheme string
-	// Token is the bearer token or the still-encoded Basic credentials;
+	// Token is the bearer or DPoP token or the still-encoded Basic credentials;
 	// for another scheme, the rest of the header, unchecked.
 	Token string
 }
@@ -62,7 +63,7 @@ func ParseValue(v string) (Credentials, error) {
 	if !isToken(scheme) {
 		return Credentials{}, malformed("no authentication scheme")
 	}
-	for _, canon := range []string{Bearer, Basic} {
+	for _, canon := range []string{Bearer, Basic, DPoP} {
 		if strings.EqualFold(scheme, canon) {
 			if !isToken68(rest) {
 				return Credentials{}, malformed(canon + " must be followed by one space and one token")

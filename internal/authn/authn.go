@@ -59,6 +59,9 @@ type Principal struct {
 	// Roles the user of a session holds now; nil for other kinds, whose
 	// rights are their scopes.
 	Roles []string
+	// BoundKey is the thumbprint of the DPoP key an access token is bound
+	// to (cnf.jkt, RFC 9449 §6.1); such a token is no bearer token.
+	BoundKey string
 }
 
 // Method authenticates one kind of credential.
@@ -109,6 +112,17 @@ func (a *Authenticator) Verify(ctx context.Context, tenant, raw string) (*Princi
 		}
 	}
 	return nil, ErrInvalid
+}
+
+// VerifyBearer is Verify for a credential presented as a bearer token:
+// an access token bound to a DPoP key is ErrInvalid, since whoever
+// presents it so proves no key (RFC 9449 §7.2).
+func (a *Authenticator) VerifyBearer(ctx context.Context, tenant, raw string) (*Principal, error) {
+	p, err := a.Verify(ctx, tenant, raw)
+	if err == nil && p.BoundKey != "" {
+		return nil, ErrInvalid
+	}
+	return p, err
 }
 
 // VerifyKind is Verify for one kind of credential only: raw of any other

@@ -103,6 +103,21 @@ func (c *TTL[K, V]) Put(k K, v V) {
 	c.shardOf(k).put(k, v, expires)
 }
 
+// PutNew stores v for k unless k holds a live value, and reports whether
+// it stored: a single-use check (a replay cache) in one step, so two
+// concurrent callers with one key cannot both succeed.
+func (c *TTL[K, V]) PutNew(k K, v V) bool {
+	now := c.now()
+	s := c.shardOf(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.entries[k]; ok && !now.After(e.expires) {
+		return false
+	}
+	s.putLocked(k, v, now.Add(c.ttl))
+	return true
+}
+
 // Version returns the cache's version: a loader reads it before it reads
 // the source and hands it to PutIfUnchanged.
 func (c *TTL[K, V]) Version() uint64 { return c.version.Load() }

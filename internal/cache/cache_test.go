@@ -3,6 +3,7 @@ package cache
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -182,5 +183,34 @@ func TestTTLConcurrent(t *testing.T) {
 	wg.Wait()
 	if n := c.size(); n > max {
 		t.Fatalf("cache grew to %d entries, limit %d", n, max)
+	}
+}
+
+func TestPutNew(t *testing.T) {
+	c := New[string, int](time.Minute, 100)
+	now := time.Now()
+	c.now = func() time.Time { return now }
+	if !c.PutNew("a", 1) || c.PutNew("a", 2) {
+		t.Fatal("a second PutNew of a live key succeeded, or the first failed")
+	}
+	if v, _ := c.Get("a"); v != 1 {
+		t.Fatalf("PutNew replaced the live value: %d", v)
+	}
+	now = now.Add(time.Minute + time.Second)
+	if !c.PutNew("a", 3) {
+		t.Fatal("PutNew of an expired key failed")
+	}
+	var wg sync.WaitGroup
+	var wins atomic.Int32
+	for range 16 {
+		wg.Go(func() {
+			if c.PutNew("b", 1) {
+				wins.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Fatalf("%d concurrent PutNew of one key succeeded, want 1", wins.Load())
 	}
 }

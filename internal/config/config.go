@@ -24,19 +24,23 @@ import (
 
 // Server configures `tollgate serve`.
 type Server struct {
-	Addr           string
-	GatewayAddr    string
-	PortOffset     int
-	DataDir        string
-	Database       string // empty: SQLite in DataDir
-	TLSCert        string
-	TLSKey         string
-	PublicURL      string // base of issuer URLs; empty: derived from Addr
-	MasterKeyFile  string // empty: DataDir/master.key
-	BootstrapToken string
-	LogFormat      string // json, text, or auto (text on a terminal)
-	LogLevel       string
-	ShutdownGrace  time.Duration
+	Addr        string
+	GatewayAddr string
+	PortOffset  int
+	DataDir     string
+	Database    string // empty: SQLite in DataDir
+	TLSCert     string
+	TLSKey      string
+	PublicURL   string // base of issuer URLs; empty: derived from Addr
+	// GatewayPublicURL is the gateway listener's base URL as clients
+	// address it, which their DPoP proofs name; empty: derived from
+	// GatewayAddr.
+	GatewayPublicURL string
+	MasterKeyFile    string // empty: DataDir/master.key
+	BootstrapToken   string
+	LogFormat        string // json, text, or auto (text on a terminal)
+	LogLevel         string
+	ShutdownGrace    time.Duration
 	// ShutdownDrain is the part of the grace, right after SIGTERM, when
 	// the node still accepts but answers /readyz 503 and closes each
 	// connection after its response, so that clients leave it on their
@@ -59,6 +63,10 @@ type Server struct {
 	// gets 503 with Retry-After instead of waiting for a dead database.
 	// Zero means the store's default (5 s).
 	DatabaseTimeout time.Duration
+	// DPoPNonce makes every DPoP proof at the token endpoint carry a nonce
+	// the server handed out (RFC 9449 §8), sealed with the master key so
+	// any node accepts any node's.
+	DPoPNonce bool
 	// DebugAddr, when set, serves net/http/pprof on its own listener.
 	DebugAddr string
 	// SigningAlg is the JWS algorithm of each tenant's first signing key
@@ -87,6 +95,9 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
 	fs.StringVar(&c.PublicURL, "public-url", "", "external base URL used in issuer and endpoint URLs (default: from --addr)")
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key (default: <data-dir>/master.key); share it between nodes")
+	gatewayURLFlag(fs, &c.GatewayPublicURL)
+	fs.BoolVar(&c.DPoPNonce, "dpop-nonce", false, "require DPoP proofs at the token endpoint to carry a nonce the server "+
+		"hands out in DPoP-Nonce (RFC 9449 §8): a proof made ahead of time is then useless")
 	fs.StringVar(&c.BootstrapToken, "bootstrap-token", "", "bootstrap admin token (default: generated on first start and printed once)")
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "log format: json, text or auto")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -108,6 +119,26 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 		"how long the next signing key is published before it signs, so verifiers' cached key sets hold it")
 	allowUpstreamFlag(fs, &c.GatewayAllowUpstream)
 	trustedProxyFlag(fs, &c.TrustedProxies)
+}
+
+// gatewayURLFlag registers --gateway-public-url, shared by serve and
+// gateway.
+func gatewayURLFlag(fs *pflag.FlagSet, v *string) {
+	fs.StringVar(v, "gateway-public-url", "", "external base URL of the gateway listener, which clients' DPoP proofs "+
+		"name (default: from --gateway-addr); set it behind a load balancer or TLS terminator")
+}
+
+// checkBaseURL checks a base URL flag: empty, or http(s) without query
+// or fragment.
+func checkBaseURL(flag, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%s must be an http(s) URL without query or fragment", flag)
+	}
+	return nil
 }
 
 // allowUpstreamFlag registers --gateway-allow-upstream, shared by serve
@@ -137,10 +168,9 @@ func (c *Server) Validate() error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
 	}
-	if c.PublicURL != "" {
-		u, err := url.Parse(c.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			errs = append(errs, errors.New("--public-url must be an http(s) URL without query or fragment"))
+	for flag, v := range map[string]string{"--public-url": c.PublicURL, "--gateway-public-url": c.GatewayPublicURL} {
+		if err := checkBaseURL(flag, v); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	switch c.LogFormat {

@@ -15,18 +15,20 @@ import (
 // Gateway configures `tollgate gateway`, the gateway alone on a machine
 // of its own, fed by a token service (the key manager).
 type Gateway struct {
-	Addr          string // healthz, readyz, metrics
-	GatewayAddr   string
-	PortOffset    int
-	TLSCert       string
-	TLSKey        string
-	KeyManagers   []string // the token service's nodes: base URLs, the first that answers is used
-	Token         string   // a gateway credential, or the bootstrap token
-	IssuerURL     string   // token service's public URL; default the first key manager
-	LogFormat     string
-	LogLevel      string
-	ShutdownGrace time.Duration
-	ShutdownDrain time.Duration // see Server.ShutdownDrain
+	Addr        string // healthz, readyz, metrics
+	GatewayAddr string
+	PortOffset  int
+	TLSCert     string
+	TLSKey      string
+	KeyManagers []string // the token service's nodes: base URLs, the first that answers is used
+	Token       string   // a gateway credential, or the bootstrap token
+	IssuerURL   string   // token service's public URL; default the first key manager
+	// GatewayPublicURL: see Server.GatewayPublicURL.
+	GatewayPublicURL string
+	LogFormat        string
+	LogLevel         string
+	ShutdownGrace    time.Duration
+	ShutdownDrain    time.Duration // see Server.ShutdownDrain
 	// GatewayAllowUpstream: see Server.GatewayAllowUpstream.
 	GatewayAllowUpstream []string
 	// TrustedProxies: see Server.TrustedProxies.
@@ -44,6 +46,7 @@ func (c *Gateway) Flags(fs *pflag.FlagSet) {
 		"name several of its nodes, comma-separated or repeated, and the gateway moves to the next when one fails")
 	fs.StringVar(&c.Token, "token", "", "a gateway credential (tollgate gateway-credential create) or the bootstrap token (required)")
 	fs.StringVar(&c.IssuerURL, "issuer-url", "", "the token service's --public-url, if not --key-manager")
+	gatewayURLFlag(fs, &c.GatewayPublicURL)
 	fs.StringVar(&c.LogFormat, "log-format", "auto", "json, text or auto")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	shutdownFlags(fs, &c.ShutdownGrace, &c.ShutdownDrain)
@@ -64,6 +67,9 @@ func (c *Gateway) Validate() error {
 	}
 	if c.Token == "" {
 		return errors.New("--token is required")
+	}
+	if err := checkBaseURL("--gateway-public-url", c.GatewayPublicURL); err != nil {
+		return err
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")

@@ -120,10 +120,13 @@ type Application struct {
 	// JWKS (a JWK Set, as JSON) or JWKSURI (where one is served) holds
 	// the public keys of a client that authenticates with private_key_jwt
 	// (RFC 7523 §2.2); both "" for one that does not.
-	JWKS      string
-	JWKSURI   string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	JWKS    string
+	JWKSURI string
+	// RequireDPoP refuses a token request without a DPoP proof (RFC
+	// 9449): every access token the client gets is bound to a key.
+	RequireDPoP bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // UsesKeys reports whether the application registered public keys for
@@ -155,6 +158,10 @@ type RefreshToken struct {
 	Audience  []string
 	ExpiresAt time.Time
 	CreatedAt time.Time
+	// JKT binds the token of a public client to the DPoP key it was
+	// issued with (RFC 9449 §5): refreshing it takes a proof by that key.
+	// "" for an unbound token.
+	JKT string
 	// Sealed is the token itself, sealed with the master key, kept while
 	// its predecessor may still be presented again (until SealedUntil), so
 	// that a retry gets this same token; nil once the grace is over.

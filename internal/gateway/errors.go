@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
 // refusal is the gateway's one protocol error: an HTTP status, an error
@@ -17,6 +19,7 @@ type refusal struct {
 	allow       []string // for 405
 	decision    string   // metrics label
 	challenge   bool     // answer with WWW-Authenticate: a token problem
+	dpop        bool     // the challenge is DPoP's (RFC 9449 §7.1), not Bearer's
 }
 
 func noToken() *refusal {
@@ -26,6 +29,19 @@ func noToken() *refusal {
 
 func invalidToken(desc string) *refusal {
 	return &refusal{status: http.StatusUnauthorized, code: "invalid_token", description: desc, decision: "401", challenge: true}
+}
+
+// invalidProof refuses a DPoP-bound request whose proof fails (RFC 9449
+// §7.1), or a bound token sent without one.
+func invalidProof(desc string) *refusal {
+	return &refusal{status: http.StatusUnauthorized, code: "invalid_dpop_proof", description: desc, decision: "401",
+		challenge: true, dpop: true}
+}
+
+// boundAsBearer refuses a DPoP-bound token presented as a bearer token.
+func boundAsBearer() *refusal {
+	return &refusal{status: http.StatusUnauthorized, code: "invalid_token", decision: "401", challenge: true, dpop: true,
+		description: "the token is bound to a DPoP key: send it as Authorization: DPoP, with a proof"}
 }
 
 func badAuthorization(desc string) *refusal {
@@ -89,7 +105,11 @@ func (r *refusal) write(w http.ResponseWriter, realm string) {
 
 func (r *refusal) header(realm string) string {
 	var b strings.Builder
-	b.WriteString("Bearer realm=")
+	if r.dpop {
+		b.WriteString("DPoP realm=")
+	} else {
+		b.WriteString("Bearer realm=")
+	}
 	b.WriteString(strconv.Quote(realm))
 	if r.code != "" {
 		b.WriteString(`, error="` + r.code + `"`)
@@ -97,6 +117,9 @@ func (r *refusal) header(realm string) string {
 	}
 	if r.scope != "" {
 		b.WriteString(`, scope=` + strconv.Quote(r.scope))
+	}
+	if r.dpop {
+		b.WriteString(`, algs="` + strings.Join(token.SupportedAlgorithms(), " ") + `"`)
 	}
 	return b.String()
 }

@@ -66,13 +66,17 @@ type Config struct {
 	Upstreams *upstream.Policy
 	// Observe, when set, is called once per request.
 	Observe func(Outcome)
+	// PublicURL is the gateway's base URL as clients address it, which
+	// DPoP proofs name (their htu).
+	PublicURL string
 }
 
 // Gateway is an http.Handler. It is safe for concurrent use.
 type Gateway struct {
-	cfg   Config
-	table atomic.Pointer[table]
-	proxy *httputil.ReverseProxy
+	cfg    Config
+	table  atomic.Pointer[table]
+	proxy  *httputil.ReverseProxy
+	proofs *dpopProofs
 }
 
 // newTransport returns the transport to the upstreams the operator set
@@ -103,7 +107,7 @@ func New(cfg Config) *Gateway {
 	if cfg.Upstreams == nil {
 		cfg.Upstreams = upstream.Strict()
 	}
-	g := &Gateway{cfg: cfg}
+	g := &Gateway{cfg: cfg, proofs: newDPoPProofs()}
 	g.table.Store(&table{})
 	g.proxy = &httputil.ReverseProxy{
 		Rewrite: g.rewrite,
@@ -206,8 +210,8 @@ func (g *Gateway) authenticate(r *http.Request, tenant string) (*Identity, *refu
 	if err != nil {
 		return nil, badAuthorization(err.Error())
 	}
-	if c.Scheme != authheader.Bearer {
-		return nil, noToken() // none, or another scheme: no bearer token
+	if c.Scheme != authheader.Bearer && c.Scheme != authheader.DPoP {
+		return nil, noToken() // none, or another scheme: no token
 	}
 	id, err := g.cfg.Verifier.Verify(r.Context(), tenant, c.Token)
 	if errors.Is(err, ErrInvalidToken) {
@@ -219,6 +223,16 @@ func (g *Gateway) authenticate(r *http.Request, tenant string) (*Identity, *refu
 	}
 	if id.Tenant != tenant {
 		return nil, invalidToken("the token is invalid, expired or revoked")
+	}
+	switch {
+	case id.BoundKey == "" && c.Scheme == authheader.DPoP:
+		return nil, invalidToken("the token is not bound to a DPoP key: send it as a bearer token")
+	case id.BoundKey != "" && c.Scheme == authheader.Bearer:
+		return nil, boundAsBearer()
+	case id.BoundKey != "":
+		if ref := g.proofs.check(r, g.cfg.PublicURL, c.Token, id.BoundKey); ref != nil {
+			return nil, ref
+		}
 	}
 	return id, nil
 }

@@ -21,6 +21,9 @@ const (
 	CodeUnsupportedTokenType   = "unsupported_token_type"
 	CodeServerError            = "server_error"
 	CodeTemporarilyUnavailable = "temporarily_unavailable"
+	// RFC 9449 §5 and §8.
+	CodeInvalidDPoPProof = "invalid_dpop_proof"
+	CodeUseDPoPNonce     = "use_dpop_nonce"
 )
 
 // Error is an OAuth protocol error. Build it with the constructors so a
@@ -40,6 +43,9 @@ type Error struct {
 	Reason string
 	// Cause is logged, never shown.
 	Cause error
+	// DPoPNonce, when set, becomes a DPoP-Nonce header: the nonce the
+	// client must put in its next proof (RFC 9449 §8).
+	DPoPNonce string
 }
 
 func (e *Error) Error() string {
@@ -65,6 +71,20 @@ func InvalidRequest(desc string) *Error {
 func InvalidClient(basic bool) *Error {
 	e := newError(http.StatusUnauthorized, CodeInvalidClient, "client authentication failed")
 	e.Basic = basic
+	return e
+}
+
+// InvalidDPoPProof: the request's DPoP proof is missing where required,
+// malformed, or does not match the request or the token (RFC 9449 §5).
+func InvalidDPoPProof(desc string) *Error {
+	return newError(http.StatusBadRequest, CodeInvalidDPoPProof, desc)
+}
+
+// UseDPoPNonce: the proof lacks the server's current nonce, which the
+// answer carries (RFC 9449 §8).
+func UseDPoPNonce(nonce string) *Error {
+	e := newError(http.StatusBadRequest, CodeUseDPoPNonce, "put the nonce of the DPoP-Nonce header in the DPoP proof")
+	e.DPoPNonce = nonce
 	return e
 }
 

@@ -128,6 +128,12 @@ func (st steps[R]) handle(ctx context.Context, tenant string, req *Request) (_ *
 		}
 		ex.app = app
 	}
+	if ex.dpop, err = s.dpopProof(ctx, ex); err != nil {
+		return nil, f, err
+	}
+	if _, err := ex.boundKey(); err != nil {
+		return nil, f, err // before a refresh token is consumed; the embed grant's app is checked in issue
+	}
 	az, policy, err := g.authorize(ctx, ex, gr)
 	if err != nil {
 		return nil, f, err
@@ -153,6 +159,10 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization, pol
 		return nil, err
 	}
 	ttl := lifetime(ex.token.validity, app.AccessTokenTTL)
+	jkt, err := ex.boundKey()
+	if err != nil {
+		return nil, err
+	}
 	if az.redeem != nil {
 		if err := az.redeem(ctx); err != nil {
 			return nil, err
@@ -164,6 +174,9 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization, pol
 	}
 	granted := strings.Join(scopes, " ")
 	resp := &TokenResponse{TokenType: "Bearer", ExpiresIn: int64(ttl / time.Second), Scope: granted}
+	if jkt != "" {
+		resp.TokenType = TokenTypeDPoP
+	}
 	if ex.token.scope.asDefault {
 		resp.Scope = domain.ScopeDefault // as API managers answer; the token carries the real scopes
 	}
@@ -191,6 +204,7 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization, pol
 		IssuedAt:  ex.now,
 		ExpiresAt: ex.now.Add(ttl),
 		FamilyID:  az.familyID,
+		BoundKey:  jkt,
 	})
 	if err != nil {
 		return nil, ServerError(err)
@@ -228,5 +242,6 @@ func mintRefresh(ex *exchange, family, subject string, scopes, aud []string) (st
 		Audience:  aud,
 		ExpiresAt: ex.now.Add(ex.app.RefreshTokenTTL),
 		CreatedAt: ex.now,
+		JKT:       ex.refreshKey(),
 	}, nil
 }

@@ -80,6 +80,15 @@ func (g refreshGrant) authorize(ctx context.Context, ex *exchange, req refreshRe
 		}
 		return refuse(InvalidGrant("refresh token was issued to another client"))
 	}
+	if old.JKT != "" && (ex.dpop == nil || ex.dpop.JKT != old.JKT) {
+		// Bound to a key the caller does not prove it holds: a stolen
+		// token, or a client that lost its key. Either way the session
+		// cannot go on safely.
+		if err := s.revokeFamily(ctx, ex.tenant, old); err != nil {
+			return refuse(err)
+		}
+		return refuse(InvalidGrant("the refresh token is bound to a DPoP key this request does not prove; the session is revoked"))
+	}
 	if !rot.UserActive {
 		return refuse(InvalidGrant("the user of this refresh token is no longer active"))
 	}

@@ -24,6 +24,20 @@ type Introspection struct {
 	IssuedAt  int64    `json:"iat,omitempty"`
 	TokenID   string   `json:"jti,omitempty"`
 	TokenType string   `json:"token_type,omitempty"`
+	// CNF names the DPoP key a bound token is bound to (RFC 9449 §6.2).
+	CNF *Confirmation `json:"cnf,omitempty"`
+}
+
+// Confirmation is a bound token's cnf member.
+type Confirmation struct {
+	JKT string `json:"jkt"`
+}
+
+func confirmation(jkt string) *Confirmation {
+	if jkt == "" {
+		return nil
+	}
+	return &Confirmation{JKT: jkt}
 }
 
 // introspect answers whether a token is active (RFC 7662). The caller must
@@ -67,7 +81,10 @@ func introspection(p *authn.Principal, issuer string) *Introspection {
 	}
 	switch p.Kind {
 	case authn.KindAccessToken:
-		in.TokenID, in.TokenType = p.CredentialID, "Bearer"
+		in.TokenID, in.TokenType, in.CNF = p.CredentialID, "Bearer", confirmation(p.BoundKey)
+		if p.BoundKey != "" {
+			in.TokenType = TokenTypeDPoP
+		}
 	case authn.KindAPIToken:
 		in.TokenType = "api_token"
 	}
@@ -95,6 +112,7 @@ func (s *Server) introspectRefresh(ctx context.Context, tenant, raw string) (*In
 		ExpiresAt: rt.ExpiresAt.Unix(),
 		IssuedAt:  rt.CreatedAt.Unix(),
 		TokenType: "refresh_token",
+		CNF:       confirmation(rt.JKT),
 	}, nil
 }
 

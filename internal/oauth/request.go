@@ -33,8 +33,13 @@ type Request struct {
 	Token string
 	// RemoteAddr is the caller's IP, for throttling and audit.
 	RemoteAddr string
-	resources  []string // RFC 8707: the only repeatable parameter
-	params     params
+	// DPoP holds the request's DPoP headers (RFC 9449 §4.1: one at most)
+	// and URL the request's URL as the client addressed it, which a
+	// proof's htu must name.
+	DPoP      []string
+	URL       string
+	resources []string // RFC 8707: the only repeatable parameter
+	params    params
 }
 
 // ClientCredentials are what the request offers to authenticate the client.

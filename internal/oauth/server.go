@@ -44,6 +44,9 @@ type Config struct {
 	// (private_key_jwt); it must apply the upstream rule. nil: such
 	// clients cannot authenticate.
 	ClientKeysClient *http.Client
+	// DPoPNonces, when set, makes every DPoP proof carry a nonce the
+	// server handed out (RFC 9449 §8); nil: proofs need none.
+	DPoPNonces *token.DPoPNonces
 }
 
 // Server is the authorization server's protocol logic.
@@ -61,6 +64,7 @@ type Server struct {
 	events   audit.Sink
 	sealer   *secret.Sealer
 	keySets  *clientKeySets // private_key_jwt (client_assertion.go)
+	nonces   *token.DPoPNonces
 }
 
 // NewServer returns a Server with every grant registered.
@@ -90,6 +94,7 @@ func NewServer(c Config) *Server {
 		events:   c.Events,
 		sealer:   c.Sealer,
 		keySets:  newClientKeySets(c.ClientKeysClient),
+		nonces:   c.DPoPNonces,
 	}
 	s.grants = map[string]handler{}
 	register[passwordRequest](s, domain.GrantPassword, passwordGrant{s})
@@ -305,4 +310,5 @@ type exchange struct {
 	// viaDefault: the request came on the default tenant's paths from a
 	// client of tenant (see resolveTenant).
 	viaDefault bool
+	dpop       *token.DPoPProof // the request's checked proof, or nil (dpop.go)
 }

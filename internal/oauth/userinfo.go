@@ -31,6 +31,9 @@ func (s *Server) UserInfo(ctx context.Context, tenant, raw string) (*UserInfo, e
 		return nil, err
 	}
 	p, err := s.verifier.VerifyKind(ctx, authn.KindAccessToken, tenant, raw)
+	if err == nil && p.BoundKey != "" {
+		err = authn.ErrInvalid // a DPoP-bound token sent as a bearer token
+	}
 	if errors.Is(err, authn.ErrInvalid) {
 		return nil, newError(http.StatusUnauthorized, CodeInvalidToken, "the access token is invalid, expired or revoked")
 	}

@@ -1,12 +1,14 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -72,7 +74,8 @@ func NewGateway(cfg *config.Gateway) (*Gateway, error) {
 		return nil, err
 	}
 	verifier := remote.NewVerifier(keys, revoked, client)
-	g := gateway.New(gateway.Config{Source: client, Verifier: verifier, Logger: log, Observe: obs.gatewayMetrics(), Upstreams: policy})
+	g := gateway.New(gateway.Config{Source: client, Verifier: verifier, Logger: log, Observe: obs.gatewayMetrics(), Upstreams: policy,
+		PublicURL: cmp.Or(strings.TrimSuffix(cfg.GatewayPublicURL, "/"), scheme(cfg.TLSCert)+"://"+rg.gwLn.Addr().String())})
 	// The followers' first catch-up loads the revocations, and the APIs
 	// (domain.ChangeAll); until the key manager answers, the gateway
 	// serves nothing. Long polls: each request waits on the key manager

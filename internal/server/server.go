@@ -7,6 +7,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -159,8 +160,11 @@ func (s *Server) URL() string { return s.base }
 func (s *Server) Addr() net.Addr        { return s.ln.Addr() }
 func (s *Server) GatewayAddr() net.Addr { return s.gwLn.Addr() }
 
-// GatewayURL is the gateway listener's base URL.
-func (s *Server) GatewayURL() string { return scheme(s.cfg.TLSCert) + "://" + s.gwLn.Addr().String() }
+// GatewayURL is the gateway listener's public base URL: the configured
+// one, or that of its address.
+func (s *Server) GatewayURL() string {
+	return cmp.Or(strings.TrimSuffix(s.cfg.GatewayPublicURL, "/"), scheme(s.cfg.TLSCert)+"://"+s.gwLn.Addr().String())
+}
 
 // Store is the server's store, for tests that look behind the API.
 func (s *Server) Store() store.Store { return s.store }

@@ -82,8 +82,8 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	// obey, whoever registered them.
 	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events,
 		Sealer: sealer, Limiter: limiter, Credentials: tokenCreds,
-		ClientKeysClient: upstreams.ProviderClient(false, oauth.ClientKeysTimeout)})
-	g := gateway.New(gateway.Config{Source: storeAPIs{st}, Verifier: tokenCreds, Logger: log,
+		ClientKeysClient: upstreams.ProviderClient(false, oauth.ClientKeysTimeout), DPoPNonces: dpopNonces(cfg, sealer)})
+	g := gateway.New(gateway.Config{Source: storeAPIs{st}, Verifier: tokenCreds, Logger: log, PublicURL: s.GatewayURL(),
 		Observe: s.obs.gatewayMetrics(), Upstreams: upstreams})
 	secure := strings.HasPrefix(s.base, "https://")
 	sessions := session.New(st, secure)
@@ -122,7 +122,7 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	s.http = s.httpServer(httpapi.New(oauthEndpoints, pages, consolePages, adminEndpoints, brokerEndpoints,
 		httpapi.NewOps(st, log, httpapi.NewMetrics(s.obs.reg), s.drain.started), log), false)
 	s.http.RegisterOnShutdown(func() { close(s.draining) })
-	s.gw = s.httpServer(gateway.WithTokenService(g, httpapi.NewGatewayTokenService(oauthEndpoints, log)), true)
+	s.gw = s.httpServer(gateway.WithTokenService(g, httpapi.NewGatewayTokenService(oauthEndpoints.At(s.GatewayURL()), log)), true)
 	s.jobs = append(s.jobs,
 		job{"expired-record purge", func(ctx context.Context) { purgeExpired(ctx, st, log) }},
 		job{"api-token last-use flush", func(ctx context.Context) {
@@ -220,6 +220,15 @@ func signinLimits(cfg *config.Server) throttle.Limits {
 		l.Fresh = l.Window
 	}
 	return l
+}
+
+// dpopNonces are the token endpoint's DPoP nonces, or nil when they are
+// off (--dpop-nonce).
+func dpopNonces(cfg *config.Server, sealer *secret.Sealer) *token.DPoPNonces {
+	if !cfg.DPoPNonce {
+		return nil
+	}
+	return token.NewDPoPNonces(sealer)
 }
 
 // purgeExpired removes expired tokens, revocations and keys periodically.

@@ -136,8 +136,9 @@ type Store interface {
 	// and stores next in its place, returning the consumed record and the
 	// standing of its user (existence, disabled, role scopes). The
 	// store copies FamilyID, ClientID, Subject, Scopes and Audience from
-	// the consumed record into next; the caller sets Hash, ExpiresAt and
-	// CreatedAt. A token that is unknown, expired or revoked gives ErrNotFound.
+	// the consumed record into next; the caller sets Hash, ExpiresAt,
+	// CreatedAt and JKT (the DPoP key of the successor, which need not
+	// be the consumed token's: the caller checks that). A token that is unknown, expired or revoked gives ErrNotFound.
 	// A token that was already rotated gives ErrTokenReused, after the whole
 	// family was revoked and a family revocation recorded in the same
 	// transaction.

@@ -38,6 +38,13 @@ type issuedClaims struct {
 	ExpiresAt int64    `json:"exp"`
 	ID        string   `json:"jti"`
 	SessionID string   `json:"sid,omitempty"` // the refresh family
+	CNF       *cnf     `json:"cnf,omitempty"` // RFC 9449 §6.1: the DPoP key it is bound to
+}
+
+// cnf is a token's confirmation claim (RFC 7800): the thumbprint of the
+// DPoP key the token is bound to.
+type cnf struct {
+	JKT string `json:"jkt"`
 }
 
 // receivedClaims is what Verify reads; aud may be a string or an array
@@ -52,6 +59,7 @@ type receivedClaims struct {
 	ExpiresAt *jwt.NumericDate `json:"exp"`
 	ID        string           `json:"jti"`
 	SessionID string           `json:"sid"`
+	CNF       *cnf             `json:"cnf"`
 }
 
 // Issue signs c as an at+jwt with the tenant's active key. Issuer, ID and
@@ -93,6 +101,7 @@ func (k *Keyring) Issue(ctx context.Context, tenant string, c *Claims) (string, 
 		ExpiresAt: c.ExpiresAt.Unix(),
 		ID:        c.ID,
 		SessionID: c.FamilyID,
+		CNF:       confirmation(c.BoundKey),
 	})
 	if err != nil {
 		return "", fmt.Errorf("token: encoding claims: %w", err)
@@ -187,6 +196,12 @@ func checkClaims(payload []byte, tenant, issuer string, now time.Time) (*Claims,
 		ID:        rc.ID,
 		FamilyID:  rc.SessionID,
 	}
+	if rc.CNF != nil {
+		if rc.CNF.JKT == "" {
+			return nil, invalid("cnf without jkt") // bound to something this server cannot check
+		}
+		c.BoundKey = rc.CNF.JKT
+	}
 	if rc.IssuedAt != nil {
 		c.IssuedAt = rc.IssuedAt.Time()
 	}
@@ -230,6 +245,13 @@ func (k *KeySource) verificationKey(ctx context.Context, tenant, kid string) (ve
 
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidToken, fmt.Sprintf(format, args...))
+}
+
+func confirmation(jkt string) *cnf {
+	if jkt == "" {
+		return nil
+	}
+	return &cnf{JKT: jkt}
 }
 
 // newJTI returns 128 random bits, base64url: unique enough that jti

@@ -53,4 +53,7 @@ type Claims struct {
 	ExpiresAt time.Time
 	ID        string // jti
 	FamilyID  string // "sid": the refresh family, empty for client_credentials
+	// BoundKey is cnf.jkt: the thumbprint of the DPoP key the token is
+	// bound to (RFC 9449 §6.1); "" for a bearer token.
+	BoundKey string
 }

@@ -33,8 +33,9 @@ type appIn struct {
 	Owner                  *string   `json:"owner"`
 	ClientSecretSet        *bool     `json:"clientSecretSet"`
 	// JWKS is a JWK Set object, or null to remove it; absent: unchanged.
-	JWKS    json.RawMessage `json:"jwks"`
-	JWKSURI *string         `json:"jwksUri"`
+	JWKS        json.RawMessage `json:"jwks"`
+	JWKSURI     *string         `json:"jwksUri"`
+	RequireDPoP *bool           `json:"requireDpop"`
 }
 
 type appOut struct {
@@ -59,6 +60,8 @@ type appOut struct {
 	// The keys of a private_key_jwt client, when it registered some.
 	JWKS    json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI string          `json:"jwksUri,omitempty"`
+	// RequireDPoP: every token request must carry a DPoP proof.
+	RequireDPoP bool `json:"requireDpop"`
 }
 
 func appResource(a *domain.Application) jsonapi.Resource {
@@ -79,7 +82,7 @@ func appResourceWithSecret(a *domain.Application, clientSecret string) jsonapi.R
 		ClientType:      clientType, ClientSecretSet: len(a.SecretHash) > 0,
 		RedirectURIs: list(a.RedirectURIs), PostLogoutRedirectURIs: list(a.PostLogoutRedirectURIs),
 		FirstParty: a.FirstParty, IDTokenSigningAlg: a.IDTokenSigningAlg, Owner: a.Owner,
-		JWKS: json.RawMessage(a.JWKS), JWKSURI: a.JWKSURI,
+		JWKS: json.RawMessage(a.JWKS), JWKSURI: a.JWKSURI, RequireDPoP: a.RequireDPoP,
 	}}
 }
 
@@ -165,7 +168,7 @@ func appPatch(in *appIn) (admin.ApplicationPatch, error) {
 		AccessTokenTTL: access, RefreshTokenTTL: refresh, RefreshReuseGrace: grace,
 		ClientType: in.ClientType, RedirectURIs: in.RedirectURIs, PostLogoutRedirectURIs: in.PostLogoutRedirectURIs,
 		FirstParty: in.FirstParty, IDTokenSigningAlg: in.IDTokenSigningAlg, Owner: in.Owner,
-		JWKS: jwks, JWKSURI: in.JWKSURI,
+		JWKS: jwks, JWKSURI: in.JWKSURI, RequireDPoP: in.RequireDPoP,
 	}, nil
 }
 

@@ -123,7 +123,7 @@ func credential(r *http.Request, cookieName string) (presented, error) {
 // own pages.
 func (h *Handler) verify(r *http.Request, tenant string, c presented) (*authn.Principal, error) {
 	if c.bearer != "" {
-		return h.c.Bearer.Verify(r.Context(), tenant, c.bearer)
+		return h.c.Bearer.VerifyBearer(r.Context(), tenant, c.bearer)
 	}
 	if !session.FromOwnPage(r, h.c.Origin) {
 		return nil, errCrossSite

@@ -62,9 +62,10 @@ func appPatch(f *form) (admin.ApplicationPatch, error) {
 	grants := append([]string{}, f.Values["grantTypes"]...)
 	scopes, defaults := f.words("scopes"), f.words("defaultScopes")
 	redirects, logouts := lines(f.Get("redirectUris")), lines(f.Get("postLogoutRedirectUris"))
-	firstParty, idAlg := f.Get("firstParty") == "on", f.Get("idTokenSigningAlg")
+	firstParty, dpop, idAlg := f.Get("firstParty") == "on", f.Get("requireDpop") == "on", f.Get("idTokenSigningAlg")
 	p := admin.ApplicationPatch{Name: &name, ClientType: &clientType, Scopes: &scopes, DefaultScopes: &defaults,
-		RedirectURIs: &redirects, PostLogoutRedirectURIs: &logouts, FirstParty: &firstParty, IDTokenSigningAlg: &idAlg}
+		RedirectURIs: &redirects, PostLogoutRedirectURIs: &logouts, FirstParty: &firstParty, IDTokenSigningAlg: &idAlg,
+		RequireDPoP: &dpop}
 	if len(grants) > 0 {
 		p.GrantTypes = &grants
 	}
@@ -92,6 +93,9 @@ func appValues(a *domain.Application) url.Values {
 	}
 	if a.FirstParty {
 		v.Set("firstParty", "on")
+	}
+	if a.RequireDPoP {
+		v.Set("requireDpop", "on")
 	}
 	return v
 }

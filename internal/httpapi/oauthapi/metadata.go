@@ -35,6 +35,7 @@ type metadata struct {
 	ResponseModes         []string `json:"response_modes_supported"`
 	PromptValues          []string `json:"prompt_values_supported"`
 	IssParameter          bool     `json:"authorization_response_iss_parameter_supported"`
+	DPoPSigningAlgs       []string `json:"dpop_signing_alg_values_supported"` // RFC 9449 §5.1
 }
 
 // clientAuthMethods: a secret, or a JWT signed with a registered key
@@ -91,6 +92,7 @@ func (h *Handler) metadata(ctx context.Context, tenant string) (any, error) {
 		ResponseModes:            []string{"query"},
 		PromptValues:             []string{"none", "login", "consent", "select_account"},
 		IssParameter:             true,
+		DPoPSigningAlgs:          token.SupportedAlgorithms(),
 	}, nil
 }
 

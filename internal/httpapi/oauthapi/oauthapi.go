@@ -9,8 +9,10 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/tollgate-dev/tollgate/internal/authheader"
+	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/reqid"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/route"
 	"github.com/tollgate-dev/tollgate/internal/oauth"
@@ -23,19 +25,32 @@ type Handler struct {
 	keys   *token.Keyring
 	log    *slog.Logger
 	public publicDocs
+	// base is the public URL of the listener the endpoints answer on,
+	// which DPoP proofs name.
+	base string
 }
 
-// New returns a Handler.
+// New returns a Handler for the main listener, whose public URL is the
+// default tenant's issuer.
 func New(srv *oauth.Server, keys *token.Keyring, log *slog.Logger) *Handler {
-	return &Handler{srv: srv, keys: keys, log: log}
+	return &Handler{srv: srv, keys: keys, log: log, base: keys.Issuer(domain.DefaultTenant)}
+}
+
+// At returns a copy of h answering on another listener, whose public URL
+// is base (the gateway's).
+func (h *Handler) At(base string) *Handler {
+	return &Handler{srv: h.srv, keys: h.keys, log: h.log, base: base}
 }
 
 // Token serves the token endpoint (RFC 6749 §3.2).
 func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
-	req, err := parse(r)
+	req, err := h.parse(r)
 	if err == nil {
 		var resp *oauth.TokenResponse
 		if resp, err = h.srv.Token(r.Context(), route.TenantOf(r), req); err == nil {
+			if n := h.srv.DPoPNonce(); n != "" && len(req.DPoP) > 0 {
+				w.Header().Set("DPoP-Nonce", n) // RFC 9449 §8.2: the next proof's
+			}
 			writeJSON(w, http.StatusOK, resp)
 			return
 		}
@@ -45,7 +60,7 @@ func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 
 // Introspect serves RFC 7662.
 func (h *Handler) Introspect(w http.ResponseWriter, r *http.Request) {
-	req, err := parse(r)
+	req, err := h.parse(r)
 	if err == nil {
 		var resp *oauth.Introspection
 		if resp, err = h.srv.Introspect(r.Context(), route.TenantOf(r), req); err == nil {
@@ -58,7 +73,7 @@ func (h *Handler) Introspect(w http.ResponseWriter, r *http.Request) {
 
 // Revoke serves RFC 7009.
 func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) {
-	req, err := parse(r)
+	req, err := h.parse(r)
 	if err == nil {
 		if err = h.srv.Revoke(r.Context(), route.TenantOf(r), req); err == nil {
 			w.Header().Set("Cache-Control", "no-store")
@@ -77,7 +92,7 @@ func (h *Handler) PostOnly(w http.ResponseWriter, r *http.Request) {
 	h.writeError(w, r, e)
 }
 
-func parse(r *http.Request) (*oauth.Request, error) {
+func (h *Handler) parse(r *http.Request) (*oauth.Request, error) {
 	// Refused alike on every endpoint (two headers, "Basic  x").
 	if _, err := authheader.Parse(r.Header); err != nil {
 		return nil, err
@@ -87,6 +102,7 @@ func parse(r *http.Request) (*oauth.Request, error) {
 		return nil, err
 	}
 	req.RemoteAddr = remoteIP(r)
+	req.DPoP, req.URL = r.Header.Values("DPoP"), strings.TrimSuffix(h.base, "/")+r.URL.EscapedPath()
 	return req, nil
 }
 
@@ -111,6 +127,9 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	if e.Basic && e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="tollgate", charset="UTF-8"`)
+	}
+	if e.DPoPNonce != "" {
+		w.Header().Set("DPoP-Nonce", e.DPoPNonce)
 	}
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds())))

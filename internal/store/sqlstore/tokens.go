@@ -29,10 +29,10 @@ func insertRefreshToken(ctx context.Context, tx *tx, tenant string, rt *domain.R
 	rt.CreatedAt, rt.ExpiresAt = normTime(rt.CreatedAt), normTime(rt.ExpiresAt)
 	sealed, until := sealedArgs(tx.d, rt)
 	_, err := tx.exec(ctx, `INSERT INTO refresh_tokens
-		(tenant, hash, family_id, client_id, subject, scopes, audience, expires_at, created_at, sealed, sealed_until)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(tenant, hash, family_id, client_id, subject, scopes, audience, expires_at, created_at, sealed, sealed_until, jkt)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tenant, rt.Hash, rt.FamilyID, rt.ClientID, rt.Subject, encList(rt.Scopes), encList(rt.Audience),
-		tx.d.ts(rt.ExpiresAt), tx.d.ts(rt.CreatedAt), sealed, until)
+		tx.d.ts(rt.ExpiresAt), tx.d.ts(rt.CreatedAt), sealed, until, rt.JKT)
 	if err != nil {
 		return fmt.Errorf("refresh token: %w", mapErr(err))
 	}
@@ -40,11 +40,11 @@ func insertRefreshToken(ctx context.Context, tx *tx, tenant string, rt *domain.R
 	return nil
 }
 
-const refreshCols = `family_id, client_id, subject, scopes, audience, expires_at, created_at`
+const refreshCols = `family_id, client_id, subject, scopes, audience, expires_at, created_at, jkt`
 
 func scanRefresh(sc interface{ Scan(...any) error }, rt *domain.RefreshToken) error {
 	return sc.Scan(&rt.FamilyID, &rt.ClientID, &rt.Subject, listCol{&rt.Scopes}, listCol{&rt.Audience},
-		timeCol{&rt.ExpiresAt}, timeCol{&rt.CreatedAt})
+		timeCol{&rt.ExpiresAt}, timeCol{&rt.CreatedAt}, &rt.JKT)
 }
 
 // GetRefreshToken returns a live refresh token by hash.
@@ -143,13 +143,13 @@ func (s *Store) rotateInOneStatement(ctx context.Context, tenant string, oldHash
 			RETURNING `+refreshCols+`
 		), fresh AS (
 			INSERT INTO refresh_tokens
-				(tenant, hash, family_id, client_id, subject, scopes, audience, expires_at, created_at, sealed, sealed_until)
-			SELECT ?, ?, family_id, client_id, subject, scopes, audience, ?, ?, ?, ? FROM old
+				(tenant, hash, family_id, client_id, subject, scopes, audience, expires_at, created_at, sealed, sealed_until, jkt)
+			SELECT ?, ?, family_id, client_id, subject, scopes, audience, ?, ?, ?, ?, ? FROM old
 		)
 		SELECT `+prefixed("old.", refreshCols)+`, COALESCE(NOT u.disabled, FALSE), `+s.d.roleScopesOfU()+`
 		FROM old LEFT JOIN users u ON u.tenant = ? AND u.id = old.subject`,
 		s.d.ts(now), successorArg(next), tenant, oldHash, s.d.ts(now),
-		tenant, next.Hash, s.d.ts(next.ExpiresAt), s.d.ts(next.CreatedAt), sealed, until, tenant)
+		tenant, next.Hash, s.d.ts(next.ExpiresAt), s.d.ts(next.CreatedAt), sealed, until, next.JKT, tenant)
 	rt := &r.Consumed
 	if err := scanRefresh(scanAlso{row, []any{&r.UserActive, listCol{&r.UserScopes}}}, rt); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {

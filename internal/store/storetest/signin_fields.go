@@ -122,9 +122,10 @@ func testSigninFields(t *testing.T, s store.Store) {
 		eq(t, what+" FirstParty", got.FirstParty, want.FirstParty)
 		eq(t, what+" IDTokenSigningAlg", got.IDTokenSigningAlg, want.IDTokenSigningAlg)
 		eq(t, what+" Owner", got.Owner, want.Owner)
+		eq(t, what+" RequireDPoP", got.RequireDPoP, want.RequireDPoP)
 	}
 	a := sampleApp("spa")
-	a.ClientType, a.FirstParty, a.IDTokenSigningAlg, a.Owner = domain.ClientPublic, true, "RS256", "dev"
+	a.ClientType, a.FirstParty, a.IDTokenSigningAlg, a.Owner, a.RequireDPoP = domain.ClientPublic, true, "RS256", "dev", true
 	a.RedirectURIs = []string{"https://spa.example.com/cb", "http://127.0.0.1/cb"}
 	a.PostLogoutRedirectURIs = []string{"https://spa.example.com/bye"}
 	ok(t, s.CreateApplication(c, "acme", a))
@@ -143,7 +144,7 @@ func testSigninFields(t *testing.T, s store.Store) {
 		check(t, "after a new secret", got, a)
 
 		b := *a
-		b.ClientType, b.FirstParty, b.IDTokenSigningAlg, b.Owner = domain.ClientConfidential, false, "", ""
+		b.ClientType, b.FirstParty, b.IDTokenSigningAlg, b.Owner, b.RequireDPoP = domain.ClientConfidential, false, "", "", false
 		b.RedirectURIs, b.PostLogoutRedirectURIs = []string{"https://other.example.com/cb"}, []string{}
 		_, err = s.UpdateApplication(c, "acme", "spa", replaceWith(&b))
 		ok(t, err)

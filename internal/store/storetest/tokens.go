@@ -27,7 +27,9 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	newTenant(t, s, "acme")
 	now := base.Add(time.Minute)
 	t.Run("create then get", func(t *testing.T) {
-		ok(t, s.CreateRefreshToken(ctx(t), "acme", sampleRefresh("t1", "fam1")))
+		rt := sampleRefresh("t1", "fam1")
+		rt.JKT = "key-1"
+		ok(t, s.CreateRefreshToken(ctx(t), "acme", rt))
 		got, err := s.GetRefreshToken(ctx(t), "acme", hash("t1"), now)
 		ok(t, err)
 		eq(t, "family", got.FamilyID, "fam1")
@@ -36,6 +38,7 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 		eqList(t, "scopes", got.Scopes, []string{"a", "b"})
 		eqList(t, "audience", got.Audience, []string{"https://api.example.com"})
 		eqTime(t, "expires", got.ExpiresAt, base.Add(time.Hour))
+		eq(t, "jkt", got.JKT, "key-1")
 	})
 	t.Run("duplicate hash → ErrConflict", func(t *testing.T) {
 		isErr(t, s.CreateRefreshToken(ctx(t), "acme", sampleRefresh("t1", "other")), domain.ErrConflict)
@@ -48,9 +51,11 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	})
 	t.Run("rotate copies the grant into next", func(t *testing.T) {
 		n := next("t2", base.Add(2*time.Hour))
+		n.JKT = "key-2" // the caller's, not copied
 		rot, err := s.RotateRefreshToken(ctx(t), "acme", hash("t1"), n, now)
 		ok(t, err)
 		old := rot.Consumed
+		eq(t, "consumed jkt", old.JKT, "key-1")
 		eq(t, "consumed family", old.FamilyID, "fam1")
 		if !bytes.Equal(old.Hash, hash("t1")) {
 			t.Fatalf("consumed hash = %x", old.Hash)
@@ -64,6 +69,7 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 		eqList(t, "stored scopes", got.Scopes, []string{"a", "b"})
 		eqList(t, "stored audience", got.Audience, []string{"https://api.example.com"})
 		eqTime(t, "stored expiry", got.ExpiresAt, base.Add(2*time.Hour))
+		eq(t, "stored jkt", got.JKT, "key-2")
 		_, err = s.GetRefreshToken(ctx(t), "acme", hash("t1"), now)
 		isErr(t, err, domain.ErrNotFound)
 	})

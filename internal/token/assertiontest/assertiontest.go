@@ -1,5 +1,6 @@
-// Package assertiontest builds what a private_key_jwt client sends, for
-// tests: signed client assertions and JWK Sets of public keys.
+// Package assertiontest builds what clients that prove a key send, for
+// tests: private_key_jwt assertions, JWK Sets of public keys, and DPoP
+// proofs.
 package assertiontest
 
 import (
