@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -44,19 +43,6 @@ func (e *env) tokenWithProof(form url.Values, id, secret string, proofs ...strin
 		req.Header.Add("DPoP", p)
 	}
 	return e.send(req)
-}
-
-func (e *env) send(req *http.Request) *response {
-	e.t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	r := &response{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
-	_ = json.Unmarshal([]byte(r.raw), &r.body)
-	return r
 }
 
 // claimsOf decodes a JWT's payload, unverified.

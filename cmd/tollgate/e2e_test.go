@@ -194,6 +194,12 @@ func (e *env) doWith(method, path, contentType, body string, header map[string]s
 			req.Header.Set(k, v)
 		}
 	}
+	return e.send(req)
+}
+
+// send sends req and reads the answer, as JSON when it is.
+func (e *env) send(req *http.Request) *response {
+	e.t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
