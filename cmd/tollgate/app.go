@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tollgate-dev/tollgate/internal/adminclient"
+	"github.com/tollgate-dev/tollgate/internal/domain"
 )
 
 // newAppCmd manages a tenant's applications (OAuth clients).
@@ -44,7 +46,7 @@ func newAppCmd() *cobra.Command {
 func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
 	var (
 		name, idTokenAlg             string
-		jwksFile, jwksURI            string
+		jwksFile, jwksURI, exchange  string
 		grants, scopes, defaults     []string
 		redirects, logoutRedirects   []string
 		public, thirdParty, dpop     bool
@@ -104,6 +106,15 @@ func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
 		if cmd.Flags().Changed("jwks-uri") {
 			attrs["jwksUri"] = jwksURI
 		}
+		if cmd.Flags().Changed("token-exchange") {
+			attrs["tokenExchange"] = nil
+			if exchange != "" {
+				if !json.Valid([]byte(exchange)) {
+					return errors.New("--token-exchange: not a JSON object")
+				}
+				attrs["tokenExchange"] = json.RawMessage(exchange)
+			}
+		}
 		if cmd.Flags().Changed("require-dpop") {
 			attrs["requireDpop"] = dpop
 		}
@@ -151,6 +162,8 @@ func appWriteCmd(f *adminFlags, verb string) *cobra.Command {
 	fs.StringVar(&jwksFile, "jwks-file", "",
 		`a JWK Set of the client's public keys, for private_key_jwt ("-" reads stdin; "" removes them); the secret then stops working`)
 	fs.StringVar(&jwksURI, "jwks-uri", "", `where the client publishes its JWK Set, for private_key_jwt ("" removes it)`)
+	fs.StringVar(&exchange, "token-exchange", "", `its token exchange policy (RFC 8693; give grant type `+domain.GrantTokenExchange+`): `+
+		`'{"allowedSubjectIssuers":["self"],"allowImpersonation":false,"allowedAudiences":["https://api.example.com"]}' ("" removes it)`)
 	fs.BoolVar(&dpop, "require-dpop", false, "refuse token requests without a DPoP proof: every token is bound to the client's key (--require-dpop=false lifts it)")
 	fs.DurationVar(&grace, "refresh-reuse-grace", 0,
 		"how long a just-rotated refresh token may be presented again to get the same successor, e.g. 30s, at most 5m; 0 turns it off (default 30s)")

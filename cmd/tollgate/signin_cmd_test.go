@@ -220,3 +220,23 @@ func TestAppKeysCommand(t *testing.T) {
 		t.Fatalf("a broken key set: %v", err)
 	}
 }
+
+// TestAppExchangeAndDPoPCommand: app update sets and removes a token
+// exchange policy and DPoP's requirement.
+func TestAppExchangeAndDPoPCommand(t *testing.T) {
+	useAdminServer(t)
+	id, a := attrsOf(t, mustRun(t, "", "app", "create", "--tenant", "acme", "-o", "json", "--name", "svc",
+		"--grant", "client_credentials", "--grant", domain.GrantTokenExchange, "--require-dpop",
+		"--token-exchange", `{"allowedSubjectIssuers":["self"],"allowImpersonation":false,"allowedAudiences":["https://api.example.com"]}`))
+	policy, _ := a["tokenExchange"].(map[string]any)
+	if a["requireDpop"] != true || policy["allowedSubjectIssuers"].([]any)[0] != "self" {
+		t.Fatalf("after create: %v", a)
+	}
+	_, a = attrsOf(t, mustRun(t, "", "app", "update", id, "--tenant", "acme", "-o", "json", "--token-exchange", "", "--require-dpop=false"))
+	if _, ok := a["tokenExchange"]; ok || a["requireDpop"] != false {
+		t.Fatalf("after removing both: %v", a)
+	}
+	if _, err := run(t, "", "app", "update", id, "--tenant", "acme", "--token-exchange", "{"); err == nil || !strings.Contains(err.Error(), "JSON") {
+		t.Fatalf("a broken policy: %v", err)
+	}
+}

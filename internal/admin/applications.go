@@ -34,6 +34,10 @@ type ApplicationPatch struct {
 	JWKS                   *string // a JWK Set as JSON; "" removes it
 	JWKSURI                *string
 	RequireDPoP            *bool
+	// SetTokenExchange replaces the token exchange policy with
+	// TokenExchange (nil: none).
+	SetTokenExchange bool
+	TokenExchange    *domain.TokenExchangePolicy
 	// Owner is read-only here (the developer portal sets it): a value is
 	// only compared with the stored one, so a client may send back what
 	// it read, and refused when it differs.
@@ -221,6 +225,9 @@ func applyApplicationPatch(a *domain.Application, patch ApplicationPatch) {
 	}
 	if patch.RequireDPoP != nil {
 		a.RequireDPoP = *patch.RequireDPoP
+	}
+	if patch.SetTokenExchange {
+		a.TokenExchange = patch.TokenExchange
 	}
 }
 

@@ -55,7 +55,7 @@ func (m *AccessTokens) Verify(ctx context.Context, tenant, raw string) (*Princip
 	return &Principal{
 		Kind: KindAccessToken, Tenant: c.Tenant, Subject: c.Subject, Client: c.ClientID, Scopes: strings.Fields(c.Scope),
 		AuthTime: c.IssuedAt, SessionID: c.FamilyID, CredentialID: c.ID, ExpiresAt: c.ExpiresAt,
-		Audience: c.Audience, Issuer: c.Issuer, BoundKey: c.BoundKey,
+		Audience: c.Audience, Issuer: c.Issuer, BoundKey: c.BoundKey, Actor: c.Actor,
 	}, true, nil
 }
 

@@ -14,6 +14,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/tollgate-dev/tollgate/internal/token"
+
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
 
@@ -62,6 +64,9 @@ type Principal struct {
 	// BoundKey is the thumbprint of the DPoP key an access token is bound
 	// to (cnf.jkt, RFC 9449 §6.1); such a token is no bearer token.
 	BoundKey string
+	// Actor is who acts for Subject, for a token issued by token
+	// exchange (RFC 8693 §4.1).
+	Actor *token.Actor
 }
 
 // Method authenticates one kind of credential.

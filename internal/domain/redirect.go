@@ -131,7 +131,7 @@ func validateClientSignIn(a *Application) error {
 		// client credentials request comes from it (RFC 6749 §4.3, §4.4:
 		// both are for clients that authenticate).
 		for _, g := range a.GrantTypes {
-			if g == GrantPassword || g == GrantClientCredentials {
+			if g == GrantPassword || g == GrantClientCredentials || g == GrantTokenExchange {
 				return Invalid("grantTypes", "a public client cannot use grant type %q: it has no secret to authenticate with (use %s)",
 					g, GrantAuthorizationCode)
 			}

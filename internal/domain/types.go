@@ -125,8 +125,11 @@ type Application struct {
 	// RequireDPoP refuses a token request without a DPoP proof (RFC
 	// 9449): every access token the client gets is bound to a key.
 	RequireDPoP bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// TokenExchange, when set, lets the client exchange tokens (RFC
+	// 8693) as it says; nil: no exchange.
+	TokenExchange *TokenExchangePolicy
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // UsesKeys reports whether the application registered public keys for

@@ -118,7 +118,7 @@ func ValidateApplication(a *Application) error {
 	}
 	for _, g := range a.GrantTypes {
 		switch g {
-		case GrantPassword, GrantClientCredentials, GrantRefreshToken, GrantEmbedSecret, GrantAuthorizationCode:
+		case GrantPassword, GrantClientCredentials, GrantRefreshToken, GrantEmbedSecret, GrantAuthorizationCode, GrantTokenExchange:
 		default:
 			return Invalid("grantTypes", "unknown grant type %q", g)
 		}
@@ -144,6 +144,9 @@ func ValidateApplication(a *Application) error {
 		return Invalid("refreshReuseGraceSeconds", "must be between 0 and %d seconds", int(MaxRefreshReuseGrace.Seconds()))
 	}
 	if err := validateClientKeys(a); err != nil {
+		return err
+	}
+	if err := validateTokenExchange(a); err != nil {
 		return err
 	}
 	return validateClientSignIn(a)

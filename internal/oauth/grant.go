@@ -62,6 +62,10 @@ type authorization struct {
 	redeem func(context.Context) error
 	// oidc, when set, adds an ID token to a grant of scope openid.
 	oidc *idTokenFacts
+	// exchanged: a token exchange (RFC 8693), whose answer names the
+	// issued token's type; act is who acts for the subject.
+	exchanged bool
+	act       *token.Actor
 }
 
 // handler runs a token request through the fixed steps of one grant type.
@@ -177,6 +181,9 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization, pol
 	if jkt != "" {
 		resp.TokenType = TokenTypeDPoP
 	}
+	if az.exchanged {
+		resp.IssuedTokenType = TokenTypeAccessToken
+	}
 	if ex.token.scope.asDefault {
 		resp.Scope = domain.ScopeDefault // as API managers answer; the token carries the real scopes
 	}
@@ -205,6 +212,7 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization, pol
 		ExpiresAt: ex.now.Add(ttl),
 		FamilyID:  az.familyID,
 		BoundKey:  jkt,
+		Actor:     az.act,
 	})
 	if err != nil {
 		return nil, ServerError(err)

@@ -26,6 +26,9 @@ type Introspection struct {
 	TokenType string   `json:"token_type,omitempty"`
 	// CNF names the DPoP key a bound token is bound to (RFC 9449 §6.2).
 	CNF *Confirmation `json:"cnf,omitempty"`
+	// Act is who acts for the subject (RFC 8693 §4.1, §2.2 of RFC 7662's
+	// extension), for a token issued by token exchange.
+	Act *token.Actor `json:"act,omitempty"`
 }
 
 // Confirmation is a bound token's cnf member.
@@ -81,7 +84,7 @@ func introspection(p *authn.Principal, issuer string) *Introspection {
 	}
 	switch p.Kind {
 	case authn.KindAccessToken:
-		in.TokenID, in.TokenType, in.CNF = p.CredentialID, "Bearer", confirmation(p.BoundKey)
+		in.TokenID, in.TokenType, in.CNF, in.Act = p.CredentialID, "Bearer", confirmation(p.BoundKey), p.Actor
 		if p.BoundKey != "" {
 			in.TokenType = TokenTypeDPoP
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/cache"
 	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/federation"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/throttle"
@@ -47,6 +48,16 @@ type Config struct {
 	// DPoPNonces, when set, makes every DPoP proof carry a nonce the
 	// server handed out (RFC 9449 §8); nil: proofs need none.
 	DPoPNonces *token.DPoPNonces
+	// ExternalTokens checks tokens of the tenants' identity providers
+	// offered for token exchange; nil: only the tenants' own tokens.
+	ExternalTokens ExternalTokens
+}
+
+// ExternalTokens checks a token of one of a tenant's identity providers
+// (federation.Federation): an error wrapping federation.ErrExternalToken
+// is a bad token, any other a failed check.
+type ExternalTokens interface {
+	VerifyToken(ctx context.Context, tenant, raw string) (*federation.ExternalUser, error)
 }
 
 // Server is the authorization server's protocol logic.
@@ -65,6 +76,7 @@ type Server struct {
 	sealer   *secret.Sealer
 	keySets  *clientKeySets // private_key_jwt (client_assertion.go)
 	nonces   *token.DPoPNonces
+	external ExternalTokens
 }
 
 // NewServer returns a Server with every grant registered.
@@ -95,6 +107,7 @@ func NewServer(c Config) *Server {
 		sealer:   c.Sealer,
 		keySets:  newClientKeySets(c.ClientKeysClient),
 		nonces:   c.DPoPNonces,
+		external: c.ExternalTokens,
 	}
 	s.grants = map[string]handler{}
 	register[passwordRequest](s, domain.GrantPassword, passwordGrant{s})
@@ -102,6 +115,7 @@ func NewServer(c Config) *Server {
 	register[refreshRequest](s, domain.GrantRefreshToken, refreshGrant{s})
 	register[embedRequest](s, domain.GrantEmbedSecret, embedGrant{s})
 	register[authCodeRequest](s, domain.GrantAuthorizationCode, authCodeGrant{s})
+	register[tokenExchangeRequest](s, domain.GrantTokenExchange, tokenExchangeGrant{s})
 	return s
 }
 
@@ -142,6 +156,8 @@ type TokenResponse struct {
 	ExpiresOn string `json:"expires_on,omitempty"`
 	// IDToken answers a code granted scope openid (OIDC Core §3.1.3.3).
 	IDToken string `json:"id_token,omitempty"`
+	// IssuedTokenType answers a token exchange (RFC 8693 §2.2.1).
+	IssuedTokenType string `json:"issued_token_type,omitempty"`
 }
 
 // token handles a token request for tenant: grant_type picks the grant,

@@ -78,20 +78,21 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	if err != nil {
 		return err
 	}
-	// Clients' jwksUri are fetched under the rule tenant admins' addresses
-	// obey, whoever registered them.
-	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events,
-		Sealer: sealer, Limiter: limiter, Credentials: tokenCreds,
-		ClientKeysClient: upstreams.ProviderClient(false, oauth.ClientKeysTimeout), DPoPNonces: dpopNonces(cfg, sealer)})
-	g := gateway.New(gateway.Config{Source: storeAPIs{st}, Verifier: tokenCreds, Logger: log, PublicURL: s.GatewayURL(),
-		Observe: s.obs.gatewayMetrics(), Upstreams: upstreams})
 	secure := strings.HasPrefix(s.base, "https://")
-	sessions := session.New(st, secure)
-	auth := admin.NewAuthenticator(st, keys.KeySource, revoked, s.apiTokens, sessions.Lookup)
 	fed := federation.New(federation.Config{Store: st, Sealer: sealer, Policy: upstreams, Secure: secure, Logger: log,
 		CallbackURL: func(tenant, provider string) string {
 			return token.IssuerURL(s.base, tenant) + "/login/callback/" + url.PathEscape(provider)
 		}})
+	// Clients' jwksUri are fetched under the rule tenant admins' addresses
+	// obey, whoever registered them.
+	srv := oauth.NewServer(oauth.Config{Store: st, Hasher: hasher, Keys: keys, Revoked: revoked, Logger: log, Events: events,
+		Sealer: sealer, Limiter: limiter, Credentials: tokenCreds,
+		ClientKeysClient: upstreams.ProviderClient(false, oauth.ClientKeysTimeout), DPoPNonces: dpopNonces(cfg, sealer),
+		ExternalTokens: fed})
+	g := gateway.New(gateway.Config{Source: storeAPIs{st}, Verifier: tokenCreds, Logger: log, PublicURL: s.GatewayURL(),
+		Observe: s.obs.gatewayMetrics(), Upstreams: upstreams})
+	sessions := session.New(st, secure)
+	auth := admin.NewAuthenticator(st, keys.KeySource, revoked, s.apiTokens, sessions.Lookup)
 	brk := broker.New(broker.Config{Store: st, Sealer: sealer, Policy: upstreams, Events: events, Reg: s.obs.reg, Logger: log})
 	// The broker's callers: the bootstrap token (to test a provider), API
 	// and access tokens with the provider's scope, and sessions. The

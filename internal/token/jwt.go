@@ -39,6 +39,7 @@ type issuedClaims struct {
 	ID        string   `json:"jti"`
 	SessionID string   `json:"sid,omitempty"` // the refresh family
 	CNF       *cnf     `json:"cnf,omitempty"` // RFC 9449 §6.1: the DPoP key it is bound to
+	Act       *Actor   `json:"act,omitempty"` // RFC 8693 §4.1
 }
 
 // cnf is a token's confirmation claim (RFC 7800): the thumbprint of the
@@ -60,6 +61,7 @@ type receivedClaims struct {
 	ID        string           `json:"jti"`
 	SessionID string           `json:"sid"`
 	CNF       *cnf             `json:"cnf"`
+	Act       *Actor           `json:"act"`
 }
 
 // Issue signs c as an at+jwt with the tenant's active key. Issuer, ID and
@@ -102,6 +104,7 @@ func (k *Keyring) Issue(ctx context.Context, tenant string, c *Claims) (string, 
 		ID:        c.ID,
 		SessionID: c.FamilyID,
 		CNF:       confirmation(c.BoundKey),
+		Act:       c.Actor,
 	})
 	if err != nil {
 		return "", fmt.Errorf("token: encoding claims: %w", err)
@@ -195,6 +198,7 @@ func checkClaims(payload []byte, tenant, issuer string, now time.Time) (*Claims,
 		ExpiresAt: exp,
 		ID:        rc.ID,
 		FamilyID:  rc.SessionID,
+		Actor:     rc.Act,
 	}
 	if rc.CNF != nil {
 		if rc.CNF.JKT == "" {

@@ -6,6 +6,8 @@ package token
 
 import (
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -56,4 +58,40 @@ type Claims struct {
 	// BoundKey is cnf.jkt: the thumbprint of the DPoP key the token is
 	// bound to (RFC 9449 §6.1); "" for a bearer token.
 	BoundKey string
+	// Actor is the act claim of a token issued by token exchange on
+	// behalf of Subject (RFC 8693 §4.1): who acts, and before them, in
+	// Actor.Actor, who acted earlier in the chain. nil: no one.
+	Actor *Actor
+}
+
+// Actor is one link of an act claim.
+type Actor struct {
+	Subject string `json:"sub"`
+	Actor   *Actor `json:"act,omitempty"`
+}
+
+// Depth is the number of actors in the chain a starts.
+func (a *Actor) Depth() int {
+	n := 0
+	for ; a != nil; a = a.Actor {
+		n++
+	}
+	return n
+}
+
+// UnverifiedIssuer reads a JWT's iss without checking anything, to tell
+// whose keys must check it; false when raw is no JWT with an issuer.
+func UnverifiedIssuer(raw string) (string, bool) {
+	parts := strings.Split(raw, ".")
+	if len(raw) > maxTokenLen || len(parts) != 3 {
+		return "", false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	var c struct {
+		Issuer string `json:"iss"`
+	}
+	if err != nil || json.Unmarshal(b, &c) != nil || c.Issuer == "" {
+		return "", false
+	}
+	return c.Issuer, true
 }

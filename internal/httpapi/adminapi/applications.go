@@ -36,6 +36,8 @@ type appIn struct {
 	JWKS        json.RawMessage `json:"jwks"`
 	JWKSURI     *string         `json:"jwksUri"`
 	RequireDPoP *bool           `json:"requireDpop"`
+	// TokenExchange is a policy object, or null to remove it.
+	TokenExchange json.RawMessage `json:"tokenExchange"`
 }
 
 type appOut struct {
@@ -62,6 +64,8 @@ type appOut struct {
 	JWKSURI string          `json:"jwksUri,omitempty"`
 	// RequireDPoP: every token request must carry a DPoP proof.
 	RequireDPoP bool `json:"requireDpop"`
+	// TokenExchange is the client's RFC 8693 policy, when it has one.
+	TokenExchange *domain.TokenExchangePolicy `json:"tokenExchange,omitempty"`
 }
 
 func appResource(a *domain.Application) jsonapi.Resource {
@@ -82,7 +86,7 @@ func appResourceWithSecret(a *domain.Application, clientSecret string) jsonapi.R
 		ClientType:      clientType, ClientSecretSet: len(a.SecretHash) > 0,
 		RedirectURIs: list(a.RedirectURIs), PostLogoutRedirectURIs: list(a.PostLogoutRedirectURIs),
 		FirstParty: a.FirstParty, IDTokenSigningAlg: a.IDTokenSigningAlg, Owner: a.Owner,
-		JWKS: json.RawMessage(a.JWKS), JWKSURI: a.JWKSURI, RequireDPoP: a.RequireDPoP,
+		JWKS: json.RawMessage(a.JWKS), JWKSURI: a.JWKSURI, RequireDPoP: a.RequireDPoP, TokenExchange: a.TokenExchange,
 	}}
 }
 
@@ -163,7 +167,12 @@ func appPatch(in *appIn) (admin.ApplicationPatch, error) {
 		v := b.String()
 		jwks = &v
 	}
+	exchange, err := exchangePolicy(in.TokenExchange)
+	if err != nil {
+		return admin.ApplicationPatch{}, err
+	}
 	return admin.ApplicationPatch{
+		SetTokenExchange: in.TokenExchange != nil, TokenExchange: exchange,
 		Name: in.Name, GrantTypes: in.GrantTypes, Scopes: in.Scopes, DefaultScopes: in.DefaultScopes,
 		AccessTokenTTL: access, RefreshTokenTTL: refresh, RefreshReuseGrace: grace,
 		ClientType: in.ClientType, RedirectURIs: in.RedirectURIs, PostLogoutRedirectURIs: in.PostLogoutRedirectURIs,
@@ -218,4 +227,19 @@ func (h *Handler) deleteApp(w http.ResponseWriter, r *http.Request, c call) erro
 		return err
 	}
 	return noContent(w)
+}
+
+// exchangePolicy reads the tokenExchange attribute: an object with the
+// policy's members only, or null (nil, nil).
+func exchangePolicy(raw json.RawMessage) (*domain.TokenExchangePolicy, error) {
+	if raw == nil || string(raw) == "null" {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var p domain.TokenExchangePolicy
+	if err := dec.Decode(&p); err != nil {
+		return nil, domain.Invalid("tokenExchange", "must be {\"allowedSubjectIssuers\":[…],\"allowImpersonation\":…,\"allowedAudiences\":[…]} or null: %v", err)
+	}
+	return &p, nil
 }

@@ -75,7 +75,7 @@ func (h *Handler) metadata(ctx context.Context, tenant string) (any, error) {
 		IntrospectionEndpoint: iss + "/oauth2/introspect",
 		RevocationEndpoint:    iss + "/oauth2/revoke",
 		GrantTypesSupported: []string{domain.GrantAuthorizationCode, domain.GrantPassword, domain.GrantClientCredentials,
-			domain.GrantRefreshToken, domain.GrantEmbedSecret},
+			domain.GrantRefreshToken, domain.GrantEmbedSecret, domain.GrantTokenExchange},
 		ResponseTypesSupported:   []string{"code"},
 		TokenAuthMethods:         tokenAuthMethods,
 		SigningAlgs:              token.SupportedAlgorithms(), // of client assertions

@@ -11,13 +11,13 @@ import (
 
 const appCols = `id, name, secret_hash, grant_types, scopes, default_scopes,
 	access_token_ttl_ns, refresh_token_ttl_ns, refresh_reuse_grace_ns, client_type, redirect_uris,
-	post_logout_redirect_uris, first_party, id_token_signing_alg, owner, jwks, jwks_uri, require_dpop, created_at, updated_at`
+	post_logout_redirect_uris, first_party, id_token_signing_alg, owner, jwks, jwks_uri, require_dpop, token_exchange, created_at, updated_at`
 
 func scanApp(sc interface{ Scan(...any) error }, a *domain.Application) error {
 	var access, refresh, grace int64
 	err := sc.Scan(&a.ID, &a.Name, &a.SecretHash, listCol{&a.GrantTypes}, listCol{&a.Scopes},
 		listCol{&a.DefaultScopes}, &access, &refresh, &grace, &a.ClientType, listCol{&a.RedirectURIs},
-		listCol{&a.PostLogoutRedirectURIs}, &a.FirstParty, &a.IDTokenSigningAlg, &a.Owner, &a.JWKS, &a.JWKSURI, &a.RequireDPoP,
+		listCol{&a.PostLogoutRedirectURIs}, &a.FirstParty, &a.IDTokenSigningAlg, &a.Owner, &a.JWKS, &a.JWKSURI, &a.RequireDPoP, exchangeCol{&a.TokenExchange},
 		timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt})
 	a.AccessTokenTTL, a.RefreshTokenTTL = time.Duration(access), time.Duration(refresh)
 	a.RefreshReuseGrace = time.Duration(grace)
@@ -53,11 +53,11 @@ func (s *Store) CreateApplication(ctx context.Context, tenant string, a *domain.
 	defaultClientType(a)
 	return s.writeChange(ctx, change{tenant, domain.EntityApplication, a.ID}, func(tx *tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO applications (tenant, `+appCols+`)
-			VALUES (`+placeholders(21, 1)+`)`,
+			VALUES (`+placeholders(22, 1)+`)`,
 			tenant, a.ID, a.Name, secret(a.SecretHash), encList(a.GrantTypes), encList(a.Scopes),
 			encList(a.DefaultScopes), int64(a.AccessTokenTTL), int64(a.RefreshTokenTTL), int64(a.RefreshReuseGrace),
 			a.ClientType, encList(a.RedirectURIs), encList(a.PostLogoutRedirectURIs), a.FirstParty,
-			a.IDTokenSigningAlg, a.Owner, a.JWKS, a.JWKSURI, a.RequireDPoP, tx.d.ts(a.CreatedAt), tx.d.ts(a.UpdatedAt))
+			a.IDTokenSigningAlg, a.Owner, a.JWKS, a.JWKSURI, a.RequireDPoP, encExchange(a.TokenExchange), tx.d.ts(a.CreatedAt), tx.d.ts(a.UpdatedAt))
 		if err != nil {
 			return fmt.Errorf("application %q: %w", a.ID, mapErr(err))
 		}
@@ -135,12 +135,12 @@ func (s *Store) UpdateApplication(ctx context.Context, tenant, id string, fn fun
 		_, err := tx.exec(ctx, `UPDATE applications SET name = ?, grant_types = ?, scopes = ?, default_scopes = ?,
 				access_token_ttl_ns = ?, refresh_token_ttl_ns = ?, refresh_reuse_grace_ns = ?, client_type = ?,
 				redirect_uris = ?, post_logout_redirect_uris = ?, first_party = ?, id_token_signing_alg = ?,
-				owner = ?, jwks = ?, jwks_uri = ?, require_dpop = ?, updated_at = ?
+				owner = ?, jwks = ?, jwks_uri = ?, require_dpop = ?, token_exchange = ?, updated_at = ?
 				WHERE tenant = ? AND id = ?`,
 			a.Name, encList(a.GrantTypes), encList(a.Scopes), encList(a.DefaultScopes),
 			int64(a.AccessTokenTTL), int64(a.RefreshTokenTTL), int64(a.RefreshReuseGrace), a.ClientType,
 			encList(a.RedirectURIs), encList(a.PostLogoutRedirectURIs), a.FirstParty, a.IDTokenSigningAlg,
-			a.Owner, a.JWKS, a.JWKSURI, a.RequireDPoP, tx.d.ts(now), tenant, id)
+			a.Owner, a.JWKS, a.JWKSURI, a.RequireDPoP, encExchange(a.TokenExchange), tx.d.ts(now), tenant, id)
 		return err
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/tollgate-dev/tollgate/internal/domain"
 )
 
 // Times are stored as TIMESTAMPTZ on PostgreSQL and as integer unix
@@ -100,3 +102,38 @@ type scanAlso struct {
 }
 
 func (s scanAlso) Scan(dest ...any) error { return s.row.Scan(append(dest, s.extra...)...) }
+
+// encExchange is an application's token exchange policy as stored: its
+// JSON, or "" for none.
+func encExchange(p *domain.TokenExchangePolicy) string {
+	if p == nil {
+		return ""
+	}
+	b, _ := json.Marshal(p) // strings and a bool always marshal
+	return string(b)
+}
+
+// exchangeCol scans a stored token exchange policy; "" gives nil.
+type exchangeCol struct{ p **domain.TokenExchangePolicy }
+
+func (c exchangeCol) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("sqlstore: cannot scan %T into a token exchange policy", src)
+	}
+	*c.p = nil
+	if len(b) == 0 {
+		return nil
+	}
+	p := &domain.TokenExchangePolicy{}
+	if err := json.Unmarshal(b, p); err != nil {
+		return fmt.Errorf("sqlstore: bad token exchange policy: %w", err)
+	}
+	*c.p = p
+	return nil
+}

@@ -1,0 +1,187 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/tollgate-dev/tollgate/internal/authn"
+	"github.com/tollgate-dev/tollgate/internal/domain"
+	"github.com/tollgate-dev/tollgate/internal/federation"
+	"github.com/tollgate-dev/tollgate/internal/token"
+)
+
+// tokenExchangeGrant: RFC 8693. A client trades a token standing for a
+// user (the subject token: this tenant's access or API token, or a token
+// of one of the tenant's identity providers) for an access token of its
+// own for that user, narrowed to an audience and scopes. With an actor
+// token, the new token says who acts for the user (act, nested for a
+// chain: delegation); without one, it is simply the user's
+// (impersonation). The client's tokenExchange policy decides which
+// issuers, whether impersonation, and which audiences.
+type tokenExchangeGrant struct{ s *Server }
+
+// Token type identifiers (RFC 8693 §3).
+const (
+	TokenTypeAccessToken = "urn:ietf:params:oauth:token-type:access_token"
+	TokenTypeJWT         = "urn:ietf:params:oauth:token-type:jwt"
+	TokenTypeIDToken     = "urn:ietf:params:oauth:token-type:id_token"
+)
+
+// maxActorDepth bounds a delegation chain, so act claims cannot grow
+// with every hop.
+const maxActorDepth = 8
+
+type tokenExchangeRequest struct {
+	subject, subjectType string
+	actor, actorType     string
+	audience             string
+}
+
+func (tokenExchangeRequest) claimedUser() string { return "" }
+
+var _ grant[tokenExchangeRequest] = tokenExchangeGrant{}
+
+func (tokenExchangeGrant) clientRequired() bool { return true }
+
+func (tokenExchangeGrant) parse(p params) (tokenExchangeRequest, error) {
+	r := tokenExchangeRequest{subject: p.get("subject_token"), subjectType: p.get("subject_token_type"),
+		actor: p.get("actor_token"), actorType: p.get("actor_token_type"), audience: p.get("audience")}
+	switch {
+	case r.subject == "" || r.subjectType == "":
+		return r, InvalidRequest("subject_token and subject_token_type are required")
+	case !knownTokenType(r.subjectType):
+		return r, InvalidRequest("unsupported subject_token_type; use " + TokenTypeAccessToken + ", " + TokenTypeJWT + " or " + TokenTypeIDToken)
+	case (r.actor == "") != (r.actorType == ""):
+		return r, InvalidRequest("actor_token and actor_token_type go together")
+	case r.actor != "" && !knownTokenType(r.actorType):
+		return r, InvalidRequest("unsupported actor_token_type")
+	}
+	if rt := p.get("requested_token_type"); rt != "" && rt != TokenTypeAccessToken && rt != TokenTypeJWT {
+		return r, InvalidRequest("requested_token_type must be " + TokenTypeAccessToken + ": an access token is what is issued")
+	}
+	return r, nil
+}
+
+func knownTokenType(t string) bool {
+	return t == TokenTypeAccessToken || t == TokenTypeJWT || t == TokenTypeIDToken
+}
+
+// authorize checks both tokens and the client's policy. Every token
+// problem is invalid_request (RFC 8693 §2.2.2); what the policy refuses
+// is unauthorized_client, an audience it does not list invalid_target.
+func (g tokenExchangeGrant) authorize(ctx context.Context, ex *exchange, req tokenExchangeRequest) (*authorization, ScopePolicy, error) {
+	policy := ex.app.TokenExchange
+	if policy == nil {
+		return refuse(UnauthorizedClient("the client has no token exchange policy"))
+	}
+	subject, err := g.s.exchangeParty(ctx, ex, policy, req.subject, req.subjectType, "subject_token")
+	if err != nil {
+		return refuse(err)
+	}
+	if subject.userID == "" {
+		return refuse(InvalidRequest("the subject_token stands for no user (a client's own token)"))
+	}
+	az := &authorization{subject: subject.userID, exchanged: true}
+	if req.actor == "" {
+		if !policy.AllowImpersonation {
+			return refuse(UnauthorizedClient("the client may not impersonate: send an actor_token"))
+		}
+		az.act = subject.act // the chain so far, if any, carries over
+	} else {
+		actor, err := g.s.exchangeParty(ctx, ex, policy, req.actor, req.actorType, "actor_token")
+		if err != nil {
+			return refuse(err)
+		}
+		az.act = &token.Actor{Subject: actor.subject, Actor: subject.act}
+	}
+	if az.act.Depth() > maxActorDepth {
+		return refuse(InvalidRequest("the delegation chain is too long"))
+	}
+	// audience and resource (RFC 8707) both name where the token will
+	// be used; the policy lists where this client may take one.
+	for _, aud := range append([]string{req.audience}, ex.req.resources...) {
+		if aud != "" && !policy.AllowsAudience(aud) {
+			return refuse(InvalidTarget("the client may not ask for a token for " + aud))
+		}
+	}
+	if req.audience != "" {
+		az.audience = []string{req.audience}
+	}
+	u, held, err := g.s.store.GetUserWithScopes(ctx, ex.tenant, subject.userID)
+	if err != nil || u.Disabled {
+		return refuse(InvalidRequest("the subject_token's user is no longer active"))
+	}
+	if subject.scopes == nil {
+		return az, UserRoles(held), nil // a provider's token: the user's roles decide
+	}
+	return az, OriginalGrant(subject.scopes, held), nil // scopes only narrow
+}
+
+// exchangeParty is who a subject or actor token stands for.
+type exchangeParty struct {
+	userID  string       // the user, "" for a client's own token
+	subject string       // the token's sub: the user, or the client
+	scopes  []string     // the token's scopes; nil for a provider's token
+	act     *token.Actor // the token's own act claim
+}
+
+// exchangeParty checks a subject or actor token: one of this tenant's
+// access or API tokens (issuer "self"), or a provider's token, whose
+// issuer the policy must list.
+func (s *Server) exchangeParty(ctx context.Context, ex *exchange, policy *domain.TokenExchangePolicy, raw, typ, param string) (*exchangeParty, error) {
+	if typ == TokenTypeIDToken || !s.ownToken(ex.tenant, raw) {
+		return s.externalParty(ctx, ex, policy, raw, param)
+	}
+	if !policy.AllowsIssuer(domain.ExchangeSelf) {
+		return nil, UnauthorizedClient("the client may not exchange this tenant's own tokens (allowedSubjectIssuers lacks \"self\")")
+	}
+	p, err := s.verifier.Verify(ctx, ex.tenant, raw)
+	if err != nil {
+		return nil, tokenRefused(err, param)
+	}
+	if p.BoundKey != "" {
+		return nil, InvalidRequest("the " + param + " is bound to a DPoP key and cannot be exchanged")
+	}
+	party := &exchangeParty{subject: p.Subject, scopes: p.Scopes, act: p.Actor}
+	if p.Subject != p.Client {
+		party.userID = p.Subject
+	}
+	return party, nil
+}
+
+// ownToken reports whether raw is one of this tenant's tokens: an API
+// token, or a JWT whose issuer is the tenant's.
+func (s *Server) ownToken(tenant, raw string) bool {
+	if strings.HasPrefix(raw, token.PrefixAPI) {
+		return true
+	}
+	iss, ok := token.UnverifiedIssuer(raw)
+	return ok && iss == s.keys.Issuer(tenant)
+}
+
+// externalParty checks a token of one of the tenant's identity providers.
+func (s *Server) externalParty(ctx context.Context, ex *exchange, policy *domain.TokenExchangePolicy, raw, param string) (*exchangeParty, error) {
+	if s.external == nil {
+		return nil, InvalidRequest("the " + param + " is not a token of this tenant")
+	}
+	u, err := s.external.VerifyToken(ctx, ex.tenant, raw)
+	if err != nil {
+		s.log.Info("token exchange: token refused", "tenant", ex.tenant, "client", ex.app.ID, "param", param, "err", err)
+		return nil, tokenRefused(err, param)
+	}
+	if !policy.AllowsIssuer(u.Issuer) {
+		return nil, UnauthorizedClient("the client may not exchange tokens of " + u.Issuer)
+	}
+	return &exchangeParty{userID: u.UserID, subject: u.UserID}, nil
+}
+
+// tokenRefused answers a subject or actor token that failed its check:
+// invalid_request for a bad token (RFC 8693 §2.2.2), server_error when
+// the check itself failed.
+func tokenRefused(err error, param string) error {
+	if errors.Is(err, authn.ErrInvalid) || errors.Is(err, federation.ErrExternalToken) {
+		return InvalidRequest("the " + param + " is invalid, expired or revoked")
+	}
+	return ServerError(err)
+}
