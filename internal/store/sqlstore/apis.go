@@ -34,14 +34,9 @@ func encResources(rs []domain.APIResource) string {
 type resourcesCol struct{ rs *[]domain.APIResource }
 
 func (c resourcesCol) Scan(src any) error {
-	var raw []byte
-	switch v := src.(type) {
-	case string:
-		raw = []byte(v)
-	case []byte:
-		raw = v
-	default:
-		return fmt.Errorf("sqlstore: cannot scan %T into resources", src)
+	raw, err := textBytes(src, "resources")
+	if err != nil {
+		return err
 	}
 	var in []storedResource
 	if err := json.Unmarshal(raw, &in); err != nil {

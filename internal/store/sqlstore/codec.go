@@ -77,14 +77,9 @@ func encList(l []string) string {
 type listCol struct{ l *[]string }
 
 func (c listCol) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case string:
-		b = []byte(v)
-	case []byte:
-		b = v
-	default:
-		return fmt.Errorf("sqlstore: cannot scan %T into a list", src)
+	b, err := textBytes(src, "a list")
+	if err != nil {
+		return err
 	}
 	l := []string{}
 	if err := json.Unmarshal(b, &l); err != nil {
@@ -117,14 +112,9 @@ func encExchange(p *domain.TokenExchangePolicy) string {
 type exchangeCol struct{ p **domain.TokenExchangePolicy }
 
 func (c exchangeCol) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case string:
-		b = []byte(v)
-	case []byte:
-		b = v
-	default:
-		return fmt.Errorf("sqlstore: cannot scan %T into a token exchange policy", src)
+	b, err := textBytes(src, "a token exchange policy")
+	if err != nil {
+		return err
 	}
 	*c.p = nil
 	if len(b) == 0 {
@@ -136,4 +126,16 @@ func (c exchangeCol) Scan(src any) error {
 	}
 	*c.p = p
 	return nil
+}
+
+// textBytes is a text column's value as the driver gave it: a string
+// (SQLite, pgx's text) or bytes.
+func textBytes(src any, into string) ([]byte, error) {
+	switch v := src.(type) {
+	case string:
+		return []byte(v), nil
+	case []byte:
+		return v, nil
+	}
+	return nil, fmt.Errorf("sqlstore: cannot scan %T into %s", src, into)
 }
