@@ -40,7 +40,7 @@ func (b *Broker) renew(ctx context.Context, p *domain.BrokerProvider, s *state) 
 	b.metrics.failures.WithLabelValues(codeOf(err)).Inc()
 	if now := b.now(); old.valid(p, now) {
 		s.failed(now)
-		b.log.Warn("broker token refresh failed; serving the previous token until it expires", "tenant", p.Tenant,
+		b.log.WarnContext(ctx, "broker token refresh failed; serving the previous token until it expires", "tenant", p.Tenant,
 			"provider", p.ID, "request_id", audit.OriginFrom(ctx).RequestID, "err", err)
 		return outcome{old, resultStale}, nil
 	}

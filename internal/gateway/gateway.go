@@ -22,6 +22,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
+	"github.com/tollgate-dev/tollgate/internal/telemetry"
 )
 
 // Identity is who a valid token stands for: the principal authn makes
@@ -111,10 +112,12 @@ func New(cfg Config) *Gateway {
 	g.table.Store(&table{})
 	g.proxy = &httputil.ReverseProxy{
 		Rewrite: g.rewrite,
-		Transport: timingTransport{
+		// A client span per upstream call, which sends the trace on in
+		// traceparent, when tracing is on.
+		Transport: telemetry.Transport(timingTransport{
 			tenant:   newTransport(cfg.Upstreams, false, cfg.UpstreamTimeout),
 			operator: newTransport(cfg.Upstreams, true, cfg.UpstreamTimeout),
-		},
+		}),
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.upstreamError,
 		ErrorLog:       slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),

@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/federation"
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
+	"github.com/tollgate-dev/tollgate/internal/telemetry"
 	"github.com/tollgate-dev/tollgate/internal/throttle"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
@@ -173,7 +174,9 @@ func (s *Server) token(ctx context.Context, tenant string, req *Request, ev *aud
 		return nil, UnsupportedGrantType("grant_type " + strconv.Quote(gt) + " is not supported")
 	}
 	ev.Grant = gt
+	ctx, span := telemetry.Start(ctx, "grant", gt)
 	resp, f, err := h.handle(ctx, tenant, req)
+	telemetry.End(span, err)
 	ev.Tenant, ev.UserID = f.tenant, f.userID
 	if f.clientID != "" {
 		ev.ClientID = f.clientID

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/gateway"
 	"github.com/tollgate-dev/tollgate/internal/gateway/remote"
 	"github.com/tollgate-dev/tollgate/internal/gateway/upstream"
+	"github.com/tollgate-dev/tollgate/internal/telemetry"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
 
@@ -35,6 +37,8 @@ type Gateway struct {
 	gwLn    net.Listener
 	jobs    []job  // Run supervises them
 	drain   *drain // as a node's (drain.go), on the gateway listener
+	// stopTracing flushes the spans still queued and stops exporting.
+	stopTracing func(context.Context) error
 }
 
 // NewGateway wires following the key manager (Run starts it) and
@@ -57,7 +61,11 @@ func NewGateway(cfg *config.Gateway) (*Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	rg := &Gateway{cfg: cfg, log: log, client: client, drain: newDrain(cfg.ShutdownDrain)}
+	stopTracing, err := telemetry.Setup(context.Background(), "tollgate-gateway")
+	if err != nil {
+		return nil, fmt.Errorf("tracing: %w", err)
+	}
+	rg := &Gateway{cfg: cfg, log: log, client: client, drain: newDrain(cfg.ShutdownDrain), stopTracing: stopTracing}
 	if rg.opsLn, err = net.Listen("tcp", cfg.ListenAddr()); err != nil {
 		return nil, err
 	}
@@ -92,8 +100,9 @@ func NewGateway(cfg *config.Gateway) (*Gateway, error) {
 		closeAll()
 		return nil, err
 	}
-	rg.gw = &http.Server{Handler: rg.drain.Handler(proxies.Handler(gateway.WithTokenService(g, tokens))), ReadHeaderTimeout: 10 * time.Second,
-		MaxHeaderBytes: maxHeaderBytes, IdleTimeout: 120 * time.Second, ErrorLog: errLog}
+	rg.gw = &http.Server{Handler: telemetry.Handler(rg.drain.Handler(proxies.Handler(gateway.WithTokenService(g, tokens))), "gateway"),
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes, IdleTimeout: 120 * time.Second, ErrorLog: errLog}
 	return rg, nil
 }
 
@@ -149,8 +158,14 @@ func (rg *Gateway) URL() string { return scheme(rg.cfg.TLSCert) + "://" + rg.gwL
 func (rg *Gateway) Run(ctx context.Context) error {
 	rg.log.Info("gateway serving", "addr", rg.gwLn.Addr().String(), "key_managers", rg.cfg.KeyManagers)
 	drain := func(ctx context.Context) { rg.drain.run(ctx, rg.gwLn) }
-	return supervise(ctx, rg.cfg.ShutdownGrace, drain, []listener{
+	err := supervise(ctx, rg.cfg.ShutdownGrace, drain, []listener{
 		{srv: rg.gw, ln: rg.gwLn, cert: rg.cfg.TLSCert, key: rg.cfg.TLSKey},
 		{srv: rg.ops, ln: rg.opsLn},
 	}, append(rg.jobs, gcJobs(os.Getenv, 0)...)) // the gateway hashes no passwords
+	fctx, cancel := context.WithTimeout(context.Background(), rg.cfg.ShutdownGrace)
+	defer cancel()
+	if terr := rg.stopTracing(fctx); terr != nil {
+		rg.log.Warn("flushing spans", "err", terr)
+	}
+	return err
 }

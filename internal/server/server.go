@@ -23,6 +23,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/secret"
 	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
+	"github.com/tollgate-dev/tollgate/internal/telemetry"
 )
 
 // maxHeaderBytes bounds the request headers on every listener: real
@@ -53,6 +54,8 @@ type Server struct {
 	// drain runs between SIGTERM and the listeners' shutdown, so that
 	// keep-alive clients leave without a reset.
 	drain *drain
+	// stopTracing flushes the spans still queued and stops exporting.
+	stopTracing func(context.Context) error
 }
 
 // New opens the data, binds the listeners and wires every component;
@@ -74,8 +77,13 @@ func New(ctx context.Context, cfg *config.Server, out io.Writer) (*Server, error
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
+	stopTracing, err := telemetry.Setup(ctx, "tollgate")
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("tracing: %w", err)
+	}
 	s := &Server{cfg: cfg, log: log, store: st, draining: make(chan struct{}),
-		drain: newDrain(cfg.ShutdownDrain)}
+		drain: newDrain(cfg.ShutdownDrain), stopTracing: stopTracing}
 	s.obs.dbs = st.DBs()
 	if err := s.listen(); err != nil {
 		st.Close()
@@ -84,6 +92,7 @@ func New(ctx context.Context, cfg *config.Server, out io.Writer) (*Server, error
 	if err := s.wire(ctx, sealer, out); err != nil {
 		s.closeListeners()
 		st.Close()
+		_ = stopTracing(ctx)
 		return nil, err
 	}
 	return s, nil
@@ -149,6 +158,9 @@ func (s *Server) Run(ctx context.Context) error {
 	fctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 	defer cancel()
 	s.flushAPITokenUses(fctx)
+	if terr := s.stopTracing(fctx); terr != nil {
+		s.log.Warn("flushing spans", "err", terr)
+	}
 	return err
 }
 
@@ -184,10 +196,14 @@ func NewLogger(format, level string) *slog.Logger {
 			format = "text"
 		}
 	}
+	var h slog.Handler = slog.NewJSONHandler(os.Stderr, opts)
 	if format == "text" {
-		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+		h = slog.NewTextHandler(os.Stderr, opts)
 	}
-	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	if telemetry.Configured() {
+		h = telemetry.LogHandler{Handler: h} // trace_id beside request_id
+	}
+	return slog.New(h)
 }
 
 func scheme(tlsCert string) string {

@@ -33,6 +33,7 @@ import (
 	"github.com/tollgate-dev/tollgate/internal/session"
 	"github.com/tollgate-dev/tollgate/internal/store"
 	"github.com/tollgate-dev/tollgate/internal/store/sqlstore"
+	"github.com/tollgate-dev/tollgate/internal/telemetry"
 	"github.com/tollgate-dev/tollgate/internal/throttle"
 	"github.com/tollgate-dev/tollgate/internal/token"
 )
@@ -161,8 +162,12 @@ func (s *Server) followFeed(ctx context.Context, revoked *token.Revocations, han
 // and the caller keep them going. Each request may wait for the database
 // --database-timeout in all (store.Budget), not that long per call.
 func (s *Server) httpServer(h http.Handler, streaming bool) *http.Server {
+	listener := "http"
+	if streaming {
+		listener = "gateway"
+	}
 	srv := &http.Server{
-		Handler:           s.drain.Handler(s.proxies.Handler(withDatabaseBudget(h, s.cfg.DatabaseTimeout))),
+		Handler:           telemetry.Handler(s.drain.Handler(s.proxies.Handler(withDatabaseBudget(h, s.cfg.DatabaseTimeout))), listener),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
 		IdleTimeout:       120 * time.Second,

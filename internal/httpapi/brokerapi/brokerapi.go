@@ -140,7 +140,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case status == http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="tollgate"`)
 	case status >= 500:
-		h.c.Logger.Warn("broker token not handed out", "path", r.URL.Path, "request_id", id, "err", err)
+		h.c.Logger.WarnContext(r.Context(), "broker token not handed out", "path", r.URL.Path, "request_id", id, "err", err)
 	}
 	writeJSON(w, status, body)
 }

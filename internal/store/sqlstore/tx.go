@@ -135,8 +135,10 @@ func (t *tx) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx, cancel := t.ctx(ctx)
+	sctx, cancel := t.ctx(ctx)
+	cancel = traced(ctx, t.d, query, cancel)
 	defer cancel()
+	ctx = sctx
 	var res sql.Result
 	var err error
 	if st := t.prepared(ctx, query); st != nil {
@@ -158,7 +160,9 @@ func (t *tx) execScript(ctx context.Context, script string) error {
 // query runs a query; the caller must Close the rows, which ends the
 // statement's deadline.
 func (t *tx) query(ctx context.Context, query string, args ...any) (*rows, error) {
-	ctx, cancel := t.ctx(ctx)
+	sctx, cancel := t.ctx(ctx)
+	cancel = traced(ctx, t.d, query, cancel)
+	ctx = sctx
 	var rs *sql.Rows
 	var err error
 	if st := t.prepared(ctx, query); st != nil {
@@ -175,7 +179,9 @@ func (t *tx) query(ctx context.Context, query string, args ...any) (*rows, error
 
 // queryRow runs a query of one row; its Scan ends the deadline.
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) *row {
-	ctx, cancel := t.ctx(ctx)
+	sctx, cancel := t.ctx(ctx)
+	cancel = traced(ctx, t.d, query, cancel)
+	ctx = sctx
 	if st := t.prepared(ctx, query); st != nil {
 		return &row{r: st.QueryRowContext(ctx, args...), cancel: cancel}
 	}
