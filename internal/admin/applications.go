@@ -38,6 +38,11 @@ type ApplicationPatch struct {
 	// TokenExchange (nil: none).
 	SetTokenExchange bool
 	TokenExchange    *domain.TokenExchangePolicy
+	// ClientID and ClientSecret, on create only, keep the id and secret
+	// an application had elsewhere (configuration as code); nil: the
+	// server generates them.
+	ClientID     *string
+	ClientSecret *string
 	// Owner is read-only here (the developer portal sets it): a value is
 	// only compared with the stored one, so a client may send back what
 	// it read, and refused when it differs.
@@ -62,6 +67,12 @@ func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant str
 	a = newApplication(attrs)
 	a.Tenant = tenant
 	a.ID = token.NewClientID()
+	if attrs.ClientID != nil {
+		if err := domain.ValidateClientID(*attrs.ClientID); err != nil {
+			return nil, "", err
+		}
+		a.ID = *attrs.ClientID
+	}
 	// The store refuses unknown scopes, in its transaction.
 	if err := domain.ValidateApplication(a); err != nil {
 		return nil, "", err
@@ -69,7 +80,15 @@ func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant str
 	// Empty, not nil: the column holds no NULL, and no secret's hash is
 	// empty, so nothing authenticates as a public client.
 	a.SecretHash = []byte{}
-	if !a.IsPublic() {
+	switch {
+	case attrs.ClientSecret != nil && a.IsPublic():
+		return nil, "", domain.Invalid("clientSecret", "a public client has no secret")
+	case attrs.ClientSecret != nil:
+		if len(*attrs.ClientSecret) < domain.MinGivenClientSecret {
+			return nil, "", domain.Invalid("clientSecret", "a secret you set must be at least %d characters", domain.MinGivenClientSecret)
+		}
+		a.SecretHash = secret.HashToken(*attrs.ClientSecret) // the caller has it: not shown again
+	case !a.IsPublic():
 		if clientSecret, err = token.NewOpaque(token.PrefixClientSecret); err != nil {
 			return nil, "", err
 		}

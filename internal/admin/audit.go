@@ -19,23 +19,54 @@ func (s *Service) changed(ctx context.Context, p Principal, tenant, action, targ
 	if err != nil {
 		return err
 	}
-	if s.feed != nil {
-		// In effect here before the answer. A failure is not the
-		// caller's: the write stands, and the follower retries.
-		_ = s.feed.CatchUp(ctx)
-	}
-	if s.events == nil {
-		return nil
-	}
 	o := audit.OriginFrom(ctx)
 	actor := p.Subject
 	if p.Bootstrap {
 		actor = bootstrapActor
 	}
-	s.events.Record(audit.Event{
+	ev := audit.Event{
 		Time: s.Now(), Tenant: tenant, Action: action, Outcome: domain.OutcomeSuccess,
 		UserID: actor, Target: target, RemoteAddr: o.RemoteAddr, RequestID: o.RequestID,
-	})
+	}
+	if d, ok := ctx.Value(pendingKey{}).(*pending); ok {
+		d.events = append(d.events, ev) // once, and only if, Atomic commits
+		return nil
+	}
+	if s.feed != nil {
+		// In effect here before the answer. A failure is not the
+		// caller's: the write stands, and the follower retries.
+		_ = s.feed.CatchUp(ctx)
+	}
+	if s.events != nil {
+		s.events.Record(ev)
+	}
+	return nil
+}
+
+// pending is what the use cases run under Atomic leave for its commit:
+// their audit events, and catching this node's caches up, which before
+// the commit would read changes that may yet roll back.
+type pending struct{ events []audit.Event }
+
+type pendingKey struct{}
+
+// Atomic runs fn so that the writes of every use case called with its
+// context commit together or not at all (store.Store.Atomic): the
+// configuration-as-code apply. Their audit events are recorded, and this
+// node's caches caught up, once it committed.
+func (s *Service) Atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	d := &pending{}
+	if err := s.store.Atomic(context.WithValue(ctx, pendingKey{}, d), fn); err != nil {
+		return err
+	}
+	if s.feed != nil && len(d.events) > 0 {
+		_ = s.feed.CatchUp(ctx)
+	}
+	if s.events != nil {
+		for _, ev := range d.events {
+			s.events.Record(ev)
+		}
+	}
 	return nil
 }
 

@@ -239,3 +239,31 @@ func checkText(field, s string, max int) error {
 	}
 	return nil
 }
+
+// MinGivenClientSecret is the fewest characters of a client secret an
+// admin sets rather than lets the server generate: it is stored with a
+// fast hash, which only a high-entropy secret makes safe.
+const MinGivenClientSecret = 32
+
+// ValidateClientID checks a client id an admin chooses (a configuration
+// file keeps the ids of the applications it recreates): 3 to 128 letters,
+// digits, '.', '_' or '-', starting with a letter or digit, and not in
+// the "tollgate" namespace of the built-in clients.
+func ValidateClientID(id string) error {
+	if len(id) < 3 || len(id) > 128 || !isAlnum(id[0]) {
+		return Invalid("clientId", "must be 3 to 128 characters, starting with a letter or digit")
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !isAlnum(c) && c != '.' && c != '_' && c != '-' {
+			return Invalid("clientId", "may hold only letters, digits, '.', '_' and '-'")
+		}
+	}
+	if strings.HasPrefix(strings.ToLower(id), "tollgate") {
+		return Invalid("clientId", "ids starting with \"tollgate\" are the built-in clients'")
+	}
+	return nil
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}

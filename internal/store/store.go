@@ -13,6 +13,11 @@ import (
 
 // Store is everything Tollgate persists.
 type Store interface {
+	// Atomic runs fn so that every call made under the context fn gets
+	// joins one transaction: its writes all commit when fn returns nil,
+	// none otherwise; its reads see them.
+	Atomic(ctx context.Context, fn func(ctx context.Context) error) error
+
 	// Tenants. CreateTenant also creates the built-in admin scope and role
 	// in the same transaction. UpdateTenant writes Name, APITokenMaxTTL,
 	// SessionIdleTimeout and SessionMaxAge.

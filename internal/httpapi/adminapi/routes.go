@@ -61,7 +61,9 @@ func (h *Handler) Register(m *route.Mux) {
 		m.HandleFunc("GET "+creds+"/{id}", h.wrap(h.getGatewayCredential))
 		m.HandleFunc("DELETE "+creds+"/{id}", h.wrap(h.deleteGatewayCredential))
 	}
-	m.Tenant("POST /api/v1/actions/keys/rotate", h.wrap(h.rotateKey))    // body {"alg":…} optional, in keys.go
+	m.Tenant("POST /api/v1/actions/keys/rotate", h.wrap(h.rotateKey))     // body {"alg":…} optional, in keys.go
+	m.Tenant("GET /api/v1/actions/config/export", h.wrap(h.exportConfig)) // configuration as code, in config.go
+	m.Tenant("POST /api/v1/actions/config/apply", h.wrap(h.applyConfig))
 	m.Tenant("POST /api/v1/actions/users/import", h.wrap(h.importUsers)) // text/csv, in import.go
 	m.Tenant("POST /api/v1/actions/users/{id}/unlock", h.wrap(h.unlockUser))
 	m.Tenant("GET /api/v1/audit", h.wrap(h.listAudit))

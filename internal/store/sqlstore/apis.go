@@ -115,7 +115,7 @@ func (s *Store) CreateAPI(ctx context.Context, tenant string, a *domain.API) err
 
 // GetAPI returns one API of the tenant.
 func (s *Store) GetAPI(ctx context.Context, tenant, id string) (*domain.API, error) {
-	return findAPI(ctx, s.reader(), tenant, id, "")
+	return findAPI(ctx, s.reader(ctx), tenant, id, "")
 }
 
 // findAPI reads an API; lock is "" or the dialect's forUpdate.
@@ -140,7 +140,7 @@ func (s *Store) AllAPIs(ctx context.Context) ([]domain.API, error) {
 }
 
 func (s *Store) listAPIs(ctx context.Context, q string, args ...any) ([]domain.API, error) {
-	return queryAll(ctx, s.reader(), func(rows *sql.Rows, a *domain.API) error {
+	return queryAll(ctx, s.reader(ctx), func(rows *sql.Rows, a *domain.API) error {
 		return scanAPI(rows, a)
 	}, q, args...)
 }

@@ -49,7 +49,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, tenant string, t *domain.API
 // GetAPIToken returns one of a user's tokens.
 func (s *Store) GetAPIToken(ctx context.Context, tenant, userID, id string) (*domain.APIToken, error) {
 	t := domain.APIToken{Tenant: tenant}
-	row := s.reader().queryRow(ctx, `SELECT `+apiTokenCols+` FROM api_tokens
+	row := s.reader(ctx).queryRow(ctx, `SELECT `+apiTokenCols+` FROM api_tokens
 		WHERE tenant = ? AND user_id = ? AND id = ?`, tenant, userID, id)
 	if err := scanAPIToken(row, &t); err != nil {
 		return nil, notFound(err, "api token", id)
@@ -60,7 +60,7 @@ func (s *Store) GetAPIToken(ctx context.Context, tenant, userID, id string) (*do
 // GetAPITokenByHash returns the token whose string hashes to hash.
 func (s *Store) GetAPITokenByHash(ctx context.Context, tenant string, hash []byte) (*domain.APIToken, error) {
 	t := domain.APIToken{Tenant: tenant}
-	row := s.reader().queryRow(ctx, `SELECT `+apiTokenCols+` FROM api_tokens
+	row := s.reader(ctx).queryRow(ctx, `SELECT `+apiTokenCols+` FROM api_tokens
 		WHERE tenant = ? AND hash = ?`, tenant, hash)
 	if err := scanAPIToken(row, &t); err != nil {
 		// No hash in the message: errors reach logs.
@@ -75,7 +75,7 @@ func (s *Store) GetAPITokenByHash(ctx context.Context, tenant string, hash []byt
 // ListAPITokens returns a page of a user's tokens ordered by ID. An unknown
 // user has no tokens (an empty page); callers check the user themselves.
 func (s *Store) ListAPITokens(ctx context.Context, tenant, userID string, p domain.Page) ([]domain.APIToken, error) {
-	return queryAll(ctx, s.reader(), func(rows *sql.Rows, t *domain.APIToken) error {
+	return queryAll(ctx, s.reader(ctx), func(rows *sql.Rows, t *domain.APIToken) error {
 		t.Tenant = tenant
 		return scanAPIToken(rows, t)
 	}, `SELECT `+apiTokenCols+` FROM api_tokens

@@ -77,7 +77,7 @@ func requireAppScopes(ctx context.Context, tx *tx, tenant string, a *domain.Appl
 
 // GetApplication returns one OAuth client.
 func (s *Store) GetApplication(ctx context.Context, tenant, id string) (*domain.Application, error) {
-	return findApplication(ctx, s.reader(), tenant, id, "")
+	return findApplication(ctx, s.reader(ctx), tenant, id, "")
 }
 
 // findApplication reads a client; lock is "" or the dialect's forUpdate.
@@ -94,7 +94,7 @@ func findApplication(ctx context.Context, tx *tx, tenant, id, lock string) (*dom
 // holds it; the unique index on id makes that at most one.
 func (s *Store) GetApplicationByClientID(ctx context.Context, id string) (*domain.Application, error) {
 	var a domain.Application
-	row := s.reader().queryRow(ctx, `SELECT `+appCols+`, tenant FROM applications WHERE id = ?`, id)
+	row := s.reader(ctx).queryRow(ctx, `SELECT `+appCols+`, tenant FROM applications WHERE id = ?`, id)
 	if err := scanApp(scanAlso{row, []any{&a.Tenant}}, &a); err != nil {
 		return nil, notFound(err, "application", id)
 	}
@@ -104,7 +104,7 @@ func (s *Store) GetApplicationByClientID(ctx context.Context, id string) (*domai
 // ListApplications returns a page of the tenant's clients ordered by ID.
 func (s *Store) ListApplications(ctx context.Context, tenant string, p domain.Page) ([]domain.Application, error) {
 	cond, args := pageIDs("id", p)
-	return queryAll(ctx, s.reader(), func(rows *sql.Rows, a *domain.Application) error {
+	return queryAll(ctx, s.reader(ctx), func(rows *sql.Rows, a *domain.Application) error {
 		a.Tenant = tenant
 		return scanApp(rows, a)
 	}, `SELECT `+appCols+` FROM applications
@@ -114,7 +114,7 @@ func (s *Store) ListApplications(ctx context.Context, tenant string, p domain.Pa
 // ListApplicationsOwnedBy returns a page of the applications owner
 // registered, ordered by ID, through the index on (tenant, owner, id).
 func (s *Store) ListApplicationsOwnedBy(ctx context.Context, tenant, owner string, p domain.Page) ([]domain.Application, error) {
-	return queryAll(ctx, s.reader(), func(rows *sql.Rows, a *domain.Application) error {
+	return queryAll(ctx, s.reader(ctx), func(rows *sql.Rows, a *domain.Application) error {
 		a.Tenant = tenant
 		return scanApp(rows, a)
 	}, `SELECT `+appCols+` FROM applications

@@ -233,7 +233,7 @@ var (
 // statement cache holds one entry, and the (tenant, at, id) index bounds
 // the scan by the time range and cursor.
 func (s *Store) ListAudit(ctx context.Context, tenant string, f domain.AuditFilter) ([]domain.AuditEvent, error) {
-	t := s.reader()
+	t := s.reader(ctx)
 	since, until := f.Since, f.Until
 	if since.IsZero() {
 		since = timeMin
@@ -279,7 +279,7 @@ func (s *Store) TokenCounts(ctx context.Context, tenant string, since, until tim
 	if bucket != time.Hour && bucket != 24*time.Hour {
 		return nil, fmt.Errorf("sqlstore: token count bucket %v: want an hour or a day", bucket)
 	}
-	rows, err := s.reader().query(ctx, `SELECT hour - (hour % ?) AS b, grant_type, client_id, CAST(SUM(n) AS BIGINT)
+	rows, err := s.reader(ctx).query(ctx, `SELECT hour - (hour % ?) AS b, grant_type, client_id, CAST(SUM(n) AS BIGINT)
 		FROM token_counts WHERE tenant = ? AND hour >= ? AND hour < ?
 		GROUP BY b, grant_type, client_id ORDER BY b, grant_type, client_id`,
 		int64(bucket/time.Second), tenant, since.Unix(), until.Unix())
@@ -302,7 +302,7 @@ func (s *Store) TokenCounts(ctx context.Context, tenant string, since, until tim
 
 // ApplicationUsers pages through an application's users by id.
 func (s *Store) ApplicationUsers(ctx context.Context, tenant, clientID string, p domain.Page) ([]domain.AppUser, int64, error) {
-	t := s.reader()
+	t := s.reader(ctx)
 	var total int64
 	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM app_users WHERE tenant = ? AND client_id = ?`,
 		tenant, clientID).Scan(&total); err != nil {

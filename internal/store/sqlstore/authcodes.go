@@ -80,7 +80,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, tenant string, hash []byte, 
 	}
 	// Read after the UPDATE's commit, this sees any redemption that beat
 	// it; nothing makes a code redeemable again.
-	t := s.reader()
+	t := s.reader(ctx)
 	row := t.queryRow(ctx, `SELECT `+authCodeCols+` FROM auth_codes
 		WHERE tenant = ? AND hash = ? AND redeemed_at IS NOT NULL AND expires_at > ?`, tenant, hash, t.d.ts(now))
 	if err := scanAuthCode(row, &c); err != nil {

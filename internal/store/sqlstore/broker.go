@@ -74,12 +74,12 @@ func takeBrokerDefault(ctx context.Context, tx *tx, tenant string, p *domain.Bro
 
 // GetBrokerProvider returns one provider.
 func (s *Store) GetBrokerProvider(ctx context.Context, tenant, id string) (*domain.BrokerProvider, error) {
-	return findBrokerProvider(ctx, s.reader(), tenant, `id = ?`, id, "")
+	return findBrokerProvider(ctx, s.reader(ctx), tenant, `id = ?`, id, "")
 }
 
 // GetDefaultBrokerProvider returns the tenant's default provider.
 func (s *Store) GetDefaultBrokerProvider(ctx context.Context, tenant string) (*domain.BrokerProvider, error) {
-	return findBrokerProvider(ctx, s.reader(), tenant, `is_default = ?`, true, "")
+	return findBrokerProvider(ctx, s.reader(ctx), tenant, `is_default = ?`, true, "")
 }
 
 // findBrokerProvider reads the provider of tenant matching cond (one
@@ -99,7 +99,7 @@ func findBrokerProvider(ctx context.Context, tx *tx, tenant, cond string, arg an
 // ListBrokerProviders returns a page of the tenant's providers ordered by
 // ID.
 func (s *Store) ListBrokerProviders(ctx context.Context, tenant string, p domain.Page) ([]domain.BrokerProvider, error) {
-	return queryAll(ctx, s.reader(), func(rows *sql.Rows, x *domain.BrokerProvider) error {
+	return queryAll(ctx, s.reader(ctx), func(rows *sql.Rows, x *domain.BrokerProvider) error {
 		x.Tenant = tenant
 		return scanBrokerProvider(rows, x)
 	}, `SELECT `+brokerCols+` FROM broker_providers
@@ -159,7 +159,7 @@ func (s *Store) DeleteBrokerProvider(ctx context.Context, tenant, id string) err
 // holds only a lease has none.
 func (s *Store) GetBrokerToken(ctx context.Context, tenant, provider string) (*domain.BrokerToken, error) {
 	t := domain.BrokerToken{Tenant: tenant, Provider: provider}
-	err := s.reader().queryRow(ctx, `SELECT sealed, expires_at, resource, obtained_at, provider_updated_at
+	err := s.reader(ctx).queryRow(ctx, `SELECT sealed, expires_at, resource, obtained_at, provider_updated_at
 		FROM broker_tokens WHERE tenant = ? AND provider = ? AND sealed IS NOT NULL`, tenant, provider).
 		Scan(&t.Sealed, timeCol{&t.ExpiresAt}, &t.Resource, timeCol{&t.ObtainedAt}, timeCol{&t.ProviderUpdatedAt})
 	if err != nil {

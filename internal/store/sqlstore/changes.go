@@ -67,7 +67,7 @@ func (s *Store) ChangesSince(ctx context.Context, after int64, limit int) ([]dom
 	if limit <= 0 || limit > 10000 {
 		limit = 10000
 	}
-	return queryAll(ctx, s.reader(), func(r *sql.Rows, c *domain.Change) error {
+	return queryAll(ctx, s.reader(ctx), func(r *sql.Rows, c *domain.Change) error {
 		return r.Scan(&c.Seq, &c.Tenant, &c.Entity, &c.ID, timeCol{&c.At})
 	}, `SELECT seq, tenant, entity, id, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 }
@@ -76,7 +76,7 @@ func (s *Store) ChangesSince(ctx context.Context, after int64, limit int) ([]dom
 // where a follower that starts with empty caches begins.
 func (s *Store) FeedPosition(ctx context.Context) (int64, error) {
 	var seq int64
-	err := s.reader().queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM changes`).Scan(&seq)
+	err := s.reader(ctx).queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM changes`).Scan(&seq)
 	return seq, mapErr(err)
 }
 

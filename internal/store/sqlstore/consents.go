@@ -21,7 +21,7 @@ func scanConsent(sc interface{ Scan(...any) error }, c *domain.Consent) error {
 // GetConsent returns what a user granted a client.
 func (s *Store) GetConsent(ctx context.Context, tenant, userID, clientID string) (*domain.Consent, error) {
 	c := domain.Consent{Tenant: tenant, UserID: userID}
-	row := s.reader().queryRow(ctx, `SELECT `+consentCols+` FROM consents
+	row := s.reader(ctx).queryRow(ctx, `SELECT `+consentCols+` FROM consents
 		WHERE tenant = ? AND user_id = ? AND client_id = ?`, tenant, userID, clientID)
 	if err := scanConsent(row, &c); err != nil {
 		return nil, notFound(err, "consent to client", clientID)
@@ -56,7 +56,7 @@ func (s *Store) PutConsent(ctx context.Context, tenant string, c *domain.Consent
 
 // ListConsents returns a user's consents ordered by client id.
 func (s *Store) ListConsents(ctx context.Context, tenant, userID string) ([]domain.Consent, error) {
-	return queryAll(ctx, s.reader(), func(rows *sql.Rows, c *domain.Consent) error {
+	return queryAll(ctx, s.reader(ctx), func(rows *sql.Rows, c *domain.Consent) error {
 		c.Tenant, c.UserID = tenant, userID
 		return scanConsent(rows, c)
 	}, `SELECT `+consentCols+` FROM consents WHERE tenant = ? AND user_id = ? ORDER BY client_id`, tenant, userID)

@@ -15,7 +15,7 @@ const embedCols = `enabled, sealed_secret, scopes, access_token_ttl_ns, refresh_
 func (s *Store) GetEmbedSettings(ctx context.Context, tenant string) (*domain.EmbedSettings, error) {
 	e := domain.EmbedSettings{Tenant: tenant}
 	var access, refresh int64
-	err := s.reader().queryRow(ctx, `SELECT `+embedCols+` FROM embed_settings WHERE tenant = ?`, tenant).
+	err := s.reader(ctx).queryRow(ctx, `SELECT `+embedCols+` FROM embed_settings WHERE tenant = ?`, tenant).
 		Scan(&e.Enabled, &e.SealedSecret, listCol{&e.Scopes}, &access, &refresh, timeCol{&e.UpdatedAt})
 	if err != nil {
 		return nil, notFound(err, "embed settings of tenant", tenant)

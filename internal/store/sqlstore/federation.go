@@ -17,7 +17,7 @@ import (
 // query.
 func (s *Store) FederatedUser(ctx context.Context, tenant, provider, subject string) (*domain.User, error) {
 	u := domain.User{Tenant: tenant}
-	row := s.reader().queryRow(ctx, `SELECT `+prefixed("u.", userCols)+` FROM federated_identities f
+	row := s.reader(ctx).queryRow(ctx, `SELECT `+prefixed("u.", userCols)+` FROM federated_identities f
 		JOIN users u ON u.tenant = f.tenant AND u.id = f.user_id
 		WHERE f.tenant = ? AND f.provider = ? AND f.subject = ?`, tenant, provider, subject)
 	if err := scanUser(row, &u); err != nil {

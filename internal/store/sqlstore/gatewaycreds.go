@@ -36,7 +36,7 @@ func (s *Store) CreateGatewayCredential(ctx context.Context, c *domain.GatewayCr
 // GetGatewayCredential returns one gateway credential by id.
 func (s *Store) GetGatewayCredential(ctx context.Context, id string) (*domain.GatewayCredential, error) {
 	var c domain.GatewayCredential
-	row := s.reader().queryRow(ctx, `SELECT `+gatewayCredentialCols+` FROM gateway_credentials WHERE id = ?`, id)
+	row := s.reader(ctx).queryRow(ctx, `SELECT `+gatewayCredentialCols+` FROM gateway_credentials WHERE id = ?`, id)
 	if err := scanGatewayCredential(row, &c); err != nil {
 		return nil, notFound(err, "gateway credential", id)
 	}
@@ -47,7 +47,7 @@ func (s *Store) GetGatewayCredential(ctx context.Context, id string) (*domain.Ga
 // to hash.
 func (s *Store) GetGatewayCredentialByHash(ctx context.Context, hash []byte) (*domain.GatewayCredential, error) {
 	var c domain.GatewayCredential
-	row := s.reader().queryRow(ctx, `SELECT `+gatewayCredentialCols+` FROM gateway_credentials WHERE hash = ?`, hash)
+	row := s.reader(ctx).queryRow(ctx, `SELECT `+gatewayCredentialCols+` FROM gateway_credentials WHERE hash = ?`, hash)
 	if err := scanGatewayCredential(row, &c); err != nil {
 		// No hash in the message: errors reach logs.
 		if errors.Is(err, sql.ErrNoRows) {
@@ -60,7 +60,7 @@ func (s *Store) GetGatewayCredentialByHash(ctx context.Context, hash []byte) (*d
 
 // ListGatewayCredentials returns a page of credentials ordered by id.
 func (s *Store) ListGatewayCredentials(ctx context.Context, p domain.Page) ([]domain.GatewayCredential, error) {
-	return queryAll(ctx, s.reader(), func(rows *sql.Rows, c *domain.GatewayCredential) error {
+	return queryAll(ctx, s.reader(ctx), func(rows *sql.Rows, c *domain.GatewayCredential) error {
 		return scanGatewayCredential(rows, c)
 	}, `SELECT `+gatewayCredentialCols+` FROM gateway_credentials WHERE id > ? ORDER BY id LIMIT ?`, p.After, pageLimit(p))
 }

@@ -43,7 +43,7 @@ func (s *Store) CreateIdentityProvider(ctx context.Context, tenant string, p *do
 
 // GetIdentityProvider returns one provider.
 func (s *Store) GetIdentityProvider(ctx context.Context, tenant, id string) (*domain.IdentityProvider, error) {
-	return findIdentityProvider(ctx, s.reader(), tenant, id, "")
+	return findIdentityProvider(ctx, s.reader(ctx), tenant, id, "")
 }
 
 // findIdentityProvider reads a provider; lock is "" or the dialect's
@@ -60,7 +60,7 @@ func findIdentityProvider(ctx context.Context, tx *tx, tenant, id, lock string) 
 // ListIdentityProviders returns a page of the tenant's providers ordered
 // by ID.
 func (s *Store) ListIdentityProviders(ctx context.Context, tenant string, p domain.Page) ([]domain.IdentityProvider, error) {
-	return queryAll(ctx, s.reader(), func(rows *sql.Rows, x *domain.IdentityProvider) error {
+	return queryAll(ctx, s.reader(ctx), func(rows *sql.Rows, x *domain.IdentityProvider) error {
 		x.Tenant = tenant
 		return scanIdentityProvider(rows, x)
 	}, `SELECT `+idpCols+` FROM identity_providers

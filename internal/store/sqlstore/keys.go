@@ -89,7 +89,7 @@ func replaceSigningKey(ctx context.Context, tx *tx, tenant string, next *domain.
 // whose newest key was created at or before createdBefore: the signing
 // key is that old and no successor is scheduled.
 func (s *Store) DueSigningKeys(ctx context.Context, createdBefore time.Time) ([]domain.KeyUseRef, error) {
-	t := s.reader()
+	t := s.reader(ctx)
 	return queryAll(ctx, t, func(rows *sql.Rows, r *domain.KeyUseRef) error {
 		return rows.Scan(&r.Tenant, &r.Use)
 	}, `SELECT tenant, key_use FROM signing_keys GROUP BY tenant, key_use
@@ -117,7 +117,7 @@ func lockKeyRotation(ctx context.Context, tx *tx, tenant, use string) error {
 // ListSigningKeys returns active keys of every use and retired keys still
 // published at now, newest first.
 func (s *Store) ListSigningKeys(ctx context.Context, tenant string, now time.Time) ([]domain.SigningKey, error) {
-	t := s.reader()
+	t := s.reader(ctx)
 	return queryAll(ctx, t, func(rows *sql.Rows, k *domain.SigningKey) error {
 		k.Tenant = tenant
 		return rows.Scan(&k.ID, &k.Algorithm, &k.Use, &k.PublicKey, &k.PrivateKey, timeCol{&k.CreatedAt},

@@ -25,7 +25,7 @@ func (s *Store) LoginFailures(ctx context.Context, keys []domain.ThrottleKey, no
 	for _, k := range keys {
 		args = append(args, k.Tenant, k.Username, k.Addr)
 	}
-	return queryAll(ctx, s.reader(), scanFailures, `SELECT `+failureCols+` FROM login_failures
+	return queryAll(ctx, s.reader(ctx), scanFailures, `SELECT `+failureCols+` FROM login_failures
 		WHERE expires_at > ? AND (tenant, username, addr) IN (`+tuples(len(keys))+`)`, args...)
 }
 

@@ -94,7 +94,7 @@ func TestMigration0014(t *testing.T) {
 			t.Errorf("application updatedAt = %v; a repair is no admin's change", a.UpdatedAt)
 		}
 
-		got, err := queryAll(c, s.reader(), func(rows *sql.Rows, r *string) error {
+		got, err := queryAll(c, s.reader(c), func(rows *sql.Rows, r *string) error {
 			var tenant, holder, id, name, action string
 			err := rows.Scan(&tenant, &holder, &id, &name, &action)
 			*r = strings.Join([]string{tenant, holder, id, name, action}, " ")

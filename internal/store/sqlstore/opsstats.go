@@ -15,7 +15,7 @@ const maxRefusalRows = 100
 // RefusalCounts sums the hourly refusal counters of the range; the
 // primary key (tenant, hour, …) bounds the scan to the range's rows.
 func (s *Store) RefusalCounts(ctx context.Context, tenant string, since, until time.Time) ([]domain.RefusalCount, error) {
-	rows, err := s.reader().query(ctx, `SELECT action, reason, CAST(SUM(n) AS BIGINT) AS total
+	rows, err := s.reader(ctx).query(ctx, `SELECT action, reason, CAST(SUM(n) AS BIGINT) AS total
 		FROM refusal_counts WHERE tenant = ? AND hour >= ? AND hour < ?
 		GROUP BY action, reason ORDER BY total DESC, action, reason LIMIT ?`,
 		tenant, since.Unix(), until.Unix(), maxRefusalRows)
@@ -38,7 +38,7 @@ func (s *Store) RefusalCounts(ctx context.Context, tenant string, since, until t
 // user_id) in order and stops after the page's applications, so a page
 // reads the user rows of its own applications only.
 func (s *Store) ApplicationUserCounts(ctx context.Context, tenant string, p domain.Page) ([]domain.AppUserCount, error) {
-	rows, err := s.reader().query(ctx, `SELECT client_id, COUNT(*) FROM app_users
+	rows, err := s.reader(ctx).query(ctx, `SELECT client_id, COUNT(*) FROM app_users
 		WHERE tenant = ? AND client_id > ? GROUP BY client_id ORDER BY client_id LIMIT ?`,
 		tenant, p.After, pageLimit(p))
 	if err != nil {
@@ -60,7 +60,7 @@ func (s *Store) ApplicationUserCounts(ctx context.Context, tenant string, p doma
 // range of its table's primary key.
 func (s *Store) CountEntities(ctx context.Context, tenant string) (domain.TenantCounts, error) {
 	var c domain.TenantCounts
-	err := s.reader().queryRow(ctx, `SELECT
+	err := s.reader(ctx).queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM users WHERE tenant = ?),
 		(SELECT COUNT(*) FROM applications WHERE tenant = ?),
 		(SELECT COUNT(*) FROM apis WHERE tenant = ?)`,
@@ -71,7 +71,7 @@ func (s *Store) CountEntities(ctx context.Context, tenant string) (domain.Tenant
 // APITokenUsage counts over the tenant's range of api_tokens_hash in one
 // pass; the statement's text depends only on how many cut-offs there are.
 func (s *Store) APITokenUsage(ctx context.Context, tenant string, now time.Time, since ...time.Time) (domain.APITokenUsage, error) {
-	t := s.reader()
+	t := s.reader(ctx)
 	var q strings.Builder
 	q.WriteString(`SELECT COUNT(*),
 		COUNT(CASE WHEN expires_at IS NOT NULL AND expires_at <= ? THEN 1 END),

@@ -65,7 +65,7 @@ func ofUser(err error, userID string) error {
 // GetSession returns the live session whose cookie hashes to hash. The
 // absolute expiry is checked in SQL; the idle timeout after reading.
 func (s *Store) GetSession(ctx context.Context, tenant string, hash []byte, idle time.Duration, now time.Time) (*domain.Session, error) {
-	t := s.reader()
+	t := s.reader(ctx)
 	x := domain.Session{Tenant: tenant}
 	row := t.queryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE tenant = ? AND hash = ? AND expires_at > ?`,
 		tenant, hash, t.d.ts(now))
@@ -98,7 +98,7 @@ func (s *Store) TouchSession(ctx context.Context, tenant, id string, at time.Tim
 // ListSessions returns a user's live sessions, newest first. Unlike
 // GetSession it is given no idle timeout: it applies the tenant's.
 func (s *Store) ListSessions(ctx context.Context, tenant, userID string, now time.Time) ([]domain.Session, error) {
-	t := s.reader()
+	t := s.reader(ctx)
 	return queryAll(ctx, t, func(rows *sql.Rows, x *domain.Session) error {
 		x.Tenant = tenant
 		return scanSession(rows, x)

@@ -247,7 +247,7 @@ func notFound(err error, what string, id any) error {
 // GetSetting returns a server-wide setting.
 func (s *Store) GetSetting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.reader().queryRow(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err := s.reader(ctx).queryRow(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if err != nil {
 		return "", notFound(err, "setting", key)
 	}

@@ -69,7 +69,7 @@ func (s *Store) CreateTenant(ctx context.Context, t *domain.Tenant) error {
 
 // GetTenant returns one tenant.
 func (s *Store) GetTenant(ctx context.Context, id string) (*domain.Tenant, error) {
-	return findTenant(ctx, s.reader(), id, "")
+	return findTenant(ctx, s.reader(ctx), id, "")
 }
 
 // findTenant reads a tenant; lock is "" or the dialect's forUpdate.
@@ -85,7 +85,7 @@ func findTenant(ctx context.Context, tx *tx, id, lock string) (*domain.Tenant, e
 // ListTenants returns a page of tenants ordered by ID.
 func (s *Store) ListTenants(ctx context.Context, p domain.Page) ([]domain.Tenant, error) {
 	cond, args := pageIDs("id", p)
-	return queryAll(ctx, s.reader(), func(rows *sql.Rows, t *domain.Tenant) error {
+	return queryAll(ctx, s.reader(ctx), func(rows *sql.Rows, t *domain.Tenant) error {
 		return scanTenant(rows, t)
 	}, `SELECT `+tenantCols+` FROM tenants WHERE `+cond+` ORDER BY id LIMIT ?`, append(args, pageLimit(p))...)
 }
@@ -140,7 +140,7 @@ func createScope(ctx context.Context, tx *tx, tenant string, sc *domain.Scope) e
 
 // GetScope returns one scope.
 func (s *Store) GetScope(ctx context.Context, tenant, id string) (*domain.Scope, error) {
-	return findScope(ctx, s.reader(), tenant, id, "")
+	return findScope(ctx, s.reader(ctx), tenant, id, "")
 }
 
 // findScope reads a scope; lock is "" or the dialect's forUpdate.
@@ -156,7 +156,7 @@ func findScope(ctx context.Context, tx *tx, tenant, id, lock string) (*domain.Sc
 
 // ListScopes returns a page of the tenant's scopes ordered by ID.
 func (s *Store) ListScopes(ctx context.Context, tenant string, p domain.Page) ([]domain.Scope, error) {
-	return queryAll(ctx, s.reader(), func(rows *sql.Rows, sc *domain.Scope) error {
+	return queryAll(ctx, s.reader(ctx), func(rows *sql.Rows, sc *domain.Scope) error {
 		sc.Tenant = tenant
 		return rows.Scan(&sc.ID, &sc.Description)
 	}, `SELECT id, description FROM scopes
@@ -211,7 +211,7 @@ func createRole(ctx context.Context, tx *tx, tenant string, r *domain.Role) erro
 
 // GetRole returns one role.
 func (s *Store) GetRole(ctx context.Context, tenant, id string) (*domain.Role, error) {
-	return findRole(ctx, s.reader(), tenant, id, "")
+	return findRole(ctx, s.reader(ctx), tenant, id, "")
 }
 
 // findRole reads a role; lock is "" or the dialect's forUpdate.
@@ -227,7 +227,7 @@ func findRole(ctx context.Context, tx *tx, tenant, id, lock string) (*domain.Rol
 
 // ListRoles returns a page of the tenant's roles ordered by ID.
 func (s *Store) ListRoles(ctx context.Context, tenant string, p domain.Page) ([]domain.Role, error) {
-	return queryAll(ctx, s.reader(), func(rows *sql.Rows, r *domain.Role) error {
+	return queryAll(ctx, s.reader(ctx), func(rows *sql.Rows, r *domain.Role) error {
 		r.Tenant = tenant
 		return rows.Scan(&r.ID, listCol{&r.Scopes})
 	}, `SELECT id, scopes FROM roles
@@ -271,7 +271,7 @@ func (s *Store) RoleScopes(ctx context.Context, tenant string, roles []string) (
 		args = append(args, r)
 	}
 	q := `SELECT scopes FROM roles WHERE tenant = ? AND id IN (?` + strings.Repeat(", ?", len(roles)-1) + `)`
-	rows, err := s.reader().query(ctx, q, args...)
+	rows, err := s.reader(ctx).query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

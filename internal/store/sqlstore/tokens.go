@@ -49,7 +49,7 @@ func scanRefresh(sc interface{ Scan(...any) error }, rt *domain.RefreshToken) er
 
 // GetRefreshToken returns a live refresh token by hash.
 func (s *Store) GetRefreshToken(ctx context.Context, tenant string, hash []byte, now time.Time) (*domain.RefreshToken, error) {
-	t := s.reader()
+	t := s.reader(ctx)
 	rt := domain.RefreshToken{Tenant: tenant, Hash: hash}
 	row := t.queryRow(ctx, `SELECT `+refreshCols+` FROM refresh_tokens
 		WHERE tenant = ? AND hash = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?`,
@@ -63,7 +63,7 @@ func (s *Store) GetRefreshToken(ctx context.Context, tenant string, hash []byte,
 // FindRefreshToken returns an unexpired refresh token by hash, rotated
 // and revoked ones included.
 func (s *Store) FindRefreshToken(ctx context.Context, tenant string, hash []byte, now time.Time) (*domain.RefreshToken, error) {
-	t := s.reader()
+	t := s.reader(ctx)
 	rt := domain.RefreshToken{Tenant: tenant, Hash: hash}
 	row := t.queryRow(ctx, `SELECT `+refreshCols+` FROM refresh_tokens
 		WHERE tenant = ? AND hash = ? AND expires_at > ?`, tenant, hash, t.d.ts(now))
@@ -137,7 +137,7 @@ func (s *Store) rotateInOneStatement(ctx context.Context, tenant string, oldHash
 	next.CreatedAt, next.ExpiresAt = normTime(next.CreatedAt), normTime(next.ExpiresAt)
 	sealed, until := sealedArgs(s.d, next)
 	r := &domain.Rotation{Consumed: domain.RefreshToken{Tenant: tenant, Hash: oldHash}}
-	row := s.reader().queryRow(ctx, `WITH old AS (
+	row := s.reader(ctx).queryRow(ctx, `WITH old AS (
 			UPDATE refresh_tokens SET `+consume+`
 			WHERE tenant = ? AND hash = ? AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > ?
 			RETURNING `+refreshCols+`
@@ -241,7 +241,7 @@ func (s *Store) RevocationsSince(ctx context.Context, after int64, limit int) ([
 	if limit <= 0 || limit > 10000 {
 		limit = 10000
 	}
-	rows, err := s.reader().query(ctx, `SELECT seq, tenant, kind, value, expires_at FROM revocations
+	rows, err := s.reader(ctx).query(ctx, `SELECT seq, tenant, kind, value, expires_at FROM revocations
 		WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err

@@ -25,6 +25,9 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 // writeWithin is write under deadline d instead of the store's: bulk work
 // passes s.bulk(), migrations 0 (their caller's context bounds them).
 func (s *Store) writeWithin(ctx context.Context, d time.Duration, fn func(*tx) error) error {
+	if ok, err := joined(ctx, fn); ok {
+		return err
+	}
 	ctx, cancel := bound(ctx, d)
 	defer cancel()
 	if s.group != nil {
@@ -45,6 +48,9 @@ func (s *Store) writeWithin(ctx context.Context, d time.Duration, fn func(*tx) e
 // the hot path of every grant that stores a refresh token. On SQLite it
 // joins the group commit like any write.
 func (s *Store) writeStatement(ctx context.Context, fn func(*tx) error) error {
+	if ok, err := joined(ctx, fn); ok {
+		return err
+	}
 	if s.d.postgres {
 		return mapErr(fn(&tx{q: s.w, d: s.d, timeout: s.timeout}))
 	}
@@ -83,8 +89,15 @@ type commitErr struct{ err error }
 func (e commitErr) Error() string { return e.err.Error() }
 func (e commitErr) Unwrap() error { return e.err }
 
-// reader returns a handle for single-statement reads outside a transaction.
-func (s *Store) reader() *tx { return &tx{q: s.r, cache: s.rs, d: s.d, timeout: s.timeout} }
+// reader returns a handle for single-statement reads outside a
+// transaction; under an Atomic's context, its transaction, so that what
+// it wrote reads back.
+func (s *Store) reader(ctx context.Context) *tx {
+	if t, ok := ctx.Value(atomicKey{}).(*tx); ok {
+		return t
+	}
+	return &tx{q: s.r, cache: s.rs, d: s.d, timeout: s.timeout}
+}
 
 // querier is what *sql.DB and *sql.Tx have in common.
 type querier interface {

@@ -70,7 +70,7 @@ func insertUser(ctx context.Context, tx *tx, tenant string, u *domain.User) erro
 
 // GetUser returns one user.
 func (s *Store) GetUser(ctx context.Context, tenant, id string) (*domain.User, error) {
-	return findUserByID(ctx, s.reader(), tenant, id)
+	return findUserByID(ctx, s.reader(ctx), tenant, id)
 }
 
 func findUserByID(ctx context.Context, tx *tx, tenant, id string) (*domain.User, error) {
@@ -93,7 +93,7 @@ func findUser(ctx context.Context, tx *tx, tenant, id, lock string) (*domain.Use
 func (s *Store) GetUserWithScopes(ctx context.Context, tenant, id string) (*domain.User, []string, error) {
 	u := domain.User{Tenant: tenant}
 	var held []string
-	row := s.reader().queryRow(ctx, `SELECT `+prefixed("u.", userCols)+`, `+s.d.roleScopesOfU()+`
+	row := s.reader(ctx).queryRow(ctx, `SELECT `+prefixed("u.", userCols)+`, `+s.d.roleScopesOfU()+`
 		FROM users u WHERE u.tenant = ? AND u.id = ?`, tenant, id)
 	if err := scanUser(scanAlso{row, []any{listCol{&held}}}, &u); err != nil {
 		return nil, nil, notFound(err, "user", id)
@@ -105,7 +105,7 @@ func (s *Store) GetUserWithScopes(ctx context.Context, tenant, id string) (*doma
 // ListUsers returns a page of the tenant's users ordered by ID.
 func (s *Store) ListUsers(ctx context.Context, tenant string, p domain.Page) ([]domain.User, error) {
 	cond, args := pageIDs("id", p)
-	return queryAll(ctx, s.reader(), func(rows *sql.Rows, u *domain.User) error {
+	return queryAll(ctx, s.reader(ctx), func(rows *sql.Rows, u *domain.User) error {
 		u.Tenant = tenant
 		return scanUser(rows, u)
 	}, `SELECT `+userCols+` FROM users

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SigningKeys", testSigningKeys},
 		{"SigningKeyUses", testSigningKeyUses}, // in keyuses.go
 		{"ScheduledKeys", testScheduledKeys},   // automatic rotation, in keyschedule.go
+		{"Atomic", testAtomic},                 // in atomic.go
 		{"DeleteExpired", testDeleteExpired},
 		{"APITokenPurge", testAPITokenPurge}, // in apitokens_purge.go
 		{"DeleteTenant", testDeleteTenant},
