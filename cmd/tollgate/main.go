@@ -45,6 +45,9 @@ func newRootCmd() *cobra.Command {
 		newKeyCmd(),
 		newTokenCmd(),
 		newAuditCmd(),
+		newExportCmd(),
+		newApplyCmd(),
+		newDiffCmd(),
 		newVersionCmd(),
 	)
 	return root

@@ -67,6 +67,9 @@ type Server struct {
 	// the server handed out (RFC 9449 §8), sealed with the master key so
 	// any node accepts any node's.
 	DPoPNonce bool
+	// ConfigFile, when set, is a configuration-as-code file applied at
+	// every start: its tenants are created or brought to match it.
+	ConfigFile string
 	// DebugAddr, when set, serves net/http/pprof on its own listener.
 	DebugAddr string
 	// SigningAlg is the JWS algorithm of each tenant's first signing key
@@ -96,6 +99,8 @@ func (c *Server) Flags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.PublicURL, "public-url", "", "external base URL used in issuer and endpoint URLs (default: from --addr)")
 	fs.StringVar(&c.MasterKeyFile, "master-key-file", "", "file holding the 32-byte master key (default: <data-dir>/master.key); share it between nodes")
 	gatewayURLFlag(fs, &c.GatewayPublicURL)
+	fs.StringVar(&c.ConfigFile, "config", "", "a configuration file (tollgate export's YAML) to apply at start: "+
+		"tenants it names are created or updated to match it, each in one transaction")
 	fs.BoolVar(&c.DPoPNonce, "dpop-nonce", false, "require DPoP proofs at the token endpoint to carry a nonce the server "+
 		"hands out in DPoP-Nonce (RFC 9449 §8): a proof made ahead of time is then useless")
 	fs.StringVar(&c.BootstrapToken, "bootstrap-token", "", "bootstrap admin token (default: generated on first start and printed once)")

@@ -117,6 +117,9 @@ func (s *Server) wire(ctx context.Context, sealer *secret.Sealer, out io.Writer)
 	}
 	adminEndpoints := adminapi.New(adminapi.Config{Service: svc, Auth: auth, Logger: log,
 		Cookies: sessions, Origin: publicOrigin(s.base)})
+	if err := applyConfigFile(ctx, adminEndpoints, cfg.ConfigFile, out, log); err != nil {
+		return err
+	}
 	consolePages := console.New(console.Config{OAuth: srv, Sessions: sessions, Sealer: sealer, Store: st,
 		Admin: svc, Auth: auth, Secure: secure, GatewayURL: s.GatewayURL(), KeyRotation: cfg.KeyRotation.Period, Logger: log})
 	brokerEndpoints := brokerapi.New(brokerapi.Config{Broker: brk, Bearer: brokerCreds,

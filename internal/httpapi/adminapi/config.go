@@ -405,3 +405,16 @@ func (h *Handler) embedSecret(ctx context.Context, c call, want attrs, created b
 	res.Secrets = append(res.Secrets, generatedSecret{Kind: "embed", ID: c.tenant, Name: "embedSecret", Secret: v})
 	return nil
 }
+
+// Describe is err as the admin API would answer it, its document path
+// first: for errors met outside a request (serve --config).
+func Describe(err error) error {
+	obj := errorObject(err)
+	if obj.Status == "500" {
+		return err
+	}
+	if obj.Source != nil && obj.Source.Pointer != "" {
+		return fmt.Errorf("%s: %s", obj.Source.Pointer, obj.Detail)
+	}
+	return errors.New(obj.Detail)
+}
