@@ -236,34 +236,50 @@ func (c *Client) do(ctx context.Context, method, path string, body *Resource) (*
 // send sends a request with a JSON body (nil for none) and returns the
 // parsed response document (empty for 204).
 func (c *Client) send(ctx context.Context, method, path string, body io.Reader) (*jsonapi.RawDocument, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", jsonapi.MediaType)
+	contentType := ""
 	if body != nil {
-		req.Header.Set("Content-Type", jsonapi.MediaType)
+		contentType = jsonapi.MediaType
 	}
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	}
-	res, err := c.HTTP.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(res.Body, 16<<20))
+	status, raw, err := c.admin(ctx, method, path, contentType, body)
 	if err != nil {
 		return nil, err
 	}
 	var doc jsonapi.RawDocument
 	if len(bytes.TrimSpace(raw)) > 0 {
-		if err := json.Unmarshal(raw, &doc); err != nil && res.StatusCode < 300 {
+		if err := json.Unmarshal(raw, &doc); err != nil && status < 300 {
 			return nil, fmt.Errorf("%s %s: malformed response: %w", method, path, err)
 		}
 	}
-	if res.StatusCode >= 300 {
-		return nil, &Error{Status: res.StatusCode, Errors: doc.Errors, NoToken: c.Token == ""}
+	if status >= 300 {
+		return nil, &Error{Status: status, Errors: doc.Errors, NoToken: c.Token == ""}
 	}
 	return &doc, nil
+}
+
+// admin sends a request to the admin API with the client's token and
+// returns the answer's status and body.
+func (c *Client) admin(ctx context.Context, method, path, contentType string, body io.Reader) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Accept", jsonapi.MediaType)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	return c.roundTrip(req, 16<<20)
+}
+
+// roundTrip sends req and reads at most limit bytes of the answer.
+func (c *Client) roundTrip(req *http.Request, limit int64) (int, []byte, error) {
+	res, err := c.HTTP.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(res.Body, limit))
+	return res.StatusCode, raw, err
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 
@@ -72,29 +71,18 @@ func configPath(tenant, action string) string {
 // plain sends a request whose answer is plain JSON, not a JSON:API
 // document; errors are JSON:API errors documents all the same.
 func (c *Client) plain(ctx context.Context, method, path string, body []byte) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
+	contentType := ""
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		contentType = "application/json"
 	}
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	}
-	res, err := c.HTTP.Do(req)
+	status, raw, err := c.admin(ctx, method, path, contentType, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(res.Body, 16<<20))
-	if err != nil {
-		return nil, err
-	}
-	if res.StatusCode >= 300 {
+	if status >= 300 {
 		var doc jsonapi.RawDocument
 		_ = json.Unmarshal(raw, &doc)
-		return nil, &Error{Status: res.StatusCode, Errors: doc.Errors, NoToken: c.Token == ""}
+		return nil, &Error{Status: status, Errors: doc.Errors, NoToken: c.Token == ""}
 	}
 	return raw, nil
 }

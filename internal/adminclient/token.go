@@ -74,17 +74,12 @@ func (c *Client) RequestToken(ctx context.Context, tr TokenRequest) (json.RawMes
 // tokenCall sends an OAuth-style request (the token endpoint, the
 // broker): the JSON of a 200, else a *TokenError from the error body.
 func (c *Client) tokenCall(req *http.Request) (json.RawMessage, error) {
-	res, err := c.HTTP.Do(req)
+	status, raw, err := c.roundTrip(req, 1<<20)
 	if err != nil {
 		return nil, err
 	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil {
-		return nil, err
-	}
-	if res.StatusCode != http.StatusOK {
-		te := &TokenError{Status: res.StatusCode}
+	if status != http.StatusOK {
+		te := &TokenError{Status: status}
 		_ = json.Unmarshal(raw, te)
 		return nil, te
 	}
