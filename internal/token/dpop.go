@@ -78,7 +78,7 @@ func VerifyDPoPProof(raw string, c DPoPCheck) (*DPoPProof, error) {
 	if len(raw) > maxDPoPProof {
 		return nil, dpopErr("larger than %d bytes", maxDPoPProof)
 	}
-	jws, err := jose.ParseSigned(raw, parseAlgs)
+	jws, err := jose.ParseSignedCompact(raw, parseAlgs)
 	if err != nil {
 		return nil, dpopErr("not a JWS signed with %s", strings.Join(SupportedAlgorithms(), ", "))
 	}
