@@ -145,6 +145,16 @@ func TestDPoP(t *testing.T) {
 			if r := call("Bearer", unbound); r.status != http.StatusOK {
 				t.Fatalf("unbound token as Bearer: %d %s", r.status, r.raw)
 			}
+			// A bound token short of a scope is challenged as DPoP; a
+			// request without a token is offered both schemes.
+			put := e.gatewayDo("PUT", path, "", http.Header{"Authorization": {"DPoP " + bound},
+				"Dpop": {key.Proof(t, "PUT", htu, ath)}})
+			if put.status != http.StatusForbidden || !strings.HasPrefix(put.header.Get("WWW-Authenticate"), "DPoP ") {
+				t.Errorf("insufficient scope of a bound token: %d %q", put.status, put.header.Get("WWW-Authenticate"))
+			}
+			if c := e.gatewayDo("GET", path, "", nil).header.Values("WWW-Authenticate"); len(c) != 2 || !strings.HasPrefix(c[1], "DPoP ") {
+				t.Errorf("challenges without a token: %q", c)
+			}
 		})
 
 		t.Run("a bound token is no bearer token elsewhere", func(t *testing.T) {

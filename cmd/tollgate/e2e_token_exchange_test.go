@@ -75,6 +75,19 @@ func TestTokenExchange(t *testing.T) {
 			t.Fatalf("introspection of a delegated token: %s", in.raw)
 		}
 
+		// The exchanged token lives no longer than the subject and shares
+		// its session: revoking the session's refresh token ends it.
+		pw := e.passwordToken("orders:read")
+		ex := e.exchange("", xID, xSecret, subject(pw.str("access_token")))
+		sc, xc := claimsOf(t, pw.str("access_token")), claimsOf(t, ex.str("access_token"))
+		if xc["exp"].(float64) > sc["exp"].(float64) || xc["sid"] != sc["sid"] || xc["sid"] == nil {
+			t.Fatalf("exchanged exp %v sid %v, subject exp %v sid %v", xc["exp"], xc["sid"], sc["exp"], sc["sid"])
+		}
+		e.post("/oauth2/revoke", url.Values{"token": {pw.str("refresh_token")}}, e.clientID, e.clientSecret)
+		if in := e.post("/oauth2/introspect", url.Values{"token": {ex.str("access_token")}}, e.clientID, e.clientSecret); in.body["active"] != false {
+			t.Fatalf("an exchanged token outlived its session: %s", in.raw)
+		}
+
 		// An API token is a subject too.
 		apiTok := e.createAPIToken(e.admin, "john.doe", "ci", `,"attributes":{"scopes":["orders:read"]}`)
 		if r := e.exchange("", xID, xSecret, subject(apiTok)); r.status != http.StatusOK || claimsOf(t, r.str("access_token"))["sub"] != "john.doe" {
@@ -103,7 +116,9 @@ func TestTokenExchange(t *testing.T) {
 			"impersonation not allowed":    {yID, ySecret, subject(userTok), 400, "unauthorized_client"},
 			"no policy":                    {noPolicyID, noPolicySecret, subject(userTok), 400, "unauthorized_client"},
 			"grant type not allowed":       {noGrantID, noGrantSecret, subject(userTok), 400, "unauthorized_client"},
-			"own tokens not allowed":       {foreignOnlyID, foreignOnlySecret, subject(userTok), 400, "unauthorized_client"},
+			"own tokens not allowed":       {foreignOnlyID, foreignOnlySecret, subject(userTok), 400, "invalid_request"},
+			"the subject as its own actor": {xID, xSecret, withParam(withParam(subject(userTok), "actor_token", userTok), "actor_token_type", oauth.TokenTypeAccessToken), 400, "invalid_request"},
+			"another client as the actor":  {xID, xSecret, withParam(withParam(subject(userTok), "actor_token", yTok), "actor_token_type", oauth.TokenTypeAccessToken), 400, "invalid_request"},
 			"garbage":                      {xID, xSecret, subject("not-a-token"), 400, "invalid_request"},
 			"revoked":                      {xID, xSecret, subject(revoked), 400, "invalid_request"},
 			"another tenant's":             {xID, xSecret, subject(acmeTok), 400, "invalid_request"},
@@ -176,7 +191,7 @@ func TestTokenExchangeFederated(t *testing.T) {
 		// Not trusted by this client's policy, and issued to another corp
 		// client: both refused.
 		selfID, selfSecret := e.exchanger("shop", `["cart:read"]`, `{"allowedSubjectIssuers":["self"],"allowImpersonation":true,"allowedAudiences":[]}`)
-		if r := e.exchange("shop", selfID, selfSecret, subject(corpTok.str("access_token"))); r.str("error") != "unauthorized_client" {
+		if r := e.exchange("shop", selfID, selfSecret, subject(corpTok.str("access_token"))); r.str("error") != "invalid_request" {
 			t.Errorf("an issuer the policy does not list: %d %s", r.status, r.raw)
 		}
 		otherID, otherSecret := e.createApp("corp", `"grantTypes":["password"]`)

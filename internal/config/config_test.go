@@ -103,6 +103,7 @@ func TestInvalid(t *testing.T) {
 		"negative db timeout":        {"--database-timeout", "-1s"},
 		"prepublish over period":     {"--key-rotation-period", "24h", "--key-prepublish", "48h"},
 		"negative rotation period":   {"--key-rotation-period", "-1h"},
+		"no pre-publication":         {"--key-prepublish", "0s"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := parse(t, args...); err == nil || strings.TrimSpace(err.Error()) == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 
@@ -17,8 +18,9 @@ var ErrExternalToken = errors.New("federation: token of an identity provider ref
 
 // ExternalUser is who a provider's token stands for here.
 type ExternalUser struct {
-	UserID string // the user linked to the token's subject
-	Issuer string // the provider's issuer
+	UserID  string    // the user linked to the token's subject
+	Issuer  string    // the provider's issuer
+	Expires time.Time // the token's exp
 }
 
 // VerifyToken checks raw, an ID token or JWT access token that one of the
@@ -70,5 +72,5 @@ func (f *Federation) VerifyToken(ctx context.Context, tenant, raw string) (*Exte
 	if err != nil {
 		return nil, err
 	}
-	return &ExternalUser{UserID: u.ID, Issuer: p.Issuer}, nil
+	return &ExternalUser{UserID: u.ID, Issuer: p.Issuer, Expires: t.Expiry}, nil
 }

@@ -20,11 +20,16 @@ type refusal struct {
 	decision    string   // metrics label
 	challenge   bool     // answer with WWW-Authenticate: a token problem
 	dpop        bool     // the challenge is DPoP's (RFC 9449 §7.1), not Bearer's
+	offerDPoP   bool     // a DPoP challenge follows the Bearer one
 }
 
+// dpopAlgs ends a DPoP challenge: the proof algorithms accepted.
+var dpopAlgs = `, algs="` + strings.Join(token.SupportedAlgorithms(), " ") + `"`
+
 func noToken() *refusal {
-	// RFC 6750 §3.1: a request without credentials gets no error code.
-	return &refusal{status: http.StatusUnauthorized, description: "a bearer token is required", decision: "401", challenge: true}
+	// RFC 6750 §3.1: a request without credentials gets no error code;
+	// both schemes are offered (RFC 9449 §7.1).
+	return &refusal{status: http.StatusUnauthorized, description: "a bearer token is required", decision: "401", challenge: true, offerDPoP: true}
 }
 
 func invalidToken(desc string) *refusal {
@@ -82,6 +87,9 @@ func (r *refusal) write(w http.ResponseWriter, realm string) {
 	h := w.Header()
 	if r.challenge {
 		h.Set("WWW-Authenticate", r.header(realm))
+		if r.offerDPoP {
+			h.Add("WWW-Authenticate", `DPoP realm=`+strconv.Quote(realm)+dpopAlgs)
+		}
 	}
 	if len(r.allow) > 0 {
 		h.Set("Allow", strings.Join(r.allow, ", "))
@@ -119,7 +127,7 @@ func (r *refusal) header(realm string) string {
 		b.WriteString(`, scope=` + strconv.Quote(r.scope))
 	}
 	if r.dpop {
-		b.WriteString(`, algs="` + strings.Join(token.SupportedAlgorithms(), " ") + `"`)
+		b.WriteString(dpopAlgs)
 	}
 	return b.String()
 }

@@ -245,7 +245,9 @@ func (g *Gateway) authenticate(r *http.Request, tenant string) (*Identity, *refu
 func authorize(id *Identity, required []string) *refusal {
 	for _, s := range required {
 		if !slices.Contains(id.Scopes, s) {
-			return insufficientScope(required)
+			ref := insufficientScope(required)
+			ref.dpop = id.BoundKey != "" // challenged in the scheme it came in (RFC 9449 §7.1)
+			return ref
 		}
 	}
 	return nil

@@ -66,6 +66,9 @@ type authorization struct {
 	// issued token's type; act is who acts for the subject.
 	exchanged bool
 	act       *token.Actor
+	// notAfter, when set, is when the token must expire at the latest:
+	// an exchanged token outlives no subject token.
+	notAfter time.Time
 }
 
 // handler runs a token request through the fixed steps of one grant type.
@@ -163,6 +166,14 @@ func (s *Server) issue(ctx context.Context, ex *exchange, az *authorization, pol
 		return nil, err
 	}
 	ttl := lifetime(ex.token.validity, app.AccessTokenTTL)
+	if !az.notAfter.IsZero() {
+		if left := az.notAfter.Sub(ex.now).Truncate(time.Second); left < ttl {
+			if left <= 0 {
+				return nil, InvalidRequest("the subject_token has expired")
+			}
+			ttl = left
+		}
+	}
 	jkt, err := ex.boundKey()
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/authn"
 	"github.com/tollgate-dev/tollgate/internal/domain"
@@ -67,9 +68,17 @@ func knownTokenType(t string) bool {
 	return t == TokenTypeAccessToken || t == TokenTypeJWT || t == TokenTypeIDToken
 }
 
-// authorize checks both tokens and the client's policy. Every token
-// problem is invalid_request (RFC 8693 §2.2.2); what the policy refuses
-// is unauthorized_client, an audience it does not list invalid_target.
+// authorize checks both tokens and the client's policy. A token that is
+// bad, or that the policy does not accept, is invalid_request (RFC 8693
+// §2.2.2); a client without a policy, or that may not impersonate, is
+// unauthorized_client; an audience the policy does not list is
+// invalid_target.
+//
+// The actor is the requesting client itself, proven by a token of its own
+// (client_credentials): a client can put only itself in act, not the
+// subject (which would pass an impersonation off as delegation) nor
+// anyone else. The new token lives no longer than the subject token and
+// carries its session (sid), so ending that session ends it too.
 func (g tokenExchangeGrant) authorize(ctx context.Context, ex *exchange, req tokenExchangeRequest) (*authorization, ScopePolicy, error) {
 	policy := ex.app.TokenExchange
 	if policy == nil {
@@ -82,7 +91,7 @@ func (g tokenExchangeGrant) authorize(ctx context.Context, ex *exchange, req tok
 	if subject.userID == "" {
 		return refuse(InvalidRequest("the subject_token stands for no user (a client's own token)"))
 	}
-	az := &authorization{subject: subject.userID, exchanged: true}
+	az := &authorization{subject: subject.userID, exchanged: true, familyID: subject.family, notAfter: subject.expires}
 	if req.actor == "" {
 		if !policy.AllowImpersonation {
 			return refuse(UnauthorizedClient("the client may not impersonate: send an actor_token"))
@@ -92,6 +101,9 @@ func (g tokenExchangeGrant) authorize(ctx context.Context, ex *exchange, req tok
 		actor, err := g.s.exchangeParty(ctx, ex, policy, req.actor, req.actorType, "actor_token")
 		if err != nil {
 			return refuse(err)
+		}
+		if actor.userID != "" || actor.subject != ex.app.ID || actor.act != nil {
+			return refuse(InvalidRequest("the actor_token must be the requesting client's own token (client_credentials)"))
 		}
 		az.act = &token.Actor{Subject: actor.subject, Actor: subject.act}
 	}
@@ -109,8 +121,11 @@ func (g tokenExchangeGrant) authorize(ctx context.Context, ex *exchange, req tok
 		az.audience = []string{req.audience}
 	}
 	u, held, err := g.s.store.GetUserWithScopes(ctx, ex.tenant, subject.userID)
-	if err != nil || u.Disabled {
+	switch {
+	case errors.Is(err, domain.ErrNotFound) || err == nil && u.Disabled:
 		return refuse(InvalidRequest("the subject_token's user is no longer active"))
+	case err != nil:
+		return refuse(ServerError(err))
 	}
 	if subject.scopes == nil {
 		return az, UserRoles(held), nil // a provider's token: the user's roles decide
@@ -124,6 +139,8 @@ type exchangeParty struct {
 	subject string       // the token's sub: the user, or the client
 	scopes  []string     // the token's scopes; nil for a provider's token
 	act     *token.Actor // the token's own act claim
+	family  string       // its session (sid), "" for none
+	expires time.Time    // when it expires; zero: never (an API token without expiry)
 }
 
 // exchangeParty checks a subject or actor token: one of this tenant's
@@ -134,7 +151,7 @@ func (s *Server) exchangeParty(ctx context.Context, ex *exchange, policy *domain
 		return s.externalParty(ctx, ex, policy, raw, param)
 	}
 	if !policy.AllowsIssuer(domain.ExchangeSelf) {
-		return nil, UnauthorizedClient("the client may not exchange this tenant's own tokens (allowedSubjectIssuers lacks \"self\")")
+		return nil, InvalidRequest("the client's policy does not accept this tenant's own tokens (allowedSubjectIssuers lacks \"self\")")
 	}
 	p, err := s.verifier.Verify(ctx, ex.tenant, raw)
 	if err != nil {
@@ -143,7 +160,7 @@ func (s *Server) exchangeParty(ctx context.Context, ex *exchange, policy *domain
 	if p.BoundKey != "" {
 		return nil, InvalidRequest("the " + param + " is bound to a DPoP key and cannot be exchanged")
 	}
-	party := &exchangeParty{subject: p.Subject, scopes: p.Scopes, act: p.Actor}
+	party := &exchangeParty{subject: p.Subject, scopes: p.Scopes, act: p.Actor, family: p.SessionID, expires: p.ExpiresAt}
 	if p.Subject != p.Client {
 		party.userID = p.Subject
 	}
@@ -171,9 +188,9 @@ func (s *Server) externalParty(ctx context.Context, ex *exchange, policy *domain
 		return nil, tokenRefused(err, param)
 	}
 	if !policy.AllowsIssuer(u.Issuer) {
-		return nil, UnauthorizedClient("the client may not exchange tokens of " + u.Issuer)
+		return nil, InvalidRequest("the client's policy does not accept tokens of " + u.Issuer)
 	}
-	return &exchangeParty{userID: u.UserID, subject: u.UserID}, nil
+	return &exchangeParty{userID: u.UserID, subject: u.UserID, expires: u.Expires}, nil
 }
 
 // tokenRefused answers a subject or actor token that failed its check:

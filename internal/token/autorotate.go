@@ -27,13 +27,24 @@ const (
 	DefaultPrepublish     = 24 * time.Hour
 )
 
-// Validate checks the policy's durations.
+// MinPrepublish is the shortest pre-publication Validate accepts: well
+// above how long a node's verifiers keep a tenant's keys (cacheTTL).
+const MinPrepublish = time.Minute
+
+// Validate checks the policy's durations: a successor is announced at
+// least MinPrepublish ahead, and a key signs at least as long as a
+// retired one stays published, so the key set holds a bounded number.
 func (p RotationPolicy) Validate() error {
 	switch {
-	case p.Period < 0 || p.Prepublish < 0:
-		return errors.New("token: key rotation period and pre-publication must not be negative")
-	case p.Period > 0 && p.Prepublish >= p.Period:
-		return fmt.Errorf("token: key pre-publication (%s) must be shorter than the rotation period (%s)", p.Prepublish, p.Period)
+	case p.Period < 0:
+		return errors.New("token: the key rotation period must not be negative")
+	case p.Period == 0:
+		return nil
+	case p.Prepublish < MinPrepublish:
+		return fmt.Errorf("token: key pre-publication must be at least %s, so verifiers' cached key sets hold the next key", MinPrepublish)
+	case p.Period < p.Prepublish+domain.MaxAccessTokenTTL:
+		return fmt.Errorf("token: the key rotation period must be at least the pre-publication (%s) plus %s, how long a retired key stays published",
+			p.Prepublish, domain.MaxAccessTokenTTL)
 	}
 	return nil
 }

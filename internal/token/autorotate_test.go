@@ -159,12 +159,14 @@ func TestRotationOverdue(t *testing.T) {
 }
 
 func TestRotationPolicyValidate(t *testing.T) {
-	for _, p := range []RotationPolicy{{Period: -1}, {Period: time.Hour, Prepublish: -1}, {Period: time.Hour, Prepublish: time.Hour}} {
+	for _, p := range []RotationPolicy{{Period: -1}, {Period: 90 * 24 * time.Hour, Prepublish: -1},
+		{Period: 90 * 24 * time.Hour}, {Period: 90 * 24 * time.Hour, Prepublish: time.Second},
+		{Period: 2 * time.Hour, Prepublish: time.Hour}} {
 		if p.Validate() == nil {
 			t.Errorf("%+v accepted", p)
 		}
 	}
-	for _, p := range []RotationPolicy{{}, testPolicy, {Period: time.Hour}} {
+	for _, p := range []RotationPolicy{{}, testPolicy, {Period: 25 * time.Hour, Prepublish: time.Hour}} {
 		if err := p.Validate(); err != nil {
 			t.Errorf("%+v: %v", p, err)
 		}

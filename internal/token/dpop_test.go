@@ -64,28 +64,34 @@ func TestDPoPProof(t *testing.T) {
 	hs, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: bytes.Repeat([]byte{1}, 32)}, (&jose.SignerOptions{}).WithType("dpop+jwt"))
 	hsJWS, _ := hs.Sign([]byte(`{"jti":"1","htm":"POST","htu":"` + testHTU + `","iat":` + strconv.FormatInt(now.Unix(), 10) + `}`))
 	hsRaw, _ := hsJWS.CompactSerialize()
+	// The JSON serialization, whose typ and jwk could sit outside the
+	// signature: RFC 9449 §4.2 wants the compact one.
+	js, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: k.Key}, (&jose.SignerOptions{EmbedJWK: true}).WithType("dpop+jwt"))
+	jsJWS, _ := js.Sign([]byte(`{"jti":"2","htm":"POST","htu":"` + testHTU + `","iat":` + strconv.FormatInt(now.Unix(), 10) + `}`))
+	jsonForm := jsJWS.FullSerialize()
 	for name, tc := range map[string]struct {
 		raw   string
 		check token.DPoPCheck
 	}{
-		"typ JWT":           {k.Sign(t, "JWT", map[string]any{"jti": "1", "htm": "POST", "htu": testHTU, "iat": now.Unix()}), check},
-		"wrong method":      {k.Proof(t, "GET", testHTU, nil), check},
-		"method lower case": {k.Proof(t, "post", testHTU, nil), check},
-		"wrong URL":         {k.Proof(t, "POST", "https://auth.example.com/oauth2/revoke", nil), check},
-		"other host":        {k.Proof(t, "POST", "https://evil.example/oauth2/token", nil), check},
-		"other port":        {k.Proof(t, "POST", "https://auth.example.com:8443/oauth2/token", nil), check},
-		"http":              {k.Proof(t, "POST", "http://auth.example.com/oauth2/token", nil), check},
-		"too old":           {k.Proof(t, "POST", testHTU, map[string]any{"iat": now.Add(-6 * time.Minute).Unix()}), check},
-		"from the future":   {k.Proof(t, "POST", testHTU, map[string]any{"iat": now.Add(time.Minute).Unix()}), check},
-		"iat a string":      {k.Proof(t, "POST", testHTU, map[string]any{"iat": "now"}), check},
-		"no jti":            {k.Proof(t, "POST", testHTU, map[string]any{"jti": ""}), check},
-		"ath missing":       {k.Proof(t, "POST", testHTU, nil), atCheck},
-		"ath of another":    {k.Proof(t, "POST", testHTU, map[string]any{"ath": token.AccessTokenHash("other")}), atCheck},
-		"forged signature":  {strings.Join(parts, "."), check},
-		"HS256":             {hsRaw, check},
-		"not a JWT":         {"abc", check},
-		"huge":              {strings.Repeat("a", 9000), check},
-		"older than MaxAge": {k.Proof(t, "POST", testHTU, map[string]any{"iat": now.Add(-2 * time.Minute).Unix()}), token.DPoPCheck{Method: "POST", URL: testHTU, Now: now, MaxAge: time.Minute}},
+		"JSON serialization": {jsonForm, check},
+		"typ JWT":            {k.Sign(t, "JWT", map[string]any{"jti": "1", "htm": "POST", "htu": testHTU, "iat": now.Unix()}), check},
+		"wrong method":       {k.Proof(t, "GET", testHTU, nil), check},
+		"method lower case":  {k.Proof(t, "post", testHTU, nil), check},
+		"wrong URL":          {k.Proof(t, "POST", "https://auth.example.com/oauth2/revoke", nil), check},
+		"other host":         {k.Proof(t, "POST", "https://evil.example/oauth2/token", nil), check},
+		"other port":         {k.Proof(t, "POST", "https://auth.example.com:8443/oauth2/token", nil), check},
+		"http":               {k.Proof(t, "POST", "http://auth.example.com/oauth2/token", nil), check},
+		"too old":            {k.Proof(t, "POST", testHTU, map[string]any{"iat": now.Add(-6 * time.Minute).Unix()}), check},
+		"from the future":    {k.Proof(t, "POST", testHTU, map[string]any{"iat": now.Add(time.Minute).Unix()}), check},
+		"iat a string":       {k.Proof(t, "POST", testHTU, map[string]any{"iat": "now"}), check},
+		"no jti":             {k.Proof(t, "POST", testHTU, map[string]any{"jti": ""}), check},
+		"ath missing":        {k.Proof(t, "POST", testHTU, nil), atCheck},
+		"ath of another":     {k.Proof(t, "POST", testHTU, map[string]any{"ath": token.AccessTokenHash("other")}), atCheck},
+		"forged signature":   {strings.Join(parts, "."), check},
+		"HS256":              {hsRaw, check},
+		"not a JWT":          {"abc", check},
+		"huge":               {strings.Repeat("a", 9000), check},
+		"older than MaxAge":  {k.Proof(t, "POST", testHTU, map[string]any{"iat": now.Add(-2 * time.Minute).Unix()}), token.DPoPCheck{Method: "POST", URL: testHTU, Now: now, MaxAge: time.Minute}},
 	} {
 		if _, err := token.VerifyDPoPProof(tc.raw, tc.check); !errors.Is(err, token.ErrDPoPProof) {
 			t.Errorf("%s: %v, want ErrDPoPProof", name, err)
