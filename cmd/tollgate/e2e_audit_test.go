@@ -34,6 +34,26 @@ func (e *env) auditEvents(path string, min int) []map[string]any {
 	}
 }
 
+// awaitAudit returns the events at path once each of wants is among
+// them, or what there is after 3 s: events are written in batches.
+func (e *env) awaitAudit(path string, wants ...map[string]string) []map[string]any {
+	e.t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		evs := e.auditEvents(path, 0)
+		found := 0
+		for _, w := range wants {
+			if has(evs, w) {
+				found++
+			}
+		}
+		if found == len(wants) || time.Now().After(deadline) {
+			return evs
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func auditAttrs(r map[string]any) map[string]any { return r["attributes"].(map[string]any) }
 
 // has reports whether an event has every attribute of want.

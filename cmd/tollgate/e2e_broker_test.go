@@ -134,12 +134,13 @@ func TestBrokerCallers(t *testing.T) {
 				t.Errorf("%s: %d with WWW-Authenticate %q", c.name, r.status, r.header.Get("WWW-Authenticate"))
 			}
 		}
-		evs := e.auditEvents("/api/v1/audit?action=broker.token", 4)
-		for _, want := range []map[string]string{
+		wants := []map[string]string{
 			{"outcome": "success", "userId": "john.doe", "target": "powerbi"},
 			{"outcome": "success", "clientId": id, "target": "powerbi"},
 			{"outcome": "failure", "userId": "jane", "reason": "forbidden"},
-		} {
+		}
+		evs := e.awaitAudit("/api/v1/audit?action=broker.token", wants...)
+		for _, want := range wants {
 			if !has(evs, want) {
 				t.Errorf("no audit event %v in %v", want, evs)
 			}
