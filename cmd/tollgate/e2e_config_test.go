@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 )
@@ -23,7 +24,7 @@ func (e *env) configTenant() {
 	e.api("POST", "/acme/api/v1/entities/scopes", `{"data":{"type":"scope","id":"orders:write"}}`, 201)
 	e.api("POST", "/acme/api/v1/entities/roles", `{"data":{"type":"role","id":"clerk","attributes":{"scopes":["orders:read","orders:write"]}}}`, 201)
 	e.api("POST", "/acme/api/v1/entities/apis", `{"data":{"type":"api","id":"orders","attributes":{"context":"/orders/v1",
-		"upstream":"https://orders.example.com","resources":[{"method":"GET","path":"/items/{id}","scopes":["orders:read"]}]}}}`, 201)
+		"upstream":"https://93.184.216.34","resources":[{"method":"GET","path":"/items/{id}","scopes":["orders:read"]}]}}}`, 201)
 	e.api("POST", "/acme/api/v1/entities/applications", `{"data":{"type":"application","attributes":{"name":"Backend","clientId":"acme-backend",
 		"grantTypes":["client_credentials","`+domain.GrantTokenExchange+`"],"scopes":["orders:read"],"requireDpop":true,
 		"tokenExchange":{"allowedSubjectIssuers":["self"],"allowImpersonation":false,"allowedAudiences":["https://orders.example.com"]}}}}`, 201)
@@ -138,6 +139,39 @@ func TestConfigAsCode(t *testing.T) {
 			t.Fatalf("prune: %v", c)
 		}
 		dst.api("GET", "/acme/api/v1/entities/roles/admin", "", 200)
+
+		// "apis:" with its items commented out is absent, not empty:
+		// --prune deletes no API.
+		if c := changesOf(t, dst.applyConfig("acme", "?prune=true", `{"tenant":"acme","apis":null}`)); len(c) != 0 {
+			t.Fatalf("a null collection pruned: %v", c)
+		}
+		for name, tc := range map[string]struct{ doc, pointer string }{
+			// An address in a file obeys the tenant admin's rule, even
+			// applied with the bootstrap token: an export carries no
+			// operator approval.
+			"a loopback upstream": {`{"tenant":"acme","apis":[{"id":"internal","context":"/internal","upstream":"http://127.0.0.1:9"}]}`, "/apis/0/upstream"},
+			"no grant type left":  {`{"tenant":"acme","applications":[{"id":"acme-backend","grantTypes":[]}]}`, "/applications/0/grantTypes"},
+		} {
+			r := dst.applyConfig("acme", "", tc.doc)
+			errs, _ := r.body["errors"].([]any)
+			if r.status != http.StatusBadRequest || len(errs) != 1 || errs[0].(map[string]any)["source"].(map[string]any)["pointer"] != tc.pointer {
+				t.Errorf("%s: %d %s", name, r.status, r.raw)
+			}
+		}
+
+		// A client deleted and created again under its id does not get
+		// its predecessor's refresh tokens back.
+		id, secret := "svc-again", strings.Repeat("x", 40)
+		app := `{"data":{"type":"application","id":"` + id + `","attributes":{"name":"again","clientSecret":"` + secret + `","grantTypes":["password","refresh_token"],"scopes":["orders:read"]}}}`
+		dst.api("POST", "/acme/api/v1/entities/users", `{"data":{"type":"user","id":"ann","attributes":{"password":"ann-password-1","roles":["admin"]}}}`, 201)
+		dst.api("POST", "/acme/api/v1/entities/applications", app, 201)
+		rt := dst.post("/acme/oauth2/token", map[string][]string{"grant_type": {"password"}, "username": {"ann"}, "password": {"ann-password-1"}}, id, secret).str("refresh_token")
+		dst.api("DELETE", "/acme/api/v1/entities/applications/"+id, "", 204)
+		time.Sleep(time.Second) // the new client is younger by a whole second
+		dst.api("POST", "/acme/api/v1/entities/applications", app, 201)
+		if r := dst.post("/acme/oauth2/token", map[string][]string{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, id, secret); r.str("error") != "invalid_grant" {
+			t.Errorf("a refresh token of the previous client of the id: %d %s", r.status, r.raw)
+		}
 
 	})
 }

@@ -97,12 +97,23 @@ func TestTracing(t *testing.T) {
 	if tok.status != http.StatusOK {
 		t.Fatalf("token: %d %s", tok.status, tok.raw)
 	}
-	if r := e.gatewayDo("GET", "/orders/v1/items/42", tok.str("access_token"), nil); r.status != http.StatusOK {
+	if r := e.gatewayDo("GET", "/orders/v1/items/42?api_key=s3cr3t-in-query", tok.str("access_token"), nil); r.status != http.StatusOK {
 		t.Fatalf("gateway: %d %s", r.status, r.raw)
 	}
 	if err := stop(); err != nil { // flushes the spans
 		t.Fatal(err)
 	}
+
+	// No span records a query string, which may carry a secret.
+	recv.mu.Lock()
+	for _, sp := range recv.spans {
+		for _, a := range sp.Attributes {
+			if strings.Contains(a.Value.String(), "s3cr3t") {
+				t.Errorf("span %s records %s = %s", sp.Name, a.Key, a.Value)
+			}
+		}
+	}
+	recv.mu.Unlock()
 
 	grants := recv.named("grant password")
 	if len(grants) != 1 {

@@ -68,6 +68,11 @@ func (s *Service) CreateApplication(ctx context.Context, p Principal, tenant str
 	a.Tenant = tenant
 	a.ID = token.NewClientID()
 	if attrs.ClientID != nil {
+		// Ids are unique across tenants: a tenant admin choosing one could
+		// squat another tenant's, or learn that it exists.
+		if !p.Bootstrap {
+			return nil, "", domain.Invalid("clientId", "choosing a client id takes the bootstrap token")
+		}
 		if err := domain.ValidateClientID(*attrs.ClientID); err != nil {
 			return nil, "", err
 		}
@@ -175,6 +180,9 @@ func (s *Service) UpdateApplication(ctx context.Context, p Principal, tenant, id
 	}
 	if err := s.checkClientKeys(ctx, patch); err != nil {
 		return nil, err
+	}
+	if patch.GrantTypes != nil && len(*patch.GrantTypes) == 0 {
+		return nil, domain.Invalid("grantTypes", "an application needs at least one grant type")
 	}
 	a, err := s.store.UpdateApplication(ctx, tenant, id, func(a *domain.Application) error {
 		if patch.Owner != nil && *patch.Owner != a.Owner {

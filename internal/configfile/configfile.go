@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -124,27 +125,52 @@ func resolve(doc map[string]any, getenv func(string) string, dir string) error {
 	return nil
 }
 
+// maxSecretFile bounds a file: reference's file: a secret is short.
+const maxSecretFile = 64 << 10
+
+// secret resolves one reference. Whoever can change the file is not
+// thereby the server's operator, so a reference reaches neither the
+// server's own settings (TOLLGATE_* variables: the bootstrap token) nor
+// files outside the file's directory (the master key).
 func secret(ref string, getenv func(string) string, dir string) (string, error) {
 	switch {
 	case strings.HasPrefix(ref, "env:"):
 		name := strings.TrimPrefix(ref, "env:")
+		if strings.HasPrefix(strings.ToUpper(name), "TOLLGATE_") {
+			return "", fmt.Errorf("env:%s: the server's own TOLLGATE_ settings are not secrets a file may reference", name)
+		}
 		v := getenv(name)
 		if v == "" {
 			return "", fmt.Errorf("environment variable %s is not set", name)
 		}
 		return v, nil
 	case strings.HasPrefix(ref, "file:"):
-		p := strings.TrimPrefix(ref, "file:")
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return "", err
-		}
-		return string(bytes.TrimRight(b, "\r\n")), nil
+		return readSecretFile(dir, strings.TrimPrefix(ref, "file:"))
 	}
 	return "", errors.New("give the secret as env:NAME or file:PATH, not written out: the file is meant for version control")
+}
+
+// readSecretFile reads name, a path relative to dir that stays inside
+// it (os.Root: no "..", no symbolic link out), at most maxSecretFile.
+func readSecretFile(dir, name string) (string, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return "", err
+	}
+	defer root.Close()
+	f, err := root.Open(filepath.FromSlash(name))
+	if err != nil {
+		return "", fmt.Errorf("file:%s: %w (a path relative to the configuration file, inside its directory)", name, err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > maxSecretFile {
+		return "", fmt.Errorf("file:%s: larger than %d bytes", name, maxSecretFile)
+	}
+	return string(bytes.TrimRight(b, "\r\n")), nil
 }
 
 // ToYAML writes an exported document (JSON) as YAML, keys sorted, so an

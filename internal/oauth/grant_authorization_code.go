@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/secret"
@@ -82,7 +83,7 @@ func (g authCodeGrant) authorize(ctx context.Context, ex *exchange, req authCode
 	case err != nil:
 		return refuse(ServerError(err))
 	}
-	if c.ClientID != ex.app.ID {
+	if c.ClientID != ex.app.ID || c.CreatedAt.Before(ex.app.CreatedAt.Truncate(time.Second)) {
 		return refuse(InvalidGrant("authorization code was issued to another client"))
 	}
 	// RFC 6749 §4.1.3: the token request repeats the authorization

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/token"
@@ -73,7 +74,10 @@ func (g refreshGrant) authorize(ctx context.Context, ex *exchange, req refreshRe
 		return refuse(ServerError(err))
 	}
 	old := &rot.Consumed
-	if old.ClientID != ex.app.ID {
+	// A token older than its client was issued to an earlier client of
+	// the same id (deleted, then created again: a configuration file keeps
+	// ids): it is not this one's.
+	if old.ClientID != ex.app.ID || old.CreatedAt.Before(ex.app.CreatedAt.Truncate(time.Second)) {
 		// Another client holds this client's token: treat it as leaked.
 		if err := s.revokeFamily(ctx, ex.tenant, old); err != nil {
 			return refuse(err)

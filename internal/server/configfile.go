@@ -2,13 +2,16 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/tollgate-dev/tollgate/internal/admin"
 	"github.com/tollgate-dev/tollgate/internal/configfile"
+	"github.com/tollgate-dev/tollgate/internal/domain"
 	"github.com/tollgate-dev/tollgate/internal/httpapi/adminapi"
 )
 
@@ -27,6 +30,12 @@ func applyConfigFile(ctx context.Context, api *adminapi.Handler, path string, ou
 	}
 	for _, d := range docs {
 		res, err := api.ApplyConfig(ctx, admin.Principal{Bootstrap: true}, d.Tenant, d.JSON, false, false)
+		for try := 1; try < 3 && errors.Is(err, domain.ErrConflict); try++ {
+			// Nodes starting together: another node created the same
+			// things first; apply again against what it made.
+			time.Sleep(time.Duration(try) * 200 * time.Millisecond)
+			res, err = api.ApplyConfig(ctx, admin.Principal{Bootstrap: true}, d.Tenant, d.JSON, false, false)
+		}
 		if err != nil {
 			return fmt.Errorf("--config %s: tenant %s: %w", path, d.Tenant, adminapi.Describe(err))
 		}

@@ -18,8 +18,8 @@ import (
 	"runtime/debug"
 	"sync/atomic"
 
-	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
@@ -91,25 +91,69 @@ func End(span trace.Span, err error) {
 
 // Handler wraps an HTTP handler in a server span per request, named by
 // the listener and method, continuing a trace the caller sent in
-// traceparent; with tracing off, h itself.
+// traceparent; with tracing off, h itself. The span records the method,
+// the path and the status, never the query, which may carry a token.
 func Handler(h http.Handler, listener string) http.Handler {
 	if !on.Load() {
 		return h
 	}
-	return otelhttp.NewHandler(h, listener, otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
-		return listener + " " + r.Method
-	}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := otel.GetTextMapPropagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		ctx, span := otel.Tracer("tollgate").Start(ctx, listener+" "+r.Method, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("url.path", r.URL.Path)))
+		defer span.End()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r.WithContext(ctx))
+		span.SetAttributes(attribute.Int("http.response.status_code", sw.status))
+		if sw.status >= 500 {
+			span.SetStatus(codes.Error, http.StatusText(sw.status))
+		}
+	})
 }
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the connection (flushes of
+// streamed gateway answers).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Transport wraps an upstream transport in a client span per request,
 // which sends the trace on in traceparent; with tracing off, rt itself.
+// The span records the method, host and path, never the query.
 func Transport(rt http.RoundTripper) http.RoundTripper {
 	if !on.Load() {
 		return rt
 	}
-	return otelhttp.NewTransport(rt, otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
-		return "upstream " + r.Method
-	}))
+	return tracedTransport{rt}
+}
+
+type tracedTransport struct{ next http.RoundTripper }
+
+func (t tracedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx, span := otel.Tracer("tollgate").Start(r.Context(), "upstream "+r.Method, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("server.address", r.URL.Host),
+			attribute.String("url.path", r.URL.Path)))
+	defer span.End()
+	r = r.WithContext(ctx)
+	r.Header = r.Header.Clone()
+	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(r.Header))
+	resp, err := t.next.RoundTrip(r)
+	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, "upstream unreachable")
+		return nil, err
+	}
+	span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+	return resp, nil
 }
 
 // LogHandler adds trace_id and span_id to the log records written with

@@ -79,6 +79,9 @@ func (h *Handler) ExportConfig(ctx context.Context, p admin.Principal, tenant st
 	c := call{p: p, tenant: tenant}
 	doc := map[string]any{"tenant": tenant}
 	for member, omit := range singletonOmit {
+		if member == "settings" && !p.Bootstrap {
+			continue // a tenant's settings are the bootstrap token's
+		}
 		res, err := h.singleton(ctx, c, member)
 		if err != nil {
 			return nil, err
@@ -209,6 +212,9 @@ func parseConfig(raw []byte, tenant string) (*configDoc, error) {
 				return nil, jsonapi.BadRequest("/"+member, "%s must be an object", member)
 			}
 			doc.singletons[member] = a
+		case kinds[member] && string(v) == "null":
+			// "apis:" with every item commented out: absent, not empty,
+			// so that --prune deletes nothing by accident.
 		case kinds[member]:
 			var items []attrs
 			if err := json.Unmarshal(v, &items); err != nil {
@@ -240,6 +246,15 @@ func itemID(a attrs) string {
 // or updates its settings where the document says otherwise.
 func (h *Handler) applyTenant(ctx context.Context, c call, doc *configDoc, res *configResult) (bool, error) {
 	settings := doc.singletons["settings"]
+	if !c.p.Bootstrap {
+		// A tenant admin's document is for their existing tenant, whose
+		// settings only the bootstrap token reads and writes.
+		if settings != nil {
+			return false, &jsonapi.Error{Status: http.StatusForbidden, Code: "forbidden",
+				Detail: "a tenant's settings take the bootstrap token; leave settings out", Pointer: "/settings", HasPointer: true}
+		}
+		return false, nil
+	}
 	_, err := h.singleton(ctx, c, "settings")
 	if errors.Is(err, domain.ErrNotFound) {
 		if _, err := h.one(ctx, c, h.createTenant, http.MethodPost, "/api/v1/entities/tenants", "",
@@ -303,6 +318,7 @@ func (h *Handler) applyKind(ctx context.Context, c call, k configKind, doc *conf
 	if err != nil {
 		return err
 	}
+	wc := asTenantAdmin(c, k)
 	have := map[string]attrs{}
 	for _, it := range current {
 		have[it.ID] = it.Attributes
@@ -316,7 +332,7 @@ func (h *Handler) applyKind(ctx context.Context, c call, k configKind, doc *conf
 		}
 		cur, exists := have[id]
 		if !exists {
-			created, err := h.one(ctx, c, k.create, http.MethodPost, "/api/v1/entities/"+k.member, "", document(k.typ, id, a))
+			created, err := h.one(ctx, wc, k.create, http.MethodPost, "/api/v1/entities/"+k.member, "", document(k.typ, id, a))
 			if err != nil {
 				return itemError(err, path, what)
 			}
@@ -329,7 +345,11 @@ func (h *Handler) applyKind(ctx context.Context, c call, k configKind, doc *conf
 		if len(diff) == 0 {
 			continue
 		}
-		if _, err := h.one(ctx, c, k.update, http.MethodPatch, "/api/v1/entities/"+k.member+"/"+id, id, document(k.typ, id, update)); err != nil {
+		only := attrs{} // what changes, and nothing the server would take as said anew
+		for _, name := range diff {
+			only[name] = update[name]
+		}
+		if _, err := h.one(ctx, wc, k.update, http.MethodPatch, "/api/v1/entities/"+k.member+"/"+id, id, document(k.typ, id, only)); err != nil {
 			return itemError(err, path, what)
 		}
 		res.Changes = append(res.Changes, configChange{Op: "update", Kind: k.member, ID: id, Attributes: diff})
@@ -367,10 +387,11 @@ func (h *Handler) pruneKind(ctx context.Context, c call, k configKind, doc *conf
 		return err
 	}
 	for _, it := range current {
-		if keep[it.ID] || builtin(k, it.ID) {
+		// Developer-portal applications are their owners', not the file's.
+		if keep[it.ID] || builtin(k, it.ID) || len(it.Attributes["owner"]) > 2 {
 			continue
 		}
-		if _, err := h.one(ctx, c, k.del, http.MethodDelete, "/api/v1/entities/"+k.member+"/"+it.ID, it.ID, nil); err != nil {
+		if _, err := h.one(ctx, asTenantAdmin(c, k), k.del, http.MethodDelete, "/api/v1/entities/"+k.member+"/"+it.ID, it.ID, nil); err != nil {
 			return itemError(err, "/"+k.member, fmt.Sprintf("deleting %s %q", k.typ, it.ID))
 		}
 		res.Changes = append(res.Changes, configChange{Op: "delete", Kind: k.member, ID: it.ID})

@@ -142,16 +142,48 @@ func changed(want, have attrs) []string {
 	return out
 }
 
-func sameJSON(a, b json.RawMessage) bool {
-	if b == nil {
+// sameJSON reports whether have already says what want says: equal
+// scalars, lists of the same length whose items do, objects whose every
+// member in want does (a member want leaves out is the server's default,
+// which have spells out: an API resource's "public": false).
+func sameJSON(want, have json.RawMessage) bool {
+	if have == nil {
 		return false
 	}
 	var x, y any
-	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+	if json.Unmarshal(want, &x) != nil || json.Unmarshal(have, &y) != nil {
 		return false
 	}
-	nx, _ := json.Marshal(x)
-	ny, _ := json.Marshal(y)
+	return covers(x, y)
+}
+
+func covers(want, have any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		h, ok := have.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, v := range w {
+			if hv, ok := h[k]; !ok || !covers(v, hv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		h, ok := have.([]any)
+		if !ok || len(h) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !covers(w[i], h[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	nx, _ := json.Marshal(want)
+	ny, _ := json.Marshal(have)
 	return bytes.Equal(nx, ny)
 }
 
@@ -170,7 +202,9 @@ func itemError(err error, path, what string) error {
 		}
 	}
 	status, _ := strconv.Atoi(obj.Status)
-	return &jsonapi.Error{Status: status, Code: obj.Code, Detail: what + ": " + obj.Detail, Pointer: pointer, HasPointer: true}
+	// The answer is the item's error; the cause stays reachable
+	// (errors.Is ErrConflict: serve --config retries on it).
+	return errors.Join(&jsonapi.Error{Status: status, Code: obj.Code, Detail: what + ": " + obj.Detail, Pointer: pointer, HasPointer: true}, err)
 }
 
 // errDryRun rolls back a dry run's transaction once every write passed.
