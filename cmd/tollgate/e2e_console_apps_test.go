@@ -1,11 +1,18 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/tollgate-dev/tollgate/internal/token/assertiontest"
 )
 
 // The console's admin pages of applications (issue 15), end to end: the
@@ -100,6 +107,29 @@ func TestConsoleApps(t *testing.T) {
 		df.Del("requireDpop")
 		if p := b.consolePost("/console/apps/"+id, df); p.status != http.StatusSeeOther || e.clientCredentials(id, secret).status != http.StatusOK {
 			t.Fatalf("lifting DPoP: %d", p.status)
+		}
+
+		// Keys for private_key_jwt from the console: set, refused when
+		// malformed (next to the field), shown again, removed.
+		ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		set := assertiontest.KeySet(t, jose.JSONWebKey{Key: ec.Public(), KeyID: "k1"})
+		kf := appForm("Reports backend", "confidential", []string{"client_credentials"}, url.Values{"jwks": {set}})
+		if p := b.consolePost("/console/apps/"+id, kf); p.status != http.StatusSeeOther {
+			t.Fatalf("set keys: %d %s", p.status, p.body)
+		}
+		if a := attrs(e.api("GET", "/api/v1/entities/applications/"+id, "", 200)); a["jwks"] == nil {
+			t.Fatalf("keys not stored: %v", a)
+		}
+		if p := b.get("/console/apps/" + id); !strings.Contains(p.body, `&#34;kid&#34;: &#34;k1&#34;`) {
+			t.Fatalf("the form does not show the keys: %s", p.body)
+		}
+		kf.Set("jwks", `{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}`)
+		if p := b.consolePost("/console/apps/"+id, kf); p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `id="f-jwks-note" class="field-error"`) {
+			t.Fatalf("a symmetric key: %d %s", p.status, p.body)
+		}
+		kf.Del("jwks")
+		if p := b.consolePost("/console/apps/"+id, kf); p.status != http.StatusSeeOther || e.clientCredentials(id, secret).status != http.StatusOK {
+			t.Fatalf("removing the keys: %d", p.status)
 		}
 
 		// The list finds it by a prefix of its client id, typed in lower case.

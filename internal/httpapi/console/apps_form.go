@@ -1,6 +1,8 @@
 package console
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/url"
 	"slices"
 	"strconv"
@@ -66,6 +68,16 @@ func appPatch(f *form) (admin.ApplicationPatch, error) {
 	p := admin.ApplicationPatch{Name: &name, ClientType: &clientType, Scopes: &scopes, DefaultScopes: &defaults,
 		RedirectURIs: &redirects, PostLogoutRedirectURIs: &logouts, FirstParty: &firstParty, IDTokenSigningAlg: &idAlg,
 		RequireDPoP: &dpop}
+	// Keys: a JWK Set as typed (the admin API checks it), or nothing.
+	jwks, jwksURI := strings.TrimSpace(f.Get("jwks")), strings.TrimSpace(f.Get("jwksUri"))
+	if jwks != "" {
+		var b bytes.Buffer
+		if json.Compact(&b, []byte(jwks)) != nil || b.Bytes()[0] != '{' {
+			return p, domain.Invalid("jwks", "must be a JWK Set, {\"keys\":[…]}")
+		}
+		jwks = b.String()
+	}
+	p.JWKS, p.JWKSURI = &jwks, &jwksURI
 	if len(grants) > 0 {
 		p.GrantTypes = &grants
 	}
@@ -97,6 +109,13 @@ func appValues(a *domain.Application) url.Values {
 	if a.RequireDPoP {
 		v.Set("requireDpop", "on")
 	}
+	if a.JWKS != "" {
+		var b bytes.Buffer
+		if json.Indent(&b, []byte(a.JWKS), "", "  ") == nil {
+			v.Set("jwks", b.String())
+		}
+	}
+	v.Set("jwksUri", a.JWKSURI)
 	return v
 }
 
