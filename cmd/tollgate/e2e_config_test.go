@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -174,4 +176,36 @@ func TestConfigAsCode(t *testing.T) {
 		}
 
 	})
+}
+
+// TestConfigPrechecks: the network checks of a document's addresses run
+// before the transaction, once each: an identity provider whose
+// discovery takes a second is asked once, not again with the write lock
+// held.
+func TestConfigPrechecks(t *testing.T) {
+	var hits atomic.Int32
+	var issuer string
+	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/.well-known/openid-configuration" {
+			http.NotFound(w, r)
+			return
+		}
+		hits.Add(1)
+		time.Sleep(time.Second)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"issuer": issuer, "authorization_endpoint": issuer + "/authorize",
+			"token_endpoint": issuer + "/token", "jwks_uri": issuer + "/jwks"})
+	}))
+	defer idp.Close()
+	issuer = idp.URL
+	cfg := testConfig(t, "")
+	cfg.GatewayAllowUpstream = []string{"127.0.0.1"}
+	e := startWith(t, cfg)
+	doc := `{"tenant":"default","identityProviders":[{"id":"slow","issuer":"` + issuer + `","clientId":"tollgate","enabled":true}]}`
+	if c := changesOf(t, e.applyConfig("", "", doc)); len(c) != 1 {
+		t.Fatalf("changes %v", c)
+	}
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("discovery asked %d times, want once (before the transaction)", n)
+	}
 }

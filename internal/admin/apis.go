@@ -67,10 +67,12 @@ func (s *Service) upstreamAllowed(ctx context.Context, p Principal, raw string) 
 	if err != nil {
 		return err
 	}
-	if err := s.upstreams.Check(ctx, host, port, p.Bootstrap); err != nil {
-		return domain.Invalid("upstream", "%v", err)
-	}
-	return nil
+	return checkOnce(ctx, checkKey("upstream", p.Bootstrap, host, port), func() error {
+		if err := s.upstreams.Check(ctx, host, port, p.Bootstrap); err != nil {
+			return domain.Invalid("upstream", "%v", err)
+		}
+		return nil
+	})
 }
 
 // hostPort is the host and port an http or https URL (attribute field)

@@ -25,6 +25,10 @@ const DiscoveryTimeout = 10 * time.Second
 // InvalidError on issuer that says why, so an admin learns of a typo now
 // rather than at the first sign-in.
 func (s *Service) discoverIssuer(ctx context.Context, issuer string, byOperator bool) error {
+	return checkOnce(ctx, checkKey("discover", byOperator, issuer), func() error { return s.discover(ctx, issuer, byOperator) })
+}
+
+func (s *Service) discover(ctx context.Context, issuer string, byOperator bool) error {
 	if err := s.checkProviderAddress(ctx, "issuer", issuer, byOperator); err != nil {
 		return err
 	}
@@ -55,10 +59,12 @@ func (s *Service) checkProviderAddress(ctx context.Context, field, raw string, b
 	if err != nil {
 		return err
 	}
-	if err := s.upstreams.CheckProvider(ctx, host, port, byOperator); err != nil {
-		return domain.Invalid(field, "%v", err)
-	}
-	return nil
+	return checkOnce(ctx, checkKey("provider "+field, byOperator, host, port), func() error {
+		if err := s.upstreams.CheckProvider(ctx, host, port, byOperator); err != nil {
+			return domain.Invalid(field, "%v", err)
+		}
+		return nil
+	})
 }
 
 // brief shortens an error that may quote a provider's answer (go-oidc

@@ -146,6 +146,7 @@ func (h *Handler) ApplyConfig(ctx context.Context, p admin.Principal, tenant str
 	}
 	res := &configResult{Tenant: tenant, DryRun: dryRun, Changes: []configChange{}}
 	c := call{p: p, tenant: tenant}
+	ctx = h.precheck(ctx, doc)
 	err = h.Service.Atomic(ctx, func(ctx context.Context) error {
 		created, err := h.applyTenant(ctx, c, doc, res)
 		if err != nil {
@@ -438,4 +439,39 @@ func Describe(err error) error {
 		return fmt.Errorf("%s: %s", obj.Source.Pointer, obj.Detail)
 	}
 	return errors.New(obj.Detail)
+}
+
+// precheck runs the network checks the document's addresses will need
+// before the transaction opens (admin.WithPrechecks), so that a slow or
+// unreachable host holds no write lock: API upstreams, issuers, broker
+// token URLs and applications' jwksUri, as a tenant admin's writes face
+// them (configKind.addresses).
+func (h *Handler) precheck(ctx context.Context, doc *configDoc) context.Context {
+	ctx = admin.WithPrechecks(ctx)
+	str := func(a attrs, name string) string {
+		var v string
+		_ = json.Unmarshal(a[name], &v)
+		return v
+	}
+	for _, it := range doc.items["apis"] {
+		if u := str(it, "upstream"); u != "" {
+			h.Service.PrecheckUpstream(ctx, u)
+		}
+	}
+	for _, it := range doc.items["identityProviders"] {
+		if iss := str(it, "issuer"); iss != "" {
+			h.Service.PrecheckIssuer(ctx, iss)
+		}
+	}
+	for _, it := range doc.items["brokerProviders"] {
+		if u := str(it, "tokenUrl"); u != "" {
+			h.Service.PrecheckProviderAddress(ctx, "tokenUrl", u)
+		}
+	}
+	for _, it := range doc.items["applications"] {
+		if u := str(it, "jwksUri"); u != "" {
+			h.Service.PrecheckProviderAddress(ctx, "jwksUri", u)
+		}
+	}
+	return ctx
 }
