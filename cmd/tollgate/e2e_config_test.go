@@ -208,4 +208,8 @@ func TestConfigPrechecks(t *testing.T) {
 	if n := hits.Load(); n != 1 {
 		t.Fatalf("discovery asked %d times, want once (before the transaction)", n)
 	}
+	// Unchanged, the issuer is not asked again: no write will check it.
+	if c := changesOf(t, e.applyConfig("", "", doc)); len(c) != 0 || hits.Load() != 1 {
+		t.Fatalf("a second apply: changes %v, discovery asked %d times in all", c, hits.Load())
+	}
 }

@@ -60,8 +60,9 @@ type configResult struct {
 	Secrets []generatedSecret `json:"secrets,omitempty"`
 }
 
-// singletons are the document's members that are one object each: the
-// tenant's settings and its embed settings, with what export leaves out.
+// singletonOmit names the document's members that are one object each
+// (the tenant's settings, its embed settings) and what export leaves out
+// of each.
 var singletonOmit = map[string][]string{"settings": nil, "embed": {"clientId", "embedSecret"}}
 
 func (h *Handler) exportConfig(w http.ResponseWriter, r *http.Request, c call) error {
@@ -69,9 +70,7 @@ func (h *Handler) exportConfig(w http.ResponseWriter, r *http.Request, c call) e
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	return json.NewEncoder(w).Encode(doc)
+	return writeJSON(w, doc)
 }
 
 // ExportConfig returns tenant's configuration document.
@@ -122,17 +121,18 @@ func (h *Handler) singleton(ctx context.Context, c call, member string) (*resour
 
 func (h *Handler) applyConfig(w http.ResponseWriter, r *http.Request, c call) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxConfigBody))
-	if err != nil {
+	if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
 		return jsonapi.TooLarge(maxConfigBody)
+	}
+	if err != nil {
+		return jsonapi.BadRequest("", "reading body: %v", err)
 	}
 	q := r.URL.Query()
 	res, err := h.ApplyConfig(r.Context(), c.p, c.tenant, body, q.Get("prune") == "true", q.Get("dryRun") == "true")
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	return json.NewEncoder(w).Encode(res)
+	return writeJSON(w, res)
 }
 
 // ApplyConfig makes tenant match the document raw, in one transaction,
@@ -140,13 +140,15 @@ func (h *Handler) applyConfig(w http.ResponseWriter, r *http.Request, c call) er
 // token). With dryRun the changes are made and rolled back, so what is
 // reported has passed every check.
 func (h *Handler) ApplyConfig(ctx context.Context, p admin.Principal, tenant string, raw []byte, prune, dryRun bool) (*configResult, error) {
-	doc, err := parseConfig(raw, tenant)
+	doc, err := h.parseConfig(raw, tenant)
 	if err != nil {
 		return nil, err
 	}
 	res := &configResult{Tenant: tenant, DryRun: dryRun, Changes: []configChange{}}
 	c := call{p: p, tenant: tenant}
-	ctx = h.precheck(ctx, doc)
+	if ctx, err = h.precheck(ctx, c, doc); err != nil {
+		return nil, err
+	}
 	err = h.Service.Atomic(ctx, func(ctx context.Context) error {
 		created, err := h.applyTenant(ctx, c, doc, res)
 		if err != nil {
@@ -189,7 +191,7 @@ type configDoc struct {
 
 // parseConfig reads a document for tenant: an object of known members,
 // whose tenant, if given, is tenant, and whose items have distinct ids.
-func parseConfig(raw []byte, tenant string) (*configDoc, error) {
+func (h *Handler) parseConfig(raw []byte, tenant string) (*configDoc, error) {
 	var top map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&top); err != nil || top == nil {
@@ -197,7 +199,7 @@ func parseConfig(raw []byte, tenant string) (*configDoc, error) {
 	}
 	doc := &configDoc{singletons: map[string]attrs{}, items: map[string][]attrs{}}
 	kinds := map[string]bool{}
-	for _, k := range (&Handler{}).configKinds() {
+	for _, k := range h.configKinds() {
 		kinds[k.member] = true
 	}
 	for member, v := range top {
@@ -207,7 +209,7 @@ func parseConfig(raw []byte, tenant string) (*configDoc, error) {
 			if json.Unmarshal(v, &t) != nil || t != tenant {
 				return nil, jsonapi.BadRequest("/tenant", "the document is for tenant %s, not %s", v, tenant)
 			}
-		case singletonOmit[member] != nil || member == "settings":
+		case isSingleton(member):
 			var a attrs
 			if err := json.Unmarshal(v, &a); err != nil {
 				return nil, jsonapi.BadRequest("/"+member, "%s must be an object", member)
@@ -229,7 +231,7 @@ func parseConfig(raw []byte, tenant string) (*configDoc, error) {
 				}
 				seen[id] = true
 			}
-			doc.items[member] = append([]attrs{}, items...)
+			doc.items[member] = items // "[]" decodes to an empty list, which prunes
 		default:
 			return nil, jsonapi.BadRequest("/"+member, "unknown member %q", member)
 		}
@@ -237,11 +239,12 @@ func parseConfig(raw []byte, tenant string) (*configDoc, error) {
 	return doc, nil
 }
 
-func itemID(a attrs) string {
-	var id string
-	_ = json.Unmarshal(a["id"], &id)
-	return id
+func isSingleton(member string) bool {
+	_, ok := singletonOmit[member]
+	return ok
 }
+
+func itemID(a attrs) string { return a.str("id") }
 
 // applyTenant creates the tenant if need be, and reports whether it did,
 // or updates its settings where the document says otherwise.
@@ -389,7 +392,7 @@ func (h *Handler) pruneKind(ctx context.Context, c call, k configKind, doc *conf
 	}
 	for _, it := range current {
 		// Developer-portal applications are their owners', not the file's.
-		if keep[it.ID] || builtin(k, it.ID) || len(it.Attributes["owner"]) > 2 {
+		if keep[it.ID] || builtin(k, it.ID) || it.Attributes.str("owner") != "" {
 			continue
 		}
 		if _, err := h.one(ctx, asTenantAdmin(c, k), k.del, http.MethodDelete, "/api/v1/entities/"+k.member+"/"+it.ID, it.ID, nil); err != nil {
@@ -441,37 +444,41 @@ func Describe(err error) error {
 	return errors.New(obj.Detail)
 }
 
-// precheck runs the network checks the document's addresses will need
-// before the transaction opens (admin.WithPrechecks), so that a slow or
-// unreachable host holds no write lock: API upstreams, issuers, broker
-// token URLs and applications' jwksUri, as a tenant admin's writes face
-// them (configKind.addresses).
-func (h *Handler) precheck(ctx context.Context, doc *configDoc) context.Context {
+// precheck runs the network checks the document's new or changed
+// addresses will need before the transaction opens (admin.WithPrechecks),
+// so that a slow or unreachable host holds no write lock: API upstreams,
+// issuers, broker token URLs and applications' jwksUri, as a tenant
+// admin's writes face them (configKind.addresses). An address the tenant
+// has already is left alone: no write will check it.
+func (h *Handler) precheck(ctx context.Context, c call, doc *configDoc) (context.Context, error) {
 	ctx = admin.WithPrechecks(ctx)
-	str := func(a attrs, name string) string {
-		var v string
-		_ = json.Unmarshal(a[name], &v)
-		return v
+	checks := map[string]struct {
+		attribute string
+		check     func(context.Context, string)
+	}{
+		"apis":              {"upstream", h.Service.PrecheckUpstream},
+		"identityProviders": {"issuer", h.Service.PrecheckIssuer},
+		"brokerProviders":   {"tokenUrl", func(ctx context.Context, u string) { h.Service.PrecheckProviderAddress(ctx, "tokenUrl", u) }},
+		"applications":      {"jwksUri", func(ctx context.Context, u string) { h.Service.PrecheckProviderAddress(ctx, "jwksUri", u) }},
 	}
-	for _, it := range doc.items["apis"] {
-		if u := str(it, "upstream"); u != "" {
-			h.Service.PrecheckUpstream(ctx, u)
+	for _, k := range h.configKinds() {
+		pc, ok := checks[k.member]
+		if !ok || len(doc.items[k.member]) == 0 {
+			continue
+		}
+		current, err := h.all(ctx, c, k)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) { // not found: a tenant the apply creates
+			return nil, err
+		}
+		have := map[string]string{}
+		for _, it := range current {
+			have[it.ID] = it.Attributes.str(pc.attribute)
+		}
+		for _, it := range doc.items[k.member] {
+			if addr := it.str(pc.attribute); addr != "" && addr != have[itemID(it)] {
+				pc.check(ctx, addr)
+			}
 		}
 	}
-	for _, it := range doc.items["identityProviders"] {
-		if iss := str(it, "issuer"); iss != "" {
-			h.Service.PrecheckIssuer(ctx, iss)
-		}
-	}
-	for _, it := range doc.items["brokerProviders"] {
-		if u := str(it, "tokenUrl"); u != "" {
-			h.Service.PrecheckProviderAddress(ctx, "tokenUrl", u)
-		}
-	}
-	for _, it := range doc.items["applications"] {
-		if u := str(it, "jwksUri"); u != "" {
-			h.Service.PrecheckProviderAddress(ctx, "jwksUri", u)
-		}
-	}
-	return ctx
+	return ctx, nil
 }

@@ -118,6 +118,13 @@ func document(typ, id string, a attrs) any {
 	return map[string]any{"data": map[string]any{"type": typ, "id": id, "attributes": a}}
 }
 
+// str is the string attribute name, "" when it is absent or no string.
+func (a attrs) str(name string) string {
+	var v string
+	_ = json.Unmarshal(a[name], &v)
+	return v
+}
+
 // without returns a without the attributes named.
 func (a attrs) without(names ...string) attrs {
 	out := attrs{}
