@@ -187,6 +187,14 @@ func TestTokenExchangeFederated(t *testing.T) {
 		if c := claimsOf(t, r.str("access_token")); c["sub"] != "alice" || c["iss"] != e.base+"/shop" {
 			t.Fatalf("claims %v", c)
 		}
+		// Delegation too: the actor is the client's own token, whatever
+		// subject issuers its policy names.
+		own := e.post("/shop/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, xID, xSecret).str("access_token")
+		d := e.exchange("shop", xID, xSecret, withParam(withParam(withParam(subject(corpTok.str("access_token")), "scope", "cart:read"),
+			"actor_token", own), "actor_token_type", oauth.TokenTypeAccessToken))
+		if act, _ := claimsOf(t, d.str("access_token"))["act"].(map[string]any); d.status != http.StatusOK || act["sub"] != xID {
+			t.Fatalf("delegation of a provider's token: %d %s", d.status, d.raw)
+		}
 
 		// Not trusted by this client's policy, and issued to another corp
 		// client: both refused.

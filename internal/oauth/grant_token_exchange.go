@@ -84,7 +84,7 @@ func (g tokenExchangeGrant) authorize(ctx context.Context, ex *exchange, req tok
 	if policy == nil {
 		return refuse(UnauthorizedClient("the client has no token exchange policy"))
 	}
-	subject, err := g.s.exchangeParty(ctx, ex, policy, req.subject, req.subjectType, "subject_token")
+	subject, err := g.s.exchangeParty(ctx, ex, policy, req.subject, req.subjectType)
 	if err != nil {
 		return refuse(err)
 	}
@@ -98,14 +98,10 @@ func (g tokenExchangeGrant) authorize(ctx context.Context, ex *exchange, req tok
 		}
 		az.act = subject.act // the chain so far, if any, carries over
 	} else {
-		actor, err := g.s.exchangeParty(ctx, ex, policy, req.actor, req.actorType, "actor_token")
-		if err != nil {
+		if err := g.s.checkActor(ctx, ex, req.actor); err != nil {
 			return refuse(err)
 		}
-		if actor.userID != "" || actor.subject != ex.app.ID || actor.act != nil {
-			return refuse(InvalidRequest("the actor_token must be the requesting client's own token (client_credentials)"))
-		}
-		az.act = &token.Actor{Subject: actor.subject, Actor: subject.act}
+		az.act = &token.Actor{Subject: ex.app.ID, Actor: subject.act}
 	}
 	if az.act.Depth() > maxActorDepth {
 		return refuse(InvalidRequest("the delegation chain is too long"))
@@ -143,28 +139,47 @@ type exchangeParty struct {
 	expires time.Time    // when it expires; zero: never (an API token without expiry)
 }
 
-// exchangeParty checks a subject or actor token: one of this tenant's
-// access or API tokens (issuer "self"), or a provider's token, whose
-// issuer the policy must list.
-func (s *Server) exchangeParty(ctx context.Context, ex *exchange, policy *domain.TokenExchangePolicy, raw, typ, param string) (*exchangeParty, error) {
+// exchangeParty checks a subject token: one of this tenant's access or
+// API tokens (issuer "self"), or a provider's token, whose issuer the
+// policy must list.
+func (s *Server) exchangeParty(ctx context.Context, ex *exchange, policy *domain.TokenExchangePolicy, raw, typ string) (*exchangeParty, error) {
 	if typ == TokenTypeIDToken || !s.ownToken(ex.tenant, raw) {
-		return s.externalParty(ctx, ex, policy, raw, param)
+		return s.externalParty(ctx, ex, policy, raw)
 	}
 	if !policy.AllowsIssuer(domain.ExchangeSelf) {
 		return nil, InvalidRequest("the client's policy does not accept this tenant's own tokens (allowedSubjectIssuers lacks \"self\")")
 	}
 	p, err := s.verifier.Verify(ctx, ex.tenant, raw)
 	if err != nil {
-		return nil, tokenRefused(err, param)
+		return nil, tokenRefused(err, "subject_token")
 	}
 	if p.BoundKey != "" {
-		return nil, InvalidRequest("the " + param + " is bound to a DPoP key and cannot be exchanged")
+		return nil, InvalidRequest("the subject_token is bound to a DPoP key and cannot be exchanged")
 	}
 	party := &exchangeParty{subject: p.Subject, scopes: p.Scopes, act: p.Actor, family: p.SessionID, expires: p.ExpiresAt}
 	if p.Subject != p.Client {
 		party.userID = p.Subject
 	}
 	return party, nil
+}
+
+// checkActor checks that raw, an actor token, is the requesting client's
+// own access token (client_credentials): issued by this tenant, whatever
+// the subject issuers the policy names, to the client for itself, acting
+// for no one, and a bearer token.
+func (s *Server) checkActor(ctx context.Context, ex *exchange, raw string) error {
+	wrong := InvalidRequest("the actor_token must be the requesting client's own token (client_credentials)")
+	if !s.ownToken(ex.tenant, raw) {
+		return wrong
+	}
+	p, err := s.verifier.VerifyKind(ctx, authn.KindAccessToken, ex.tenant, raw)
+	if err != nil {
+		return tokenRefused(err, "actor_token")
+	}
+	if p.Client != ex.app.ID || p.Subject != ex.app.ID || p.Actor != nil || p.BoundKey != "" {
+		return wrong
+	}
+	return nil
 }
 
 // ownToken reports whether raw is one of this tenant's tokens: an API
@@ -178,14 +193,14 @@ func (s *Server) ownToken(tenant, raw string) bool {
 }
 
 // externalParty checks a token of one of the tenant's identity providers.
-func (s *Server) externalParty(ctx context.Context, ex *exchange, policy *domain.TokenExchangePolicy, raw, param string) (*exchangeParty, error) {
+func (s *Server) externalParty(ctx context.Context, ex *exchange, policy *domain.TokenExchangePolicy, raw string) (*exchangeParty, error) {
 	if s.external == nil {
-		return nil, InvalidRequest("the " + param + " is not a token of this tenant")
+		return nil, InvalidRequest("the subject_token is not a token of this tenant")
 	}
 	u, err := s.external.VerifyToken(ctx, ex.tenant, raw)
 	if err != nil {
-		s.log.Info("token exchange: token refused", "tenant", ex.tenant, "client", ex.app.ID, "param", param, "err", err)
-		return nil, tokenRefused(err, param)
+		s.log.Info("token exchange: subject token refused", "tenant", ex.tenant, "client", ex.app.ID, "err", err)
+		return nil, tokenRefused(err, "subject_token")
 	}
 	if !policy.AllowsIssuer(u.Issuer) {
 		return nil, InvalidRequest("the client's policy does not accept tokens of " + u.Issuer)
