@@ -102,7 +102,10 @@ func (h *Handler) parse(r *http.Request) (*oauth.Request, error) {
 		return nil, err
 	}
 	req.RemoteAddr = remoteIP(r)
-	req.DPoP, req.URL = r.Header.Values("DPoP"), strings.TrimSuffix(h.base, "/")+r.URL.EscapedPath()
+	if proofs := r.Header.Values("DPoP"); len(proofs) > 0 {
+		// The URL a proof must name; built only for a request with one.
+		req.DPoP, req.URL = proofs, strings.TrimSuffix(h.base, "/")+r.URL.EscapedPath()
+	}
 	return req, nil
 }
 
