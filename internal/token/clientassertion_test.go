@@ -88,15 +88,7 @@ func TestClientAssertion(t *testing.T) {
 }
 
 func hs256(t *testing.T, claims any) string {
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(strings.Repeat("k", 32))}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := jwt.Signed(s).Claims(claims).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
+	return assertiontest.SignWith(t, jose.SigningKey{Algorithm: jose.HS256, Key: []byte(strings.Repeat("k", 32))}, nil, claims)
 }
 
 // TestParseClientKeys refuses key sets a client must not register.

@@ -61,9 +61,8 @@ func TestDPoPProof(t *testing.T) {
 	forged := k.Proof(t, "POST", testHTU, nil)
 	parts := strings.Split(forged, ".")
 	parts[2] = strings.Split(other.Proof(t, "POST", testHTU, nil), ".")[2]
-	hs, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: bytes.Repeat([]byte{1}, 32)}, (&jose.SignerOptions{}).WithType("dpop+jwt"))
-	hsJWS, _ := hs.Sign([]byte(`{"jti":"1","htm":"POST","htu":"` + testHTU + `","iat":` + strconv.FormatInt(now.Unix(), 10) + `}`))
-	hsRaw, _ := hsJWS.CompactSerialize()
+	hsRaw := assertiontest.SignWith(t, jose.SigningKey{Algorithm: jose.HS256, Key: bytes.Repeat([]byte{1}, 32)},
+		(&jose.SignerOptions{}).WithType("dpop+jwt"), map[string]any{"jti": "1", "htm": "POST", "htu": testHTU, "iat": now.Unix()})
 	// The JSON serialization, whose typ and jwk could sit outside the
 	// signature: RFC 9449 §4.2 wants the compact one.
 	js, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: k.Key}, (&jose.SignerOptions{EmbedJWK: true}).WithType("dpop+jwt"))

@@ -20,7 +20,15 @@ func Sign(t testing.TB, key crypto.Signer, alg jose.SignatureAlgorithm, kid stri
 	if kid != "" {
 		opts = opts.WithHeader(jose.HeaderKey("kid"), kid)
 	}
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, opts)
+	return SignWith(t, jose.SigningKey{Algorithm: alg, Key: key}, opts, claims)
+}
+
+// SignWith signs claims as a compact JWT with key and opts (nil: none),
+// failing t on error: every signed input of these tests, forged ones
+// (HS256) included.
+func SignWith(t testing.TB, key jose.SigningKey, opts *jose.SignerOptions, claims any) string {
+	t.Helper()
+	s, err := jose.NewSigner(key, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 )
 
 // DPoPKey is a client's DPoP key pair, for building proofs (RFC 9449 §4).
@@ -33,15 +32,7 @@ func (k DPoPKey) Proof(t testing.TB, htm, htu string, extra map[string]any) stri
 func (k DPoPKey) Sign(t testing.TB, typ string, claims any) string {
 	t.Helper()
 	opts := &jose.SignerOptions{EmbedJWK: true}
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: k.Alg, Key: k.Key}, opts.WithType(jose.ContentType(typ)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := jwt.Signed(s).Claims(claims).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
+	return SignWith(t, jose.SigningKey{Algorithm: k.Alg, Key: k.Key}, opts.WithType(jose.ContentType(typ)), claims)
 }
 
 // JKT is the key's RFC 7638 thumbprint, as cnf.jkt carries it.
